@@ -1,0 +1,48 @@
+package article
+
+import "time"
+
+// Significance grades a change for the reader.
+type Significance string
+
+// The grades of a change. Trivial changes never alert.
+const (
+	Trivial     Significance = "trivial"
+	Minor       Significance = "minor"
+	Substantive Significance = "substantive"
+)
+
+// Summary says in numbers what changed between two versions.
+type Summary struct {
+	TitleChanged  bool         `json:"title_changed"`
+	BylineChanged bool         `json:"byline_changed"`
+	BlocksAdded   int          `json:"blocks_added"`
+	BlocksRemoved int          `json:"blocks_removed"`
+	BlocksChanged int          `json:"blocks_changed"`
+	BlocksMoved   int          `json:"blocks_moved"`
+	WordsAdded    int          `json:"words_added"`
+	WordsRemoved  int          `json:"words_removed"`
+	Correction    bool         `json:"correction"`
+	Significance  Significance `json:"significance"`
+}
+
+// Event types in the durable event log.
+const (
+	EventChanged = "article.changed"
+	EventSeen    = "article.seen"
+)
+
+// Event is one entry of the durable event log that clients replay. IDs are
+// positive and strictly increasing from 1.
+type Event struct {
+	ID          int64     `json:"event_id"`
+	Type        string    `json:"type"`
+	ArticleID   int64     `json:"article_id"`
+	URL         string    `json:"url"`
+	Title       string    `json:"title"`
+	FromVersion int       `json:"from_version,omitempty"`
+	ToVersion   int       `json:"to_version,omitempty"`
+	Version     int       `json:"version,omitempty"`
+	Summary     *Summary  `json:"summary,omitempty"`
+	At          time.Time `json:"at"`
+}
