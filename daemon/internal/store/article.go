@@ -1,0 +1,494 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"redline/daemon/internal/article"
+)
+
+// maxAliases bounds how many other URLs of one article are remembered.
+const maxAliases = 20
+
+// Ingest is a validated, normalised capture ready to be stored.
+type Ingest struct {
+	Capture *article.Capture
+	// URL is the article's canonical URL; Aliases are other canonical forms
+	// that led to it (the page URL when the page declared another).
+	URL     string
+	Aliases []string
+	Site    string
+	// MarkRead moves the read mark: a browser capture is a read.
+	MarkRead bool
+	// Now is when the daemon received the capture.
+	Now time.Time
+}
+
+// Saved says what storing a capture did.
+type Saved struct {
+	Article article.Article
+	Version int
+	Status  article.CaptureStatus
+	// Previous is the version this one follows in its lineage (0 if none).
+	Previous int
+	// RevertOf is the earlier version whose content came back (0 if none).
+	RevertOf int
+}
+
+// SaveCapture stores a capture: a new version when its content differs from
+// the previous version of the same source, and a read when asked. It
+// returns after the write is on disk.
+func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
+	c := in.Capture
+	content := c.Content()
+	hash := ContentHash(content)
+	raw := contentBytes(content)
+	var newID int64
+	var out Saved
+	err := s.update(ctx, func(txn *badger.Txn) error {
+		out = Saved{}
+		id, err := s.findID(txn, append([]string{in.URL}, in.Aliases...))
+		if err != nil {
+			return err
+		}
+		var a article.Article
+		isNew := id == 0
+		if isNew {
+			if newID == 0 {
+				if newID, err = s.nextArticleID(); err != nil {
+					return err
+				}
+			}
+			id = newID
+			a = article.Article{ID: id, URL: in.URL, Site: in.Site, FirstSeen: in.Now}
+		} else if err := getJSON(txn, idKey(pfxArticle, id), &a); err != nil {
+			return fmt.Errorf("read article %d: %w", id, err)
+		}
+
+		latest := a.LatestBrowser
+		if c.Source == article.SourceFetch {
+			latest = a.LatestFetch
+		}
+		out.Previous = latest
+		version := latest
+		unchanged := false
+		if latest > 0 {
+			prev, err := s.record(txn, id, latest)
+			if err != nil {
+				return err
+			}
+			unchanged = prev.Hash == hash
+		}
+		if !unchanged {
+			rec := versionRecord{
+				Number: a.Versions + 1, CapturedAt: c.CapturedAt.UnixMilli(), Source: c.Source,
+				Extractor: c.Extractor, Hash: hash, Title: c.Title,
+			}
+			if err := s.encode(txn, id, &rec, raw, a.Versions); err != nil {
+				return err
+			}
+			b, err := rec.marshal()
+			if err != nil {
+				return err
+			}
+			if err := txn.Set(versionKey(id, rec.Number), b); err != nil {
+				return err
+			}
+			if rec.RevertOf == 0 {
+				var n [4]byte
+				binary.BigEndian.PutUint32(n[:], uint32(rec.Number))
+				if err := txn.Set(hashKey(id, hash), n[:]); err != nil {
+					return err
+				}
+			}
+			version = rec.Number
+			out.RevertOf = rec.RevertOf
+			a.Versions = rec.Number
+			if c.Source == article.SourceFetch {
+				a.LatestFetch = rec.Number
+			} else {
+				a.LatestBrowser = rec.Number
+			}
+			if latest > 0 {
+				a.Changes++
+				a.LastChanged = c.CapturedAt
+			}
+		}
+		switch {
+		case isNew:
+			out.Status = article.StatusNew
+		case unchanged:
+			out.Status = article.StatusUnchanged
+		case latest == 0:
+			out.Status = article.StatusNew // first capture of this lineage
+		default:
+			out.Status = article.StatusChanged
+		}
+
+		a.Title = c.Title
+		if c.SiteName != "" {
+			a.SiteName = c.SiteName
+		}
+		if c.Lang != "" {
+			a.Lang = c.Lang
+		}
+		if c.PublishedTime != "" {
+			a.PublishedTime = c.PublishedTime
+		}
+		a.Captures++
+		if c.CapturedAt.After(a.LastCaptured) {
+			a.LastCaptured = c.CapturedAt
+		}
+		if in.MarkRead {
+			a.Read = article.ReadMark{Version: version, At: c.CapturedAt}
+		}
+		for _, u := range append([]string{in.URL}, in.Aliases...) {
+			if u != a.URL && !slices.Contains(a.Aliases, u) && len(a.Aliases) < maxAliases {
+				a.Aliases = append(a.Aliases, u)
+			}
+			if err := txn.Set(append(slices.Clip(pfxURL), u...), idKey(nil, id)); err != nil {
+				return err
+			}
+		}
+		if err := setJSON(txn, idKey(pfxArticle, id), &a); err != nil {
+			return err
+		}
+		out.Article = a
+		out.Version = version
+		return nil
+	})
+	if err != nil {
+		return Saved{}, fmt.Errorf("save capture of %s: %w", in.URL, err)
+	}
+	return out, nil
+}
+
+// encode fills rec's encoding: a reference when the same content was stored
+// before, otherwise zstd against the newest version as dictionary.
+func (s *Store) encode(txn *badger.Txn, id int64, rec *versionRecord, raw []byte, newest int) error {
+	item, err := txn.Get(hashKey(id, rec.Hash))
+	switch {
+	case err == nil:
+		return item.Value(func(v []byte) error {
+			rec.Enc, rec.Base, rec.RevertOf = encRef, int(binary.BigEndian.Uint32(v)), int(binary.BigEndian.Uint32(v))
+			return nil
+		})
+	case !errors.Is(err, badger.ErrKeyNotFound):
+		return err
+	}
+	if newest > 0 {
+		base, err := s.record(txn, id, newest)
+		if err != nil {
+			return err
+		}
+		if base.Enc == encRef {
+			if base, err = s.record(txn, id, base.Base); err != nil {
+				return err
+			}
+		}
+		if base.Depth+1 < maxChain {
+			dict, err := s.content(txn, id, base)
+			if err != nil {
+				return err
+			}
+			data, err := s.zstd.compress(raw, dict)
+			if err != nil {
+				return err
+			}
+			rec.Enc, rec.Base, rec.Depth, rec.data = encDict, base.Number, base.Depth+1, data
+			return nil
+		}
+	}
+	data, err := s.zstd.compress(raw, nil)
+	if err != nil {
+		return err
+	}
+	rec.Enc, rec.data = encZstd, data
+	return nil
+}
+
+func (s *Store) nextArticleID() (int64, error) {
+	n, err := s.seq.Next()
+	if err != nil {
+		return 0, fmt.Errorf("allocate article id: %w", err)
+	}
+	// Sequences start at 0; article ids start at 1.
+	return int64(n) + 1, nil
+}
+
+func (s *Store) findID(txn *badger.Txn, urls []string) (int64, error) {
+	for _, u := range urls {
+		item, err := txn.Get(append(slices.Clip(pfxURL), u...))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		var id int64
+		err = item.Value(func(v []byte) error {
+			if len(v) != 8 {
+				return fmt.Errorf("url index for %s is damaged", u)
+			}
+			id = int64(binary.BigEndian.Uint64(v))
+			return nil
+		})
+		return id, err
+	}
+	return 0, nil
+}
+
+func (s *Store) record(txn *badger.Txn, id int64, n int) (versionRecord, error) {
+	var r versionRecord
+	item, err := txn.Get(versionKey(id, n))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return r, article.Errorf(article.ENOTFOUND, "article %d has no version %d", id, n)
+	}
+	if err != nil {
+		return r, err
+	}
+	err = item.Value(r.unmarshal)
+	return r, err
+}
+
+// content returns the serialised content of a version, following
+// references and dictionary chains.
+func (s *Store) content(txn *badger.Txn, id int64, r versionRecord) ([]byte, error) {
+	for r.Enc == encRef {
+		var err error
+		if r, err = s.record(txn, id, r.Base); err != nil {
+			return nil, err
+		}
+	}
+	switch r.Enc {
+	case encZstd:
+		return s.zstd.decompress(r.data, nil)
+	case encDict:
+		base, err := s.record(txn, id, r.Base)
+		if err != nil {
+			return nil, err
+		}
+		dict, err := s.content(txn, id, base)
+		if err != nil {
+			return nil, err
+		}
+		return s.zstd.decompress(r.data, dict)
+	}
+	return nil, fmt.Errorf("version %d of article %d has unknown encoding %q", r.Number, id, r.Enc)
+}
+
+// ErrNotFound reports a missing article.
+func notFound(id int64) error {
+	return article.Errorf(article.ENOTFOUND, "no article with id %d", id)
+}
+
+// Article returns one article.
+func (s *Store) Article(id int64) (article.Article, error) {
+	var a article.Article
+	err := s.db.View(func(txn *badger.Txn) error {
+		err := getJSON(txn, idKey(pfxArticle, id), &a)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return notFound(id)
+		}
+		return err
+	})
+	if err != nil {
+		return a, fmt.Errorf("read article %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// ArticleByURL finds the article a canonical URL belongs to.
+func (s *Store) ArticleByURL(canonicalURL string) (article.Article, error) {
+	var a article.Article
+	err := s.db.View(func(txn *badger.Txn) error {
+		id, err := s.findID(txn, []string{canonicalURL})
+		if err != nil {
+			return err
+		}
+		if id == 0 {
+			return article.Errorf(article.ENOTFOUND, "Redline has no article at %s", canonicalURL)
+		}
+		return getJSON(txn, idKey(pfxArticle, id), &a)
+	})
+	if err != nil {
+		return a, fmt.Errorf("look up %s: %w", canonicalURL, err)
+	}
+	return a, nil
+}
+
+// Version returns one version of an article with its content.
+func (s *Store) Version(id int64, n int) (article.Version, error) {
+	var v article.Version
+	err := s.db.View(func(txn *badger.Txn) error {
+		if _, err := txn.Get(idKey(pfxArticle, id)); errors.Is(err, badger.ErrKeyNotFound) {
+			return notFound(id)
+		}
+		r, err := s.record(txn, id, n)
+		if err != nil {
+			return err
+		}
+		raw, err := s.content(txn, id, r)
+		if err != nil {
+			return err
+		}
+		v = r.version(id)
+		return jsonUnmarshal(raw, &v.Content)
+	})
+	if err != nil {
+		return v, fmt.Errorf("read version %d of article %d: %w", n, id, err)
+	}
+	return v, nil
+}
+
+// VersionInfo is a version without its content, for listings.
+type VersionInfo struct {
+	Number     int            `json:"number"`
+	CapturedAt time.Time      `json:"captured_at"`
+	Source     article.Source `json:"source"`
+	Extractor  string         `json:"extractor"`
+	Title      string         `json:"title"`
+	Hash       string         `json:"hash"`
+	RevertOf   int            `json:"revert_of,omitempty"`
+}
+
+// Versions lists an article's versions, oldest first, without content.
+func (s *Store) Versions(id int64) ([]VersionInfo, error) {
+	var out []VersionInfo
+	err := s.db.View(func(txn *badger.Txn) error {
+		if _, err := txn.Get(idKey(pfxArticle, id)); errors.Is(err, badger.ErrKeyNotFound) {
+			return notFound(id)
+		}
+		prefix := idKey(pfxVersion, id)
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 32})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var r versionRecord
+			if err := it.Item().Value(r.unmarshal); err != nil {
+				return err
+			}
+			v := r.version(id)
+			out = append(out, VersionInfo{Number: v.Number, CapturedAt: v.CapturedAt, Source: v.Source,
+				Extractor: v.Extractor, Title: r.Title, Hash: v.Hash, RevertOf: v.RevertOf})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list versions of article %d: %w", id, err)
+	}
+	return out, nil
+}
+
+func (r versionRecord) version(id int64) article.Version {
+	return article.Version{
+		ArticleID: id, Number: r.Number, CapturedAt: time.UnixMilli(r.CapturedAt).UTC(),
+		Source: r.Source, Extractor: r.Extractor, Hash: r.Hash, RevertOf: r.RevertOf,
+	}
+}
+
+// ListQuery selects articles for a listing.
+type ListQuery struct {
+	// Q keeps articles whose title, URL or site contains it (any case).
+	Q string
+	// Limit is the page size; Cursor continues a previous page (0: start).
+	Limit  int
+	Cursor int64
+}
+
+// List returns articles, newest first, and the cursor of the next page (0
+// when this is the last).
+func (s *Store) List(q ListQuery) ([]article.Article, int64, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	needle := strings.ToLower(q.Q)
+	var out []article.Article
+	var next int64
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: pfxArticle, Reverse: true, PrefetchValues: true, PrefetchSize: 64})
+		defer it.Close()
+		start := idKey(pfxArticle, 1<<62)
+		if q.Cursor > 0 {
+			start = idKey(pfxArticle, q.Cursor-1)
+		}
+		for it.Seek(start); it.Valid(); it.Next() {
+			var a article.Article
+			if err := it.Item().Value(func(b []byte) error { return jsonUnmarshal(b, &a) }); err != nil {
+				return err
+			}
+			if needle != "" && !matches(a, needle) {
+				continue
+			}
+			if len(out) == limit {
+				next = out[len(out)-1].ID
+				return nil
+			}
+			out = append(out, a)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("list articles: %w", err)
+	}
+	return out, next, nil
+}
+
+func matches(a article.Article, needle string) bool {
+	return strings.Contains(strings.ToLower(a.Title), needle) ||
+		strings.Contains(strings.ToLower(a.URL), needle) ||
+		strings.Contains(strings.ToLower(a.SiteName), needle) ||
+		strings.Contains(a.Site, needle)
+}
+
+// DeleteArticle forgets everything about an article: its versions, its
+// URLs and its read mark.
+func (s *Store) DeleteArticle(ctx context.Context, id int64) error {
+	err := s.update(ctx, func(txn *badger.Txn) error {
+		var a article.Article
+		err := getJSON(txn, idKey(pfxArticle, id), &a)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return notFound(id)
+		}
+		if err != nil {
+			return err
+		}
+		for _, u := range append([]string{a.URL}, a.Aliases...) {
+			if err := txn.Delete(append(slices.Clip(pfxURL), u...)); err != nil {
+				return err
+			}
+		}
+		for _, prefix := range [][]byte{idKey(pfxVersion, id), idKey(pfxHash, id)} {
+			if err := deletePrefix(txn, prefix); err != nil {
+				return err
+			}
+		}
+		return txn.Delete(idKey(pfxArticle, id))
+	})
+	if err != nil {
+		return fmt.Errorf("forget article %d: %w", id, err)
+	}
+	return nil
+}
+
+func deletePrefix(txn *badger.Txn, prefix []byte) error {
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+	var keys [][]byte
+	for it.Rewind(); it.Valid(); it.Next() {
+		keys = append(keys, it.Item().KeyCopy(nil))
+	}
+	it.Close()
+	for _, k := range keys {
+		if err := txn.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
