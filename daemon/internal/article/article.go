@@ -64,7 +64,7 @@ type Article struct {
 	PublishedTime string    `json:"published_time,omitempty"`
 	FirstSeen     time.Time `json:"first_seen"`
 	LastCaptured  time.Time `json:"last_captured"`
-	LastChanged   time.Time `json:"last_changed"`
+	LastChanged   time.Time `json:"last_changed,omitzero"`
 	Versions      int       `json:"versions"`
 	Changes       int       `json:"changes"`
 	Captures      int       `json:"captures"`
@@ -93,7 +93,7 @@ type Version struct {
 // ReadMark records which version the user last saw, and when.
 type ReadMark struct {
 	Version int       `json:"version"`
-	At      time.Time `json:"at"`
+	At      time.Time `json:"at,omitzero"`
 }
 
 // Reading says how the user engaged with the page when it was captured.

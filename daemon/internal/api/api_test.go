@@ -1,0 +1,411 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"redline/daemon/internal/api"
+	"redline/daemon/internal/article"
+	"redline/daemon/internal/store"
+)
+
+const token = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+type harness struct {
+	t     testing.TB
+	base  string
+	store *store.Store
+}
+
+// newHarness serves the API on a real 127.0.0.1 port over a real store.
+func newHarness(t testing.TB) *harness {
+	t.Helper()
+	st, err := store.Open(t.TempDir(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(nil)
+	port := srv.Listener.Addr().(*net.TCPAddr).Port
+	srv.Config.Handler = api.New(api.Config{Store: st, Token: token, Port: port, Version: "test"}).Handler()
+	srv.Start()
+	t.Cleanup(func() {
+		srv.Close()
+		st.Close()
+	})
+	return &harness{t: t, base: srv.URL, store: st}
+}
+
+type req struct {
+	method, path, body string
+	header             map[string]string
+}
+
+// do sends r with the token and JSON content type unless r overrides them.
+func (h *harness) do(r req) (*http.Response, []byte) {
+	h.t.Helper()
+	var body io.Reader
+	if r.body != "" {
+		body = strings.NewReader(r.body)
+	}
+	if r.method == "" {
+		r.method = http.MethodGet
+	}
+	hr, err := http.NewRequest(r.method, h.base+r.path, body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	hr.Header.Set("Authorization", "Bearer "+token)
+	if r.body != "" {
+		hr.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range r.header {
+		if k == "Host" {
+			hr.Host = v
+			continue
+		}
+		if v == "" {
+			hr.Header.Del(k)
+		} else {
+			hr.Header.Set(k, v)
+		}
+	}
+	resp, err := http.DefaultClient.Do(hr)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+func captureJSON(url, title string, paras ...string) string {
+	c := map[string]any{
+		"url": url, "title": title, "captured_at": time.Now().UTC().Format(time.RFC3339),
+		"source": "browser", "extractor": "readability", "reading": map[string]any{"dwell_ms": 5000, "scroll": 0.4},
+	}
+	var blocks []map[string]string
+	for _, p := range paras {
+		blocks = append(blocks, map[string]string{"kind": "p", "text": p})
+	}
+	c["blocks"] = blocks
+	b, _ := json.Marshal(c)
+	return string(b)
+}
+
+func (h *harness) capture(body string) api.CaptureResponse {
+	h.t.Helper()
+	resp, b := h.do(req{method: "POST", path: "/api/v1/captures", body: body})
+	if resp.StatusCode != http.StatusCreated {
+		h.t.Fatalf("capture: %d %s", resp.StatusCode, b)
+	}
+	var out api.CaptureResponse
+	if err := json.Unmarshal(b, &out); err != nil {
+		h.t.Fatal(err)
+	}
+	return out
+}
+
+func TestHealthzRevealsNothing(t *testing.T) {
+	h := newHarness(t)
+	resp, b := h.do(req{path: "/healthz", header: map[string]string{"Authorization": ""}})
+	if resp.StatusCode != 200 || strings.TrimSpace(string(b)) != `{"status":"ok"}` {
+		t.Errorf("healthz = %d %s", resp.StatusCode, b)
+	}
+}
+
+func TestCaptureUnchangedChanged(t *testing.T) {
+	h := newHarness(t)
+	u := "https://news.example/story?utm_source=feed"
+	first := h.capture(captureJSON(u, "Council votes", "The council voted 5-4.", "More text."))
+	same := h.capture(captureJSON("https://news.example/story#comments", "Council votes", "The council  voted 5-4.", "More text."))
+	changed := h.capture(captureJSON(u, "Council votes", "The council voted 6-3.", "More text."))
+	got := fmt.Sprintf("%d %d %d %s %s %s", first.Version, same.Version, changed.Version, first.Status, same.Status, changed.Status)
+	if got != "1 1 2 new unchanged changed" {
+		t.Errorf("versions and statuses = %s", got)
+	}
+	if same.ArticleID != first.ArticleID || changed.ArticleID != first.ArticleID {
+		t.Error("captures of one story went to different articles")
+	}
+
+	// Look up by any form of the URL.
+	for _, form := range []string{
+		"https://news.example/story", "https://NEWS.example:443/story?utm_medium=x&fbclid=abc",
+		"https://news.example/story#top", "https://news.example/./story?gclid=1",
+	} {
+		resp, b := h.do(req{path: "/api/v1/articles?url=" + urlQuery(form)})
+		var a api.ArticleResponse
+		json.Unmarshal(b, &a)
+		if resp.StatusCode != 200 || a.ID != first.ArticleID || len(a.VersionList) != 2 || a.Read.Version != 2 {
+			t.Errorf("lookup %s = %d %s", form, resp.StatusCode, b)
+		}
+	}
+	resp, b := h.do(req{path: fmt.Sprintf("/api/v1/articles/%d/versions/1", first.ArticleID)})
+	var v article.Version
+	json.Unmarshal(b, &v)
+	if resp.StatusCode != 200 || v.Blocks[0].Text != "The council voted 5-4." {
+		t.Errorf("version 1 = %d %s", resp.StatusCode, b)
+	}
+	resp, b = h.do(req{path: "/api/v1/articles?limit=10"})
+	var list api.ArticleList
+	json.Unmarshal(b, &list)
+	if resp.StatusCode != 200 || len(list.Articles) != 1 || list.NextCursor != "" {
+		t.Errorf("list = %d %s", resp.StatusCode, b)
+	}
+}
+
+func urlQuery(s string) string {
+	r := strings.NewReplacer("%", "%25", "&", "%26", "#", "%23", "?", "%3F", "+", "%2B", " ", "%20")
+	return r.Replace(s)
+}
+
+func TestForget(t *testing.T) {
+	h := newHarness(t)
+	c := h.capture(captureJSON("https://example.com/gone", "Gone", "Text."))
+	path := fmt.Sprintf("/api/v1/articles/%d", c.ArticleID)
+	if resp, b := h.do(req{method: "DELETE", path: path}); resp.StatusCode != 204 {
+		t.Fatalf("delete = %d %s", resp.StatusCode, b)
+	}
+	for _, p := range []string{path, path + "/versions/1", "/api/v1/articles?url=https://example.com/gone"} {
+		if resp, b := h.do(req{path: p}); resp.StatusCode != 404 || !strings.Contains(string(b), `"not_found"`) {
+			t.Errorf("after forget GET %s = %d %s", p, resp.StatusCode, b)
+		}
+	}
+	if resp, _ := h.do(req{method: "DELETE", path: path}); resp.StatusCode != 404 {
+		t.Errorf("second delete = %d", resp.StatusCode)
+	}
+}
+
+// Every kind of bad input gets a clear 4xx error and changes nothing.
+func TestBadInputChangesNothing(t *testing.T) {
+	h := newHarness(t)
+	good := captureJSON("https://example.com/a", "Title", "Text.")
+	blocks := func(n int, text string) string {
+		var sb strings.Builder
+		for i := range n {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			fmt.Fprintf(&sb, `{"kind":"p","text":%q}`, text)
+		}
+		return `{"url":"https://example.com/a","title":"T","captured_at":"2026-01-01T00:00:00Z","source":"browser","extractor":"x","blocks":[` + sb.String() + `]}`
+	}
+	without := func(field string) string {
+		var m map[string]any
+		json.Unmarshal([]byte(good), &m)
+		delete(m, field)
+		b, _ := json.Marshal(m)
+		return string(b)
+	}
+	with := func(field string, v any) string {
+		var m map[string]any
+		json.Unmarshal([]byte(good), &m)
+		m[field] = v
+		b, _ := json.Marshal(m)
+		return string(b)
+	}
+	cases := []struct {
+		name   string
+		r      req
+		status int
+		msg    string
+	}{
+		{"malformed JSON", req{body: `{"url": "https://example.com/a",`}, 400, "malformed JSON"},
+		{"not an object", req{body: `[1,2,3]`}, 400, "wrong type"},
+		{"two values", req{body: good + good}, 400, "more than one value"},
+		{"empty body", req{body: " "}, 400, "empty"},
+		{"text/plain", req{body: good, header: map[string]string{"Content-Type": "text/plain"}}, 415, "application/json"},
+		{"form", req{body: good, header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}}, 415, "application/json"},
+		{"multipart", req{body: good, header: map[string]string{"Content-Type": "multipart/form-data; boundary=x"}}, 415, "application/json"},
+		{"no content type", req{body: good, header: map[string]string{"Content-Type": ""}}, 415, "application/json"},
+		{"missing url", req{body: without("url")}, 400, "url is required"},
+		{"missing title", req{body: without("title")}, 400, "title is required"},
+		{"missing blocks", req{body: without("blocks")}, 400, "blocks is required"},
+		{"empty blocks", req{body: with("blocks", []any{})}, 400, "blocks is empty"},
+		{"blank blocks", req{body: with("blocks", []any{map[string]string{"kind": "p", "text": " \u200b "}})}, 400, "no text"},
+		{"missing captured_at", req{body: without("captured_at")}, 400, "captured_at is required"},
+		{"bad captured_at", req{body: with("captured_at", "yesterday")}, 400, "captured_at"},
+		{"future captured_at", req{body: with("captured_at", time.Now().Add(48*time.Hour).Format(time.RFC3339))}, 400, "in the future"},
+		{"missing source", req{body: without("source")}, 400, "source is required"},
+		{"fetch source", req{body: with("source", "fetch")}, 400, `source must be "browser"`},
+		{"unknown source", req{body: with("source", "telepathy")}, 400, "source"},
+		{"missing extractor", req{body: without("extractor")}, 400, "extractor is required"},
+		{"bad block kind", req{body: with("blocks", []any{map[string]string{"kind": "script", "text": "x"}})}, 400, "kind"},
+		{"bad reading", req{body: with("reading", map[string]any{"dwell_ms": -5, "scroll": 3})}, 400, "reading"},
+		{"wrong type", req{body: with("title", 42)}, 400, "wrong type"},
+		{"javascript url", req{body: with("url", "javascript:alert(1)")}, 400, "http"},
+		{"file url", req{body: with("url", "file:///etc/passwd")}, 400, "http"},
+		{"data url", req{body: with("url", "data:text/html,hi")}, 400, "http"},
+		{"relative url", req{body: with("url", "/just/a/path")}, 400, ""},
+		{"invalid UTF-8", req{body: strings.Replace(good, "Text.", "Te\xffxt.", 1)}, 400, "UTF-8"},
+		{"too many blocks", req{body: blocks(article.MaxBlocks+1, "x")}, 400, "too many blocks"},
+		{"huge block", req{body: blocks(1, strings.Repeat("a", article.MaxBlockBytes+1))}, 400, "bytes, the limit"},
+		{"body over 4 MB", req{body: blocks(45, strings.Repeat("b", 99<<10))}, 413, "larger than"},
+		{"missing token", req{body: good, header: map[string]string{"Authorization": ""}}, 401, "missing token"},
+		{"wrong token", req{body: good, header: map[string]string{"Authorization": "Bearer " + strings.Repeat("0", 64)}}, 401, "wrong token"},
+		{"token without Bearer", req{body: good, header: map[string]string{"Authorization": token}}, 401, "token"},
+		{"foreign Host", req{body: good, header: map[string]string{"Host": "evil.example"}}, 421, "answers only"},
+		{"foreign Host with our port", req{body: good, header: map[string]string{"Host": "rebind.evil.example:7710"}}, 421, "answers only"},
+		{"foreign Origin", req{body: good, header: map[string]string{"Origin": "https://evil.example"}}, 403, "web pages"},
+		{"loopback web Origin", req{body: good, header: map[string]string{"Origin": "http://127.0.0.1:8080"}}, 403, "web pages"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.r.method, tc.r.path = "POST", "/api/v1/captures"
+			resp, b := h.do(tc.r)
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tc.status, b)
+			}
+			var e struct {
+				Error struct{ Code, Message string } `json:"error"`
+			}
+			if err := json.Unmarshal(b, &e); err != nil || e.Error.Code == "" || e.Error.Message == "" {
+				t.Fatalf("error body is not a clear JSON error: %s", b)
+			}
+			if !strings.Contains(e.Error.Message, tc.msg) {
+				t.Errorf("message %q does not say %q", e.Error.Message, tc.msg)
+			}
+			if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+				t.Errorf("content type %q", ct)
+			}
+			st, err := h.store.Stats()
+			if err != nil || st.Articles != 0 || st.Versions != 0 {
+				t.Errorf("bad input changed the store: %+v %v", st, err)
+			}
+		})
+	}
+}
+
+func TestBadPathsAndQueries(t *testing.T) {
+	h := newHarness(t)
+	for _, tc := range []struct {
+		method, path string
+		status       int
+	}{
+		{"GET", "/api/v1/articles/abc", 400},
+		{"GET", "/api/v1/articles/-1", 400},
+		{"GET", "/api/v1/articles/99", 404},
+		{"GET", "/api/v1/articles/1/versions/x", 400},
+		{"GET", "/api/v1/articles?limit=0", 400},
+		{"GET", "/api/v1/articles?limit=100000", 400},
+		{"GET", "/api/v1/articles?cursor=zz", 400},
+		{"GET", "/api/v1/articles?url=ftp://example.com/x", 400},
+		{"GET", "/api/v1/articles?url=https://example.com/never", 404},
+		{"GET", "/api/v1/nothing", 404},
+		{"PUT", "/api/v1/captures", 405},
+		{"GET", "/nothing", 404},
+	} {
+		resp, b := h.do(req{method: tc.method, path: tc.path})
+		if resp.StatusCode != tc.status || !json.Valid(b) {
+			t.Errorf("%s %s = %d %s, want %d", tc.method, tc.path, resp.StatusCode, b, tc.status)
+		}
+	}
+}
+
+func TestEveryAPIRouteNeedsTheToken(t *testing.T) {
+	h := newHarness(t)
+	for _, p := range []string{"/api/v1/articles", "/api/v1/articles/1", "/api/v1/articles/1/versions/1", "/api/v1/status", "/api/v1/export", "/api/v1/backup"} {
+		resp, b := h.do(req{path: p, header: map[string]string{"Authorization": ""}})
+		if resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") == "" {
+			t.Errorf("GET %s without token = %d %s", p, resp.StatusCode, b)
+		}
+	}
+}
+
+func TestCORSAllowsExtensionsOnly(t *testing.T) {
+	h := newHarness(t)
+	preflight := func(origin string) *http.Response {
+		resp, _ := h.do(req{method: "OPTIONS", path: "/api/v1/captures", header: map[string]string{
+			"Origin": origin, "Access-Control-Request-Method": "POST",
+			"Access-Control-Request-Headers": "authorization,content-type", "Authorization": "",
+		}})
+		return resp
+	}
+	for _, o := range []string{"chrome-extension://abcdefghijklmnopabcdefghijklmnop", "moz-extension://1b2c3d4e-0000-4000-8000-123456789abc"} {
+		resp := preflight(o)
+		if resp.Header.Get("Access-Control-Allow-Origin") != o || resp.Header.Get("Access-Control-Allow-Credentials") != "" {
+			t.Errorf("preflight from %s: allow-origin %q credentials %q", o, resp.Header.Get("Access-Control-Allow-Origin"), resp.Header.Get("Access-Control-Allow-Credentials"))
+		}
+		r2, b := h.do(req{path: "/api/v1/articles", header: map[string]string{"Origin": o}})
+		if r2.StatusCode != 200 || r2.Header.Get("Access-Control-Allow-Origin") != o {
+			t.Errorf("GET from %s = %d %s", o, r2.StatusCode, b)
+		}
+	}
+	for _, o := range []string{"https://evil.example", "http://localhost.evil.example", "chrome-extension://", "chrome-extension://x/y"} {
+		resp := preflight(o)
+		if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "" {
+			t.Errorf("preflight from %s was allowed: %q", o, got)
+		}
+	}
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	h := newHarness(t)
+	resp, _ := h.do(req{path: "/api/v1/status"})
+	for k, want := range map[string]string{
+		"X-Content-Type-Options":  "nosniff",
+		"X-Frame-Options":         "DENY",
+		"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+		"Referrer-Policy":         "no-referrer",
+		"Cache-Control":           "no-store",
+	} {
+		if got := resp.Header.Get(k); got != want {
+			t.Errorf("%s = %q, want %q", k, got, want)
+		}
+	}
+}
+
+func TestCapturedTextIsEscapedInJSON(t *testing.T) {
+	h := newHarness(t)
+	c := h.capture(captureJSON("https://example.com/x", "<script>alert(1)</script>", "<img src=x onerror=alert(1)>"))
+	_, b := h.do(req{path: fmt.Sprintf("/api/v1/articles/%d/versions/1", c.ArticleID)})
+	if bytes.Contains(b, []byte("<script>")) || bytes.Contains(b, []byte("<img")) {
+		t.Errorf("raw markup in JSON: %s", b)
+	}
+	var v article.Version
+	json.Unmarshal(b, &v)
+	if v.Title != "<script>alert(1)</script>" {
+		t.Errorf("title lost in escaping: %q", v.Title)
+	}
+}
+
+func TestConcurrentCapturesOfOneNewArticleMakeOneArticle(t *testing.T) {
+	h := newHarness(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	ids := make(chan int64, 16)
+	for range 16 {
+		go func() {
+			hr, _ := http.NewRequestWithContext(ctx, "POST", h.base+"/api/v1/captures", strings.NewReader(captureJSON("https://example.com/race", "Race", "Same text.")))
+			hr.Header.Set("Authorization", "Bearer "+token)
+			hr.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(hr)
+			if err != nil {
+				ids <- -1
+				return
+			}
+			var out api.CaptureResponse
+			json.NewDecoder(resp.Body).Decode(&out)
+			resp.Body.Close()
+			ids <- out.ArticleID
+		}()
+	}
+	first := <-ids
+	for range 15 {
+		if id := <-ids; id != first || id <= 0 {
+			t.Errorf("capture went to article %d, others to %d", id, first)
+		}
+	}
+	st, _ := h.store.Stats()
+	if st.Articles != 1 || st.Versions != 1 {
+		t.Errorf("store = %+v, want one article with one version", st)
+	}
+}

@@ -1,0 +1,41 @@
+package api
+
+import (
+	"net/http"
+
+	"redline/daemon/internal/article"
+	"redline/daemon/internal/store"
+)
+
+// CaptureResponse answers POST /api/v1/captures.
+type CaptureResponse struct {
+	ArticleID int64                 `json:"article_id"`
+	Version   int                   `json:"version"`
+	Status    article.CaptureStatus `json:"status"`
+}
+
+func (s *Server) createCapture(w http.ResponseWriter, r *http.Request) {
+	var c article.Capture
+	if err := decodeJSON(r, &c); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if c.Source != "" && c.Source != article.SourceBrowser {
+		s.fail(w, r, article.Errorf(article.EINVALID, "source must be \"browser\": only the daemon itself makes fetch versions"))
+		return
+	}
+	in, err := store.NewIngest(&c, s.now())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	in.MarkRead = true
+	saved, err := s.store.SaveCapture(r.Context(), in)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.log.Debug("capture stored", "article", saved.Article.ID, "version", saved.Version, "status", saved.Status)
+	writeJSON(w, http.StatusCreated, CaptureResponse{ArticleID: saved.Article.ID, Version: saved.Version, Status: saved.Status})
+}
+

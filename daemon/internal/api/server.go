@@ -1,0 +1,105 @@
+// Package api serves Redline's HTTP API on loopback: captures from the
+// extension, articles and versions for the extension, the dashboard and the
+// CLI. It guards a private reading history from every web page the user
+// opens: Host check, token, JSON-only bodies and extension-only CORS.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/rs/cors"
+
+	"redline/daemon/internal/store"
+)
+
+// MaxBodyBytes caps every request body.
+const MaxBodyBytes = 4 << 20
+
+// Config holds what the API needs.
+type Config struct {
+	Store   *store.Store
+	Token   string
+	Port    int // the port the daemon listens on, for the Host check
+	DataDir string
+	Logger  *slog.Logger
+	Version string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Server is the HTTP API. Its handlers are methods; routes are listed in
+// Handler.
+type Server struct {
+	store   *store.Store
+	token   string
+	hosts   map[string]bool
+	origins map[string]bool
+	dataDir string
+	log     *slog.Logger
+	version string
+	now     func() time.Time
+	started time.Time
+}
+
+// New returns a Server for cfg.
+func New(cfg Config) *Server {
+	s := &Server{
+		store: cfg.Store, token: cfg.Token, dataDir: cfg.DataDir, log: cfg.Logger,
+		version: cfg.Version, now: cfg.Now,
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.started = s.now()
+	port := strconv.Itoa(cfg.Port)
+	s.hosts = map[string]bool{}
+	s.origins = map[string]bool{}
+	for _, h := range []string{"127.0.0.1", "localhost", "[::1]"} {
+		s.hosts[h+":"+port] = true
+		s.origins["http://"+h+":"+port] = true
+	}
+	return s
+}
+
+// Handler returns the API with every route and guard.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.healthz)
+
+	api := http.NewServeMux()
+	api.HandleFunc("POST /api/v1/captures", s.createCapture)
+	api.HandleFunc("GET /api/v1/articles", s.listArticles)
+	api.HandleFunc("GET /api/v1/articles/{id}", s.getArticle)
+	api.HandleFunc("DELETE /api/v1/articles/{id}", s.deleteArticle)
+	api.HandleFunc("GET /api/v1/articles/{id}/versions/{n}", s.getVersion)
+	api.HandleFunc("GET /api/v1/status", s.status)
+	api.HandleFunc("GET /api/v1/export", s.export)
+	api.HandleFunc("GET /api/v1/backup", s.backup)
+	mux.Handle("/api/", s.extensionCORS().Handler(s.requireToken(s.requireJSON(jsonMethodErrors(api)))))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "not_found", "not found")
+	})
+	return s.securityHeaders(s.checkHost(s.checkOrigin(mux)))
+}
+
+// extensionCORS lets the extension's pages read responses; no web origin
+// is ever allowed, and credentials (cookies) are never part of it.
+func (s *Server) extensionCORS() *cors.Cors {
+	return cors.New(cors.Options{
+		AllowOriginFunc:  IsExtensionOrigin,
+		AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodDelete},
+		AllowedHeaders:   []string{"Authorization", "Content-Type"},
+		AllowCredentials: false,
+		MaxAge:           600,
+	})
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}

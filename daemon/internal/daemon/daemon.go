@@ -1,0 +1,155 @@
+// Package daemon wires Redline's parts into the running daemon: the store,
+// the token, the HTTP API and the background work, with one owner for every
+// goroutine and a clean shutdown.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"redline/daemon/internal/api"
+	"redline/daemon/internal/config"
+	"redline/daemon/internal/store"
+)
+
+// Config says where the daemon keeps data and listens.
+type Config struct {
+	Addr    string // loopback HOST:PORT; port 0 picks a free one
+	DataDir string
+	Logger  *slog.Logger
+	Version string
+}
+
+// Daemon is a running Redline daemon.
+type Daemon struct {
+	cfg    Config
+	log    *slog.Logger
+	store  *store.Store
+	ln     net.Listener
+	srv    *http.Server
+	token  string
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	done   chan struct{}
+	err    error
+}
+
+// Start opens the store, listens, and serves until ctx ends or Close is
+// called.
+func Start(ctx context.Context, cfg Config) (*Daemon, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := config.EnsureDataDir(cfg.DataDir); err != nil {
+		return nil, err
+	}
+	token, err := config.LoadToken(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(filepath.Join(cfg.DataDir, config.StoreDir), store.Options{Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("listen on %s: %w (is another Redline running? try `redline status`)", cfg.Addr, err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	handler := api.New(api.Config{
+		Store: st, Token: token, Port: port, DataDir: cfg.DataDir, Logger: log, Version: cfg.Version,
+	}).Handler()
+	ctx, cancel := context.WithCancel(ctx)
+	d := &Daemon{
+		cfg: cfg, log: log, store: st, ln: ln, token: token, cancel: cancel, done: make(chan struct{}),
+		srv: &http.Server{
+			Handler:           handler,
+			ReadHeaderTimeout: 10 * time.Second,
+			IdleTimeout:       2 * time.Minute,
+			MaxHeaderBytes:    64 << 10,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+			BaseContext:       func(net.Listener) context.Context { return ctx },
+		},
+	}
+	if err := config.WriteRunning(cfg.DataDir, config.Running{Addr: d.Addr(), PID: os.Getpid()}); err != nil {
+		ln.Close()
+		st.Close()
+		cancel()
+		return nil, err
+	}
+	d.wg.Add(2)
+	go func() {
+		defer d.wg.Done()
+		st.RunGC(ctx, 10*time.Minute)
+	}()
+	serveErr := make(chan error, 1)
+	go func() {
+		defer d.wg.Done()
+		if err := d.srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			serveErr <- err
+			cancel()
+		}
+	}()
+	go d.shutdownWhenDone(ctx, serveErr)
+	log.Info("listening on http://"+d.Addr(), "data", cfg.DataDir)
+	return d, nil
+}
+
+func (d *Daemon) shutdownWhenDone(ctx context.Context, serveErr chan error) {
+	defer close(d.done)
+	<-ctx.Done()
+	d.log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var errs []error
+	if err := d.srv.Shutdown(shutCtx); err != nil {
+		errs = append(errs, fmt.Errorf("stop HTTP server: %w", err))
+	}
+	d.wg.Wait()
+	select {
+	case err := <-serveErr:
+		errs = append(errs, fmt.Errorf("serve: %w", err))
+	default:
+	}
+	config.RemoveRunning(d.cfg.DataDir)
+	if err := d.store.Close(); err != nil {
+		errs = append(errs, err)
+	}
+	d.err = errors.Join(errs...)
+	d.log.Info("stopped")
+}
+
+// Addr is the HOST:PORT the daemon listens on.
+func (d *Daemon) Addr() string { return d.ln.Addr().String() }
+
+// Token is the API token.
+func (d *Daemon) Token() string { return d.token }
+
+// Store is the daemon's store, for tests in this module.
+func (d *Daemon) Store() *store.Store { return d.store }
+
+// Done is closed when the daemon has stopped.
+func (d *Daemon) Done() <-chan struct{} { return d.done }
+
+// Close stops the daemon and waits for it.
+func (d *Daemon) Close() error {
+	d.cancel()
+	<-d.done
+	return d.err
+}
+
+// Wait blocks until the daemon has stopped and returns why.
+func (d *Daemon) Wait() error {
+	<-d.done
+	return d.err
+}
