@@ -38,4 +38,3 @@ func (s *Server) createCapture(w http.ResponseWriter, r *http.Request) {
 	s.log.Debug("capture stored", "article", saved.Article.ID, "version", saved.Version, "status", saved.Status)
 	writeJSON(w, http.StatusCreated, CaptureResponse{ArticleID: saved.Article.ID, Version: saved.Version, Status: saved.Status})
 }
-
