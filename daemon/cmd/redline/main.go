@@ -41,18 +41,21 @@ func init() {
 		{"export", "[--data DIR]", "write every article and version as JSON lines to stdout", runExport},
 		{"backup", "[--data DIR] FILE", "write a full backup to FILE (- for stdout)", runBackup},
 		{"restore", "[--data DIR] [--replace] FILE", "restore a backup (the daemon must be stopped)", runRestore},
-		{"version", "", "print the version", func(_ context.Context, e *env, _ []string) error {
-			fmt.Fprintln(e.stdout, "redline", version)
-			return nil
-		}},
+		{"version", "", "print the version", runVersion},
 	}
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, stop := signalContext()
 	code := run(ctx, &env{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin}, os.Args[1:])
+	stop()
 	os.Exit(code)
+}
+
+// signalContext ends on SIGINT or SIGTERM: the daemon then shuts down
+// cleanly.
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
 
 // errUsage marks a mistake in how the command was called.
@@ -152,4 +155,16 @@ func parse(fs *flag.FlagSet, args []string) error {
 // oneLine keeps error output to one line.
 func oneLine(err error) string {
 	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+func runVersion(_ context.Context, e *env, args []string) error {
+	fs := newFlags(e, "version")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	fmt.Fprintln(e.stdout, "redline", version)
+	return nil
 }
