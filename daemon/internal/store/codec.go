@@ -21,7 +21,7 @@ const (
 
 // maxChain bounds how many dictionary steps a read may need: every
 // maxChain-th version is stored whole.
-const maxChain = 16
+const maxChain = 64
 
 // codec compresses article contents. A later version is compressed with the
 // previous one as a raw dictionary, so it costs about the size of what
@@ -32,7 +32,8 @@ type codec struct {
 }
 
 func newCodec() *codec {
-	enc, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1), zstd.WithLowerEncoderMem(true))
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1), zstd.WithLowerEncoderMem(true),
+		zstd.WithEncoderLevel(zstd.SpeedBetterCompression), zstd.WithEncoderCRC(false))
 	if err != nil {
 		panic(fmt.Sprintf("zstd encoder: %v", err)) // only fails on bad options
 	}
@@ -49,7 +50,12 @@ func (c *codec) compress(data, dict []byte) ([]byte, error) {
 	if dict == nil {
 		return c.enc.EncodeAll(data, nil), nil
 	}
+	// The default level already finds the long matches against the
+	// dictionary that make an edit cost little more than itself; the best
+	// level saves ~30 bytes an edit for 6x the time and 25x the memory.
+	// Badger checksums its values, so the frame needs no CRC of its own.
 	enc, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1), zstd.WithLowerEncoderMem(true),
+		zstd.WithEncoderCRC(false),
 		zstd.WithEncoderDictRaw(1, dict), zstd.WithWindowSize(windowFor(len(dict)+len(data))))
 	if err != nil {
 		return nil, fmt.Errorf("zstd dictionary encoder: %w", err)
@@ -102,10 +108,12 @@ func contentBytes(c article.Content) []byte {
 	return b
 }
 
-// ContentHash identifies a content: sha256 of its canonical serialisation.
+// ContentHash identifies a content: the first 128 bits of the sha256 of
+// its canonical serialisation, in hex. Only versions of one article are
+// compared, so 128 bits leave no room for an accidental collision.
 func ContentHash(c article.Content) string {
 	sum := sha256.Sum256(contentBytes(c))
-	return hex.EncodeToString(sum[:])
+	return hex.EncodeToString(sum[:16])
 }
 
 // versionRecord is what a v: key holds: metadata, then the encoded
