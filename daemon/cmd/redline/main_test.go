@@ -65,7 +65,7 @@ type daemonProc struct {
 
 var listenRe = regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`)
 
-func startDaemon(t *testing.T, dir string) *daemonProc {
+func startDaemon(t testing.TB, dir string) *daemonProc {
 	t.Helper()
 	cmd := redline("serve", "--addr", "127.0.0.1:0", "--data", dir)
 	stderr, err := cmd.StderrPipe()
@@ -127,7 +127,7 @@ func (d *daemonProc) stop(t *testing.T) {
 	}
 }
 
-func tokenOf(t *testing.T, dir string) string {
+func tokenOf(t testing.TB, dir string) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, "token"))
 	if err != nil {
@@ -150,7 +150,7 @@ func post(ctx context.Context, base, token, body string) (int, map[string]any, e
 	return resp.StatusCode, out, err
 }
 
-func get(t *testing.T, base, token, path string) (int, map[string]any) {
+func get(t testing.TB, base, token, path string) (int, map[string]any) {
 	t.Helper()
 	req, _ := http.NewRequest("GET", base+path, nil)
 	req.Header.Set("Authorization", "Bearer "+token)
