@@ -1,0 +1,59 @@
+# Redline: `make run` builds everything and starts the daemon; `make test`
+# runs every test. Needs only Go and Node (npm); see README.md.
+
+GO      ?= go
+BIN     := bin/redline
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+ADDR    ?= 127.0.0.1:7710
+
+.PHONY: all build daemon deps run test lint test-go test-ts fuzz bench clean
+
+all: build
+
+build: daemon deps
+
+daemon:
+	$(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o $(BIN) ./daemon/cmd/redline
+
+# Node packages, installed exactly as package-lock.json pins them.
+deps: node_modules/.package-lock.json
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+run: build
+	@echo
+	@echo "Redline daemon: http://$(ADDR)   (stop with Ctrl-C)"
+	@echo "Data folder:    $$(./$(BIN) status | sed -n 's/^data: *//p')"
+	@echo "API token:      ./$(BIN) token"
+	@echo
+	./$(BIN) serve --addr $(ADDR)
+
+test: lint test-go test-ts
+
+lint:
+	@bad=$$(gofmt -l daemon); if [ -n "$$bad" ]; then echo "gofmt would change: $$bad"; exit 1; fi
+	$(GO) vet ./...
+
+test-go:
+	$(GO) test -race -count=1 ./...
+
+test-ts: deps
+	npm test
+
+# Short runs of every fuzz target (go test -fuzz takes one target at a time).
+FUZZTIME ?= 20s
+fuzz:
+	@for pkg in $$($(GO) list ./daemon/...); do \
+	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$target"; \
+	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./daemon/cmd/redline ./daemon/internal/store
+	$(GO) test -run '^$$' -bench CaptureIngest -benchtime 2000x ./daemon/internal/api
+	$(GO) test -run '^$$' -bench . ./daemon/internal/diff ./daemon/internal/canonical
+
+clean:
+	rm -rf bin extension/dist extension/.build
