@@ -74,6 +74,24 @@ type Article struct {
 	// Aliases are the other canonical forms of URLs that led here.
 	Aliases []string `json:"aliases,omitempty"`
 	Read    ReadMark `json:"read"`
+	// Seen is the version up to which the user has seen the changes; the
+	// changes after it are Unseen, oldest first. A change stays unseen
+	// until it is marked seen, even after the user captured the newer
+	// version.
+	Seen   int            `json:"seen"`
+	Unseen []UnseenChange `json:"unseen,omitempty"`
+	// Reverts counts versions that brought back content the article had
+	// before: a page flipping between headlines is an A/B test.
+	Reverts int `json:"reverts,omitempty"`
+}
+
+// UnseenChange is a change of an article that the user has not yet seen.
+type UnseenChange struct {
+	EventID      int64        `json:"event_id"`
+	From         int          `json:"from_version"`
+	To           int          `json:"to_version"`
+	At           time.Time    `json:"at"`
+	Significance Significance `json:"significance"`
 }
 
 // Version is one distinct state of an article's content.

@@ -43,6 +43,9 @@ type Event struct {
 	FromVersion int       `json:"from_version,omitempty"`
 	ToVersion   int       `json:"to_version,omitempty"`
 	Version     int       `json:"version,omitempty"`
+	// RevertOf is set when the new version brought back the content of
+	// that earlier version.
+	RevertOf int `json:"revert_of,omitempty"`
 	Summary     *Summary  `json:"summary,omitempty"`
 	At          time.Time `json:"at"`
 }

@@ -40,6 +40,12 @@ type Saved struct {
 	Previous int
 	// RevertOf is the earlier version whose content came back (0 if none).
 	RevertOf int
+	// Summary grades the change from Previous (nil when nothing changed
+	// or there is no previous version of this source).
+	Summary *article.Summary
+	// Event is the article.changed event this capture appended, if any:
+	// a change the user should hear about.
+	Event *article.Event
 }
 
 // SaveCapture stores a capture: a new version when its content differs from
@@ -79,9 +85,10 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 		out.Previous = latest
 		version := latest
 		unchanged := false
+		readBefore := a.Read.Version > 0
+		var prev versionRecord
 		if latest > 0 {
-			prev, err := s.record(txn, id, latest)
-			if err != nil {
+			if prev, err = s.record(txn, id, latest); err != nil {
 				return err
 			}
 			unchanged = prev.Hash == hash
@@ -116,9 +123,15 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 			} else {
 				a.LatestBrowser = rec.Number
 			}
+			if rec.RevertOf > 0 {
+				a.Reverts++
+			}
 			if latest > 0 {
 				a.Changes++
 				a.LastChanged = c.CapturedAt
+				if err := s.judgeChange(txn, &a, &out, prev, rec, content, readBefore, in.Now); err != nil {
+					return err
+				}
 			}
 		}
 		switch {
@@ -149,6 +162,9 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 		if in.MarkRead {
 			a.Read = article.ReadMark{Version: version, At: c.CapturedAt}
 		}
+		if isNew {
+			a.Seen = version
+		}
 		for _, u := range append([]string{in.URL}, in.Aliases...) {
 			if u != a.URL && !slices.Contains(a.Aliases, u) && len(a.Aliases) < maxAliases {
 				a.Aliases = append(a.Aliases, u)
@@ -167,7 +183,56 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 	if err != nil {
 		return Saved{}, fmt.Errorf("save capture of %s: %w", in.URL, err)
 	}
+	if out.Event != nil && s.sink != nil {
+		s.sink(*out.Event)
+	}
 	return out, nil
+}
+
+// judgeChange grades a new version against the previous one of its
+// lineage and, when the user read the article before and the change is
+// not trivial, appends an article.changed event and records the change as
+// unseen. A flip between two contents that already alerted once (a
+// headline A/B test) does not alert again.
+func (s *Store) judgeChange(txn *badger.Txn, a *article.Article, out *Saved, prev, rec versionRecord, content article.Content, readBefore bool, now time.Time) error {
+	raw, err := s.content(txn, a.ID, prev)
+	if err != nil {
+		return err
+	}
+	var old article.Content
+	if err := jsonUnmarshal(raw, &old); err != nil {
+		return err
+	}
+	sum := article.Summary{Significance: article.Substantive}
+	if s.judge != nil {
+		sum = s.judge(old, content)
+	}
+	out.Summary = &sum
+	if !readBefore || sum.Significance == article.Trivial {
+		return nil
+	}
+	flip := flipKey(a.ID, prev.Hash, rec.Hash)
+	switch _, err := txn.Get(flip); {
+	case err == nil:
+		return nil // this pair of contents alerted before
+	case !errors.Is(err, badger.ErrKeyNotFound):
+		return err
+	}
+	if err := txn.Set(flip, nil); err != nil {
+		return err
+	}
+	ev := &article.Event{
+		Type: article.EventChanged, ArticleID: a.ID, URL: a.URL, Title: content.Title,
+		FromVersion: prev.Number, ToVersion: rec.Number, Summary: &sum, RevertOf: rec.RevertOf, At: now.UTC(),
+	}
+	if err := s.appendEvent(txn, ev); err != nil {
+		return err
+	}
+	a.Unseen = append(a.Unseen, article.UnseenChange{
+		EventID: ev.ID, From: prev.Number, To: rec.Number, At: ev.At, Significance: sum.Significance,
+	})
+	out.Event = ev
+	return nil
 }
 
 // encode fills rec's encoding: a reference when the same content was stored
@@ -465,10 +530,13 @@ func (s *Store) DeleteArticle(ctx context.Context, id int64) error {
 				return err
 			}
 		}
-		for _, prefix := range [][]byte{idKey(pfxVersion, id), idKey(pfxHash, id)} {
+		for _, prefix := range [][]byte{idKey(pfxVersion, id), idKey(pfxHash, id), idKey(pfxFlip, id)} {
 			if err := deletePrefix(txn, prefix); err != nil {
 				return err
 			}
+		}
+		if err := deleteEventsOf(txn, id); err != nil {
+			return err
 		}
 		return txn.Delete(idKey(pfxArticle, id))
 	})
@@ -486,6 +554,28 @@ func deletePrefix(txn *badger.Txn, prefix []byte) error {
 	}
 	it.Close()
 	for _, k := range keys {
+		if err := txn.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deleteEventsOf removes an article's events from the log: forgetting an
+// article leaves no title or URL of it behind.
+func deleteEventsOf(txn *badger.Txn, id int64) error {
+	prefix := idKey(pfxArticleEvent, id)
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+	var keys [][]byte
+	for it.Rewind(); it.Valid(); it.Next() {
+		keys = append(keys, it.Item().KeyCopy(nil))
+	}
+	it.Close()
+	for _, k := range keys {
+		eventID := int64(binary.BigEndian.Uint64(k[len(prefix):]))
+		if err := txn.Delete(idKey(pfxEvent, eventID)); err != nil {
+			return err
+		}
 		if err := txn.Delete(k); err != nil {
 			return err
 		}

@@ -49,6 +49,9 @@ type Store struct {
 	dir  string
 	log  *slog.Logger
 	zstd *codec
+
+	judge Judge
+	sink  func(article.Event)
 }
 
 // Options tune a Store. The zero value is what the daemon uses.

@@ -1,0 +1,154 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"redline/daemon/internal/article"
+)
+
+// Key prefixes of the event log.
+var (
+	pfxArticleEvent = []byte("x:") // x:<article id><event id> -> nothing (to forget an article's events)
+	pfxFlip         = []byte("f:") // f:<article id><hash><hash> -> nothing: this pair of contents alerted once
+)
+
+// Judge grades the change between two contents of one lineage. The daemon
+// sets it to the diff engine's summary.
+type Judge func(old, new article.Content) article.Summary
+
+// SetJudge sets how changes are graded. Without a judge every change is
+// substantive.
+func (s *Store) SetJudge(j Judge) { s.judge = j }
+
+// SetEventSink sets the function that receives every event after it is on
+// disk. Concurrent writers may hand over events out of id order (ids are
+// consecutive when appended, so the receiver can restore the order); it
+// must not block.
+func (s *Store) SetEventSink(f func(article.Event)) { s.sink = f }
+
+// appendEvent writes e with the next event id inside txn.
+func (s *Store) appendEvent(txn *badger.Txn, e *article.Event) error {
+	var last int64
+	item, err := txn.Get(keyEventSeq)
+	switch {
+	case err == nil:
+		if err := item.Value(func(v []byte) error {
+			if len(v) != 8 {
+				return errors.New("event counter is damaged")
+			}
+			last = int64(binary.BigEndian.Uint64(v))
+			return nil
+		}); err != nil {
+			return err
+		}
+	case !errors.Is(err, badger.ErrKeyNotFound):
+		return err
+	}
+	e.ID = last + 1
+	if err := txn.Set(keyEventSeq, idKey(nil, e.ID)); err != nil {
+		return err
+	}
+	if err := setJSON(txn, idKey(pfxEvent, e.ID), e); err != nil {
+		return err
+	}
+	return txn.Set(binary.BigEndian.AppendUint64(idKey(pfxArticleEvent, e.ArticleID), uint64(e.ID)), nil)
+}
+
+func flipKey(id int64, a, b string) []byte {
+	if a > b {
+		a, b = b, a
+	}
+	return append(append(idKey(pfxFlip, id), a...), b...)
+}
+
+// LastEventID returns the id of the newest event (0 when there is none).
+func (s *Store) LastEventID() (int64, error) {
+	var last int64
+	err := s.db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(keyEventSeq)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return item.Value(func(v []byte) error {
+			if len(v) == 8 {
+				last = int64(binary.BigEndian.Uint64(v))
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("read last event id: %w", err)
+	}
+	return last, nil
+}
+
+// EventsAfter returns up to limit events with ids above after, in order.
+func (s *Store) EventsAfter(after int64, limit int) ([]article.Event, error) {
+	var out []article.Event
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: pfxEvent, PrefetchValues: true, PrefetchSize: 64})
+		defer it.Close()
+		for it.Seek(idKey(pfxEvent, after+1)); it.Valid() && len(out) < limit; it.Next() {
+			var e article.Event
+			if err := it.Item().Value(func(b []byte) error { return jsonUnmarshal(b, &e) }); err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read events after %d: %w", after, err)
+	}
+	return out, nil
+}
+
+// MarkSeen records that the user has seen the article's changes up to
+// version n, and appends an article.seen event when that cleared any.
+func (s *Store) MarkSeen(ctx context.Context, id int64, n int, now time.Time) (article.Article, *article.Event, error) {
+	var a article.Article
+	var ev *article.Event
+	err := s.update(ctx, func(txn *badger.Txn) error {
+		ev = nil
+		err := getJSON(txn, idKey(pfxArticle, id), &a)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return notFound(id)
+		}
+		if err != nil {
+			return err
+		}
+		if n < 1 || n > a.Versions {
+			return article.Errorf(article.EINVALID, "article %d has versions 1 to %d, not %d", id, a.Versions, n)
+		}
+		before := len(a.Unseen)
+		a.Unseen = slices.DeleteFunc(a.Unseen, func(u article.UnseenChange) bool { return u.To <= n })
+		if n > a.Seen {
+			a.Seen = n
+		}
+		if len(a.Unseen) == before {
+			return nil // nothing was unseen up to n: no news for anyone
+		}
+		ev = &article.Event{Type: article.EventSeen, ArticleID: id, URL: a.URL, Title: a.Title, Version: n, At: now.UTC()}
+		if err := s.appendEvent(txn, ev); err != nil {
+			return err
+		}
+		return setJSON(txn, idKey(pfxArticle, id), &a)
+	})
+	if err != nil {
+		return a, nil, fmt.Errorf("mark article %d seen: %w", id, err)
+	}
+	if ev != nil && s.sink != nil {
+		s.sink(*ev)
+	}
+	return a, ev, nil
+}
