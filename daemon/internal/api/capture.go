@@ -12,6 +12,10 @@ type CaptureResponse struct {
 	ArticleID int64                 `json:"article_id"`
 	Version   int                   `json:"version"`
 	Status    article.CaptureStatus `json:"status"`
+	// ChangedSinceRead summarises the changes the user has not seen yet
+	// (null when there are none), so a revisited page can show its banner
+	// at once.
+	ChangedSinceRead *article.Summary `json:"changed_since_read"`
 }
 
 func (s *Server) createCapture(w http.ResponseWriter, r *http.Request) {
@@ -36,5 +40,12 @@ func (s *Server) createCapture(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Debug("capture stored", "article", saved.Article.ID, "version", saved.Version, "status", saved.Status)
-	writeJSON(w, http.StatusCreated, CaptureResponse{ArticleID: saved.Article.ID, Version: saved.Version, Status: saved.Status})
+	changed, err := s.changedSinceRead(saved.Article)
+	if err != nil {
+		// The capture is stored; say so, and log why the summary is missing.
+		s.log.Error("summarise unseen changes", "article", saved.Article.ID, "err", err)
+	}
+	writeJSON(w, http.StatusCreated, CaptureResponse{
+		ArticleID: saved.Article.ID, Version: saved.Version, Status: saved.Status, ChangedSinceRead: changed,
+	})
 }

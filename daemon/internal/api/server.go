@@ -12,6 +12,8 @@ import (
 
 	"github.com/rs/cors"
 
+	"redline/daemon/internal/diff"
+	"redline/daemon/internal/hub"
 	"redline/daemon/internal/store"
 )
 
@@ -26,6 +28,12 @@ type Config struct {
 	DataDir string
 	Logger  *slog.Logger
 	Version string
+	// Hub serves the event stream; nil leaves /api/v1/events out.
+	Hub *hub.Hub
+	// HubTiming overrides the WebSocket deadlines (tests).
+	HubTiming hub.Timing
+	// Rules grade changes in diffs; zero means diff.DefaultRules().
+	Rules *diff.Rules
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -42,13 +50,19 @@ type Server struct {
 	version string
 	now     func() time.Time
 	started time.Time
+	hub     *hub.Hub
+	timing  hub.Timing
+	rules   diff.Rules
 }
 
 // New returns a Server for cfg.
 func New(cfg Config) *Server {
 	s := &Server{
 		store: cfg.Store, token: cfg.Token, dataDir: cfg.DataDir, log: cfg.Logger,
-		version: cfg.Version, now: cfg.Now,
+		version: cfg.Version, now: cfg.Now, hub: cfg.Hub, timing: cfg.HubTiming, rules: diff.DefaultRules(),
+	}
+	if cfg.Rules != nil {
+		s.rules = *cfg.Rules
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -78,9 +92,19 @@ func (s *Server) Handler() http.Handler {
 	api.HandleFunc("GET /api/v1/articles/{id}", s.getArticle)
 	api.HandleFunc("DELETE /api/v1/articles/{id}", s.deleteArticle)
 	api.HandleFunc("GET /api/v1/articles/{id}/versions/{n}", s.getVersion)
+	api.HandleFunc("GET /api/v1/articles/{id}/diff", s.getDiff)
+	api.HandleFunc("POST /api/v1/articles/{id}/seen", s.markSeen)
 	api.HandleFunc("GET /api/v1/status", s.status)
 	api.HandleFunc("GET /api/v1/export", s.export)
 	api.HandleFunc("GET /api/v1/backup", s.backup)
+	if s.hub != nil {
+		// The WebSocket authenticates with its first message (browsers
+		// cannot set headers on it); Host and Origin are checked below.
+		mux.Handle("GET /api/v1/events", &hub.Handler{
+			Hub: s.hub, Token: s.token, Logger: s.log, Timing: s.timing,
+			AllowedOrigin: func(o string) bool { return IsExtensionOrigin(o) || s.origins[o] },
+		})
+	}
 	mux.Handle("/api/", s.extensionCORS().Handler(s.requireToken(s.requireJSON(jsonMethodErrors(api)))))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "not found")

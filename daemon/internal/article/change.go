@@ -35,17 +35,17 @@ const (
 // Event is one entry of the durable event log that clients replay. IDs are
 // positive and strictly increasing from 1.
 type Event struct {
-	ID          int64     `json:"event_id"`
-	Type        string    `json:"type"`
-	ArticleID   int64     `json:"article_id"`
-	URL         string    `json:"url"`
-	Title       string    `json:"title"`
-	FromVersion int       `json:"from_version,omitempty"`
-	ToVersion   int       `json:"to_version,omitempty"`
-	Version     int       `json:"version,omitempty"`
+	ID          int64  `json:"event_id"`
+	Type        string `json:"type"`
+	ArticleID   int64  `json:"article_id"`
+	URL         string `json:"url"`
+	Title       string `json:"title"`
+	FromVersion int    `json:"from_version,omitempty"`
+	ToVersion   int    `json:"to_version,omitempty"`
+	Version     int    `json:"version,omitempty"`
 	// RevertOf is set when the new version brought back the content of
 	// that earlier version.
-	RevertOf int `json:"revert_of,omitempty"`
-	Summary     *Summary  `json:"summary,omitempty"`
-	At          time.Time `json:"at"`
+	RevertOf int       `json:"revert_of,omitempty"`
+	Summary  *Summary  `json:"summary,omitempty"`
+	At       time.Time `json:"at"`
 }

@@ -16,7 +16,10 @@ import (
 	"time"
 
 	"redline/daemon/internal/api"
+	"redline/daemon/internal/article"
 	"redline/daemon/internal/config"
+	"redline/daemon/internal/diff"
+	"redline/daemon/internal/hub"
 	"redline/daemon/internal/store"
 )
 
@@ -26,6 +29,9 @@ type Config struct {
 	DataDir string
 	Logger  *slog.Logger
 	Version string
+	// HubTiming overrides the WebSocket deadlines (tests); zero is the
+	// default.
+	HubTiming hub.Timing
 }
 
 // Daemon is a running Redline daemon.
@@ -66,8 +72,13 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 		return nil, fmt.Errorf("listen on %s: %w (is another Redline running? try `redline status`)", cfg.Addr, err)
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
+	rules := diff.DefaultRules()
+	st.SetJudge(func(old, new article.Content) article.Summary { return diff.Compare(old, new, rules).Summary })
+	events := hub.New(st)
+	st.SetEventSink(events.Publish)
 	handler := api.New(api.Config{
 		Store: st, Token: token, Port: port, DataDir: cfg.DataDir, Logger: log, Version: cfg.Version,
+		Hub: events, HubTiming: cfg.HubTiming, Rules: &rules,
 	}).Handler()
 	ctx, cancel := context.WithCancel(ctx)
 	d := &Daemon{
@@ -87,10 +98,14 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 		cancel()
 		return nil, err
 	}
-	d.wg.Add(2)
+	d.wg.Add(3)
 	go func() {
 		defer d.wg.Done()
 		st.RunGC(ctx, 10*time.Minute)
+	}()
+	go func() {
+		defer d.wg.Done()
+		events.Run(ctx)
 	}()
 	serveErr := make(chan error, 1)
 	go func() {
