@@ -74,7 +74,12 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 	port := ln.Addr().(*net.TCPAddr).Port
 	rules := diff.DefaultRules()
 	st.SetJudge(func(old, new article.Content) article.Summary { return diff.Compare(old, new, rules).Summary })
-	events := hub.New(st)
+	events, err := hub.New(st)
+	if err != nil {
+		st.Close()
+		ln.Close()
+		return nil, err
+	}
 	st.SetEventSink(events.Publish)
 	handler := api.New(api.Config{
 		Store: st, Token: token, Port: port, DataDir: cfg.DataDir, Logger: log, Version: cfg.Version,

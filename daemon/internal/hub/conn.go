@@ -138,8 +138,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ping := time.NewTicker(t.PingPeriod)
 	defer ping.Stop()
 	for {
-		wake := h.Hub.waker()
-		events, err := h.Hub.log.EventsAfter(after, replayPage)
+		events, wake, err := h.Hub.eventsAfter(after, replayPage)
 		if err != nil {
 			log.Error("websocket: read event log", "err", err)
 			refuse(ws, t, websocket.CloseInternalServerErr, "internal", "internal error")
@@ -152,8 +151,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			after = e.ID
 		}
-		if len(events) == replayPage {
-			continue // more to replay
+		if len(events) > 0 {
+			continue // there may be more
 		}
 		select {
 		case <-wake:

@@ -1,12 +1,15 @@
 // Package hub delivers the durable event log to connected clients over
 // WebSockets: every event in order, replayed from where a reconnecting
-// client left off, live after that. The store's event log is the single
-// source of truth; the hub only wakes the connections when it grows, so a
-// slow connection never holds events in memory or blocks the others.
+// client left off, live after that. The store's event log is the source
+// of truth; the hub keeps the most recent events in memory so that live
+// delivery to many clients does not read the store once per client, and
+// wakes the connections when the log grows. A slow connection holds no
+// events of its own and never blocks the others.
 package hub
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	"redline/daemon/internal/article"
@@ -18,40 +21,98 @@ type Log interface {
 	LastEventID() (int64, error)
 }
 
-// Hub wakes the connections when events are appended.
+// recentCap is how many of the newest events the hub keeps in memory.
+const recentCap = 4096
+
+// Hub orders published events and wakes the connections.
 type Hub struct {
-	log  Log
-	mu   sync.Mutex
-	wake chan struct{}
-	done chan struct{}
-	// closed is set, under mu, when Run stops the hub; no connection may
-	// enter after it.
+	log Log
+
+	mu      sync.Mutex
+	next    int64                   // id of the next event to enter recent
+	pending map[int64]article.Event // published ahead of an earlier id
+	recent  []article.Event         // consecutive ids, ending at next-1
+	forgot  map[int64]bool          // articles forgotten: their events are not served
+	wake    chan struct{}
+	done    chan struct{}
+	// closed is set when Run stops the hub; no connection may enter after.
 	closed bool
 	conns  sync.WaitGroup
 }
 
 // New returns a hub over log. Call Run to tie its life to a context.
-func New(log Log) *Hub {
-	return &Hub{log: log, wake: make(chan struct{}), done: make(chan struct{})}
+func New(log Log) (*Hub, error) {
+	last, err := log.LastEventID()
+	if err != nil {
+		return nil, fmt.Errorf("start event hub: %w", err)
+	}
+	return &Hub{
+		log: log, next: last + 1, pending: map[int64]article.Event{}, forgot: map[int64]bool{},
+		wake: make(chan struct{}), done: make(chan struct{}),
+	}, nil
 }
 
-// Publish tells the connections that the log has grown. It never blocks.
-// It takes the event only to match the store's sink; the connections read
-// the log itself.
-func (h *Hub) Publish(article.Event) {
+// Publish takes an event that is on disk. Writers may publish out of id
+// order (ids are consecutive when appended); the hub restores the order.
+// It never blocks.
+func (h *Hub) Publish(e article.Event) {
 	h.mu.Lock()
-	close(h.wake)
-	h.wake = make(chan struct{})
+	defer h.mu.Unlock()
+	if e.ID < h.next {
+		return
+	}
+	h.pending[e.ID] = e
+	advanced := false
+	for {
+		ev, ok := h.pending[h.next]
+		if !ok {
+			break
+		}
+		delete(h.pending, h.next)
+		h.recent = append(h.recent, ev)
+		h.next++
+		advanced = true
+	}
+	if len(h.recent) > recentCap {
+		h.recent = append(h.recent[:0:0], h.recent[len(h.recent)-recentCap/2:]...)
+	}
+	if advanced {
+		close(h.wake)
+		h.wake = make(chan struct{})
+	}
+}
+
+// Forget stops serving the remembered events of a forgotten article.
+func (h *Hub) Forget(articleID int64) {
+	h.mu.Lock()
+	h.forgot[articleID] = true
 	h.mu.Unlock()
 }
 
-// waker returns a channel that is closed at the next Publish. Take it
-// before reading the log, so that no append can slip between the read and
-// the wait.
-func (h *Hub) waker() <-chan struct{} {
+// eventsAfter returns up to limit events after the given id, from memory
+// when it holds them, else from the log; and a channel that is closed when
+// more arrive, taken before reading so that nothing slips between.
+func (h *Hub) eventsAfter(after int64, limit int) ([]article.Event, <-chan struct{}, error) {
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.wake
+	wake := h.wake
+	if len(h.recent) > 0 && after+1 >= h.recent[0].ID || len(h.recent) == 0 && after+1 >= h.next {
+		var out []article.Event
+		if len(h.recent) > 0 {
+			for _, e := range h.recent[min(after+1-h.recent[0].ID, int64(len(h.recent))):] {
+				if len(out) == limit {
+					break
+				}
+				if !h.forgot[e.ArticleID] {
+					out = append(out, e)
+				}
+			}
+		}
+		h.mu.Unlock()
+		return out, wake, nil
+	}
+	h.mu.Unlock()
+	events, err := h.log.EventsAfter(after, limit)
+	return events, wake, err
 }
 
 // Run serves until ctx ends, then closes every connection and waits for
