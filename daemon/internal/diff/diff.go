@@ -1,0 +1,226 @@
+// Package diff compares two versions of an article: it aligns their blocks,
+// diffs the words of edited blocks, tells noise (whitespace, quote style,
+// timestamps, counters, advertisement markers) from real change, and grades
+// the change for the reader as trivial, minor or substantive.
+//
+// The rules are written down for maintainers and users in docs/diff.md; the
+// shared test vectors in shared/vectors/diff pin them.
+package diff
+
+import (
+	"redline/daemon/internal/article"
+)
+
+// Op kinds.
+const (
+	OpEqual  = "equal"
+	OpInsert = "insert"
+	OpDelete = "delete"
+	OpChange = "change"
+	OpMove   = "move"
+)
+
+// Result is the difference between two versions of an article.
+type Result struct {
+	Title   []Span          `json:"title"`  // word spans old→new title (all equal if unchanged)
+	Byline  []Span          `json:"byline"` // word spans old→new byline
+	Ops     []Op            `json:"ops"`
+	Summary article.Summary `json:"summary"`
+}
+
+// Op is one step from the old blocks to the new ones. Ops come in reading
+// order of the new version; a deleted block comes where it was in the old
+// one, before the blocks that replaced it.
+type Op struct {
+	Op      string            `json:"op"`                 // "equal" | "insert" | "delete" | "change" | "move"
+	Old     *int              `json:"old,omitempty"`      // index into old blocks (equal, delete, change, move)
+	New     *int              `json:"new,omitempty"`      // index into new blocks (equal, insert, change, move)
+	Kind    article.BlockKind `json:"kind"`               // kind of the new block (old for delete)
+	OldKind article.BlockKind `json:"old_kind,omitempty"` // when a change also changed the kind
+	Text    string            `json:"text,omitempty"`     // block text for equal/insert/delete/move
+	Spans   []Span            `json:"spans,omitempty"`    // for change (and move with edits)
+	Noise   bool              `json:"noise,omitempty"`    // this op is only noise (volatile line, punctuation/quote/case-only)
+}
+
+// Rules are the thresholds of the comparison; they are user settings. A
+// zero field takes its default; a negative threshold turns its rule off.
+type Rules struct {
+	// PairSimilarity is how alike an old and a new block must be (Dice
+	// coefficient of their word sets, 0–1) to be shown as one edited block
+	// rather than a deletion and an insertion.
+	PairSimilarity float64 `json:"pair_similarity"`
+	// MoveSimilarity is how alike a block must be to one elsewhere in the
+	// other version to count as moved.
+	MoveSimilarity float64 `json:"move_similarity"`
+	// SubstantiveBlockWords: adding or removing a block of at least this
+	// many words is substantive.
+	SubstantiveBlockWords int `json:"substantive_block_words"`
+	// SubstantiveFraction: changing at least this fraction of the
+	// article's words (added plus removed, over the longer version) is
+	// substantive.
+	SubstantiveFraction float64 `json:"substantive_fraction"`
+	// SubstantiveWords: changing at least this many words is substantive,
+	// however long the article.
+	SubstantiveWords int `json:"substantive_words"`
+	// NoisePhrases are extra lines that are noise when a block holds only
+	// them (compared ignoring case and punctuation), e.g. a site's own
+	// boilerplate.
+	NoisePhrases []string `json:"noise_phrases,omitempty"`
+}
+
+// DefaultRules returns the rules Redline ships with.
+func DefaultRules() Rules {
+	return Rules{
+		PairSimilarity:        0.5,
+		MoveSimilarity:        0.9,
+		SubstantiveBlockWords: 8,
+		SubstantiveFraction:   0.05,
+		SubstantiveWords:      25,
+	}
+}
+
+func (r Rules) withDefaults() Rules {
+	d := DefaultRules()
+	if r.PairSimilarity == 0 {
+		r.PairSimilarity = d.PairSimilarity
+	}
+	if r.MoveSimilarity == 0 {
+		r.MoveSimilarity = d.MoveSimilarity
+	}
+	if r.SubstantiveBlockWords == 0 {
+		r.SubstantiveBlockWords = d.SubstantiveBlockWords
+	}
+	if r.SubstantiveFraction == 0 {
+		r.SubstantiveFraction = d.SubstantiveFraction
+	}
+	if r.SubstantiveWords == 0 {
+		r.SubstantiveWords = d.SubstantiveWords
+	}
+	return r
+}
+
+// Compare returns how new differs from old. It never fails; its running
+// time is bounded for any input (see lcs.go).
+func Compare(old, new article.Content, rules Rules) Result {
+	rules = rules.withDefaults()
+	wordBudget, blockBudget := workBudget, workBudget
+	res := Result{
+		Title:  wordDiff(old.Title, new.Title, &wordBudget),
+		Byline: wordDiff(old.Byline, new.Byline, &wordBudget),
+	}
+	ot, nt := newBlockWords(old.Blocks), newBlockWords(new.Blocks)
+	al := alignBlocks(old.Blocks, new.Blocks, ot, nt, rules, &blockBudget)
+	res.Ops = buildOps(old.Blocks, new.Blocks, al, &wordBudget)
+	j := judge{rules: rules, noise: newNoise(rules.NoisePhrases), old: ot, new: nt}
+	res.Summary = j.summarise(old, new, res.Ops)
+	return res
+}
+
+// wordCache holds the canonical words of each block, worked out once and
+// only for the blocks that need them (not the unchanged ones).
+type wordCache struct {
+	blocks []article.Block
+	words  [][]string
+	done   []bool
+	arena  []string // backs the word lists, to allocate in bulk
+}
+
+func newBlockWords(bs []article.Block) *wordCache {
+	return &wordCache{blocks: bs, words: make([][]string, len(bs)), done: make([]bool, len(bs))}
+}
+
+func (c *wordCache) of(i int) []string {
+	if !c.done[i] {
+		start := len(c.arena)
+		c.arena = appendWords(c.arena, c.blocks[i].Text)
+		c.words[i] = c.arena[start:len(c.arena):len(c.arena)]
+		c.done[i] = true
+	}
+	return c.words[i]
+}
+
+// total counts the words of all blocks.
+func (c *wordCache) total() int {
+	n := 0
+	for i, b := range c.blocks {
+		if c.done[i] {
+			n += len(c.words[i])
+		} else {
+			n += countWords(b.Text)
+		}
+	}
+	return n
+}
+
+// buildOps lays the alignment out in reading order of the new version.
+func buildOps(old, new []article.Block, al alignment, budget *int) []Op {
+	var deleted []int
+	for i := range old {
+		if !al.oldTaken[i] {
+			deleted = append(deleted, i)
+		}
+	}
+	ops := make([]Op, 0, len(new)+len(deleted))
+	// nextInPlace[j] is the old index of the first block at or after new
+	// position j that stayed in place; deletions before it come first.
+	nextInPlace := make([]int, len(new)+1)
+	nextInPlace[len(new)] = len(old)
+	for j := len(new) - 1; j >= 0; j-- {
+		nextInPlace[j] = nextInPlace[j+1]
+		if l := al.link[j]; l == linkEqual || l == linkChange {
+			nextInPlace[j] = al.newToOld[j]
+		}
+	}
+	// Ops point into these rather than allocating an int each.
+	oldIdx, newIdx := indexes(len(old)), indexes(len(new))
+	del := func(i int) Op {
+		return Op{Op: OpDelete, Old: &oldIdx[i], Kind: old[i].Kind, Text: old[i].Text}
+	}
+	d := 0
+	for j, nb := range new {
+		for d < len(deleted) && deleted[d] < nextInPlace[j] {
+			ops = append(ops, del(deleted[d]))
+			d++
+		}
+		i := al.newToOld[j]
+		if i < 0 {
+			ops = append(ops, Op{Op: OpInsert, New: &newIdx[j], Kind: nb.Kind, Text: nb.Text})
+			continue
+		}
+		ob := old[i]
+		op := Op{Old: &oldIdx[i], New: &newIdx[j], Kind: nb.Kind}
+		if ob.Kind != nb.Kind {
+			op.OldKind = ob.Kind
+		}
+		switch al.link[j] {
+		case linkEqual:
+			if ob.Kind == nb.Kind {
+				op.Op, op.Text = OpEqual, nb.Text
+			} else {
+				op.Op, op.Spans = OpChange, wordDiff(ob.Text, nb.Text, budget)
+			}
+		case linkChange:
+			op.Op, op.Spans = OpChange, wordDiff(ob.Text, nb.Text, budget)
+		case linkMove:
+			op.Op = OpMove
+			if ob.Text == nb.Text {
+				op.Text = nb.Text
+			} else {
+				op.Spans = wordDiff(ob.Text, nb.Text, budget)
+			}
+		}
+		ops = append(ops, op)
+	}
+	for ; d < len(deleted); d++ {
+		ops = append(ops, del(deleted[d]))
+	}
+	return ops
+}
+
+func indexes(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}

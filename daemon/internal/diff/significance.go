@@ -1,0 +1,240 @@
+package diff
+
+import (
+	"slices"
+	"strings"
+
+	"redline/daemon/internal/article"
+)
+
+// judge marks noise and sums up a comparison.
+type judge struct {
+	rules    Rules
+	noise    *noise
+	old, new *wordCache
+}
+
+// summarise marks each op that is only noise and grades the change.
+//
+// Trivial: every difference is noise. Substantive: the headline changed, a
+// correction appeared, a block of SubstantiveBlockWords or more was added or
+// removed, enough words changed (SubstantiveWords, or SubstantiveFraction of
+// the article), or an edit flipped the meaning of a sentence (a negation or
+// an antonym) or changed a number. Anything else is minor.
+func (j *judge) summarise(old, new article.Content, ops []Op) article.Summary {
+	var s article.Summary
+	s.TitleChanged = !sameWords(old.Title, new.Title)
+	s.BylineChanged = !sameByline(old.Byline, new.Byline)
+	changed := s.TitleChanged || s.BylineChanged
+	substantive := s.TitleChanged
+
+	for k := range ops {
+		ops[k].Noise = j.isNoise(&ops[k])
+	}
+	j.markReflow(ops)
+	for k := range ops {
+		op := &ops[k]
+		if op.Op == OpEqual || op.Noise {
+			continue
+		}
+		changed = true
+		switch op.Op {
+		case OpInsert:
+			n := len(j.new.of(*op.New))
+			s.BlocksAdded++
+			s.WordsAdded += n
+			if hasCorrection(op.Text, j.new.of(*op.New)) {
+				s.Correction = true
+			}
+			if j.rules.SubstantiveBlockWords > 0 && n >= j.rules.SubstantiveBlockWords {
+				substantive = true
+			}
+		case OpDelete:
+			n := len(j.old.of(*op.Old))
+			s.BlocksRemoved++
+			s.WordsRemoved += n
+			if j.rules.SubstantiveBlockWords > 0 && n >= j.rules.SubstantiveBlockWords {
+				substantive = true
+			}
+		case OpChange, OpMove:
+			if op.Op == OpChange {
+				s.BlocksChanged++
+			} else {
+				s.BlocksMoved++
+			}
+			if op.Spans == nil {
+				continue
+			}
+			added, removed, flip := j.edits(op.Spans)
+			s.WordsAdded += added
+			s.WordsRemoved += removed
+			if flip {
+				substantive = true
+			}
+			if added > 0 && hasCorrection(newText(op.Spans), j.new.of(*op.New)) {
+				s.Correction = true
+			}
+		}
+	}
+	if s.Correction {
+		substantive = true
+	}
+	delta := s.WordsAdded + s.WordsRemoved
+	if j.rules.SubstantiveWords > 0 && delta >= j.rules.SubstantiveWords {
+		substantive = true
+	}
+	if j.rules.SubstantiveFraction > 0 && delta > 0 && !substantive {
+		size := max(j.old.total(), j.new.total())
+		if float64(delta) >= j.rules.SubstantiveFraction*float64(size) {
+			substantive = true
+		}
+	}
+	switch {
+	case substantive:
+		s.Significance = article.Substantive
+	case changed:
+		s.Significance = article.Minor
+	default:
+		s.Significance = article.Trivial
+	}
+	return s
+}
+
+// isNoise reports whether an op is only noise: an added or removed volatile
+// line, a volatile line replaced by another, an edit of punctuation, quote
+// style or case only, a new timestamp in a byline-like line, or a change of
+// block kind alone.
+func (j *judge) isNoise(op *Op) bool {
+	switch op.Op {
+	case OpInsert:
+		return j.noise.volatile(j.new.of(*op.New))
+	case OpDelete:
+		return j.noise.volatile(j.old.of(*op.Old))
+	case OpChange, OpMove:
+		o, n := j.old.of(*op.Old), j.new.of(*op.New)
+		if op.Op == OpMove {
+			return j.noise.volatile(o) && j.noise.volatile(n)
+		}
+		return slices.Equal(o, n) || j.noise.volatile(o) && j.noise.volatile(n) || sameStampLine(o, n)
+	}
+	return false
+}
+
+// markReflow marks as noise the ops of each stretch between unchanged
+// blocks whose words, read in order, are exactly the same before and after:
+// a paragraph split in two, two paragraphs merged, a sentence carried over
+// to the next paragraph. The reader sees the same text with different
+// paragraph breaks. Ops that are noise on their own (an advertisement line
+// among them) do not spoil the comparison.
+func (j *judge) markReflow(ops []Op) {
+	start := 0
+	for k := 0; k <= len(ops); k++ {
+		if k < len(ops) && ops[k].Op != OpEqual {
+			continue
+		}
+		region := ops[start:k]
+		start = k + 1
+		// Count first: the words can only be the same if their number is.
+		no, nn, edits := 0, 0, 0
+		for _, op := range region {
+			if op.Noise {
+				continue
+			}
+			switch op.Op {
+			case OpDelete:
+				no += len(j.old.of(*op.Old))
+			case OpInsert:
+				nn += len(j.new.of(*op.New))
+			case OpChange:
+				no += len(j.old.of(*op.Old))
+				nn += len(j.new.of(*op.New))
+			default:
+				continue
+			}
+			edits++
+		}
+		if edits < 2 || no != nn {
+			continue
+		}
+		ow, nw := make([]string, 0, no), make([]string, 0, nn)
+		for _, op := range region {
+			if op.Noise {
+				continue
+			}
+			switch op.Op {
+			case OpDelete:
+				ow = append(ow, j.old.of(*op.Old)...)
+			case OpInsert:
+				nw = append(nw, j.new.of(*op.New)...)
+			case OpChange:
+				ow = append(ow, j.old.of(*op.Old)...)
+				nw = append(nw, j.new.of(*op.New)...)
+			}
+		}
+		if !slices.Equal(ow, nw) {
+			continue
+		}
+		for i := range region {
+			if region[i].Op != OpMove {
+				region[i].Noise = true
+			}
+		}
+	}
+}
+
+// maxMeaningWords is the longest edit (words removed plus added) that is
+// checked for meaning flips and changed numbers.
+const maxMeaningWords = 200
+
+// edits counts the words an edited block gained and lost, and reports
+// whether any one edit in it flips its meaning or changes a number.
+func (j *judge) edits(spans []Span) (added, removed int, flip bool) {
+	var del, ins strings.Builder
+	check := func() {
+		if del.Len() == 0 && ins.Len() == 0 {
+			return
+		}
+		dw, iw := words(del.String()), words(ins.String())
+		// A long rewrite is judged by its size; only short edits are
+		// read for their meaning.
+		if len(dw)+len(iw) <= maxMeaningWords && (flips(dw, iw) || numberChanged(dw, iw)) {
+			flip = true
+		}
+		del.Reset()
+		ins.Reset()
+	}
+	for _, sp := range spans {
+		switch sp.Op {
+		case SpanDelete:
+			removed += countWords(sp.Text)
+			del.WriteString(sp.Text)
+		case SpanInsert:
+			added += countWords(sp.Text)
+			ins.WriteString(sp.Text)
+		default:
+			check()
+		}
+	}
+	check()
+	return added, removed, flip
+}
+
+func newText(spans []Span) string {
+	var b strings.Builder
+	for _, sp := range spans {
+		if sp.Op != SpanDelete {
+			b.WriteString(sp.Text)
+		}
+	}
+	return b.String()
+}
+
+func oldText(spans []Span) string {
+	var b strings.Builder
+	for _, sp := range spans {
+		if sp.Op != SpanInsert {
+			b.WriteString(sp.Text)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,212 @@
+package diff
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// tokenKind says what a token of text is. Words carry meaning; spaces and
+// punctuation are kept as their own tokens so that every diff concatenates
+// back to the exact text it came from.
+type tokenKind uint8
+
+const (
+	tokSpace tokenKind = iota
+	tokPunct
+	tokWord
+)
+
+type token struct {
+	text string
+	kind tokenKind
+}
+
+// tokenize splits s into words, runs of whitespace and single punctuation
+// marks. The tokens are substrings of s and concatenate back to s exactly,
+// even when s is not valid UTF-8.
+//
+// A word is a run of letters, marks and digits. An apostrophe inside a word
+// stays in it ("didn't", "Iran’s"), as does a zero-width joiner or
+// non-joiner, and so do the separators inside a number ("1,234", "10:42",
+// "2014-09-15", "3.5"). Scripts written without spaces between words
+// (Chinese, Japanese, Thai and their neighbours) give one token per
+// character, so that an edit there is shown as the characters that changed
+// rather than the whole sentence.
+func tokenize(s string) []token {
+	toks := make([]token, 0, len(s)/2+1)
+	for i := 0; i < len(s); {
+		j, kind := nextToken(s, i)
+		toks = append(toks, token{s[i:j], kind})
+		i = j
+	}
+	return toks
+}
+
+// nextToken returns the end and kind of the token that starts at s[i].
+func nextToken(s string, i int) (int, tokenKind) {
+	r, w := utf8.DecodeRuneInString(s[i:])
+	switch {
+	case r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'):
+		return wordEnd(s, i), tokWord
+	case r == ' ':
+		j := i + 1
+		for j < len(s) && s[j] == ' ' {
+			j++
+		}
+		if j == len(s) || s[j] < utf8.RuneSelf && !asciiSpace(s[j]) {
+			return j, tokSpace
+		}
+		fallthrough
+	case unicode.IsSpace(r):
+		j := i + w
+		for j < len(s) {
+			r2, w2 := utf8.DecodeRuneInString(s[j:])
+			if r2 == utf8.RuneError && w2 <= 1 || !unicode.IsSpace(r2) {
+				break
+			}
+			j += w2
+		}
+		return j, tokSpace
+	case r == utf8.RuneError && w <= 1:
+		return i + 1, tokPunct
+	case unspaced(r):
+		j := i + w
+		for j < len(s) {
+			r2, w2 := utf8.DecodeRuneInString(s[j:])
+			if r2 == utf8.RuneError && w2 <= 1 || !unicode.IsMark(r2) {
+				break
+			}
+			j += w2
+		}
+		return j, tokWord
+	case wordRune(r):
+		return wordEnd(s, i), tokWord
+	}
+	return i + w, tokPunct
+}
+
+func asciiSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
+
+// wordEnd returns the end of the word that starts at s[i].
+func wordEnd(s string, i int) int {
+	prev, w := utf8.DecodeRuneInString(s[i:])
+	j := i + w
+	for j < len(s) {
+		if c := s[j]; c < utf8.RuneSelf {
+			if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+				prev = rune(c)
+				j++
+				continue
+			}
+			if !connector(rune(c)) {
+				break
+			}
+		}
+		r, w := utf8.DecodeRuneInString(s[j:])
+		if r == utf8.RuneError && w <= 1 {
+			break
+		}
+		if wordRune(r) && !unspaced(r) {
+			prev = r
+			j += w
+			continue
+		}
+		if !connector(r) || j+w >= len(s) {
+			break
+		}
+		next, nw := utf8.DecodeRuneInString(s[j+w:])
+		if next == utf8.RuneError && nw <= 1 {
+			break
+		}
+		switch {
+		case joiner(r) && wordRune(next) && !unspaced(next):
+		case isApostrophe(r) && wordRune(prev) && unicode.IsLetter(next) && !unspaced(next):
+		case numberSeparator(r) && unicode.IsDigit(prev) && unicode.IsDigit(next):
+		default:
+			return j
+		}
+		prev = next
+		j += w + nw
+	}
+	return j
+}
+
+func wordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsNumber(r) || unicode.IsMark(r)
+}
+
+// unspaced reports whether r belongs to a script that does not put spaces
+// between words.
+func unspaced(r rune) bool {
+	if r < 0x0E00 {
+		return false
+	}
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana,
+		unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar, unicode.Tibetan, unicode.Yi)
+}
+
+func connector(r rune) bool { return isApostrophe(r) || numberSeparator(r) || joiner(r) }
+
+// joiner reports whether r is a zero-width joiner or non-joiner, which
+// shape Persian, Arabic and Indic words from inside them.
+func joiner(r rune) bool { return r == '\u200c' || r == '\u200d' }
+
+func isApostrophe(r rune) bool { return r == '\'' || r == '’' || r == 'ʼ' }
+
+func numberSeparator(r rune) bool {
+	return r == '.' || r == ',' || r == ':' || r == '/' || r == '-'
+}
+
+// words returns the word tokens of s in their canonical form: lower case,
+// with typographic apostrophes made straight. Two texts with the same
+// canonical words differ only in case, whitespace, punctuation or quote
+// style.
+func words(s string) []string {
+	return appendWords(make([]string, 0, len(s)/6+1), s)
+}
+
+func appendWords(dst []string, s string) []string {
+	for i := 0; i < len(s); {
+		j, kind := nextToken(s, i)
+		if kind == tokWord {
+			dst = append(dst, canonicalWord(s[i:j]))
+		}
+		i = j
+	}
+	return dst
+}
+
+func canonicalWord(w string) string {
+	lower := true
+	for k := 0; k < len(w); k++ {
+		if c := w[k]; c >= utf8.RuneSelf || c >= 'A' && c <= 'Z' {
+			lower = false
+			break
+		}
+	}
+	if lower {
+		return w
+	}
+	w = strings.ToLower(w)
+	if strings.ContainsAny(w, "’ʼ") {
+		w = strings.NewReplacer("’", "'", "ʼ", "'").Replace(w)
+	}
+	return w
+}
+
+// countWords counts the words of s; a character of an unspaced script
+// counts as one word.
+func countWords(s string) int {
+	n := 0
+	for i := 0; i < len(s); {
+		j, kind := nextToken(s, i)
+		if kind == tokWord {
+			n++
+		}
+		i = j
+	}
+	return n
+}

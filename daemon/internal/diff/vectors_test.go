@@ -1,0 +1,173 @@
+package diff
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"redline/daemon/internal/article"
+)
+
+// vectorDir holds the shared diff cases that the extension's tests run too.
+const vectorDir = "../../../shared/vectors/diff"
+
+type vector struct {
+	Name        string          `json:"name"`
+	Description string          `json:"description"`
+	Rules       json.RawMessage `json:"rules"`
+	Old         article.Content `json:"old"`
+	New         article.Content `json:"new"`
+	Expect      struct {
+		Summary map[string]any `json:"summary"`
+		Ops     []string       `json:"ops"`
+		Noise   []bool         `json:"noise"`
+		Title   []Span         `json:"title"`
+		Spans   [][]Span       `json:"spans"`
+	} `json:"expect"`
+}
+
+func loadVectors(t testing.TB) []vector {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(vectorDir, "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vs []vector
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v vector
+		dec := json.NewDecoder(strings.NewReader(string(raw)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&v); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if v.Name+".json" != filepath.Base(f) {
+			t.Errorf("%s: name %q does not match the file name", f, v.Name)
+		}
+		vs = append(vs, v)
+	}
+	return vs
+}
+
+func TestVectors(t *testing.T) {
+	vs := loadVectors(t)
+	if len(vs) < 35 {
+		t.Fatalf("found %d vectors in %s, want at least 35", len(vs), vectorDir)
+	}
+	for _, v := range vs {
+		t.Run(v.Name, func(t *testing.T) {
+			rules := DefaultRules()
+			if len(v.Rules) > 0 {
+				dec := json.NewDecoder(strings.NewReader(string(v.Rules)))
+				dec.DisallowUnknownFields()
+				if err := dec.Decode(&rules); err != nil {
+					t.Fatalf("rules: %v", err)
+				}
+			}
+			res := Compare(v.Old, v.New, rules)
+			checkResult(t, v.Old, v.New, res)
+
+			raw, _ := json.Marshal(res.Summary)
+			var got map[string]any
+			_ = json.Unmarshal(raw, &got)
+			if len(v.Expect.Summary) == 0 {
+				t.Fatal("vector asserts no summary fields")
+			}
+			for _, k := range []string{"significance", "blocks_added", "blocks_removed", "blocks_changed", "blocks_moved", "words_added", "words_removed"} {
+				if _, ok := v.Expect.Summary[k]; !ok {
+					t.Errorf("vector does not assert %s", k)
+				}
+			}
+			for k, want := range v.Expect.Summary {
+				if g, ok := got[k]; !ok {
+					t.Errorf("summary has no field %q", k)
+				} else if !reflect.DeepEqual(g, want) {
+					t.Errorf("summary.%s = %v, want %v", k, g, want)
+				}
+			}
+			if v.Expect.Ops != nil {
+				kinds := make([]string, len(res.Ops))
+				for i, op := range res.Ops {
+					kinds[i] = op.Op
+				}
+				if !slices.Equal(kinds, v.Expect.Ops) {
+					t.Errorf("ops = %v, want %v", kinds, v.Expect.Ops)
+				}
+			}
+			if v.Expect.Noise != nil {
+				noise := make([]bool, len(res.Ops))
+				for i, op := range res.Ops {
+					noise[i] = op.Noise
+				}
+				if !slices.Equal(noise, v.Expect.Noise) {
+					t.Errorf("noise = %v, want %v", noise, v.Expect.Noise)
+				}
+			}
+			if v.Expect.Title != nil && !reflect.DeepEqual(res.Title, v.Expect.Title) {
+				t.Errorf("title spans = %q, want %q", res.Title, v.Expect.Title)
+			}
+			if v.Expect.Spans != nil {
+				var spans [][]Span
+				for _, op := range res.Ops {
+					if op.Spans != nil {
+						spans = append(spans, op.Spans)
+					}
+				}
+				if !reflect.DeepEqual(spans, v.Expect.Spans) {
+					t.Errorf("spans = %q, want %q", spans, v.Expect.Spans)
+				}
+			}
+			if t.Failed() {
+				out, _ := json.MarshalIndent(res, "", "  ")
+				t.Logf("result: %s", out)
+			}
+		})
+	}
+}
+
+// checkResult asserts what must hold for every comparison: the ops rebuild
+// the new blocks from the old ones, the title and byline spans rebuild both
+// sides, and the counts are not negative.
+func checkResult(t testing.TB, old, new article.Content, res Result) {
+	t.Helper()
+	got, err := Apply(old.Blocks, res.Ops)
+	if err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	if len(got) != len(new.Blocks) || len(got) > 0 && !reflect.DeepEqual(got, new.Blocks) {
+		t.Fatalf("Apply rebuilt %d blocks, want %d:\n got %q\nwant %q", len(got), len(new.Blocks), got, new.Blocks)
+	}
+	for _, f := range []struct {
+		name     string
+		spans    []Span
+		old, new string
+	}{{"title", res.Title, old.Title, new.Title}, {"byline", res.Byline, old.Byline, new.Byline}} {
+		if f.spans == nil {
+			t.Errorf("%s spans are nil", f.name)
+		}
+		if o, n := oldText(f.spans), newText(f.spans); o != f.old || n != f.new {
+			t.Errorf("%s spans rebuild %q → %q, want %q → %q", f.name, o, n, f.old, f.new)
+		}
+	}
+	s := res.Summary
+	for _, n := range []int{s.BlocksAdded, s.BlocksRemoved, s.BlocksChanged, s.BlocksMoved, s.WordsAdded, s.WordsRemoved} {
+		if n < 0 {
+			t.Errorf("negative count in %+v", s)
+		}
+	}
+	switch s.Significance {
+	case article.Trivial, article.Minor, article.Substantive:
+	default:
+		t.Errorf("significance %q", s.Significance)
+	}
+	if res.Ops == nil {
+		t.Error("ops are nil")
+	}
+}

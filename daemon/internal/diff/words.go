@@ -1,0 +1,244 @@
+package diff
+
+import "unicode/utf8"
+
+// Span ops.
+const (
+	SpanEqual  = "equal"
+	SpanInsert = "insert"
+	SpanDelete = "delete"
+)
+
+// Span is a run of text that is the same in both versions (equal), only in
+// the old one (delete) or only in the new one (insert). The equal and delete
+// spans of a diff concatenate to the old text; the equal and insert spans to
+// the new text.
+type Span struct {
+	Op   string `json:"op"`
+	Text string `json:"text"`
+}
+
+// run is a stretch of a word diff: tokens a[a0:a1] and b[b0:b1]. An equal
+// run has the same tokens on both sides; an edit run replaces a[a0:a1] with
+// b[b0:b1] (either side may be empty).
+type run struct {
+	a0, a1, b0, b1 int
+	equal          bool
+}
+
+// wordDiff diffs two texts word by word and groups the result for reading.
+// It spends search steps from budget.
+func wordDiff(old, new string, budget *int) []Span {
+	if old == new {
+		if old == "" {
+			return []Span{}
+		}
+		return []Span{{SpanEqual, old}}
+	}
+	ta, tb := tokenize(old), tokenize(new)
+	ids := map[string]int32{}
+	intern := func(toks []token) []int32 {
+		out := make([]int32, len(toks))
+		for i, t := range toks {
+			id, ok := ids[t.text]
+			if !ok {
+				id = int32(len(ids))
+				ids[t.text] = id
+			}
+			out[i] = id
+		}
+		return out
+	}
+	ia, ib := intern(ta), intern(tb)
+	ai, bj := commonSubsequence(ia, ib, len(ids), budget)
+
+	runs := make([]run, 0, 2*len(ai)+1)
+	pa, pb := 0, 0
+	addEqual := func(i, j int) {
+		if n := len(runs); n > 0 && runs[n-1].equal && runs[n-1].a1 == i && runs[n-1].b1 == j {
+			runs[n-1].a1++
+			runs[n-1].b1++
+			return
+		}
+		runs = append(runs, run{i, i + 1, j, j + 1, true})
+	}
+	for k := range ai {
+		i, j := int(ai[k]), int(bj[k])
+		if i > pa || j > pb {
+			runs = append(runs, run{pa, i, pb, j, false})
+		}
+		addEqual(i, j)
+		pa, pb = i+1, j+1
+	}
+	if pa < len(ta) || pb < len(tb) {
+		runs = append(runs, run{pa, len(ta), pb, len(tb), false})
+	}
+
+	g := grouper{a: ta, b: tb, ra: runeOffsets(ta), rb: runeOffsets(tb)}
+	runs = g.slide(runs)
+	runs = g.cleanup(runs)
+	return g.spans(runs)
+}
+
+type grouper struct {
+	a, b   []token
+	ra, rb []int // rune offsets: ra[i] is the number of runes in a[:i]
+}
+
+func runeOffsets(toks []token) []int {
+	off := make([]int, len(toks)+1)
+	for i, t := range toks {
+		off[i+1] = off[i] + utf8.RuneCountInString(t.text)
+	}
+	return off
+}
+
+// slide moves each pure insertion or deletion along the equal text around
+// it, when that text repeats, to where it reads best: starting with a word
+// and ending with a space ("did not vote" → "did vote" removes "not ", not
+// " not").
+func (g *grouper) slide(runs []run) []run {
+	for k := 1; k+1 < len(runs); k++ {
+		r := &runs[k]
+		prev, next := &runs[k-1], &runs[k+1]
+		if r.equal || !prev.equal || !next.equal {
+			continue
+		}
+		var toks []token
+		var lo, hi int // the edit covers toks[lo:hi]
+		if r.a0 == r.a1 {
+			toks, lo, hi = g.b, r.b0, r.b1
+		} else if r.b0 == r.b1 {
+			toks, lo, hi = g.a, r.a0, r.a1
+		} else {
+			continue
+		}
+		limLeft := prev.a1 - prev.a0 // how far the edit may move left
+		limRight := next.a1 - next.a0
+		left := 0
+		for left < limLeft && toks[lo-left-1].text == toks[hi-left-1].text {
+			left++
+		}
+		right := 0
+		for right < limRight && toks[lo+right].text == toks[hi+right].text {
+			right++
+		}
+		best, bestScore := 0, -1
+		for s := -left; s <= right; s++ {
+			if sc := editScore(toks, lo+s, hi+s); sc > bestScore {
+				best, bestScore = s, sc
+			}
+		}
+		if best == 0 {
+			continue
+		}
+		prev.a1 += best
+		prev.b1 += best
+		next.a0 += best
+		next.b0 += best
+		r.a0 += best
+		r.a1 += best
+		r.b0 += best
+		r.b1 += best
+	}
+	// Drop equal runs that sliding emptied and join the edits around them.
+	out := runs[:0]
+	for _, r := range runs {
+		if r.a0 == r.a1 && r.b0 == r.b1 {
+			continue
+		}
+		if n := len(out); n > 0 && !r.equal && !out[n-1].equal {
+			out[n-1].a1, out[n-1].b1 = r.a1, r.b1
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func editScore(toks []token, lo, hi int) int {
+	s := 0
+	if toks[lo].kind == tokWord {
+		s += 2
+	}
+	if toks[hi-1].kind == tokSpace {
+		s++
+	}
+	if lo == 0 || toks[lo-1].kind == tokSpace {
+		s++
+	}
+	return s
+}
+
+// cleanup merges small equal islands into the edits around them, so that a
+// reworded phrase reads as "old phrase → new phrase" instead of alternating
+// fragments. An equal run is absorbed when it is no longer than the larger
+// side of the edit before it and of the edit after it, or when it holds no
+// word at all. Each merge makes an edit larger, which can make the next
+// island to the left small enough in turn; a stack handles that in one pass.
+func (g *grouper) cleanup(runs []run) []run {
+	out := make([]run, 0, len(runs))
+	for _, r := range runs {
+		if n := len(out); n > 0 && !r.equal && !out[n-1].equal {
+			out[n-1].a1, out[n-1].b1 = r.a1, r.b1
+		} else {
+			out = append(out, r)
+		}
+		for len(out) >= 3 {
+			n := len(out)
+			before, island, after := out[n-3], out[n-2], out[n-1]
+			if before.equal || !island.equal || after.equal || !g.absorb(before, island, after) {
+				break
+			}
+			out = out[:n-3]
+			out = append(out, run{before.a0, after.a1, before.b0, after.b1, false})
+		}
+	}
+	return out
+}
+
+func (g *grouper) absorb(before, island, after run) bool {
+	hasWord := false
+	for _, t := range g.a[island.a0:island.a1] {
+		if t.kind == tokWord {
+			hasWord = true
+			break
+		}
+	}
+	if !hasWord {
+		return true
+	}
+	n := g.ra[island.a1] - g.ra[island.a0]
+	return n <= g.editSize(before) && n <= g.editSize(after)
+}
+
+func (g *grouper) editSize(r run) int {
+	return max(g.ra[r.a1]-g.ra[r.a0], g.rb[r.b1]-g.rb[r.b0])
+}
+
+func (g *grouper) spans(runs []run) []Span {
+	out := make([]Span, 0, len(runs)+len(runs)/2)
+	add := func(op string, toks []token) {
+		if len(toks) == 0 {
+			return
+		}
+		n := 0
+		for _, t := range toks {
+			n += len(t.text)
+		}
+		buf := make([]byte, 0, n)
+		for _, t := range toks {
+			buf = append(buf, t.text...)
+		}
+		out = append(out, Span{op, string(buf)})
+	}
+	for _, r := range runs {
+		if r.equal {
+			add(SpanEqual, g.a[r.a0:r.a1])
+			continue
+		}
+		add(SpanDelete, g.a[r.a0:r.a1])
+		add(SpanInsert, g.b[r.b0:r.b1])
+	}
+	return out
+}
