@@ -41,6 +41,7 @@ func init() {
 		{"export", "[--data DIR]", "write every article and version as JSON lines to stdout", runExport},
 		{"backup", "[--data DIR] FILE", "write a full backup to FILE (- for stdout)", runBackup},
 		{"restore", "[--data DIR] [--replace] FILE", "restore a backup (the daemon must be stopped)", runRestore},
+		{"pair", "[--data DIR] [--print]", "print (and open) a one-time link that pairs the browser extension", runPair},
 		{"version", "", "print the version", runVersion},
 	}
 }

@@ -53,6 +53,7 @@ type Server struct {
 	hub     *hub.Hub
 	timing  hub.Timing
 	rules   diff.Rules
+	pair    pairings
 }
 
 // New returns a Server for cfg.
@@ -95,6 +96,7 @@ func (s *Server) Handler() http.Handler {
 	api.HandleFunc("GET /api/v1/articles/{id}/diff", s.getDiff)
 	api.HandleFunc("POST /api/v1/articles/{id}/seen", s.markSeen)
 	api.HandleFunc("GET /api/v1/status", s.status)
+	api.HandleFunc("POST /api/v1/pair", s.createPairing)
 	api.HandleFunc("GET /api/v1/export", s.export)
 	api.HandleFunc("GET /api/v1/backup", s.backup)
 	if s.hub != nil {
@@ -105,6 +107,10 @@ func (s *Server) Handler() http.Handler {
 			AllowedOrigin: func(o string) bool { return IsExtensionOrigin(o) || s.origins[o] },
 		})
 	}
+	// Pairing: the one-time page, and the claim that trades its code for
+	// the token (so it cannot itself need the token).
+	mux.HandleFunc("GET /pair", s.servePairPage)
+	mux.Handle("POST /api/v1/pair/claim", s.extensionCORS().Handler(s.requireJSON(http.HandlerFunc(s.claimPairing))))
 	mux.Handle("/api/", s.extensionCORS().Handler(s.requireToken(s.requireJSON(jsonMethodErrors(api)))))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "not found")
