@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"redline/daemon/internal/article"
+	"redline/daemon/internal/contracttest"
 )
 
 // The wire contract in shared/ is run here against the real API: every
@@ -20,48 +20,11 @@ import (
 // vector says; every invalid one gets its status and code and changes
 // nothing; every answer validates against its schema.
 
-const sharedDir = "../../../shared"
-
-func schemas(t *testing.T) map[string]*jsonschema.Schema {
-	t.Helper()
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	files, err := filepath.Glob(filepath.Join(sharedDir, "schema", "*.schema.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no schemas: %v", err)
-	}
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		if err := c.AddResource(schemaURL(f), doc); err != nil {
-			t.Fatal(err)
-		}
-	}
-	out := map[string]*jsonschema.Schema{}
-	for _, f := range files {
-		name := strings.TrimSuffix(filepath.Base(f), ".schema.json")
-		s, err := c.Compile(schemaURL(f))
-		if err != nil {
-			t.Fatalf("compile %s: %v", f, err)
-		}
-		out[name] = s
-	}
-	return out
-}
+func schemas(t *testing.T) map[string]*jsonschema.Schema { return contracttest.Schemas(t) }
 
 func validate(t *testing.T, s *jsonschema.Schema, raw []byte) error {
 	t.Helper()
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-	if err != nil {
-		return err
-	}
-	return s.Validate(doc)
+	return contracttest.Validate(s, raw)
 }
 
 type captureVectors struct {
@@ -92,7 +55,7 @@ type captureVectors struct {
 
 func TestSharedCaptureVectors(t *testing.T) {
 	sch := schemas(t)
-	raw, err := os.ReadFile(filepath.Join(sharedDir, "vectors", "captures.json"))
+	raw, err := os.ReadFile(filepath.Join(contracttest.SharedDir(), "vectors", "captures.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +159,3 @@ func TestSharedCaptureVectors(t *testing.T) {
 		})
 	}
 }
-
-// schemaURL names a schema so that relative $refs between the files
-// resolve to each other.
-func schemaURL(file string) string { return "file:///redline/schema/" + filepath.Base(file) }

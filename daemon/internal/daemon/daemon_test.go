@@ -16,6 +16,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"redline/daemon/internal/article"
+	"redline/daemon/internal/contracttest"
 	"redline/daemon/internal/hub"
 )
 
@@ -157,7 +158,19 @@ func TestChangeIsPushedToConnectedClients(t *testing.T) {
 	if second.ChangedSinceRead == nil || second.ChangedSinceRead.Significance != article.Substantive {
 		t.Errorf("revisit after a meaning flip: changed_since_read %+v", second.ChangedSinceRead)
 	}
-	ev := readEvents(t, ws, 1)[0]
+	sch := contracttest.Schemas(t)
+	ws.SetReadDeadline(time.Now().Add(20 * time.Second))
+	_, rawEvent, err := ws.ReadMessage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"event", "ws-message"} {
+		if err := contracttest.Validate(sch[name], rawEvent); err != nil {
+			t.Errorf("event does not match %s.schema.json: %v\n%s", name, err, rawEvent)
+		}
+	}
+	var ev article.Event
+	json.Unmarshal(rawEvent, &ev)
 	if ev.ID != 1 || ev.Type != article.EventChanged || ev.ArticleID != first.ArticleID || ev.FromVersion != 1 || ev.ToVersion != 2 ||
 		ev.Summary == nil || ev.Summary.Significance != article.Substantive || ev.URL != "https://news.example/a" {
 		t.Errorf("event = %+v", ev)
@@ -174,6 +187,9 @@ func TestChangeIsPushedToConnectedClients(t *testing.T) {
 		Summary article.Summary
 	}
 	json.Unmarshal(b, &diff)
+	if err := contracttest.Validate(sch["diff"], b); err != nil {
+		t.Errorf("diff does not match diff.schema.json: %v", err)
+	}
 	if code != 200 || diff.From.Number != 1 || diff.To.Number != 2 || len(diff.Ops) != 1 || diff.Ops[0].Op != "change" {
 		t.Fatalf("diff = %d %s", code, b)
 	}
@@ -415,10 +431,13 @@ func TestApplicationPingGetsPong(t *testing.T) {
 	d := start(t, hub.Timing{})
 	ws, _ := d.connect(nil)
 	ws.WriteJSON(map[string]string{"type": "ping"})
-	var m map[string]any
 	ws.SetReadDeadline(time.Now().Add(10 * time.Second))
-	if err := ws.ReadJSON(&m); err != nil || m["type"] != "pong" {
-		t.Errorf("pong: %v %v", m, err)
+	_, raw, err := ws.ReadMessage()
+	if err != nil || string(raw) != "{\"type\":\"pong\"}\n" {
+		t.Errorf("pong: %q %v", raw, err)
+	}
+	if err := contracttest.Validate(contracttest.Schemas(t)["ws-message"], raw); err != nil {
+		t.Errorf("pong does not match ws-message.schema.json: %v", err)
 	}
 }
 
