@@ -6,11 +6,11 @@ BIN     := bin/redline
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 ADDR    ?= 127.0.0.1:7710
 
-.PHONY: all build daemon deps run test lint test-go test-ts fuzz bench clean
+.PHONY: all build daemon deps extension run test lint test-go test-ts test-e2e fuzz bench clean
 
 all: build
 
-build: daemon deps
+build: daemon deps extension
 
 daemon:
 	$(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o $(BIN) ./daemon/cmd/redline
@@ -20,15 +20,22 @@ deps: node_modules/.package-lock.json
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 
+# The browser extension: extension/dist/chrome and extension/dist/firefox.
+extension: deps
+	npm run --silent build
+
 run: build
 	@echo
 	@echo "Redline daemon: http://$(ADDR)   (stop with Ctrl-C)"
 	@echo "Data folder:    $$(./$(BIN) status | sed -n 's/^data: *//p')"
 	@echo "API token:      ./$(BIN) token"
+	@echo "Extension:      Chrome  chrome://extensions > Developer mode > Load unpacked > $(CURDIR)/extension/dist/chrome"
+	@echo "                Firefox about:debugging#/runtime/this-firefox > Load Temporary Add-on > $(CURDIR)/extension/dist/firefox/manifest.json"
+	@echo "Pair it:        ./$(BIN) pair   (in another terminal, once the daemon runs)"
 	@echo
 	./$(BIN) serve --addr $(ADDR)
 
-test: lint test-go test-ts
+test: lint test-go test-ts test-e2e
 
 lint:
 	@bad=$$(gofmt -l daemon); if [ -n "$$bad" ]; then echo "gofmt would change: $$bad"; exit 1; fi
@@ -39,6 +46,11 @@ test-go:
 
 test-ts: deps
 	npm test
+
+# The extension in real headless Chromium (/usr/bin/chromium) against the
+# real daemon.
+test-e2e: deps
+	npm run --silent test:e2e
 
 # Short runs of every fuzz target (go test -fuzz takes one target at a time).
 FUZZTIME ?= 20s

@@ -1,0 +1,129 @@
+// End to end, in real headless Chromium with the built extension: pair
+// through the one-time link, read an article, see the banner appear in the
+// still-open tab when the article changes, again after a reload, open the
+// changes, dismiss them (the daemon marks them seen); then read three
+// articles while the daemon is down and find all three stored once it is
+// back.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { bannerTree, buildDaemon, clickBannerButton, findAll, startBrowser, startDaemon, startSite, tempDir, textOf, until } from './harness.mjs';
+
+let bin, data, daemon, site, browser, work;
+
+before(async () => {
+  work = tempDir('e2e');
+  data = tempDir('data');
+  bin = buildDaemon(work);
+  daemon = await startDaemon(bin, data);
+  site = await startSite();
+  browser = await startBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await site?.close();
+  await daemon?.stop();
+  rmSync(work, { recursive: true, force: true });
+  rmSync(data, { recursive: true, force: true });
+});
+
+const articleAt = async (url) => {
+  const r = await daemon.api(`/api/v1/articles?url=${encodeURIComponent(url)}`);
+  return r.status === 200 ? r.body : null;
+};
+
+test('pairs through the one-time link, with nothing to type', async () => {
+  // Read fast in the test: one visible second counts as reading.
+  const options = await browser.context.newPage();
+  await options.goto(`${browser.extensionURL}options.html`);
+  await options.locator('#seconds').fill('1');
+  await options.locator('#save').click();
+  await options.locator('#message', { hasText: 'Saved.' }).waitFor();
+  await options.close();
+
+  const link = execFileSync(bin, ['pair', '--print', '--data', data], { encoding: 'utf8' }).trim();
+  assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/pair#[0-9a-f]{32}$/);
+  const page = await browser.context.newPage();
+  await page.goto(link);
+  await page.locator('#redline-pair-status', { hasText: 'Paired' }).waitFor();
+  assert.equal(new URL(page.url()).hash, '', 'the code is gone from the address bar');
+  await page.close();
+
+  // The same link does not pair twice.
+  const again = await browser.context.newPage();
+  await again.goto(link);
+  await again.locator('#redline-pair-status', { hasText: 'used already' }).waitFor();
+  await again.close();
+});
+
+test('the banner appears in the open tab when the article changes, and stays until dismissed', async () => {
+  const url = `${site.base}/2015/minecraft-exploit`;
+  const reader = await browser.context.newPage();
+  await reader.goto(url);
+  const first = await until('the first capture at the daemon', () => articleAt(url));
+  assert.equal(first.title, 'Just-released Minecraft exploit makes it easy to crash game servers');
+  assert.equal(first.versions, 1);
+
+  // The site edits the article; reading it again in another tab gives the
+  // daemon the new version, and the reader's open tab learns it live.
+  site.edit();
+  const other = await browser.context.newPage();
+  await other.goto(url);
+  await until('the second version at the daemon', async () => (await articleAt(url))?.versions === 2);
+
+  const banner = await until('the banner in the tab still open', () => bannerTree(reader));
+  const text = textOf(banner);
+  assert.match(text, /This article changed since you read it/);
+  assert.match(text, /Headline changed · 2 paragraphs edited · 1 paragraph added · correction added/);
+  assert.match(text, /changed just now/);
+  await other.close();
+
+  // After a reload the banner is back (the daemon still holds the change unseen).
+  await reader.reload();
+  await until('the banner after a reload', async () => {
+    const b = await bannerTree(reader);
+    return b && /This article changed since you read it/.test(textOf(b));
+  });
+
+  // Show changes: deletions struck, insertions marked.
+  await clickBannerButton(reader, 'Show changes');
+  const withDiff = await until('the inline diff', async () => {
+    const b = await bannerTree(reader);
+    return b && findAll(b, (n) => n.nodeName === 'INS').length > 0 ? b : null;
+  });
+  const deleted = findAll(withDiff, (n) => n.nodeName === 'DEL').map(textOf).join(' ');
+  const inserted = findAll(withDiff, (n) => n.nodeName === 'INS').map(textOf).join(' ');
+  assert.match(deleted, /thought a lot/);
+  assert.match(inserted, /hesitated for many months/);
+  assert.match(inserted, /Correction: An earlier version/);
+
+  // Dismiss marks it seen at the daemon and takes the banner away.
+  await clickBannerButton(reader, 'Dismiss');
+  await until('the daemon to hold the change as seen', async () => {
+    const a = await articleAt(url);
+    return a && (a.unseen ?? []).length === 0 && a.seen === 2;
+  });
+  await until('the banner to go', async () => (await bannerTree(reader)) === null);
+  await reader.close();
+});
+
+test('articles read while the daemon is down arrive when it is back', async () => {
+  const addr = new URL(daemon.base).host;
+  await daemon.stop();
+  const urls = ['/world/bbc', '/business/cnn', '/europe/lemonde'].map((p) => site.base + p);
+  for (const url of urls) {
+    const page = await browser.context.newPage();
+    await page.goto(url);
+    await until(`the capture of ${url} to wait in the queue`, async () => {
+      const q = await browser.worker.evaluate(() => chrome.storage.local.get('queue'));
+      return q.queue?.items?.some((i) => i.capture.url === url);
+    });
+    await page.close();
+  }
+  daemon = await startDaemon(bin, data, addr);
+  for (const url of urls) await until(`${url} at the restarted daemon`, () => articleAt(url), 120_000);
+  const q = await browser.worker.evaluate(() => chrome.storage.local.get('queue'));
+  assert.equal(q.queue.items.length, 0, 'the queue is empty');
+});

@@ -1,0 +1,213 @@
+// What the end-to-end tests stand on: the real daemon built from this
+// repository, a local web server that plays a news site, and Debian's
+// Chromium with the built extension loaded, driven over CDP.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { buildExtension, CHROME_ID } from '../scripts/build.mjs';
+
+export const repo = fileURLToPath(new URL('../..', import.meta.url));
+const pages = join(repo, 'extension', 'testdata', 'pages');
+
+export const CHROMIUM = process.env.REDLINE_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Waits until check() returns a truthy value; fails after `what` took too long. */
+export async function until(what, check, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export function tempDir(name) {
+  return mkdtempSync(join(tmpdir(), `redline-${name}-`));
+}
+
+/** Builds bin/redline into a temp dir and returns its path. */
+export function buildDaemon(dir) {
+  const bin = join(dir, 'redline');
+  execFileSync('go', ['build', '-o', bin, './daemon/cmd/redline'], { cwd: repo, stdio: 'inherit' });
+  return bin;
+}
+
+/** A `redline serve` process on addr (127.0.0.1:0 picks a port). */
+export async function startDaemon(bin, data, addr = '127.0.0.1:0') {
+  const proc = spawn(bin, ['serve', '--addr', addr, '--data', data], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  const exited = new Promise((r) => proc.once('exit', r));
+  const base = await new Promise((resolve, reject) => {
+    proc.stderr.on('data', (b) => {
+      log += b;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
+      if (m) resolve(m[1]);
+    });
+    proc.once('exit', (code) => reject(new Error(`daemon exited ${code}:\n${log}`)));
+  });
+  const token = execFileSync(bin, ['token', '--data', data], { encoding: 'utf8' }).trim();
+  return {
+    base,
+    token,
+    log: () => log,
+    async stop() {
+      proc.kill('SIGTERM');
+      await exited;
+    },
+    async api(path, init = {}) {
+      const resp = await fetch(base + path, { ...init, headers: { Authorization: `Bearer ${token}`, ...(init.body ? { 'Content-Type': 'application/json' } : {}) } });
+      const text = await resp.text();
+      return { status: resp.status, body: text ? JSON.parse(text) : null };
+    },
+  };
+}
+
+/** The article page as first published, and as edited later. */
+export function articleVersions() {
+  const first = readFileSync(join(pages, 'ars-1', 'source.html'), 'utf8');
+  const edited = first
+    .replaceAll('Just-released Minecraft exploit makes it easy to crash game servers', 'Minecraft exploit lets anyone crash game servers, researcher warns')
+    .replace(/Just-released <i>Minecraft<\/i> exploit makes it easy to crash game servers/, 'Minecraft exploit lets anyone crash game servers, researcher warns')
+    .replace(
+      /<p>\s*A flaw in the wildly popular online game/,
+      '<p>Correction: An earlier version of this article misstated when the developer first reported the bug.</p><p>A serious flaw in the hugely popular online game',
+    )
+    .replace('"I thought a lot before writing this post,"', '"I hesitated for many months before writing this post,"');
+  if (edited === first) throw new Error('the edit did not apply');
+  return { first, edited };
+}
+
+/**
+ * A news site on 127.0.0.1: /2015/minecraft-exploit is the article whose
+ * text the test flips; /world/*, /business/*, /europe/* are other real
+ * articles. Its CSP blocks every script and request of its own, as a
+ * strict site would: the extension must work regardless.
+ */
+export async function startSite() {
+  const { first, edited } = articleVersions();
+  const state = { article: first };
+  const other = { '/world/bbc': 'bbc-1', '/business/cnn': 'cnn', '/europe/lemonde': 'lemonde-1', '/science/nytimes': 'nytimes-1' };
+  const server = createServer((req, res) => {
+    const path = new URL(req.url, 'http://x').pathname;
+    let body;
+    if (path === '/2015/minecraft-exploit') body = state.article;
+    else if (other[path]) body = readFileSync(join(pages, other[path], 'source.html'), 'utf8');
+    if (!body) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+      return;
+    }
+    res.writeHead(200, {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Security-Policy': "default-src 'none'; style-src 'self'",
+      'Cache-Control': 'no-store',
+    });
+    res.end(body);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  return {
+    base,
+    edit() {
+      state.article = edited;
+    },
+    close: () => new Promise((r) => server.close(r)),
+  };
+}
+
+/** Chromium with the extension, a fresh profile, headless. */
+export async function startBrowser() {
+  const ext = (await buildExtension()).chrome;
+  const profile = tempDir('profile');
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: false, // the flag below asks for the new headless mode
+    ignoreDefaultArgs: ['--disable-extensions'],
+    args: [
+      '--headless=new',
+      `--disable-extensions-except=${ext}`,
+      `--load-extension=${ext}`,
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  const worker = context.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${CHROME_ID}/`)) ?? (await context.waitForEvent('serviceworker', { predicate: (w) => w.url().startsWith(`chrome-extension://${CHROME_ID}/`) }));
+  return {
+    context,
+    worker,
+    extensionURL: `chrome-extension://${CHROME_ID}/`,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Every text in page, closed shadow roots included, with the node names around it. */
+export async function pierce(page) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
+    return { cdp, root };
+  } catch (e) {
+    await cdp.detach();
+    throw e;
+  }
+}
+
+/** Finds the <redline-banner> host and returns its shadow root's node tree, or null. */
+export async function bannerTree(page) {
+  const { cdp, root } = await pierce(page);
+  await cdp.detach();
+  const find = (n) => {
+    if (n.nodeName === 'REDLINE-BANNER') return n;
+    for (const c of [...(n.children ?? []), ...(n.shadowRoots ?? []), ...(n.contentDocument ? [n.contentDocument] : [])]) {
+      const f = find(c);
+      if (f) return f;
+    }
+    return null;
+  };
+  const host = find(root);
+  return host?.shadowRoots?.[0] ?? null;
+}
+
+/** The text of a node tree. */
+export function textOf(n) {
+  if (n.nodeType === 3) return n.nodeValue;
+  return [...(n.children ?? []), ...(n.shadowRoots ?? [])].map(textOf).join('');
+}
+
+/** All nodes named name (upper case) in a tree. */
+export function findAll(n, pred, out = []) {
+  if (pred(n)) out.push(n);
+  for (const c of [...(n.children ?? []), ...(n.shadowRoots ?? [])]) findAll(c, pred, out);
+  return out;
+}
+
+/** Clicks a button inside the banner (a closed shadow root) by its label. */
+export async function clickBannerButton(page, label) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
+    const host = findAll(root, (n) => n.nodeName === 'REDLINE-BANNER')[0];
+    const button = host && findAll(host, (n) => n.nodeName === 'BUTTON' && textOf(n) === label)[0];
+    if (!button) throw new Error(`no "${label}" button in the banner`);
+    const { object } = await cdp.send('DOM.resolveNode', { backendNodeId: button.backendNodeId });
+    await cdp.send('Runtime.callFunctionOn', { objectId: object.objectId, functionDeclaration: 'function () { this.click(); }' });
+  } finally {
+    await cdp.detach();
+  }
+}

@@ -1,0 +1,114 @@
+// Builds the extension for Chrome and Firefox:
+//   extension/dist/chrome   load with chrome://extensions → Load unpacked
+//   extension/dist/firefox  load with about:debugging → Load Temporary Add-on (manifest.json)
+// One esbuild pass bundles each entry point; the manifest differs only in
+// how the background runs (a service worker in Chrome, an event page in
+// Firefox) and in each browser's own keys.
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { deflateSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const src = join(root, 'src');
+const dist = join(root, 'dist');
+
+// The public half of the key that fixes the Chrome extension id
+// (pefbhbjklgdhmmiknnjkgangfknghlip): sha256 of this DER, first 32 hex
+// digits mapped 0-f → a-p. The private half was never kept: the store signs
+// published builds with its own.
+export const CHROME_KEY =
+  'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAtWZoTldfGEMV98/FMD1yjVD0Su9d6lkPZEIXOam/2/eWjXAmEMkEkE6MUcARPv5EPQLiZTnkCbeZ5jXfQm3vgTvgPX+jN1n6OS0ES24LohK1iafX6KTEhkffD1IJA49ZCBif5xpvX003bX2YjDEwsA97bWVh+txGcDFxfs5e5bWOSAfpu5QlSa5v32uTGZ3dC1b8tNuCty0H9WtzP9RUwsEIIZarvSq4EqANVMF1hIyoMoAZp8kySSLYKff5UsCSm6HiMv4OOB9tGIjMkDL8KN4TpeBa8D+o4ru1KbTzxA0dajAu64IIOPHpVUfLfSDINYHs+CjDSfGSZ+cFtySYNQIDAQAB';
+export const CHROME_ID = 'pefbhbjklgdhmmiknnjkgangfknghlip';
+export const GECKO_ID = 'redline@redline.invalid';
+
+const entries = {
+  background: 'background/index.ts',
+  content: 'content/index.ts',
+  pair: 'content/pair.ts',
+  popup: 'popup/index.ts',
+  options: 'options/index.ts',
+};
+
+function manifestFor(browser) {
+  const m = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8'));
+  if (browser === 'chrome') {
+    m.minimum_chrome_version = '116';
+    m.key = CHROME_KEY;
+    m.background = { service_worker: 'background.js' };
+  } else {
+    m.background = { scripts: ['background.js'] };
+    m.browser_specific_settings = { gecko: { id: GECKO_ID, strict_min_version: '128.0' } };
+  }
+  return m;
+}
+
+// A square icon: a red page with white lines, the second struck through.
+function icon(size) {
+  const px = Buffer.alloc(size * size * 4);
+  const set = (x, y, [r, g, b, a]) => px.set([r, g, b, a], (y * size + x) * 4);
+  const red = [198, 40, 40, 255];
+  const white = [255, 255, 255, 255];
+  const m = Math.max(1, Math.round(size / 8));
+  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) set(x, y, x < m / 2 || y < m / 2 || x >= size - m / 2 || y >= size - m / 2 ? [0, 0, 0, 0] : red);
+  const line = Math.max(1, Math.round(size / 12));
+  for (const [i, frac] of [[0, 0.3], [1, 0.5], [2, 0.7]]) {
+    const y0 = Math.round(size * frac);
+    for (let y = y0; y < y0 + line; y++) for (let x = 2 * m; x < size - 2 * m - (i === 2 ? 3 * m : 0); x++) set(x, y, white);
+  }
+  const rows = [];
+  for (let y = 0; y < size; y++) rows.push(Buffer.from([0]), px.subarray(y * size * 4, (y + 1) * size * 4));
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(td));
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(size, 0);
+  ihdr.writeUInt32BE(size, 4);
+  ihdr.set([8, 6, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
+}
+
+function crc32(buf) {
+  let c = ~0;
+  for (const b of buf) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+  }
+  return ~c >>> 0;
+}
+
+export async function buildExtension() {
+  rmSync(dist, { recursive: true, force: true });
+  for (const [browser, target] of [['chrome', 'chrome116'], ['firefox', 'firefox128']]) {
+    const out = join(dist, browser);
+    mkdirSync(out, { recursive: true });
+    await build({
+      entryPoints: Object.fromEntries(Object.entries(entries).map(([name, file]) => [name, join(src, file)])),
+      outdir: out,
+      bundle: true,
+      format: 'iife',
+      target,
+      minify: false,
+      legalComments: 'linked',
+      logLevel: 'warning',
+    });
+    writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifestFor(browser), null, 2)}\n`);
+    copyFileSync(join(src, 'popup', 'popup.html'), join(out, 'popup.html'));
+    copyFileSync(join(src, 'options', 'options.html'), join(out, 'options.html'));
+    copyFileSync(join(src, 'ui.css'), join(out, 'ui.css'));
+    for (const size of [16, 32, 48, 128]) writeFileSync(join(out, `icon-${size}.png`), icon(size));
+  }
+  return { chrome: join(dist, 'chrome'), firefox: join(dist, 'firefox') };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const out = await buildExtension();
+  console.log(`Chrome:  load unpacked from ${out.chrome}  (chrome://extensions, Developer mode, Load unpacked)`);
+  console.log(`Firefox: load ${join(out.firefox, 'manifest.json')}  (about:debugging#/runtime/this-firefox, Load Temporary Add-on)`);
+}

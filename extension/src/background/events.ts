@@ -1,0 +1,140 @@
+// One WebSocket to the daemon's event stream. The first message is the
+// hello with the token and the last event id handled, so a reconnect gets
+// every event it missed, in order, and none twice. An application ping
+// every 20 s keeps Chrome's service worker alive while connected; after a
+// drop it reconnects with backoff, and an alarm (set up by the caller)
+// calls ensure() in case the worker or event page slept meanwhile.
+import type { ArticleEvent } from '../shared/daemon';
+
+export type StreamState = 'idle' | 'connecting' | 'connected' | 'unauthorized' | 'offline';
+
+export type StreamHooks = {
+  url: () => string;
+  token: () => string;
+  /** The id of the last event fully handled (0 when none yet: replay everything). */
+  lastEventID: () => Promise<number>;
+  /** Handles one event; the next waits until it resolves. */
+  onEvent: (e: ArticleEvent) => Promise<void>;
+  onState: (s: StreamState) => void;
+  /** The newest event id when the daemon welcomed us: later ones happen live. */
+  onWelcome: (latest: number) => void;
+};
+
+export const PING_MS = 20_000;
+const BACKOFF_MIN_MS = 1_000;
+const BACKOFF_MAX_MS = 30_000;
+
+export class EventStream {
+  #hooks: StreamHooks;
+  #ws: WebSocket | null = null;
+  #ping: ReturnType<typeof setInterval> | undefined;
+  #retry: ReturnType<typeof setTimeout> | undefined;
+  #backoff = BACKOFF_MIN_MS;
+  #handling: Promise<void> = Promise.resolve();
+  state: StreamState = 'idle';
+
+  constructor(hooks: StreamHooks) {
+    this.#hooks = hooks;
+  }
+
+  #set(s: StreamState): void {
+    this.state = s;
+    this.#hooks.onState(s);
+  }
+
+  /** Connects unless connected or connecting (or refused until re-paired). */
+  ensure(): void {
+    if (this.#ws !== null || this.state === 'unauthorized' || this.#hooks.token() === '') return;
+    clearTimeout(this.#retry);
+    this.#retry = undefined;
+    this.#connect();
+  }
+
+  /** Drops the connection and starts again (new address or token). */
+  restart(): void {
+    this.stop();
+    this.state = 'idle';
+    this.#backoff = BACKOFF_MIN_MS;
+    this.ensure();
+  }
+
+  stop(): void {
+    clearTimeout(this.#retry);
+    clearInterval(this.#ping);
+    this.#retry = undefined;
+    const ws = this.#ws;
+    this.#ws = null;
+    if (ws) {
+      ws.onclose = null;
+      ws.close();
+    }
+  }
+
+  #connect(): void {
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(this.#hooks.url());
+    } catch {
+      this.#set('offline');
+      this.#scheduleRetry();
+      return;
+    }
+    this.#ws = ws;
+    this.#set('connecting');
+    ws.onopen = async () => {
+      const last = await this.#hooks.lastEventID();
+      if (this.#ws !== ws) return;
+      ws.send(JSON.stringify({ type: 'hello', token: this.#hooks.token(), last_event_id: last }));
+      clearInterval(this.#ping);
+      this.#ping = setInterval(() => {
+        if (ws.readyState === WebSocket.OPEN) ws.send('{"type":"ping"}');
+      }, PING_MS);
+    };
+    ws.onmessage = (m) => {
+      let msg: { type?: unknown; code?: unknown } & Partial<ArticleEvent>;
+      try {
+        msg = JSON.parse(String(m.data));
+      } catch {
+        return;
+      }
+      switch (msg.type) {
+        case 'welcome':
+          this.#backoff = BACKOFF_MIN_MS;
+          this.#hooks.onWelcome(typeof (msg as { last_event_id?: unknown }).last_event_id === 'number' ? (msg as { last_event_id: number }).last_event_id : 0);
+          this.#set('connected');
+          return;
+        case 'pong':
+          return;
+        case 'error':
+          if (msg.code === 'unauthorized') {
+            this.stop();
+            this.#set('unauthorized');
+          }
+          return;
+      }
+      if (typeof msg.event_id === 'number' && typeof msg.type === 'string') {
+        const e = msg as ArticleEvent;
+        this.#handling = this.#handling.then(() => this.#hooks.onEvent(e)).catch(() => undefined);
+      }
+    };
+    ws.onclose = () => {
+      if (this.#ws !== ws) return;
+      this.#ws = null;
+      clearInterval(this.#ping);
+      if (this.state !== 'unauthorized') {
+        this.#set('offline');
+        this.#scheduleRetry();
+      }
+    };
+  }
+
+  #scheduleRetry(): void {
+    clearTimeout(this.#retry);
+    const wait = this.#backoff;
+    this.#backoff = Math.min(this.#backoff * 2, BACKOFF_MAX_MS);
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      this.ensure();
+    }, wait);
+  }
+}

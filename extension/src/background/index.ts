@@ -1,0 +1,375 @@
+// The background: the only part of the extension that holds the token and
+// talks to the daemon. It takes captures from content scripts (through the
+// persistent queue), keeps one WebSocket to the event stream, counts unseen
+// changes on the badge, notifies, and tells open tabs to show or hide
+// their banner. Chrome runs it as a service worker, Firefox as an event
+// page; both may stop it when idle, so every state lives in storage and an
+// alarm wakes it to reconnect.
+import type { ArticleEvent, Capture, Summary } from '../shared/daemon';
+import {
+  type BannerModel,
+  type ContentMessage,
+  classifySender,
+  type HelloAnswer,
+  type PageMessage,
+  parseContentMessage,
+  parsePageMessage,
+  type Sender,
+  type TabMessage,
+} from '../shared/messages';
+import { daemonOrigin, mayCapture, normalizeSettings, type Settings } from '../shared/settings';
+import { describeChange } from '../shared/summary';
+import { applyEvent, badgeText, type Changes, emptyChanges, listChanges } from './changes';
+import { DaemonClient, DaemonError } from './client';
+import { EventStream, type StreamState } from './events';
+import { CaptureQueue, type KeyValue, type Queued, type SendResult } from './queue';
+
+const ext = ((globalThis as { browser?: typeof chrome }).browser ?? chrome) as typeof chrome;
+
+const local: KeyValue = {
+  async get(key) {
+    return (await ext.storage.local.get(key))[key];
+  },
+  async set(key, value) {
+    await ext.storage.local.set({ [key]: value });
+  },
+};
+
+let settings: Settings = normalizeSettings({});
+let token = '';
+let changes: Changes = emptyChanges();
+const queue = new CaptureQueue(local);
+/** Which article each tab shows (kept in session storage across restarts of the worker). */
+const tabArticles = new Map<number, number>();
+
+const loaded = (async () => {
+  const got = await ext.storage.local.get(['settings', 'token', 'changes']);
+  settings = normalizeSettings(got.settings);
+  token = typeof got.token === 'string' ? got.token : '';
+  const c = got.changes as Changes | undefined;
+  if (c && typeof c.lastEventID === 'number' && typeof c.byArticle === 'object') changes = c;
+  try {
+    const s = await ext.storage.session.get('tabs');
+    for (const [tab, id] of Object.entries((s.tabs ?? {}) as Record<string, number>)) tabArticles.set(Number(tab), id);
+  } catch {
+    // No session storage: the map starts empty.
+  }
+  await updateBadge();
+})();
+
+const client = (): DaemonClient => new DaemonClient(settings.daemon, token);
+
+async function rememberTab(tabId: number | undefined, articleId: number): Promise<void> {
+  if (tabId === undefined) return;
+  tabArticles.set(tabId, articleId);
+  try {
+    await ext.storage.session.set({ tabs: Object.fromEntries(tabArticles) });
+  } catch {
+    // Memory only.
+  }
+}
+
+ext.tabs.onRemoved.addListener((tabId) => {
+  if (tabArticles.delete(tabId)) void ext.storage.session?.set({ tabs: Object.fromEntries(tabArticles) }).catch(() => undefined);
+});
+
+async function updateBadge(): Promise<void> {
+  await ext.action.setBadgeBackgroundColor({ color: '#c62828' });
+  await ext.action.setBadgeText({ text: badgeText(changes) });
+}
+
+async function sendToArticleTabs(articleId: number, msg: TabMessage): Promise<void> {
+  for (const [tabId, id] of tabArticles) {
+    if (id === articleId) await ext.tabs.sendMessage(tabId, msg).catch(() => undefined);
+  }
+}
+
+// --- the event stream ---
+
+let streamState: StreamState = 'idle';
+let liveAfter = Number.MAX_SAFE_INTEGER; // events above the welcome's id happen now
+
+const stream = new EventStream({
+  url: () => client().eventsURL(),
+  token: () => token,
+  lastEventID: async () => {
+    await loaded;
+    return changes.lastEventID;
+  },
+  onEvent: handleEvent,
+  onState: (s) => {
+    streamState = s;
+    if (s === 'connected') void flushQueue();
+  },
+  onWelcome: (latest) => {
+    liveAfter = latest;
+  },
+});
+
+async function handleEvent(e: ArticleEvent): Promise<void> {
+  await loaded;
+  changes = applyEvent(changes, e);
+  await ext.storage.local.set({ changes });
+  await updateBadge();
+  const change = changes.byArticle[String(e.article_id)];
+  if (e.type === 'article.changed' && change && e.to_version) {
+    await sendToArticleTabs(e.article_id, { type: 'banner.show', banner: { articleId: e.article_id, version: e.to_version, summary: change.summary, at: e.at } });
+    if (settings.notifications && e.event_id > liveAfter && e.summary) await notify(e.article_id, e.title, e.summary);
+  } else if (e.type === 'article.seen' && !change) {
+    await sendToArticleTabs(e.article_id, { type: 'banner.hide', articleId: e.article_id });
+  }
+}
+
+async function notify(articleId: number, title: string, summary: Summary): Promise<void> {
+  const what = describeChange(summary);
+  if (what === '') return;
+  await ext.notifications
+    .create(`redline-article-${articleId}`, { type: 'basic', iconUrl: ext.runtime.getURL('icon-128.png'), title: `Changed since you read it: ${title}`.slice(0, 200), message: what })
+    .catch(() => undefined);
+}
+
+ext.notifications?.onClicked.addListener((id) => {
+  const m = /^redline-article-(\d+)$/.exec(id);
+  const change = m ? changes.byArticle[m[1]!] : undefined;
+  if (change) void ext.tabs.create({ url: change.url });
+});
+
+// --- captures ---
+
+async function sendCapture(q: Queued): Promise<SendResult> {
+  if (token === '') return 'retry';
+  try {
+    const resp = await client().capture(q.capture);
+    await rememberTab(q.tabId, resp.article_id);
+    if (resp.changed_since_read && q.tabId !== undefined) {
+      const banner: BannerModel = { articleId: resp.article_id, version: resp.version, summary: resp.changed_since_read, at: changes.byArticle[String(resp.article_id)]?.at ?? q.capture.captured_at };
+      await ext.tabs.sendMessage(q.tabId, { type: 'banner.show', banner } satisfies TabMessage).catch(() => undefined);
+    }
+    return 'sent';
+  } catch (e) {
+    if (e instanceof DaemonError && e.status >= 400 && e.status < 500 && e.status !== 401 && e.status !== 408 && e.status !== 429) {
+      return 'rejected'; // the daemon will never take this one
+    }
+    if (e instanceof DaemonError && e.status === 0) stream.ensure();
+    return 'retry';
+  }
+}
+
+let flushing: Promise<number> | null = null;
+function flushQueue(): Promise<number> {
+  flushing ??= queue.flush(sendCapture).finally(() => {
+    flushing = null;
+  });
+  return flushing;
+}
+
+// --- what content scripts ask ---
+
+async function bannerFor(articleId: number): Promise<BannerModel | null> {
+  const a = await client().article(articleId);
+  const last = a?.unseen?.at(-1);
+  if (!a || !last) return null;
+  const d = await client().diff(articleId);
+  return { articleId, version: d.to.number, summary: d.summary, at: last.at };
+}
+
+async function onContent(msg: ContentMessage, sender: Sender): Promise<unknown> {
+  const tabId = sender.tab?.id;
+  const pageURL = sender.url ?? '';
+  switch (msg.type) {
+    case 'page.hello': {
+      const capture = token !== '' && mayCapture(settings, pageURL);
+      const answer: HelloAnswer = { capture, seconds: settings.seconds, readingMode: settings.readingMode, banner: null };
+      if (token === '' || !mayCapture({ ...settings, paused: false }, pageURL)) return answer;
+      try {
+        const a = await client().lookup(pageURL);
+        if (a) {
+          await rememberTab(tabId, a.id);
+          if (a.unseen && a.unseen.length > 0) answer.banner = await bannerFor(a.id);
+        }
+      } catch {
+        // The daemon is away: no banner now; the capture will queue.
+      }
+      return answer;
+    }
+    case 'page.capture': {
+      if (token === '' || !mayCapture(settings, pageURL)) return { queued: false, banner: null };
+      const capture: Capture = { ...msg.capture, url: pageURL, captured_at: new Date().toISOString(), source: 'browser' };
+      await queue.add(capture, tabId);
+      await flushQueue();
+      const { waiting } = await queue.status();
+      return { queued: waiting > 0, banner: null };
+    }
+    case 'page.diff':
+    case 'page.dismiss': {
+      // A page may ask only about the article it shows.
+      if (tabId === undefined || tabArticles.get(tabId) !== msg.articleId) return { error: 'This page is not that article.' };
+      return msg.type === 'page.diff' ? diffAnswer(msg.articleId) : seenAnswer(msg.articleId, msg.version);
+    }
+    case 'pair.claim':
+      return { ok: false, message: 'Pairing works only on the daemon’s own pairing page.' };
+  }
+}
+
+async function diffAnswer(articleId: number): Promise<unknown> {
+  try {
+    return { diff: await client().diff(articleId) };
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : 'Redline could not load the changes.' };
+  }
+}
+
+async function seenAnswer(articleId: number, version: number): Promise<{ error?: string }> {
+  try {
+    await client().seen(articleId, version);
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : 'Redline could not mark it seen.' };
+  }
+  // The article.seen event will arrive too; clear now so the badge is right at once.
+  const c = changes.byArticle[String(articleId)];
+  if (c && version >= c.to) {
+    const byArticle = { ...changes.byArticle };
+    delete byArticle[String(articleId)];
+    changes = { ...changes, byArticle };
+    await ext.storage.local.set({ changes });
+    await updateBadge();
+  }
+  await sendToArticleTabs(articleId, { type: 'banner.hide', articleId });
+  return {};
+}
+
+// --- pairing ---
+
+async function onPair(code: string, pageURL: string): Promise<{ ok: boolean; message: string }> {
+  const origin = daemonOrigin(new URL(pageURL).origin);
+  if (!origin) return { ok: false, message: 'Redline pairs only with a daemon on this computer.' };
+  if (token !== '' && origin !== settings.daemon) {
+    // Never switch silently: another program on this computer could serve
+    // a /pair page of its own. The user unpairs in the options first.
+    try {
+      await client().status();
+      return { ok: false, message: `Redline is already paired with the daemon at ${settings.daemon}. To pair with this one instead, choose “Unpair” in the extension’s options, then open this link again (run \`redline pair\` for a new one).` };
+    } catch {
+      // The old daemon is gone: pairing with the new one is what the user wants.
+    }
+  }
+  let claimed: { token: string };
+  try {
+    claimed = await new DaemonClient(origin, '').claim(code);
+  } catch (e) {
+    return { ok: false, message: e instanceof Error ? e.message : 'Pairing failed.' };
+  }
+  if (!/^[0-9a-f]{64}$/.test(claimed.token)) return { ok: false, message: 'The daemon answered with something that is not a Redline token.' };
+  await savePairing(origin, claimed.token);
+  return { ok: true, message: 'Paired: Redline will now keep the articles you read. You can close this tab.' };
+}
+
+async function savePairing(origin: string, newToken: string): Promise<void> {
+  const sameDaemon = origin === settings.daemon;
+  settings = { ...settings, daemon: origin };
+  token = newToken;
+  if (!sameDaemon) changes = emptyChanges(); // another daemon has another event log
+  await ext.storage.local.set({ settings, token, changes });
+  await updateBadge();
+  stream.restart();
+  void flushQueue();
+}
+
+// --- what the popup and the options page ask ---
+
+async function onPage(msg: PageMessage): Promise<unknown> {
+  switch (msg.type) {
+    case 'ui.state': {
+      const q = await queue.status();
+      return { settings, paired: token !== '', connection: streamState, queue: q, changes: listChanges(changes) };
+    }
+    case 'ui.settings': {
+      const before = settings.daemon;
+      settings = normalizeSettings({ ...settings, ...msg.settings });
+      await ext.storage.local.set({ settings });
+      if (settings.daemon !== before) stream.restart();
+      return { settings };
+    }
+    case 'ui.token': {
+      const origin = daemonOrigin(msg.daemon);
+      const t = msg.token.trim();
+      if (!origin) return { error: 'The daemon address must be http://127.0.0.1:PORT or http://localhost:PORT.' };
+      if (!/^[0-9a-f]{64}$/.test(t)) return { error: 'A token is 64 hexadecimal digits: copy it from `redline token`.' };
+      try {
+        await new DaemonClient(origin, t).status();
+      } catch (e) {
+        return { error: e instanceof Error ? e.message : 'The daemon refused the token.' };
+      }
+      await savePairing(origin, t);
+      return {};
+    }
+    case 'ui.unpair':
+      token = '';
+      await ext.storage.local.set({ token });
+      stream.stop();
+      streamState = 'idle';
+      return {};
+    case 'ui.track':
+      try {
+        await client().watch(msg.url);
+        return { message: 'Redline will check this page for changes.' };
+      } catch (e) {
+        if (e instanceof DaemonError && (e.status === 404 || e.status === 405)) return { error: 'This daemon cannot track pages yet: update Redline.' };
+        return { error: e instanceof Error ? e.message : 'Redline could not track this page.' };
+      }
+    case 'ui.forget':
+      try {
+        const a = await client().lookup(msg.url);
+        if (!a) return { message: 'Redline holds nothing about this page.' };
+        await client().forget(a.id);
+        const byArticle = { ...changes.byArticle };
+        delete byArticle[String(a.id)];
+        changes = { ...changes, byArticle };
+        await ext.storage.local.set({ changes });
+        await updateBadge();
+        await sendToArticleTabs(a.id, { type: 'banner.hide', articleId: a.id });
+        return { message: 'Redline forgot this page: every version of it is gone.' };
+      } catch (e) {
+        return { error: e instanceof Error ? e.message : 'Redline could not forget this page.' };
+      }
+    case 'ui.diff':
+      return diffAnswer(msg.articleId);
+    case 'ui.seen':
+      return seenAnswer(msg.articleId, msg.version);
+  }
+}
+
+// --- wiring ---
+
+ext.runtime.onMessage.addListener((raw: unknown, sender: chrome.runtime.MessageSender, reply: (r: unknown) => void) => {
+  const kind = classifySender(sender, ext.runtime.id, ext.runtime.getURL(''));
+  let work: (() => Promise<unknown>) | null = null;
+  if (kind === 'extension-page') {
+    const msg = parsePageMessage(raw);
+    if (msg) work = () => onPage(msg);
+  } else if (kind === 'content' || kind === 'pair-page') {
+    const msg = parseContentMessage(raw);
+    if (msg?.type === 'pair.claim' && kind === 'pair-page') work = () => onPair(msg.code, sender.url!);
+    else if (msg && msg.type !== 'pair.claim') work = () => onContent(msg, sender);
+  }
+  if (work === null) return false; // strangers and malformed messages get nothing
+  loaded
+    .then(work)
+    .then(reply, (e: unknown) => reply({ error: e instanceof Error ? e.message : 'Redline failed.' }));
+  return true;
+});
+
+const ALARM = 'redline-reconnect';
+ext.alarms.create(ALARM, { periodInMinutes: 1 });
+ext.alarms.onAlarm.addListener((a) => {
+  if (a.name !== ALARM) return;
+  void loaded.then(() => {
+    stream.ensure();
+    void flushQueue();
+  });
+});
+
+void loaded.then(() => {
+  stream.ensure();
+  void flushQueue();
+});

@@ -1,0 +1,137 @@
+// Turns the page the reader sees into a capture: @mozilla/readability on a
+// clone of the document (the page itself is never touched), then the
+// article's DOM walked into blocks of plain text (headings, paragraphs,
+// list items, quotes, preformatted runs), normalised as the daemon does.
+import { Readability } from '@mozilla/readability';
+import { type Block, type BlockKind, normalizeBlocks, normalizeText } from '../shared/canonical';
+import { MAX_BLOCK_CHARS, MAX_BLOCKS, type PageCapture, type Reading } from '../shared/messages';
+
+export const EXTRACTOR = 'readability@0.6.0';
+
+const KIND: Record<string, BlockKind> = {
+  h1: 'h',
+  h2: 'h',
+  h3: 'h',
+  h4: 'h',
+  h5: 'h',
+  h6: 'h',
+  p: 'p',
+  li: 'li',
+  blockquote: 'quote',
+  pre: 'pre',
+  figcaption: 'p',
+  dt: 'p',
+  dd: 'p',
+  caption: 'p',
+};
+
+const CONTAINERS = 'p,h1,h2,h3,h4,h5,h6,li,blockquote,pre,div,section,article,table,tr,td,th,ul,ol,dl,figure,figcaption,header,footer,aside,main';
+
+/** Returns the blocks of an article's DOM, in reading order. */
+export function blocksOf(root: Element): Block[] {
+  const out: Block[] = [];
+  let inline = '';
+  const flush = (): void => {
+    if (inline.trim() !== '') out.push({ kind: 'p', text: inline });
+    inline = '';
+  };
+  const walk = (el: Element): void => {
+    for (const node of el.childNodes) {
+      if (node.nodeType === 3) {
+        inline += node.textContent ?? '';
+        continue;
+      }
+      if (node.nodeType !== 1) continue;
+      const child = node as Element;
+      const tag = child.localName;
+      if (tag === 'script' || tag === 'style' || tag === 'noscript' || tag === 'template') continue;
+      const kind = KIND[tag];
+      if (kind === 'li' || kind === 'quote') {
+        // Nested lists and paragraphs inside become blocks of their own.
+        if (child.querySelector('ul,ol,p,blockquote,pre')) {
+          flush();
+          const before = out.length;
+          walk(child);
+          if (kind === 'quote') for (let i = before; i < out.length; i++) if (out[i]!.kind === 'p') out[i] = { kind: 'quote', text: out[i]!.text };
+          continue;
+        }
+      }
+      if (kind !== undefined) {
+        flush();
+        out.push({ kind, text: child.textContent ?? '' });
+      } else if (child.querySelector(CONTAINERS) || /^(div|section|article|table|tr|td|th|ul|ol|dl|figure|header|footer|aside|main)$/.test(tag)) {
+        flush();
+        walk(child);
+        flush();
+      } else if (tag === 'br') {
+        inline += '\n';
+      } else {
+        inline += child.textContent ?? '';
+      }
+    }
+  };
+  walk(root);
+  flush();
+  return normalizeBlocks(out).filter((b) => b.text !== '');
+}
+
+const utf8 = new TextEncoder();
+
+/** Cuts text to at most max UTF-8 bytes (the daemon's limits count bytes). */
+function clip(text: string, max: number): string {
+  let t = text;
+  while (utf8.encode(t).length > max) t = t.slice(0, Math.floor(t.length * 0.9)).replace(/[\uD800-\uDBFF]$/, '');
+  return t;
+}
+
+const meta = (doc: Document, sel: string): string | undefined => {
+  const v = doc.querySelector(sel)?.getAttribute('content')?.trim();
+  return v ? v : undefined;
+};
+
+/** The page's own declaration of its URL (rel=canonical, og:url), absolute. */
+export function declaredURL(doc: Document, pageURL: string): string | undefined {
+  const href = doc.querySelector('link[rel~="canonical" i]')?.getAttribute('href') ?? meta(doc, 'meta[property="og:url" i]');
+  if (!href) return undefined;
+  try {
+    return new URL(href, pageURL).href;
+  } catch {
+    return undefined;
+  }
+}
+
+const cap = (s: string | null | undefined, max: number): string | undefined => {
+  if (!s) return undefined;
+  const t = normalizeText(s);
+  return t === '' ? undefined : t.slice(0, max);
+};
+
+/**
+ * Extracts the article from doc (never modified: Readability works on a
+ * clone). Returns null when there is no article text.
+ */
+export function extract(doc: Document, pageURL: string, reading: Reading): PageCapture | null {
+  const clone = doc.cloneNode(true) as Document;
+  const parsed = new Readability<Node>(clone, { serializer: (n) => n }).parse();
+  const root = parsed?.content;
+  if (!parsed || !root || root.nodeType !== 1) return null;
+  let blocks = blocksOf(root as Element)
+    .slice(0, MAX_BLOCKS)
+    .map((b) => ({ kind: b.kind, text: clip(b.text, MAX_BLOCK_CHARS) }));
+  const title = cap(parsed.title, 4096) ?? cap(doc.title, 4096) ?? '';
+  if (blocks.length === 0 || title === '') return null;
+  blocks = blocks.filter((b, i) => !(i === 0 && b.kind === 'h' && b.text === title)); // the headline is the title
+  if (blocks.length === 0) return null;
+  const capture: PageCapture = { url: pageURL, title, blocks, extractor: EXTRACTOR, reading };
+  const canonical = declaredURL(doc, pageURL);
+  if (canonical) capture.canonical_url = canonical;
+  const byline = cap(parsed.byline, 4096);
+  if (byline) capture.byline = byline;
+  const siteName = cap(parsed.siteName, 4096);
+  if (siteName) capture.site_name = siteName;
+  const published = cap(parsed.publishedTime ?? meta(doc, 'meta[property="article:published_time" i]'), 100);
+  if (published) capture.published_time = published;
+  const lang = cap(parsed.lang ?? doc.documentElement.lang, 100);
+  if (lang) capture.lang = lang;
+  return capture;
+}

@@ -1,0 +1,118 @@
+// The toolbar popup: is Redline connected, which articles changed since
+// they were read (click one for its changes), pause capture, track or
+// forget the page in the current tab, open the dashboard.
+import { appendSpans } from '../content/banner';
+import type { Diff } from '../shared/daemon';
+import type { PageMessage } from '../shared/messages';
+import type { Settings } from '../shared/settings';
+import { describeChange, timeAgo } from '../shared/summary';
+import type { Change } from '../background/changes';
+
+const ext = ((globalThis as { browser?: typeof chrome }).browser ?? chrome) as typeof chrome;
+type State = { settings: Settings; paired: boolean; connection: string; queue: { waiting: number; dropped: number }; changes: Change[] };
+
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+const ask = <T>(msg: PageMessage): Promise<T> => ext.runtime.sendMessage(msg) as Promise<T>;
+
+function say(text: string, error = false): void {
+  const m = $('message');
+  m.textContent = text;
+  m.classList.toggle('error', error);
+}
+
+const CONNECTION: Record<string, string> = {
+  connected: 'Connected',
+  connecting: 'Connecting…',
+  offline: 'Daemon not running',
+  unauthorized: 'Not paired: pair again',
+  idle: 'Not connected',
+};
+
+async function currentTabURL(): Promise<string | null> {
+  const [tab] = await ext.tabs.query({ active: true, currentWindow: true });
+  const url = tab?.url ?? '';
+  return /^https?:\/\//.test(url) ? url : null;
+}
+
+async function showDiff(c: Change): Promise<void> {
+  const box = $('diff');
+  box.hidden = false;
+  box.replaceChildren(Object.assign(document.createElement('p'), { textContent: 'Loading…' }));
+  const a = await ask<{ diff?: Diff; error?: string }>({ type: 'ui.diff', articleId: c.articleId });
+  box.replaceChildren();
+  if (!a.diff) {
+    box.append(Object.assign(document.createElement('p'), { textContent: a.error ?? 'Could not load the changes.', className: 'error' }));
+    return;
+  }
+  const h = document.createElement('h3');
+  appendSpans(document, h, a.diff.title);
+  box.append(h);
+  for (const op of a.diff.ops) {
+    if (op.op === 'equal') continue;
+    const p = document.createElement('p');
+    if (op.op === 'change' || (op.op === 'move' && op.spans)) appendSpans(document, p, op.spans ?? []);
+    else if (op.op === 'insert') p.append(Object.assign(document.createElement('ins'), { textContent: op.text ?? '' }));
+    else if (op.op === 'delete') p.append(Object.assign(document.createElement('del'), { textContent: op.text ?? '' }));
+    else p.textContent = op.text ?? '';
+    box.append(p);
+  }
+  const actions = document.createElement('p');
+  const open = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Open article' });
+  open.addEventListener('click', () => void ext.tabs.create({ url: c.url }));
+  const seen = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Mark seen' });
+  seen.addEventListener('click', async () => {
+    const r = await ask<{ error?: string }>({ type: 'ui.seen', articleId: c.articleId, version: c.to });
+    if (r.error) say(r.error, true);
+    else await render();
+  });
+  actions.append(open, seen);
+  box.append(actions);
+}
+
+async function render(): Promise<void> {
+  const st = await ask<State>({ type: 'ui.state' });
+  $('connection').textContent = st.paired ? (CONNECTION[st.connection] ?? st.connection) : 'Not paired';
+  $('connection').dataset.state = st.paired ? st.connection : 'unpaired';
+  const notice = $('notice');
+  const notes: string[] = [];
+  if (!st.paired) notes.push('Run `redline pair` on this computer and open the link it prints, or enter the token in Options.');
+  if (st.queue.waiting > 0) notes.push(`${st.queue.waiting} capture${st.queue.waiting === 1 ? '' : 's'} waiting for the daemon.`);
+  if (st.queue.dropped > 0) notes.push(`${st.queue.dropped} older capture${st.queue.dropped === 1 ? ' was' : 's were'} dropped while the daemon was away.`);
+  notice.textContent = notes.join(' ');
+  notice.hidden = notes.length === 0;
+  ($('paused') as HTMLInputElement).checked = st.settings.paused;
+  const list = $('changes');
+  list.replaceChildren();
+  for (const c of st.changes) {
+    const li = document.createElement('li');
+    const b = Object.assign(document.createElement('button'), { type: 'button', className: 'change' });
+    b.append(Object.assign(document.createElement('strong'), { textContent: c.title }), Object.assign(document.createElement('span'), { textContent: `${describeChange(c.summary)} · ${timeAgo(c.at, new Date())}` }));
+    b.addEventListener('click', () => void showDiff(c));
+    li.append(b);
+    list.append(li);
+  }
+  $('no-changes').hidden = st.changes.length > 0;
+  $('dashboard').dataset.url = `${st.settings.daemon}/`;
+}
+
+($('paused') as HTMLInputElement).addEventListener('change', async (e) => {
+  await ask({ type: 'ui.settings', settings: { paused: (e.target as HTMLInputElement).checked } });
+  say((e.target as HTMLInputElement).checked ? 'Capture paused.' : 'Capture resumed.');
+});
+$('track').addEventListener('click', async () => {
+  const url = await currentTabURL();
+  if (!url) return say('This tab has no web page to track.', true);
+  const r = await ask<{ message?: string; error?: string }>({ type: 'ui.track', url });
+  say(r.error ?? r.message ?? '', r.error !== undefined);
+});
+$('forget').addEventListener('click', async () => {
+  const url = await currentTabURL();
+  if (!url) return say('This tab has no web page to forget.', true);
+  const r = await ask<{ message?: string; error?: string }>({ type: 'ui.forget', url });
+  say(r.error ?? r.message ?? '', r.error !== undefined);
+  await render();
+});
+$('dashboard').addEventListener('click', () => void ext.tabs.create({ url: $('dashboard').dataset.url ?? 'http://127.0.0.1:7710/' }));
+$('options').addEventListener('click', () => void ext.runtime.openOptionsPage());
+
+void render();

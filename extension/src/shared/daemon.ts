@@ -1,0 +1,93 @@
+// The daemon's answers, as the wire contract (shared/PROTOCOL.md) spells
+// them. Only what the extension reads is typed here.
+import type { Block } from './canonical';
+
+export type Significance = 'trivial' | 'minor' | 'substantive';
+
+/** What changed between two versions, in numbers. */
+export type Summary = {
+  title_changed: boolean;
+  byline_changed: boolean;
+  blocks_added: number;
+  blocks_removed: number;
+  blocks_changed: number;
+  blocks_moved?: number;
+  words_added: number;
+  words_removed: number;
+  correction: boolean;
+  significance: Significance;
+};
+
+/** POST /api/v1/captures body. */
+export type Capture = {
+  url: string;
+  canonical_url?: string;
+  title: string;
+  byline?: string;
+  site_name?: string;
+  published_time?: string;
+  lang?: string;
+  blocks: Block[];
+  captured_at: string;
+  source: 'browser';
+  extractor: string;
+  reading?: { dwell_ms: number; scroll: number };
+};
+
+export type CaptureResponse = {
+  article_id: number;
+  version: number;
+  status: 'new' | 'changed' | 'unchanged';
+  changed_since_read: Summary | null;
+};
+
+export type UnseenChange = { event_id: number; from_version: number; to_version: number; at: string; significance: Significance };
+
+export type Article = {
+  id: number;
+  url: string;
+  title: string;
+  versions: number;
+  seen: number;
+  unseen?: UnseenChange[];
+  read: { version: number; at?: string };
+};
+
+/** An entry of the event log, pushed over the WebSocket. */
+export type ArticleEvent = {
+  event_id: number;
+  type: 'article.changed' | 'article.seen' | string;
+  article_id: number;
+  url: string;
+  title: string;
+  from_version?: number;
+  to_version?: number;
+  version?: number;
+  revert_of?: number;
+  summary?: Summary;
+  at: string;
+};
+
+export type Span = { op: 'equal' | 'insert' | 'delete'; text: string };
+
+export type DiffOp = {
+  op: 'equal' | 'insert' | 'delete' | 'change' | 'move';
+  old?: number;
+  new?: number;
+  kind: Block['kind'];
+  text?: string;
+  spans?: Span[];
+  noise?: boolean;
+};
+
+/** GET /api/v1/articles/{id}/diff. */
+export type Diff = {
+  article_id: number;
+  url: string;
+  from: { number: number; title: string; captured_at: string };
+  to: { number: number; title: string; captured_at: string };
+  title: Span[];
+  byline: Span[];
+  ops: DiffOp[];
+  summary: Summary;
+};

@@ -1,0 +1,141 @@
+// Messages between the extension's parts. Everything privileged (network,
+// storage, the token) lives in the background; content scripts and the
+// extension's pages ask it through these messages, which the background
+// checks before acting on them: shape, and who sent them.
+import type { Block } from './canonical';
+import type { Diff, Summary } from './daemon';
+
+/** What the reader did before the capture. */
+export type Reading = { dwell_ms: number; scroll: number };
+
+/** The page as extracted by the content script. */
+export type PageCapture = {
+  url: string;
+  canonical_url?: string;
+  title: string;
+  byline?: string;
+  site_name?: string;
+  published_time?: string;
+  lang?: string;
+  blocks: Block[];
+  extractor: string;
+  reading: Reading;
+};
+
+/** Sent by content scripts in web pages. */
+export type ContentMessage =
+  | { type: 'page.hello'; url: string }
+  | { type: 'page.capture'; capture: PageCapture }
+  | { type: 'page.diff'; articleId: number }
+  | { type: 'page.dismiss'; articleId: number; version: number }
+  | { type: 'pair.claim'; code: string };
+
+/** Sent by the popup and the options page. */
+export type PageMessage =
+  | { type: 'ui.state' }
+  | { type: 'ui.settings'; settings: Record<string, unknown> }
+  | { type: 'ui.token'; daemon: string; token: string }
+  | { type: 'ui.unpair' }
+  | { type: 'ui.track'; url: string }
+  | { type: 'ui.forget'; url: string }
+  | { type: 'ui.diff'; articleId: number }
+  | { type: 'ui.seen'; articleId: number; version: number };
+
+/** A change the banner shows. */
+export type BannerModel = { articleId: number; version: number; summary: Summary; at: string };
+
+/** Sent by the background to a tab. */
+export type TabMessage = { type: 'banner.show'; banner: BannerModel } | { type: 'banner.hide'; articleId: number };
+
+export type HelloAnswer = { capture: boolean; seconds: number; readingMode: 'visible' | 'scroll'; banner: BannerModel | null };
+export type CaptureAnswer = { queued: boolean; banner: BannerModel | null };
+export type DiffAnswer = { diff: Diff } | { error: string };
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStr = (v: unknown, max = 8192): v is string => typeof v === 'string' && v.length <= max;
+const isOptStr = (v: unknown, max = 8192): boolean => v === undefined || isStr(v, max);
+const isId = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
+const KINDS = new Set(['h', 'p', 'li', 'quote', 'pre']);
+
+/** Caps that match the daemon's: more would be refused there anyway. */
+export const MAX_BLOCKS = 5000;
+export const MAX_BLOCK_CHARS = 100 * 1024;
+
+function isCapture(c: unknown): c is PageCapture {
+  if (!isObj(c)) return false;
+  if (!isStr(c.url) || !isOptStr(c.canonical_url) || !isStr(c.title, 4096) || !isOptStr(c.byline, 4096)) return false;
+  if (!isOptStr(c.site_name, 4096) || !isOptStr(c.published_time, 100) || !isOptStr(c.lang, 100) || !isStr(c.extractor, 100)) return false;
+  if (!Array.isArray(c.blocks) || c.blocks.length === 0 || c.blocks.length > MAX_BLOCKS) return false;
+  for (const b of c.blocks) {
+    if (!isObj(b) || !KINDS.has(b.kind as string) || !isStr(b.text, MAX_BLOCK_CHARS)) return false;
+  }
+  const r = c.reading;
+  return isObj(r) && typeof r.dwell_ms === 'number' && r.dwell_ms >= 0 && typeof r.scroll === 'number' && r.scroll >= 0 && r.scroll <= 1;
+}
+
+/** Returns msg when it is a well-formed content-script message, else null. */
+export function parseContentMessage(msg: unknown): ContentMessage | null {
+  if (!isObj(msg)) return null;
+  switch (msg.type) {
+    case 'page.hello':
+      return isStr(msg.url) ? { type: 'page.hello', url: msg.url } : null;
+    case 'page.capture':
+      return isCapture(msg.capture) ? { type: 'page.capture', capture: msg.capture } : null;
+    case 'page.diff':
+      return isId(msg.articleId) ? { type: 'page.diff', articleId: msg.articleId } : null;
+    case 'page.dismiss':
+      return isId(msg.articleId) && isId(msg.version) ? { type: 'page.dismiss', articleId: msg.articleId, version: msg.version } : null;
+    case 'pair.claim':
+      return isStr(msg.code, 64) && /^[0-9a-f]{32}$/.test(msg.code) ? { type: 'pair.claim', code: msg.code } : null;
+  }
+  return null;
+}
+
+/** Returns msg when it is a well-formed message of the extension's own pages, else null. */
+export function parsePageMessage(msg: unknown): PageMessage | null {
+  if (!isObj(msg)) return null;
+  switch (msg.type) {
+    case 'ui.state':
+    case 'ui.unpair':
+      return { type: msg.type };
+    case 'ui.settings':
+      return isObj(msg.settings) ? { type: 'ui.settings', settings: msg.settings } : null;
+    case 'ui.token':
+      return isStr(msg.daemon, 200) && isStr(msg.token, 200) ? { type: 'ui.token', daemon: msg.daemon, token: msg.token } : null;
+    case 'ui.track':
+    case 'ui.forget':
+      return isStr(msg.url) ? { type: msg.type, url: msg.url } : null;
+    case 'ui.diff':
+      return isId(msg.articleId) ? { type: 'ui.diff', articleId: msg.articleId } : null;
+    case 'ui.seen':
+      return isId(msg.articleId) && isId(msg.version) ? { type: 'ui.seen', articleId: msg.articleId, version: msg.version } : null;
+  }
+  return null;
+}
+
+/** The parts of runtime.MessageSender the checks read. */
+export type Sender = { id?: string; url?: string; origin?: string; frameId?: number; tab?: { id?: number; incognito?: boolean } };
+
+export type SenderKind = 'extension-page' | 'content' | 'pair-page' | 'stranger';
+
+/**
+ * Says who sent a message. Only this extension's own parts count: another
+ * extension has another id, and web pages cannot reach runtime.onMessage
+ * (the manifest has no externally_connectable) — the id is checked anyway.
+ * A content script counts only in the top frame of a normal tab; the
+ * pairing content script only on the daemon's /pair page on loopback.
+ */
+export function classifySender(s: Sender, ownId: string, ownBase: string): SenderKind {
+  if (s.id !== ownId || typeof s.url !== 'string') return 'stranger';
+  // The popup, the options page (also when open in a tab).
+  if (s.url.startsWith(ownBase)) return 'extension-page';
+  if (s.tab === undefined || s.frameId !== 0 || s.tab.incognito === true) return 'stranger';
+  let u: URL;
+  try {
+    u = new URL(s.url);
+  } catch {
+    return 'stranger';
+  }
+  if (u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname) && u.pathname === '/pair') return 'pair-page';
+  return u.protocol === 'http:' || u.protocol === 'https:' ? 'content' : 'stranger';
+}
