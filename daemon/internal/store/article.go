@@ -58,7 +58,12 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 	raw := contentBytes(content)
 	var newID int64
 	var out Saved
-	err := s.update(ctx, func(txn *badger.Txn) error {
+	// Most captures append no event and run concurrently, sharing fsyncs.
+	// One that must append an event is run again holding eventMu, so that
+	// event ids are handed out one writer at a time, without conflicts,
+	// and reach the sink in order.
+	locked := false
+	save := func(txn *badger.Txn) error {
 		out = Saved{}
 		id, err := s.findID(txn, append([]string{in.URL}, in.Aliases...))
 		if err != nil {
@@ -129,7 +134,7 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 			if latest > 0 {
 				a.Changes++
 				a.LastChanged = c.CapturedAt
-				if err := s.judgeChange(txn, &a, &out, prev, rec, content, readBefore, in.Now); err != nil {
+				if err := s.judgeChange(txn, &a, &out, prev, rec, content, readBefore, locked, in.Now); err != nil {
 					return err
 				}
 			}
@@ -179,7 +184,14 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 		out.Article = a
 		out.Version = version
 		return nil
-	})
+	}
+	err := s.update(ctx, save)
+	if errors.Is(err, errNeedsEventLock) {
+		s.eventMu.Lock()
+		defer s.eventMu.Unlock()
+		locked = true
+		err = s.update(ctx, save)
+	}
 	if err != nil {
 		return Saved{}, fmt.Errorf("save capture of %s: %w", in.URL, err)
 	}
@@ -189,12 +201,16 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 	return out, nil
 }
 
+// errNeedsEventLock makes SaveCapture run its transaction again holding
+// the event lock.
+var errNeedsEventLock = errors.New("this write appends an event")
+
 // judgeChange grades a new version against the previous one of its
 // lineage and, when the user read the article before and the change is
 // not trivial, appends an article.changed event and records the change as
 // unseen. A flip between two contents that already alerted once (a
 // headline A/B test) does not alert again.
-func (s *Store) judgeChange(txn *badger.Txn, a *article.Article, out *Saved, prev, rec versionRecord, content article.Content, readBefore bool, now time.Time) error {
+func (s *Store) judgeChange(txn *badger.Txn, a *article.Article, out *Saved, prev, rec versionRecord, content article.Content, readBefore, locked bool, now time.Time) error {
 	raw, err := s.content(txn, a.ID, prev)
 	if err != nil {
 		return err
@@ -217,6 +233,9 @@ func (s *Store) judgeChange(txn *badger.Txn, a *article.Article, out *Saved, pre
 		return nil // this pair of contents alerted before
 	case !errors.Is(err, badger.ErrKeyNotFound):
 		return err
+	}
+	if !locked {
+		return errNeedsEventLock
 	}
 	if err := txn.Set(flip, nil); err != nil {
 		return err

@@ -28,9 +28,8 @@ type Judge func(old, new article.Content) article.Summary
 func (s *Store) SetJudge(j Judge) { s.judge = j }
 
 // SetEventSink sets the function that receives every event after it is on
-// disk. Concurrent writers may hand over events out of id order (ids are
-// consecutive when appended, so the receiver can restore the order); it
-// must not block.
+// disk, in id order (writers that append events take turns). It must not
+// block.
 func (s *Store) SetEventSink(f func(article.Event)) { s.sink = f }
 
 // appendEvent writes e with the next event id inside txn.
@@ -116,6 +115,8 @@ func (s *Store) EventsAfter(after int64, limit int) ([]article.Event, error) {
 // MarkSeen records that the user has seen the article's changes up to
 // version n, and appends an article.seen event when that cleared any.
 func (s *Store) MarkSeen(ctx context.Context, id int64, n int, now time.Time) (article.Article, *article.Event, error) {
+	s.eventMu.Lock()
+	defer s.eventMu.Unlock()
 	var a article.Article
 	var ev *article.Event
 	err := s.update(ctx, func(txn *badger.Txn) error {

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -52,6 +53,9 @@ type Store struct {
 
 	judge Judge
 	sink  func(article.Event)
+	// eventMu is held by every write that appends an event, from its
+	// transaction until the event is handed to the sink.
+	eventMu sync.Mutex
 }
 
 // Options tune a Store. The zero value is what the daemon uses.
