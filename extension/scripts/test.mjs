@@ -45,6 +45,8 @@ await build({
   target: 'node20',
   sourcemap: 'inline',
   logLevel: 'warning',
+  // jsdom loads files of its own at run time: it is used from node_modules.
+  external: ['jsdom'],
   // Bundled CommonJS dependencies may call require() for node builtins.
   banner: { js: "import { createRequire as __redlineRequire } from 'node:module'; const require = __redlineRequire(import.meta.url);" },
 });

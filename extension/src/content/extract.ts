@@ -8,6 +8,9 @@ import { MAX_BLOCK_CHARS, MAX_BLOCKS, type PageCapture, type Reading } from '../
 
 export const EXTRACTOR = 'readability@0.6.0';
 
+/** The least text an article has (isProbablyReaderable's own minimum). */
+export const MIN_ARTICLE_CHARS = 140;
+
 const KIND: Record<string, BlockKind> = {
   h1: 'h',
   h2: 'h',
@@ -31,8 +34,9 @@ const CONTAINERS = 'p,h1,h2,h3,h4,h5,h6,li,blockquote,pre,div,section,article,ta
 export function blocksOf(root: Element): Block[] {
   const out: Block[] = [];
   let inline = '';
+  let loose: BlockKind = 'p';
   const flush = (): void => {
-    if (inline.trim() !== '') out.push({ kind: 'p', text: inline });
+    if (inline.trim() !== '') out.push({ kind: loose, text: inline });
     inline = '';
   };
   const walk = (el: Element): void => {
@@ -48,17 +52,20 @@ export function blocksOf(root: Element): Block[] {
       const kind = KIND[tag];
       if (kind === 'li' || kind === 'quote') {
         // Nested lists and paragraphs inside become blocks of their own.
+        // Loose text inside stays of the item's kind.
         if (child.querySelector('ul,ol,p,blockquote,pre')) {
           flush();
-          const before = out.length;
+          const outer = loose;
+          loose = kind;
           walk(child);
-          if (kind === 'quote') for (let i = before; i < out.length; i++) if (out[i]!.kind === 'p') out[i] = { kind: 'quote', text: out[i]!.text };
+          flush();
+          loose = outer;
           continue;
         }
       }
       if (kind !== undefined) {
         flush();
-        out.push({ kind, text: child.textContent ?? '' });
+        out.push({ kind: kind === 'p' && loose === 'quote' ? 'quote' : kind, text: child.textContent ?? '' });
       } else if (child.querySelector(CONTAINERS) || /^(div|section|article|table|tr|td|th|ul|ol|dl|figure|header|footer|aside|main)$/.test(tag)) {
         flush();
         walk(child);
@@ -119,7 +126,9 @@ export function extract(doc: Document, pageURL: string, reading: Reading): PageC
     .slice(0, MAX_BLOCKS)
     .map((b) => ({ kind: b.kind, text: clip(b.text, MAX_BLOCK_CHARS) }));
   const title = cap(parsed.title, 4096) ?? cap(doc.title, 4096) ?? '';
-  if (blocks.length === 0 || title === '') return null;
+  // Less text than a short paragraph is no article (Readability finds
+  // something on almost any page).
+  if (blocks.reduce((n, b) => n + b.text.length, 0) < MIN_ARTICLE_CHARS || title === '') return null;
   blocks = blocks.filter((b, i) => !(i === 0 && b.kind === 'h' && b.text === title)); // the headline is the title
   if (blocks.length === 0) return null;
   const capture: PageCapture = { url: pageURL, title, blocks, extractor: EXTRACTOR, reading };

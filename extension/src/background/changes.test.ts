@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ArticleEvent, Summary } from '../shared/daemon';
+import { applyEvent, badgeText, emptyChanges, listChanges } from './changes';
+
+const summary: Summary = {
+  title_changed: true,
+  byline_changed: false,
+  blocks_added: 0,
+  blocks_removed: 0,
+  blocks_changed: 1,
+  words_added: 3,
+  words_removed: 2,
+  correction: false,
+  significance: 'substantive',
+};
+
+const changed = (id: number, article: number, from: number, to: number, at = `2026-11-27T09:0${id}:00Z`): ArticleEvent => ({
+  event_id: id,
+  type: 'article.changed',
+  article_id: article,
+  url: `https://news.example/${article}`,
+  title: `Article ${article}`,
+  from_version: from,
+  to_version: to,
+  summary,
+  at,
+});
+const seen = (id: number, article: number, version: number): ArticleEvent => ({ event_id: id, type: 'article.seen', article_id: article, url: '', title: '', version, at: '2026-11-27T10:00:00Z' });
+
+test('the badge counts articles with changes not yet seen', () => {
+  let s = emptyChanges();
+  assert.equal(badgeText(s), '');
+  s = applyEvent(s, changed(1, 7, 1, 2));
+  s = applyEvent(s, changed(2, 8, 1, 2));
+  s = applyEvent(s, changed(3, 7, 2, 3));
+  assert.equal(badgeText(s), '2');
+  assert.deepEqual(
+    listChanges(s).map((c) => [c.articleId, c.from, c.to]),
+    [
+      [7, 1, 3],
+      [8, 1, 2],
+    ],
+    'newest first; the change runs from the version read to the newest',
+  );
+  s = applyEvent(s, seen(4, 7, 2));
+  assert.equal(badgeText(s), '2', 'seeing version 2 leaves version 3 unseen');
+  s = applyEvent(s, seen(5, 7, 3));
+  assert.equal(badgeText(s), '1');
+  assert.equal(s.lastEventID, 5);
+});
+
+test('a replayed event changes nothing (reconnects resume after the last id)', () => {
+  const once = applyEvent(applyEvent(emptyChanges(), changed(1, 7, 1, 2)), seen(2, 7, 2));
+  assert.equal(applyEvent(once, changed(1, 7, 1, 2)), once);
+  assert.equal(badgeText(once), '');
+});
+
+test('trivial changes never count', () => {
+  const s = applyEvent(emptyChanges(), { ...changed(1, 7, 1, 2), summary: { ...summary, significance: 'trivial' } });
+  assert.equal(badgeText(s), '');
+  assert.equal(s.lastEventID, 1);
+});

@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { mock, test } from 'node:test';
+import type { ArticleEvent } from '../shared/daemon';
+import { EventStream, PING_MS, type StreamState } from './events';
+
+/** A WebSocket the test plays the daemon's side of. */
+class FakeSocket {
+  static OPEN = 1;
+  static all: FakeSocket[] = [];
+  url: string;
+  readyState = 0;
+  sent: unknown[] = [];
+  closed = false;
+  onopen: (() => void) | null = null;
+  onmessage: ((m: { data: string }) => void) | null = null;
+  onclose: (() => void) | null = null;
+  constructor(url: string) {
+    this.url = url;
+    FakeSocket.all.push(this);
+  }
+  send(s: string) {
+    this.sent.push(JSON.parse(s));
+  }
+  close() {
+    this.closed = true;
+  }
+  // The daemon's side:
+  open() {
+    this.readyState = 1;
+    this.onopen?.();
+  }
+  say(v: unknown) {
+    this.onmessage?.({ data: JSON.stringify(v) });
+  }
+  drop() {
+    this.readyState = 3;
+    this.onclose?.();
+  }
+}
+
+const flush = () => new Promise<void>((r) => setImmediate(r));
+
+function setup(lastID: { n: number }) {
+  FakeSocket.all = [];
+  (globalThis as { WebSocket?: unknown }).WebSocket = FakeSocket;
+  const events: number[] = [];
+  const states: StreamState[] = [];
+  const stream = new EventStream({
+    url: () => 'ws://127.0.0.1:7710/api/v1/events',
+    token: () => 'tok',
+    lastEventID: async () => lastID.n,
+    onEvent: async (e: ArticleEvent) => {
+      events.push(e.event_id);
+      lastID.n = e.event_id;
+    },
+    onState: (s) => states.push(s),
+    onWelcome: () => undefined,
+  });
+  return { stream, events, states };
+}
+
+const ev = (id: number) => ({ event_id: id, type: 'article.changed', article_id: 1, url: 'u', title: 't', at: '2026-11-27T09:00:00Z' });
+
+test('hello carries the token and the last event handled; a reconnect resumes after it', async () => {
+  mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
+  try {
+    const last = { n: 0 };
+    const { stream, events, states } = setup(last);
+    stream.ensure();
+    const first = FakeSocket.all[0]!;
+    first.open();
+    await flush();
+    assert.deepEqual(first.sent, [{ type: 'hello', token: 'tok', last_event_id: 0 }]);
+    first.say({ type: 'welcome', last_event_id: 2 });
+    first.say(ev(1));
+    first.say(ev(2));
+    await flush();
+    assert.deepEqual(events, [1, 2]);
+    assert.equal(stream.state, 'connected');
+
+    // A ping every 20 s keeps the worker alive.
+    mock.timers.tick(PING_MS);
+    assert.deepEqual(first.sent.at(-1), { type: 'ping' });
+
+    // The daemon goes away; the stream retries after a backoff, and asks
+    // for what came after event 2.
+    first.drop();
+    assert.equal(stream.state, 'offline');
+    assert.equal(FakeSocket.all.length, 1);
+    mock.timers.tick(1000);
+    assert.equal(FakeSocket.all.length, 2);
+    const second = FakeSocket.all[1]!;
+    second.open();
+    await flush();
+    assert.deepEqual(second.sent, [{ type: 'hello', token: 'tok', last_event_id: 2 }]);
+    second.say({ type: 'welcome', last_event_id: 3 });
+    second.say(ev(3));
+    await flush();
+    assert.deepEqual(events, [1, 2, 3]);
+    assert.deepEqual(states, ['connecting', 'connected', 'offline', 'connecting', 'connected']);
+    stream.stop();
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test('backoff grows while the daemon stays away, and ensure() (the alarm) connects at once', () => {
+  mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
+  try {
+    const { stream } = setup({ n: 0 });
+    stream.ensure();
+    FakeSocket.all[0]!.drop(); // retry in 1 s
+    mock.timers.tick(1000);
+    FakeSocket.all[1]!.drop(); // retry in 2 s
+    mock.timers.tick(1000);
+    assert.equal(FakeSocket.all.length, 2, 'still waiting');
+    mock.timers.tick(1000);
+    assert.equal(FakeSocket.all.length, 3);
+    FakeSocket.all[2]!.drop(); // retry in 4 s
+    stream.ensure();
+    assert.equal(FakeSocket.all.length, 4, 'the alarm does not wait for the backoff');
+    stream.ensure();
+    assert.equal(FakeSocket.all.length, 4, 'one connection at a time');
+    stream.stop();
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test('a refused token stops the retries until the extension is paired again', async () => {
+  mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
+  try {
+    const { stream } = setup({ n: 0 });
+    stream.ensure();
+    const ws = FakeSocket.all[0]!;
+    ws.open();
+    await flush();
+    ws.say({ type: 'error', code: 'unauthorized', message: 'wrong token: pair again' });
+    ws.drop();
+    assert.equal(stream.state, 'unauthorized');
+    mock.timers.tick(60_000);
+    stream.ensure();
+    assert.equal(FakeSocket.all.length, 1);
+    stream.restart(); // paired again
+    assert.equal(FakeSocket.all.length, 2);
+    stream.stop();
+  } finally {
+    mock.timers.reset();
+  }
+});

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { classifySender, parseContentMessage, parsePageMessage } from './messages';
+
+const ID = 'pefbhbjklgdhmmiknnjkgangfknghlip';
+const BASE = `chrome-extension://${ID}/`;
+const tab = { id: 3, incognito: false };
+
+test('only this extension’s own parts are heard', () => {
+  assert.equal(classifySender({ id: ID, url: `${BASE}popup.html` }, ID, BASE), 'extension-page');
+  assert.equal(classifySender({ id: ID, url: `${BASE}options.html`, tab, frameId: 0 }, ID, BASE), 'extension-page');
+  assert.equal(classifySender({ id: ID, url: 'https://news.example/a', tab, frameId: 0 }, ID, BASE), 'content');
+  assert.equal(classifySender({ id: ID, url: 'http://127.0.0.1:7710/pair', tab, frameId: 0 }, ID, BASE), 'pair-page');
+  assert.equal(classifySender({ id: ID, url: 'http://localhost:9999/pair', tab, frameId: 0 }, ID, BASE), 'pair-page');
+
+  // Another extension, even one that claims our pages.
+  assert.equal(classifySender({ id: 'abcdefghijklmnopabcdefghijklmnop', url: `${BASE}popup.html` }, ID, BASE), 'stranger');
+  assert.equal(classifySender({ url: 'https://evil.example/' }, ID, BASE), 'stranger');
+  // Frames inside a page, private windows, odd schemes.
+  assert.equal(classifySender({ id: ID, url: 'https://news.example/a', tab, frameId: 4 }, ID, BASE), 'stranger');
+  assert.equal(classifySender({ id: ID, url: 'https://news.example/a', tab: { id: 3, incognito: true }, frameId: 0 }, ID, BASE), 'stranger');
+  assert.equal(classifySender({ id: ID, url: 'file:///etc/passwd', tab, frameId: 0 }, ID, BASE), 'stranger');
+  // A /pair page anywhere but on loopback is an ordinary page.
+  assert.equal(classifySender({ id: ID, url: 'https://evil.example/pair', tab, frameId: 0 }, ID, BASE), 'content');
+  assert.equal(classifySender({ id: ID, url: 'https://127.0.0.1.evil.example/pair', tab, frameId: 0 }, ID, BASE), 'content');
+});
+
+test('malformed messages are dropped', () => {
+  const capture = {
+    url: 'https://news.example/a',
+    title: 'T',
+    blocks: [{ kind: 'p', text: 'x' }],
+    extractor: 'readability@0.6.0',
+    reading: { dwell_ms: 1000, scroll: 0.5 },
+  };
+  assert.deepEqual(parseContentMessage({ type: 'page.capture', capture }), { type: 'page.capture', capture });
+  for (const bad of [
+    null,
+    'page.hello',
+    { type: 'page.nope' },
+    { type: 'page.capture', capture: { ...capture, blocks: [] } },
+    { type: 'page.capture', capture: { ...capture, blocks: [{ kind: 'script', text: 'x' }] } },
+    { type: 'page.capture', capture: { ...capture, reading: { dwell_ms: 1, scroll: 2 } } },
+    { type: 'page.capture', capture: { ...capture, title: 7 } },
+    { type: 'page.dismiss', articleId: 1.5, version: 2 },
+    { type: 'page.diff', articleId: -1 },
+    { type: 'pair.claim', code: 'ABC' },
+    { type: 'pair.claim', code: '0123456789abcdef0123456789abcdeg' },
+  ]) {
+    assert.equal(parseContentMessage(bad), null, JSON.stringify(bad));
+  }
+  assert.deepEqual(parseContentMessage({ type: 'pair.claim', code: '0123456789abcdef0123456789abcdef', extra: 1 }), { type: 'pair.claim', code: '0123456789abcdef0123456789abcdef' });
+  assert.equal(parsePageMessage({ type: 'ui.seen', articleId: 3 }), null);
+  assert.equal(parsePageMessage({ type: 'page.hello', url: 'x' }), null, 'content messages are not page messages');
+  assert.deepEqual(parsePageMessage({ type: 'ui.forget', url: 'https://news.example/a' }), { type: 'ui.forget', url: 'https://news.example/a' });
+});
