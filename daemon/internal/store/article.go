@@ -82,6 +82,13 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 		} else if err := getJSON(txn, idKey(pfxArticle, id), &a); err != nil {
 			return fmt.Errorf("read article %d: %w", id, err)
 		}
+		if err := s.checkSite(txn, a.Site); err != nil {
+			return err
+		}
+		var stored *article.Article // as indexed for listings
+		if !isNew {
+			stored = &article.Article{ID: a.ID, Site: a.Site, FirstSeen: a.FirstSeen, LastChanged: a.LastChanged, Read: a.Read, Changes: a.Changes}
+		}
 
 		latest := a.LatestBrowser
 		if c.Source == article.SourceFetch {
@@ -177,6 +184,9 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 			if err := txn.Set(append(slices.Clip(pfxURL), u...), idKey(nil, id)); err != nil {
 				return err
 			}
+		}
+		if err := s.reindex(txn, stored, &a); err != nil {
+			return err
 		}
 		if err := setJSON(txn, idKey(pfxArticle, id), &a); err != nil {
 			return err
@@ -555,6 +565,9 @@ func (s *Store) DeleteArticle(ctx context.Context, id int64) error {
 			}
 		}
 		if err := deleteEventsOf(txn, id); err != nil {
+			return err
+		}
+		if err := s.unindex(txn, &a); err != nil {
 			return err
 		}
 		return txn.Delete(idKey(pfxArticle, id))

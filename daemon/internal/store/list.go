@@ -1,0 +1,586 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"redline/daemon/internal/article"
+)
+
+// The list index keeps articles in the orders the dashboard shows them, as
+// keys alone, so that a page of 100,000 articles costs the keys it skips
+// and the articles it shows, never a decode of every article:
+//
+//	l:r<read ms><id>            every article, by when the user read it
+//	l:f<first seen ms><id>      every article, by when Redline first saw it
+//	l:c<last changed ms><id>    changed articles, by their last change
+//	l:s<site>\x00<read ms><id>  per site, by read time; the value holds the
+//	                            article's changes and the delay from first
+//	                            seen to its first change (for site figures)
+//
+// It is maintained in the same transaction as the article record
+// (reindex), and built once for stores written before it existed
+// (EnsureListIndex).
+var (
+	pfxList       = []byte("l:")
+	pfxListRead   = []byte("l:r")
+	pfxListFirst  = []byte("l:f")
+	pfxListChange = []byte("l:c")
+	pfxListSite   = []byte("l:s")
+	keyListIndex  = []byte("m:listindex")
+)
+
+// listIndexVersion changes when the layout of l: keys changes; a store with
+// another version rebuilds its index on open.
+const listIndexVersion = "1"
+
+// Orders of a listing.
+const (
+	OrderRead      = "read"       // when the user read it, newest first
+	OrderFirstSeen = "first_seen" // when Redline first saw it
+	OrderChanged   = "changed"    // when it last changed (changed articles only)
+)
+
+// Changed filters of a listing.
+const (
+	FilterChanged   = "changed"   // changed at least once
+	FilterUnchanged = "unchanged" // never changed
+	FilterUnseen    = "unseen"    // has changes the user has not seen
+)
+
+// ListFilter selects and orders a page of articles.
+type ListFilter struct {
+	// Q keeps articles whose title, URL, site or site name contains it
+	// (any case).
+	Q string
+	// Site keeps one site's articles (its registrable domain).
+	Site string
+	// Changed is "", FilterChanged, FilterUnchanged or FilterUnseen.
+	Changed string
+	// ReadFrom and ReadTo keep articles read in [ReadFrom, ReadTo); zero
+	// leaves that end open.
+	ReadFrom, ReadTo time.Time
+	// Match is an extra test (for example the watch state), or nil.
+	Match func(a *article.Article) bool
+	// Order is OrderRead (default), OrderFirstSeen or OrderChanged;
+	// Oldest reverses it.
+	Order  string
+	Oldest bool
+	// Offset skips that many matching articles; Limit is the page size.
+	Offset, Limit int
+}
+
+// ListPage is one page of a listing.
+type ListPage struct {
+	Articles []article.Article
+	// More is true when articles follow this page.
+	More bool
+}
+
+func readTime(a *article.Article) time.Time {
+	if !a.Read.At.IsZero() {
+		return a.Read.At
+	}
+	return a.FirstSeen
+}
+
+func listKey(prefix []byte, t time.Time, id int64) []byte {
+	k := make([]byte, 0, len(prefix)+16)
+	k = append(k, prefix...)
+	k = binary.BigEndian.AppendUint64(k, uint64(max(t.UnixMilli(), 0)))
+	return binary.BigEndian.AppendUint64(k, uint64(id))
+}
+
+func siteListPrefix(site string) []byte {
+	k := make([]byte, 0, len(pfxListSite)+len(site)+1)
+	k = append(k, pfxListSite...)
+	k = append(k, site...)
+	return append(k, 0)
+}
+
+// siteEntry is the value of an l:s key.
+type siteEntry struct {
+	changes     uint32
+	firstChange time.Duration // 0 when the article never changed
+}
+
+func (e siteEntry) bytes() []byte {
+	b := binary.BigEndian.AppendUint32(nil, e.changes)
+	return binary.BigEndian.AppendUint64(b, uint64(e.firstChange/time.Second))
+}
+
+func parseSiteEntry(b []byte) siteEntry {
+	if len(b) < 12 {
+		return siteEntry{}
+	}
+	return siteEntry{
+		changes:     binary.BigEndian.Uint32(b),
+		firstChange: time.Duration(binary.BigEndian.Uint64(b[4:])) * time.Second,
+	}
+}
+
+// listKeys are the index keys of an article in its current state.
+func listKeys(a *article.Article) [][]byte {
+	read := readTime(a)
+	keys := [][]byte{
+		listKey(pfxListRead, read, a.ID),
+		listKey(pfxListFirst, a.FirstSeen, a.ID),
+		listKey(siteListPrefix(a.Site), read, a.ID),
+	}
+	if a.Changes > 0 {
+		keys = append(keys, listKey(pfxListChange, a.LastChanged, a.ID))
+	}
+	return keys
+}
+
+// reindex moves an article's index keys from its stored state (before; nil
+// for a new article) to its new state, inside the transaction that writes
+// the article.
+func (s *Store) reindex(txn *badger.Txn, before, after *article.Article) error {
+	var entry siteEntry
+	if before != nil {
+		if item, err := txn.Get(listKey(siteListPrefix(before.Site), readTime(before), before.ID)); err == nil {
+			if err := item.Value(func(v []byte) error { entry = parseSiteEntry(v); return nil }); err != nil {
+				return err
+			}
+		} else if !errors.Is(err, badger.ErrKeyNotFound) {
+			return err
+		}
+		for _, k := range listKeys(before) {
+			if err := txn.Delete(k); err != nil {
+				return err
+			}
+		}
+	}
+	if entry.firstChange == 0 && after.Changes > 0 {
+		entry.firstChange = max(s.firstChangeDelay(txn, after), time.Second)
+	}
+	entry.changes = uint32(after.Changes)
+	for _, k := range listKeys(after) {
+		var v []byte
+		if bytes.HasPrefix(k, pfxListSite) {
+			v = entry.bytes()
+		}
+		if err := txn.Set(k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unindex removes an article's index keys; the article is being forgotten.
+func (s *Store) unindex(txn *badger.Txn, a *article.Article) error {
+	for _, k := range listKeys(a) {
+		if err := txn.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EnsureListIndex builds the list index when the store has none (a store
+// written before the index existed, or restored from such a backup). The
+// daemon calls it once at start, before serving.
+func (s *Store) EnsureListIndex() error {
+	have := false
+	err := s.db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(keyListIndex)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return item.Value(func(v []byte) error { have = string(v) == listIndexVersion; return nil })
+	})
+	if err != nil {
+		return fmt.Errorf("read list index version: %w", err)
+	}
+	if have {
+		return nil
+	}
+	start := time.Now()
+	if err := s.dropPrefix(pfxList); err != nil {
+		return fmt.Errorf("clear list index: %w", err)
+	}
+	wb := s.db.NewWriteBatch()
+	defer wb.Cancel()
+	n := 0
+	err = s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: pfxArticle, PrefetchValues: true, PrefetchSize: 256})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var a article.Article
+			if err := it.Item().Value(func(b []byte) error { return jsonUnmarshal(b, &a) }); err != nil {
+				return err
+			}
+			entry := siteEntry{changes: uint32(a.Changes)}
+			if a.Changes > 0 {
+				entry.firstChange = max(s.firstChangeDelay(txn, &a), time.Second)
+			}
+			for _, k := range listKeys(&a) {
+				var v []byte
+				if bytes.HasPrefix(k, pfxListSite) {
+					v = entry.bytes()
+				}
+				if err := wb.Set(k, v); err != nil {
+					return err
+				}
+			}
+			n++
+		}
+		return nil
+	})
+	if err == nil {
+		err = wb.Set(keyListIndex, []byte(listIndexVersion))
+	}
+	if err == nil {
+		err = wb.Flush()
+	}
+	if err != nil {
+		return fmt.Errorf("build list index: %w", err)
+	}
+	s.log.Info("list index built", "articles", n, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// firstChangeDelay is how long after its first version an article first
+// changed: the capture time of the first version that followed another of
+// the same source, less that of version 1 (both by the same clock).
+func (s *Store) firstChangeDelay(txn *badger.Txn, a *article.Article) time.Duration {
+	seen := map[article.Source]bool{}
+	var first int64
+	for n := 1; n <= a.Versions; n++ {
+		r, err := s.record(txn, a.ID, n)
+		if err != nil {
+			break
+		}
+		if n == 1 {
+			first = r.CapturedAt
+		}
+		if seen[r.Source] {
+			return time.Duration(r.CapturedAt-first) * time.Millisecond
+		}
+		seen[r.Source] = true
+	}
+	return a.LastChanged.Sub(a.FirstSeen)
+}
+
+func (s *Store) dropPrefix(prefix []byte) error {
+	for {
+		var keys [][]byte
+		err := s.db.View(func(txn *badger.Txn) error {
+			it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+			defer it.Close()
+			for it.Rewind(); it.Valid() && len(keys) < 10000; it.Next() {
+				keys = append(keys, it.Item().KeyCopy(nil))
+			}
+			return nil
+		})
+		if err != nil || len(keys) == 0 {
+			return err
+		}
+		wb := s.db.NewWriteBatch()
+		for _, k := range keys {
+			if err := wb.Delete(k); err != nil {
+				wb.Cancel()
+				return err
+			}
+		}
+		if err := wb.Flush(); err != nil {
+			return err
+		}
+	}
+}
+
+// ListArticles returns one page of articles in the filter's order. It walks
+// the narrowest index (a site's, the changed articles', or all) from the
+// right end, seeks straight to the read-time bounds when the index is
+// ordered by read time, and reads an article record only for the articles
+// it shows or must test against the filter.
+func (s *Store) ListArticles(f ListFilter) (ListPage, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	prefix, byRead := pfxListRead, true
+	switch {
+	case f.Order == OrderChanged:
+		prefix, byRead = pfxListChange, false
+	case f.Order == OrderFirstSeen:
+		prefix, byRead = pfxListFirst, false
+	case f.Site != "":
+		prefix = siteListPrefix(f.Site)
+	}
+	needle := strings.ToLower(strings.TrimSpace(f.Q))
+	siteInKey := bytes.Equal(prefix, siteListPrefix(f.Site)) && f.Site != ""
+	onlyChanged := bytes.Equal(prefix, pfxListChange)
+	// needRecord: the filter must look at the article itself.
+	needRecord := needle != "" || f.Match != nil || (f.Site != "" && !siteInKey) ||
+		(f.Changed != "" && !(f.Changed == FilterChanged && onlyChanged)) ||
+		(!byRead && (!f.ReadFrom.IsZero() || !f.ReadTo.IsZero()))
+
+	var page ListPage
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, Reverse: !f.Oldest})
+		defer it.Close()
+		lo, hi := slices.Clone(prefix), append(slices.Clone(prefix), 0xff)
+		if byRead && !f.ReadFrom.IsZero() {
+			lo = binary.BigEndian.AppendUint64(slices.Clone(prefix), uint64(max(f.ReadFrom.UnixMilli(), 0)))
+		}
+		if byRead && !f.ReadTo.IsZero() {
+			hi = binary.BigEndian.AppendUint64(slices.Clone(prefix), uint64(max(f.ReadTo.UnixMilli(), 0)))
+		}
+		seek := lo
+		if !f.Oldest {
+			seek = hi
+		}
+		skipped := 0
+		for it.Seek(seek); it.Valid(); it.Next() {
+			k := it.Item().Key()
+			if bytes.Compare(k, lo) < 0 {
+				break // walking down, below the lower bound
+			}
+			if bytes.Compare(k, hi) >= 0 {
+				if f.Oldest {
+					break // walking up, past the upper bound
+				}
+				continue
+			}
+			id := int64(binary.BigEndian.Uint64(k[len(k)-8:]))
+			if !needRecord && skipped < f.Offset {
+				skipped++
+				continue
+			}
+			var a article.Article
+			if err := getJSON(txn, idKey(pfxArticle, id), &a); err != nil {
+				if errors.Is(err, badger.ErrKeyNotFound) {
+					continue
+				}
+				return fmt.Errorf("read article %d: %w", id, err)
+			}
+			if needRecord && !f.keep(&a, needle) {
+				continue
+			}
+			if needRecord && skipped < f.Offset {
+				skipped++
+				continue
+			}
+			if len(page.Articles) == limit {
+				page.More = true
+				return nil
+			}
+			page.Articles = append(page.Articles, a)
+		}
+		return nil
+	})
+	if err != nil {
+		return ListPage{}, fmt.Errorf("list articles: %w", err)
+	}
+	return page, nil
+}
+
+func (f *ListFilter) keep(a *article.Article, needle string) bool {
+	if f.Site != "" && a.Site != f.Site {
+		return false
+	}
+	switch f.Changed {
+	case FilterChanged:
+		if a.Changes == 0 {
+			return false
+		}
+	case FilterUnchanged:
+		if a.Changes > 0 {
+			return false
+		}
+	case FilterUnseen:
+		if len(a.Unseen) == 0 {
+			return false
+		}
+	}
+	read := readTime(a)
+	if !f.ReadFrom.IsZero() && read.Before(f.ReadFrom) {
+		return false
+	}
+	if !f.ReadTo.IsZero() && !read.Before(f.ReadTo) {
+		return false
+	}
+	if needle != "" && !matches(*a, needle) && !strings.Contains(strings.ToLower(a.SiteName), needle) {
+		return false
+	}
+	return f.Match == nil || f.Match(a)
+}
+
+// SiteFigures describes the articles the user read on one site.
+type SiteFigures struct {
+	Site     string
+	Articles int
+	Changed  int // articles that changed at least once
+	Changes  int // changes of all its articles
+	// FirstChange holds, for each changed article, how long after it was
+	// first seen it first changed, shortest first.
+	FirstChange []time.Duration
+}
+
+// MedianFirstChange is the median delay to a first change (0 when none
+// changed).
+func (f SiteFigures) MedianFirstChange() time.Duration {
+	n := len(f.FirstChange)
+	switch {
+	case n == 0:
+		return 0
+	case n%2 == 1:
+		return f.FirstChange[n/2]
+	}
+	return (f.FirstChange[n/2-1] + f.FirstChange[n/2]) / 2
+}
+
+// Sites returns figures for every site, most articles first. It reads only
+// the site index.
+func (s *Store) Sites() ([]SiteFigures, error) {
+	var out []SiteFigures
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: pfxListSite, PrefetchValues: true, PrefetchSize: 256})
+		defer it.Close()
+		var cur *SiteFigures
+		for it.Rewind(); it.Valid(); it.Next() {
+			k := it.Item().Key()[len(pfxListSite):]
+			end := bytes.IndexByte(k, 0)
+			if end < 0 {
+				continue
+			}
+			site := string(k[:end])
+			if cur == nil || cur.Site != site {
+				out = append(out, SiteFigures{Site: site})
+				cur = &out[len(out)-1]
+			}
+			var e siteEntry
+			if err := it.Item().Value(func(v []byte) error { e = parseSiteEntry(v); return nil }); err != nil {
+				return err
+			}
+			cur.Articles++
+			if e.changes > 0 {
+				cur.Changed++
+				cur.Changes += int(e.changes)
+				cur.FirstChange = append(cur.FirstChange, e.firstChange)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("site figures: %w", err)
+	}
+	for i := range out {
+		slices.Sort(out[i].FirstChange)
+	}
+	slices.SortStableFunc(out, func(a, b SiteFigures) int { return b.Articles - a.Articles })
+	return out, nil
+}
+
+// SiteArticles returns the ids of one site's articles.
+func (s *Store) SiteArticles(site string) ([]int64, error) {
+	var ids []int64
+	prefix := siteListPrefix(site)
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			k := it.Item().Key()
+			ids = append(ids, int64(binary.BigEndian.Uint64(k[len(k)-8:])))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list articles of %s: %w", site, err)
+	}
+	return ids, nil
+}
+
+// RecentlyChanged returns the articles with article.changed events, most
+// recent change first, looking at no more than scan events back.
+func (s *Store) RecentlyChanged(limit, scan int) ([]article.Article, error) {
+	var out []article.Article
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: pfxEvent, Reverse: true, PrefetchValues: true, PrefetchSize: 64})
+		defer it.Close()
+		seen := map[int64]bool{}
+		n := 0
+		for it.Seek(idKey(pfxEvent, 1<<62)); it.Valid() && n < scan && len(out) < limit; it.Next() {
+			n++
+			var e struct {
+				Type      string `json:"type"`
+				ArticleID int64  `json:"article_id"`
+			}
+			if err := it.Item().Value(func(b []byte) error { return jsonUnmarshal(b, &e) }); err != nil {
+				return err
+			}
+			if e.Type != article.EventChanged || seen[e.ArticleID] {
+				continue
+			}
+			seen[e.ArticleID] = true
+			var a article.Article
+			if err := getJSON(txn, idKey(pfxArticle, e.ArticleID), &a); err != nil {
+				if errors.Is(err, badger.ErrKeyNotFound) {
+					continue
+				}
+				return err
+			}
+			out = append(out, a)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("recent changes: %w", err)
+	}
+	return out, nil
+}
+
+// ChangeEvents returns up to limit article.changed events, newest first;
+// with id > 0 only that article's.
+func (s *Store) ChangeEvents(id int64, limit int) ([]article.Event, error) {
+	var out []article.Event
+	err := s.db.View(func(txn *badger.Txn) error {
+		if id > 0 {
+			prefix := idKey(pfxArticleEvent, id)
+			it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, Reverse: true})
+			defer it.Close()
+			for it.Seek(append(slices.Clone(prefix), 0xff)); it.Valid() && len(out) < limit; it.Next() {
+				k := it.Item().Key()
+				var e article.Event
+				if err := getJSON(txn, idKey(pfxEvent, int64(binary.BigEndian.Uint64(k[len(prefix):]))), &e); err != nil {
+					if errors.Is(err, badger.ErrKeyNotFound) {
+						continue
+					}
+					return err
+				}
+				if e.Type == article.EventChanged {
+					out = append(out, e)
+				}
+			}
+			return nil
+		}
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: pfxEvent, Reverse: true, PrefetchValues: true, PrefetchSize: 64})
+		defer it.Close()
+		for it.Seek(idKey(pfxEvent, 1<<62)); it.Valid() && len(out) < limit; it.Next() {
+			var e article.Event
+			if err := it.Item().Value(func(b []byte) error { return jsonUnmarshal(b, &e) }); err != nil {
+				return err
+			}
+			if e.Type == article.EventChanged {
+				out = append(out, e)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read change events: %w", err)
+	}
+	return out, nil
+}
