@@ -39,7 +39,8 @@ function manifestFor(browser) {
     m.background = { service_worker: 'background.js' };
   } else {
     m.background = { scripts: ['background.js'] };
-    m.browser_specific_settings = { gecko: { id: GECKO_ID, strict_min_version: '128.0' } };
+    // Nothing leaves the user's computer: captures go to their own daemon.
+    m.browser_specific_settings = { gecko: { id: GECKO_ID, strict_min_version: '140.0', data_collection_permissions: { required: ['none'] } } };
   }
   return m;
 }
@@ -85,7 +86,7 @@ function crc32(buf) {
 
 export async function buildExtension() {
   rmSync(dist, { recursive: true, force: true });
-  for (const [browser, target] of [['chrome', 'chrome116'], ['firefox', 'firefox128']]) {
+  for (const [browser, target] of [['chrome', 'chrome116'], ['firefox', 'firefox140']]) {
     const out = join(dist, browser);
     mkdirSync(out, { recursive: true });
     await build({

@@ -43,6 +43,9 @@ async function main(): Promise<void> {
   if (hello.banner) banner.show(hello.banner);
   if (!hello.capture || !isArticle(document, url)) return;
   const reading = await waitForReading(window, document, { mode: hello.readingMode, seconds: hello.seconds });
+  // Extraction takes tens of milliseconds on big pages: do it when the
+  // page is idle, not in the middle of the reader's scrolling.
+  await new Promise<void>((resolve) => requestIdleCallback(() => resolve(), { timeout: 2000 }));
   const capture = extract(document, location.href, reading);
   if (!capture) return;
   const answer = await ask<CaptureAnswer>({ type: 'page.capture', capture });
