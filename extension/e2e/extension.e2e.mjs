@@ -80,6 +80,16 @@ test('the banner appears in the open tab when the article changes, and stays unt
   assert.match(text, /changed just now/);
   await other.close();
 
+  // The toolbar badge counts it, and the popup lists it.
+  await until('the badge to count one changed article', async () => (await browser.worker.evaluate(() => chrome.action.getBadgeText({}))) === '1');
+  const popup = await browser.context.newPage();
+  await popup.goto(`${browser.extensionURL}popup.html`);
+  const item = popup.locator('#changes li', { hasText: 'Minecraft exploit lets anyone crash game servers, researcher warns' });
+  await item.waitFor();
+  assert.match(await item.innerText(), /Headline changed · 2 paragraphs edited · 1 paragraph added · correction added/);
+  assert.equal(await popup.locator('#connection').innerText(), 'Connected');
+  await popup.close();
+
   // After a reload the banner is back (the daemon still holds the change unseen).
   await reader.reload();
   await until('the banner after a reload', async () => {
@@ -106,6 +116,7 @@ test('the banner appears in the open tab when the article changes, and stays unt
     return a && (a.unseen ?? []).length === 0 && a.seen === 2;
   });
   await until('the banner to go', async () => (await bannerTree(reader)) === null);
+  await until('the badge to clear', async () => (await browser.worker.evaluate(() => chrome.action.getBadgeText({}))) === '');
   await reader.close();
 });
 

@@ -123,16 +123,25 @@ async function handleEvent(e: ArticleEvent): Promise<void> {
 async function notify(articleId: number, title: string, summary: Summary): Promise<void> {
   const what = describeChange(summary);
   if (what === '') return;
+  listenToClicks();
   await ext.notifications
-    .create(`redline-article-${articleId}`, { type: 'basic', iconUrl: ext.runtime.getURL('icon-128.png'), title: `Changed since you read it: ${title}`.slice(0, 200), message: what })
+    ?.create(`redline-article-${articleId}`, { type: 'basic', iconUrl: ext.runtime.getURL('icon-128.png'), title: `Changed since you read it: ${title}`.slice(0, 200), message: what })
     .catch(() => undefined);
 }
 
-ext.notifications?.onClicked.addListener((id) => {
-  const m = /^redline-article-(\d+)$/.exec(id);
-  const change = m ? changes.byArticle[m[1]!] : undefined;
-  if (change) void ext.tabs.create({ url: change.url });
-});
+// Notifications are an optional permission: the API appears once the user
+// grants it in the options, so the click listener is added when it exists.
+let listeningToClicks = false;
+function listenToClicks(): void {
+  if (listeningToClicks || !ext.notifications) return;
+  listeningToClicks = true;
+  ext.notifications.onClicked.addListener((id) => {
+    const m = /^redline-article-(\d+)$/.exec(id);
+    const change = m ? changes.byArticle[m[1]!] : undefined;
+    if (change) void ext.tabs.create({ url: change.url });
+  });
+}
+listenToClicks();
 
 // --- captures ---
 
