@@ -42,6 +42,7 @@ func init() {
 		{"backup", "[--data DIR] FILE", "write a full backup to FILE (- for stdout)", runBackup},
 		{"restore", "[--data DIR] [--replace] FILE", "restore a backup (the daemon must be stopped)", runRestore},
 		{"pair", "[--data DIR] [--print]", "print (and open) a one-time link that pairs the browser extension", runPair},
+		{"open", "[--data DIR] [--print]", "open the dashboard in the browser (--print: only print its one-time login link)", runOpen},
 		{"version", "", "print the version", runVersion},
 	}
 }

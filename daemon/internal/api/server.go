@@ -36,6 +36,23 @@ type Config struct {
 	Rules *diff.Rules
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Dashboard serves the pages, feeds and assets outside /api/ and
+	// mints the one-time login URLs of `redline open`; nil leaves them out.
+	Dashboard Dashboard
+}
+
+// Dashboard is the web dashboard the API mounts.
+type Dashboard interface {
+	http.Handler
+	// NewLogin returns the path and query of a one-time login URL and when
+	// it expires.
+	NewLogin() (string, time.Time, error)
+}
+
+// LoginResponse answers POST /api/v1/dashboard/login.
+type LoginResponse struct {
+	URL       string    `json:"url"`
+	ExpiresAt time.Time `json:"expires_at"`
 }
 
 // Server is the HTTP API. Its handlers are methods; routes are listed in
@@ -53,6 +70,8 @@ type Server struct {
 	hub     *hub.Hub
 	timing  hub.Timing
 	rules   diff.Rules
+	dash    Dashboard
+	port    int
 	pair    pairings
 }
 
@@ -61,6 +80,7 @@ func New(cfg Config) *Server {
 	s := &Server{
 		store: cfg.Store, token: cfg.Token, dataDir: cfg.DataDir, log: cfg.Logger,
 		version: cfg.Version, now: cfg.Now, hub: cfg.Hub, timing: cfg.HubTiming, rules: diff.DefaultRules(),
+		dash: cfg.Dashboard, port: cfg.Port,
 	}
 	if cfg.Rules != nil {
 		s.rules = *cfg.Rules
@@ -112,9 +132,16 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /pair", s.servePairPage)
 	mux.Handle("POST /api/v1/pair/claim", s.extensionCORS().Handler(s.requireJSON(http.HandlerFunc(s.claimPairing))))
 	mux.Handle("/api/", s.extensionCORS().Handler(s.requireToken(s.requireJSON(jsonMethodErrors(api)))))
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "not_found", "not found")
-	})
+	if s.dash != nil {
+		// The dashboard's own session, CSRF and CSP guard its pages; the
+		// Host and Origin checks below still apply.
+		api.HandleFunc("POST /api/v1/dashboard/login", s.dashboardLogin)
+		mux.Handle("/", s.dash)
+	} else {
+		mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+			writeError(w, http.StatusNotFound, "not_found", "not found")
+		})
+	}
 	return s.securityHeaders(s.checkHost(s.checkOrigin(mux)))
 }
 
@@ -132,4 +159,15 @@ func (s *Server) extensionCORS() *cors.Cors {
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// dashboardLogin mints a one-time dashboard login URL for `redline open`;
+// only a holder of the API token can.
+func (s *Server) dashboardLogin(w http.ResponseWriter, r *http.Request) {
+	path, exp, err := s.dash.NewLogin()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, LoginResponse{URL: "http://127.0.0.1:" + strconv.Itoa(s.port) + path, ExpiresAt: exp})
 }

@@ -21,6 +21,7 @@ import (
 	"redline/daemon/internal/diff"
 	"redline/daemon/internal/hub"
 	"redline/daemon/internal/store"
+	"redline/daemon/internal/web"
 )
 
 // Config says where the daemon keeps data and listens.
@@ -72,8 +73,21 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 		return nil, fmt.Errorf("listen on %s: %w (is another Redline running? try `redline status`)", cfg.Addr, err)
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
-	rules := diff.DefaultRules()
-	st.SetJudge(func(old, new article.Content) article.Summary { return diff.Compare(old, new, rules).Summary })
+	if err := st.EnsureListIndex(); err != nil {
+		st.Close()
+		ln.Close()
+		return nil, err
+	}
+	// The user's thresholds from the dashboard's settings; the settings
+	// page changes what the judge uses without a restart.
+	rules, err := web.LoadRules(st)
+	if err != nil {
+		st.Close()
+		ln.Close()
+		return nil, err
+	}
+	liveRules := web.NewRules(rules)
+	st.SetJudge(func(old, new article.Content) article.Summary { return diff.Compare(old, new, liveRules.Get()).Summary })
 	events, err := hub.New(st)
 	if err != nil {
 		st.Close()
@@ -81,9 +95,18 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 		return nil, err
 	}
 	st.SetEventSink(events.Publish)
+	dash, err := web.New(web.Config{
+		Store: st, Hub: events, HubTiming: cfg.HubTiming, Port: port, DataDir: cfg.DataDir,
+		Logger: log, Version: cfg.Version, Rules: liveRules,
+	})
+	if err != nil {
+		st.Close()
+		ln.Close()
+		return nil, err
+	}
 	handler := api.New(api.Config{
 		Store: st, Token: token, Port: port, DataDir: cfg.DataDir, Logger: log, Version: cfg.Version,
-		Hub: events, HubTiming: cfg.HubTiming, Rules: &rules,
+		Hub: events, HubTiming: cfg.HubTiming, Rules: &rules, Dashboard: dash,
 	}).Handler()
 	ctx, cancel := context.WithCancel(ctx)
 	d := &Daemon{

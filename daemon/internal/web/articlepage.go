@@ -1,0 +1,155 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"redline/daemon/internal/article"
+	"redline/daemon/internal/store"
+)
+
+// versionItem is one line of an article's version list.
+type versionItem struct {
+	store.VersionInfo
+	// Gap says how long after the previous version this one appeared.
+	Gap      string
+	Read     bool // the version the user read
+	From, To bool // the two versions compared below
+}
+
+// timeline is the small picture of when versions appeared.
+type timeline struct {
+	Width, Height int
+	Axis          int // y of the axis line
+	Dots          []dot
+	Start, End    string
+	ReadX         int
+	HasRead       bool
+}
+
+type dot struct {
+	X      int
+	Source string
+	Label  string
+	Number int
+	Chosen bool
+}
+
+type articleData struct {
+	Article  article.Article
+	Versions []versionItem
+	Diff     *diffView
+	Mode     string
+	From, To int
+	Timeline timeline
+	Unseen   bool
+	FeedURL  string
+	Return   string
+}
+
+func (d *Dashboard) articlePage(w http.ResponseWriter, r *http.Request, u user) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	a, err := d.store.Article(id)
+	if err != nil {
+		return err
+	}
+	versions, err := d.store.Versions(id)
+	if err != nil {
+		return err
+	}
+	from, to := defaultRange(a, versions)
+	q := r.URL.Query()
+	for name, dst := range map[string]*int{"from": &from, "to": &to} {
+		if s := q.Get(name); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 1 || n > len(versions) {
+				return userError(http.StatusBadRequest, fmt.Sprintf("This article has versions 1 to %d.", len(versions)))
+			}
+			*dst = n
+		}
+	}
+	data := articleData{Article: a, From: from, To: to, Mode: "side", Unseen: len(a.Unseen) > 0, Return: r.URL.RequestURI()}
+	if q.Get("mode") == "inline" {
+		data.Mode = "inline"
+	}
+	for i, vi := range versions {
+		it := versionItem{VersionInfo: vi, Read: vi.Number == a.Read.Version, From: vi.Number == from, To: vi.Number == to}
+		if i > 0 {
+			it.Gap = "(" + durationText(vi.CapturedAt.Sub(versions[i-1].CapturedAt)) + " later)"
+		}
+		data.Versions = append(data.Versions, it)
+	}
+	if from != to && len(versions) > 1 {
+		res, err := d.compare(id, from, to)
+		if err != nil {
+			return err
+		}
+		dv := newDiffView(versions[from-1], versions[to-1], res)
+		data.Diff = &dv
+	}
+	data.Timeline = timelineOf(versions, a, from, to)
+	v, err := d.base(r, u, a.Title, "articles")
+	if err != nil {
+		return err
+	}
+	tok, err := d.feedToken(r.Context())
+	if err != nil {
+		return err
+	}
+	v.Feed = "/feeds/articles/" + strconv.FormatInt(id, 10) + ".atom?token=" + tok
+	v.FeedTitle = "Redline: every version of " + a.Title
+	data.FeedURL = v.Feed
+	v.Data = data
+	d.render(w, r, http.StatusOK, "article", v)
+	return nil
+}
+
+// timelineOf places each version on a line from the first to the last.
+func timelineOf(versions []store.VersionInfo, a article.Article, from, to int) timeline {
+	t := timeline{Width: 640, Height: 64, Axis: 30}
+	if len(versions) == 0 {
+		return t
+	}
+	const pad = 14
+	first, last := versions[0].CapturedAt, versions[len(versions)-1].CapturedAt
+	span := last.Sub(first)
+	x := func(at time.Time) int {
+		if span <= 0 {
+			return t.Width / 2
+		}
+		return pad + int(float64(t.Width-2*pad)*float64(at.Sub(first))/float64(span))
+	}
+	for _, v := range versions {
+		t.Dots = append(t.Dots, dot{
+			X: x(v.CapturedAt), Source: string(v.Source), Number: v.Number, Chosen: v.Number == from || v.Number == to,
+			Label: fmt.Sprintf("Version %d, %s, %s", v.Number, absTime(v.CapturedAt), v.Source),
+		})
+	}
+	if a.Read.Version > 0 && !a.Read.At.IsZero() && !a.Read.At.Before(first) && !a.Read.At.After(last) {
+		t.HasRead, t.ReadX = true, x(a.Read.At)
+	}
+	t.Start = first.Local().Format("2 Jan 15:04")
+	t.End = last.Local().Format("2 Jan 15:04")
+	return t
+}
+
+func (d *Dashboard) forgetArticle(w http.ResponseWriter, r *http.Request, u user) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := d.store.DeleteArticle(r.Context(), id); err != nil {
+		return err
+	}
+	if d.hub != nil {
+		d.hub.Forget(id)
+	}
+	d.log.Info("article forgotten from the dashboard", "article", id)
+	http.Redirect(w, r, "/articles", http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,147 @@
+// Redline dashboard: keyboard navigation and live updates. Everything that
+// comes from the daemon is set with textContent, never as markup.
+"use strict";
+
+(function () {
+  // j/k move between items, o (or Enter on an item) opens it.
+  function items() { return Array.from(document.querySelectorAll("[data-item]")); }
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    var t = e.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(t.tagName))) return;
+    var list = items();
+    if (!list.length) return;
+    var i = list.indexOf(document.activeElement);
+    if (e.key === "j" || e.key === "k") {
+      i = e.key === "j" ? Math.min(i + 1, list.length - 1) : Math.max(i - 1, 0);
+      list[i].tabIndex = -1;
+      list[i].focus();
+      list[i].scrollIntoView({ block: "nearest" });
+      e.preventDefault();
+    } else if ((e.key === "o" || e.key === "Enter") && i >= 0) {
+      var a = list[i].querySelector("a[href]");
+      if (a) { window.location.href = a.href; e.preventDefault(); }
+    }
+  });
+
+  var ticketMeta = document.querySelector('meta[name="redline-ticket"]');
+  var list = document.getElementById("unseen");
+  if (!ticketMeta || !list || !("WebSocket" in window)) return;
+  var status = document.getElementById("live-status");
+  var count = document.getElementById("unseen-count");
+  var nothing = document.getElementById("nothing");
+  var lastEvent = Number(document.querySelector('meta[name="redline-last-event"]').content) || 0;
+  var ticket = ticketMeta.content;
+  var csrf = list.getAttribute("data-csrf");
+  var retry = 1000;
+
+  function say(text) { if (status) status.textContent = text; }
+
+  function el(tag, cls, text) {
+    var n = document.createElement(tag);
+    if (cls) n.className = cls;
+    if (text != null) n.textContent = text;
+    return n;
+  }
+
+  function plural(n, w) { return n === 1 ? "1 " + w : n + " " + w + "s"; }
+
+  // The same words the server uses for a summary.
+  function words(s) {
+    var out = [];
+    if (!s) return out;
+    if (s.title_changed) out.push("headline changed");
+    if (s.correction) out.push("correction or editor's note added");
+    if (s.byline_changed) out.push("byline changed");
+    if (s.blocks_changed) out.push(plural(s.blocks_changed, "paragraph") + " edited");
+    if (s.blocks_added) out.push(plural(s.blocks_added, "paragraph") + " added");
+    if (s.blocks_removed) out.push(plural(s.blocks_removed, "paragraph") + " removed");
+    if (s.blocks_moved) out.push(plural(s.blocks_moved, "paragraph") + " moved");
+    if (s.words_added || s.words_removed) out.push(plural(s.words_added, "word") + " added, " + plural(s.words_removed, "word") + " removed");
+    return out;
+  }
+
+  function updateCount() {
+    var n = list.querySelectorAll("li.change").length;
+    if (count) { count.textContent = String(n); count.hidden = n === 0; }
+    if (nothing) nothing.hidden = n > 0;
+    document.title = (n ? "(" + n + ") " : "") + "Changed since you read · Redline";
+  }
+
+  function host(u) { try { return new URL(u).hostname.replace(/^www\./, ""); } catch (e) { return ""; } }
+
+  function addChange(ev) {
+    var old = list.querySelector('li[data-article="' + Number(ev.article_id) + '"]');
+    if (old) old.remove();
+    var sig = (ev.summary && ev.summary.significance) || "minor";
+    var li = el("li", "change fresh sig-" + sig.replace(/[^a-z]/g, ""));
+    li.setAttribute("data-item", "");
+    li.setAttribute("data-article", String(Number(ev.article_id)));
+    var meta = el("div", "meta");
+    meta.appendChild(el("span", "badge sig-" + sig.replace(/[^a-z]/g, ""), sig));
+    meta.appendChild(el("span", "site", host(ev.url)));
+    meta.appendChild(el("span", null, "changed just now"));
+    li.appendChild(meta);
+    var h = el("h3");
+    var a = el("a", null, ev.title || ev.url);
+    a.href = "/articles/" + Number(ev.article_id) + "?from=" + Number(ev.from_version) + "&to=" + Number(ev.to_version);
+    h.appendChild(a);
+    li.appendChild(h);
+    var w = words(ev.summary);
+    if (w.length) li.appendChild(el("p", "words", w.join(" · ")));
+    var f = el("form", "inline");
+    f.method = "post";
+    f.action = "/articles/" + Number(ev.article_id) + "/seen";
+    [["csrf", csrf], ["version", String(Number(ev.to_version))], ["return", "/"]].forEach(function (kv) {
+      var i = el("input");
+      i.type = "hidden"; i.name = kv[0]; i.value = kv[1];
+      f.appendChild(i);
+    });
+    var b = el("button", null, "Mark seen");
+    b.type = "submit";
+    f.appendChild(b);
+    li.appendChild(f);
+    list.insertBefore(li, list.firstChild);
+    updateCount();
+  }
+
+  function seen(ev) {
+    var li = list.querySelector('li[data-article="' + Number(ev.article_id) + '"]');
+    if (li) { li.remove(); updateCount(); }
+  }
+
+  function connect() {
+    var proto = window.location.protocol === "https:" ? "wss://" : "ws://";
+    var ws = new WebSocket(proto + window.location.host + "/live?ticket=" + encodeURIComponent(ticket));
+    ws.onopen = function () {
+      ws.send(JSON.stringify({ type: "hello", token: ticket, last_event_id: lastEvent }));
+    };
+    ws.onmessage = function (m) {
+      var ev;
+      try { ev = JSON.parse(m.data); } catch (e) { return; }
+      if (ev.type === "welcome") { retry = 1000; say("Live: new changes appear here as Redline finds them."); return; }
+      if (typeof ev.event_id === "number" && ev.event_id > lastEvent) lastEvent = ev.event_id;
+      if (ev.type === "article.changed") addChange(ev);
+      else if (ev.type === "article.seen") seen(ev);
+    };
+    ws.onclose = function () {
+      say("Reconnecting…");
+      window.setTimeout(refresh, retry);
+      retry = Math.min(retry * 2, 30000);
+    };
+  }
+
+  // A ticket works once: fetch a new one before reconnecting.
+  function refresh() {
+    fetch("/live/ticket", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) {
+        if (r.status === 401) { say("Logged out: run `redline open` to log in again."); throw new Error("logged out"); }
+        if (!r.ok) throw new Error("ticket " + r.status);
+        return r.json();
+      })
+      .then(function (j) { ticket = j.ticket; connect(); })
+      .catch(function () { if (retry < 30000) window.setTimeout(refresh, retry); retry = Math.min(retry * 2, 30000); });
+  }
+
+  connect();
+})();

@@ -1,0 +1,26 @@
+package web
+
+import (
+	"net/http"
+)
+
+// export downloads every article and version as JSON lines.
+func (d *Dashboard) export(w http.ResponseWriter, r *http.Request, u user) error {
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	w.Header().Set("Content-Disposition", `attachment; filename="redline-export-`+d.now().Format("2006-01-02")+`.jsonl"`)
+	if err := d.store.Export(w); err != nil {
+		// Headers are gone: the download ends short, and the log says why.
+		d.log.Error("dashboard export", "err", err)
+	}
+	return nil
+}
+
+// backup downloads a full backup that `redline restore` reads.
+func (d *Dashboard) backup(w http.ResponseWriter, r *http.Request, u user) error {
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", `attachment; filename="redline-`+d.now().Format("2006-01-02")+`.backup"`)
+	if err := d.store.Backup(w); err != nil {
+		d.log.Error("dashboard backup", "err", err)
+	}
+	return nil
+}

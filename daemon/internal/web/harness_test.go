@@ -1,0 +1,224 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"redline/daemon/internal/api"
+	"redline/daemon/internal/article"
+	"redline/daemon/internal/diff"
+	"redline/daemon/internal/hub"
+	"redline/daemon/internal/store"
+	"redline/daemon/internal/web"
+)
+
+const testToken = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+// clock is a clock the test moves by hand.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// stack is the daemon's HTTP side as `redline serve` assembles it: the
+// store, the event hub, the dashboard mounted in the API with all its
+// guards, on a real loopback socket.
+type stack struct {
+	t     *testing.T
+	base  string
+	port  int
+	store *store.Store
+	rules *web.Rules
+	clock *clock
+}
+
+func newStack(t *testing.T) *stack {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	st, err := store.Open(t.TempDir(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.EnsureListIndex(); err != nil {
+		t.Fatal(err)
+	}
+	rules := web.NewRules(diff.DefaultRules())
+	st.SetJudge(func(old, new article.Content) article.Summary { return diff.Compare(old, new, rules.Get()).Summary })
+	h, err := hub.New(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.SetEventSink(h.Publish)
+	clk := &clock{t: time.Now()}
+	dash, err := web.New(web.Config{Store: st, Hub: h, Port: port, DataDir: "/data/redline", Rules: rules, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: api.New(api.Config{Store: st, Token: testToken, Port: port, Hub: h, Dashboard: dash}).Handler()}
+	ctx, cancel := context.WithCancel(context.Background())
+	hubDone := make(chan struct{})
+	go func() { defer close(hubDone); h.Run(ctx) }()
+	go srv.Serve(ln)
+	t.Cleanup(func() {
+		cancel()
+		srv.Close()
+		<-hubDone
+		st.Close()
+	})
+	return &stack{t: t, base: "http://127.0.0.1:" + strconv.Itoa(port), port: port, store: st, rules: rules, clock: clk}
+}
+
+// api calls the API with the token.
+func (s *stack) api(method, path, body string) (int, []byte) {
+	s.t.Helper()
+	req, err := http.NewRequest(method, s.base+path, strings.NewReader(body))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+type block struct {
+	Kind string `json:"kind"`
+	Text string `json:"text"`
+}
+
+// capture stores a browser capture (a read) and returns the article id.
+func (s *stack) capture(url, title, byline string, blocks ...block) int64 {
+	s.t.Helper()
+	b, _ := json.Marshal(map[string]any{
+		"url": url, "title": title, "byline": byline, "blocks": blocks,
+		"captured_at": time.Now().UTC().Format(time.RFC3339Nano), "source": "browser", "extractor": "test",
+	})
+	code, out := s.api("POST", "/api/v1/captures", string(b))
+	if code != http.StatusCreated {
+		s.t.Fatalf("capture: %d %s", code, out)
+	}
+	var r struct {
+		ArticleID int64 `json:"article_id"`
+	}
+	json.Unmarshal(out, &r)
+	return r.ArticleID
+}
+
+func paras(texts ...string) []block {
+	var out []block
+	for _, t := range texts {
+		out = append(out, block{"p", t})
+	}
+	return out
+}
+
+// changedArticle stores an article the user read, then a substantive
+// change to it.
+func (s *stack) changedArticle(url string) int64 {
+	id := s.capture(url, "Council delays budget vote", "By Ana Ruiz",
+		paras("The council delayed the budget vote on Tuesday after a long debate.", "The mayor said she was reluctant to raise taxes.", "A second vote is planned for next month.")...)
+	s.capture(url, "Council approves budget after all", "By Ana Ruiz",
+		paras("The council delayed the budget vote on Tuesday after a long debate.", "The mayor said she was willing to raise taxes.", "A second vote is planned for next month.", "Correction: An earlier version of this article gave the wrong date of the vote.")...)
+	return id
+}
+
+// loginLink asks for a one-time login URL as `redline open` does.
+func (s *stack) loginLink() string {
+	s.t.Helper()
+	code, b := s.api("POST", "/api/v1/dashboard/login", "{}")
+	if code != http.StatusOK {
+		s.t.Fatalf("login link: %d %s", code, b)
+	}
+	var l api.LoginResponse
+	if err := json.Unmarshal(b, &l); err != nil {
+		s.t.Fatal(err)
+	}
+	return l.URL
+}
+
+// browser is a cookie-keeping client that does not follow redirects, so
+// tests see each answer.
+type browser struct {
+	t *testing.T
+	c *http.Client
+	s *stack
+}
+
+func (s *stack) newBrowser() *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: s.t, s: s, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// loggedIn is a browser that went through a fresh login link.
+func (s *stack) loggedIn() *browser {
+	b := s.newBrowser()
+	if code, _, _ := b.get(s.loginLink()); code != http.StatusOK {
+		s.t.Fatalf("login: %d", code)
+	}
+	return b
+}
+
+func (b *browser) do(req *http.Request) (int, string, http.Header) {
+	b.t.Helper()
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body), resp.Header
+}
+
+func (b *browser) get(url string) (int, string, http.Header) {
+	b.t.Helper()
+	if strings.HasPrefix(url, "/") {
+		url = b.s.base + url
+	}
+	req, _ := http.NewRequest("GET", url, nil)
+	return b.do(req)
+}
+
+// post submits a form as the dashboard's own page would (same Origin).
+func (b *browser) post(path string, form map[string]string) (int, string, http.Header) {
+	b.t.Helper()
+	v := make([]string, 0, len(form))
+	for k, val := range form {
+		v = append(v, k+"="+urlEscape(val))
+	}
+	req, _ := http.NewRequest("POST", b.s.base+path, strings.NewReader(strings.Join(v, "&")))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", b.s.base)
+	return b.do(req)
+}
+
+func urlEscape(s string) string {
+	r := strings.NewReplacer("%", "%25", "&", "%26", "+", "%2B", "=", "%3D", " ", "+", "\n", "%0A")
+	return r.Replace(s)
+}

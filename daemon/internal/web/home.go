@@ -1,0 +1,183 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"redline/daemon/internal/article"
+	"redline/daemon/internal/diff"
+)
+
+// How far back the home page looks.
+const (
+	homeArticles = 100
+	homeEvents   = 20000
+	homeSeen     = 20 // recently seen changes shown below the unseen ones
+)
+
+// change is one article on the home page with what changed in it.
+type change struct {
+	Article      article.Article
+	Unseen       bool
+	From, To     int
+	Significance article.Significance
+	Words        []string
+	Preview      *preview
+}
+
+type homeData struct {
+	Unseen []change
+	Seen   []change
+}
+
+func (d *Dashboard) home(w http.ResponseWriter, r *http.Request, u user) error {
+	recent, err := d.store.RecentlyChanged(homeArticles, homeEvents)
+	if err != nil {
+		return err
+	}
+	var data homeData
+	for _, a := range recent {
+		unseen := len(a.Unseen) > 0
+		if !unseen && len(data.Seen) >= homeSeen {
+			continue
+		}
+		c, err := d.changeOf(a)
+		if err != nil {
+			return err
+		}
+		if unseen {
+			data.Unseen = append(data.Unseen, c)
+		} else {
+			data.Seen = append(data.Seen, c)
+		}
+	}
+	// Most recent change first.
+	slices.SortStableFunc(data.Unseen, func(x, y change) int { return y.Article.LastChanged.Compare(x.Article.LastChanged) })
+	v, err := d.base(r, u, "Changed since you read", "home")
+	if err != nil {
+		return err
+	}
+	v.Live = d.hub != nil
+	if v.Live {
+		if v.Ticket, err = d.sessions.newTicket(u.session); err != nil {
+			return err
+		}
+		if v.LastEventID, err = d.store.LastEventID(); err != nil {
+			return err
+		}
+	}
+	v.Unseen = len(data.Unseen)
+	v.Data = data
+	d.render(w, r, http.StatusOK, "home", v)
+	return nil
+}
+
+// changeOf works out what changed in an article since the user read it
+// (or, when all is seen, in its last change).
+func (d *Dashboard) changeOf(a article.Article) (change, error) {
+	versions, err := d.store.Versions(a.ID)
+	if err != nil {
+		return change{}, err
+	}
+	from, to := defaultRange(a, versions)
+	c := change{Article: a, Unseen: len(a.Unseen) > 0, From: from, To: to}
+	if from == to {
+		return c, nil
+	}
+	res, err := d.compare(a.ID, from, to)
+	if err != nil {
+		return change{}, err
+	}
+	c.Significance = res.Summary.Significance
+	for _, u := range a.Unseen {
+		if u.Significance == article.Substantive {
+			c.Significance = article.Substantive
+		}
+	}
+	c.Words = describe(res.Summary)
+	c.Preview = previewOf(res)
+	return c, nil
+}
+
+func (d *Dashboard) compare(id int64, from, to int) (diff.Result, error) {
+	vf, err := d.store.Version(id, from)
+	if err != nil {
+		return diff.Result{}, err
+	}
+	vt, err := d.store.Version(id, to)
+	if err != nil {
+		return diff.Result{}, err
+	}
+	return diff.Compare(vf.Content, vt.Content, d.rules.Get()), nil
+}
+
+// base is the view every page starts from.
+func (d *Dashboard) base(r *http.Request, u user, title, nav string) (view, error) {
+	v := view{Title: title, Nav: nav, CSRF: u.csrf}
+	tok, err := d.feedToken(r.Context())
+	if err != nil {
+		return v, err
+	}
+	v.Feed = "/feeds/changes.atom?token=" + tok
+	v.FeedTitle = "Redline: changes since you read"
+	return v, nil
+}
+
+func (d *Dashboard) markSeen(w http.ResponseWriter, r *http.Request, u user) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	a, err := d.store.Article(id)
+	if err != nil {
+		return err
+	}
+	n := a.Versions
+	if v := r.PostForm.Get("version"); v != "" {
+		if n, err = strconv.Atoi(v); err != nil {
+			return userError(http.StatusBadRequest, "The version to mark seen is not a number.")
+		}
+	}
+	if _, _, err := d.store.MarkSeen(r.Context(), id, n, d.now()); err != nil {
+		return err
+	}
+	back(w, r, "/")
+	return nil
+}
+
+func (d *Dashboard) markAllSeen(w http.ResponseWriter, r *http.Request, u user) error {
+	recent, err := d.store.RecentlyChanged(homeArticles, homeEvents)
+	if err != nil {
+		return err
+	}
+	for _, a := range recent {
+		if len(a.Unseen) == 0 {
+			continue
+		}
+		if _, _, err := d.store.MarkSeen(r.Context(), a.ID, a.Versions, d.now()); err != nil {
+			return err
+		}
+	}
+	back(w, r, "/")
+	return nil
+}
+
+// back redirects after a form to the page named in its "return" field
+// when that is a path of the dashboard, else to fallback.
+func back(w http.ResponseWriter, r *http.Request, fallback string) {
+	to := r.PostForm.Get("return")
+	if !strings.HasPrefix(to, "/") || strings.HasPrefix(to, "//") || strings.ContainsAny(to, "\\\r\n") {
+		to = fallback
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(strings.TrimSuffix(r.PathValue("id"), ".atom"), 10, 64)
+	if err != nil || id < 1 {
+		return 0, userError(http.StatusNotFound, "There is no such article.")
+	}
+	return id, nil
+}

@@ -1,0 +1,214 @@
+package web
+
+import (
+	"context"
+	"crypto/subtle"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"redline/daemon/internal/canonical"
+	"redline/daemon/internal/diff"
+	"redline/daemon/internal/store"
+)
+
+// settingFeedToken is the store setting that holds the read-only token of
+// the Atom feeds.
+const settingFeedToken = "feed_token"
+
+type settingsData struct {
+	Rules    diff.Rules
+	Defaults diff.Rules
+	Noise    string
+	Allow    string
+	Deny     string
+	FeedURL  string
+	DataDir  string
+	Saved    string
+}
+
+func (d *Dashboard) settings(w http.ResponseWriter, r *http.Request, u user) error {
+	var sites store.SiteRules
+	if _, err := d.store.Setting(store.SettingSites, &sites); err != nil {
+		return err
+	}
+	rules := d.rules.Get()
+	data := settingsData{
+		Rules: rules, Defaults: diff.DefaultRules(), Noise: strings.Join(rules.NoisePhrases, "\n"),
+		Allow: strings.Join(sites.Allow, "\n"), Deny: strings.Join(sites.Deny, "\n"), DataDir: d.dataDir,
+	}
+	switch r.URL.Query().Get("saved") {
+	case "rules":
+		data.Saved = "Change rules saved. New versions are judged with them from now on."
+	case "sites":
+		data.Saved = "Site lists saved."
+	case "token":
+		data.Saved = "New feed address made. Update it in your feed reader: the old one no longer works."
+	case "forgot":
+		data.Saved = "The site's articles were forgotten."
+	}
+	v, err := d.base(r, u, "Settings", "settings")
+	if err != nil {
+		return err
+	}
+	data.FeedURL = d.origin() + v.Feed
+	v.Data = data
+	d.render(w, r, http.StatusOK, "settings", v)
+	return nil
+}
+
+func (d *Dashboard) saveRules(w http.ResponseWriter, r *http.Request, u user) error {
+	f := r.PostForm
+	num := func(name string, lo, hi float64) (float64, error) {
+		v, err := strconv.ParseFloat(strings.TrimSpace(f.Get(name)), 64)
+		if err != nil || v < lo || v > hi {
+			return 0, userError(http.StatusBadRequest, fmt.Sprintf("%s must be a number from %g to %g.", strings.ReplaceAll(name, "_", " "), lo, hi))
+		}
+		return v, nil
+	}
+	var rules diff.Rules
+	var err error
+	if rules.PairSimilarity, err = num("pair_similarity", 0.05, 1); err != nil {
+		return err
+	}
+	if rules.MoveSimilarity, err = num("move_similarity", 0.05, 1); err != nil {
+		return err
+	}
+	if rules.SubstantiveFraction, err = num("substantive_fraction", 0.001, 1); err != nil {
+		return err
+	}
+	n, err := num("substantive_block_words", 1, 10000)
+	if err != nil {
+		return err
+	}
+	rules.SubstantiveBlockWords = int(n)
+	if n, err = num("substantive_words", 1, 100000); err != nil {
+		return err
+	}
+	rules.SubstantiveWords = int(n)
+	for line := range strings.Lines(f.Get("noise_phrases")) {
+		if p := strings.TrimSpace(line); p != "" && len(rules.NoisePhrases) < 200 {
+			rules.NoisePhrases = append(rules.NoisePhrases, p)
+		}
+	}
+	if err := d.store.SetSetting(r.Context(), settingRules, rules); err != nil {
+		return err
+	}
+	d.rules.Set(rules)
+	d.log.Info("diff rules changed from the dashboard")
+	http.Redirect(w, r, "/settings?saved=rules", http.StatusSeeOther)
+	return nil
+}
+
+// siteList reads one site a line (URLs or host names are reduced to their
+// site).
+func siteList(text string) ([]string, error) {
+	var out []string
+	for line := range strings.Lines(text) {
+		s := strings.ToLower(strings.TrimSpace(line))
+		if s == "" {
+			continue
+		}
+		if !strings.Contains(s, "://") {
+			s = "https://" + s
+		}
+		u, err := canonical.URL(s)
+		if err != nil {
+			return nil, userError(http.StatusBadRequest, fmt.Sprintf("%q is not a site: write one site a line, like example.com.", strings.TrimSpace(line)))
+		}
+		site := canonical.Site(u)
+		if !slices.Contains(out, site) {
+			out = append(out, site)
+		}
+	}
+	return out, nil
+}
+
+func (d *Dashboard) saveSites(w http.ResponseWriter, r *http.Request, u user) error {
+	allow, err := siteList(r.PostForm.Get("allow"))
+	if err != nil {
+		return err
+	}
+	deny, err := siteList(r.PostForm.Get("deny"))
+	if err != nil {
+		return err
+	}
+	if err := d.store.SetSetting(r.Context(), store.SettingSites, store.SiteRules{Allow: allow, Deny: deny}); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/settings?saved=sites", http.StatusSeeOther)
+	return nil
+}
+
+func (d *Dashboard) forgetSite(w http.ResponseWriter, r *http.Request, u user) error {
+	sites, err := siteList(r.PostForm.Get("site"))
+	if err != nil {
+		return err
+	}
+	if len(sites) != 1 {
+		return userError(http.StatusBadRequest, "Name one site to forget, like example.com.")
+	}
+	ids, err := d.store.SiteArticles(sites[0])
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := d.store.DeleteArticle(r.Context(), id); err != nil && !isNotFound(err) {
+			return err
+		}
+		if d.hub != nil {
+			d.hub.Forget(id)
+		}
+	}
+	d.log.Info("site forgotten from the dashboard", "articles", len(ids))
+	http.Redirect(w, r, "/settings?saved=forgot", http.StatusSeeOther)
+	return nil
+}
+
+// feedToken returns the feeds' read-only token, making it on first use.
+func (d *Dashboard) feedToken(ctx context.Context) (string, error) {
+	d.feedMu.Lock()
+	defer d.feedMu.Unlock()
+	var tok string
+	found, err := d.store.Setting(settingFeedToken, &tok)
+	if err != nil {
+		return "", err
+	}
+	if found && len(tok) == 64 {
+		return tok, nil
+	}
+	if tok, err = secret(); err != nil {
+		return "", err
+	}
+	if err := d.store.SetSetting(ctx, settingFeedToken, tok); err != nil {
+		return "", err
+	}
+	return tok, nil
+}
+
+// feedTokenOK compares a feed request's token in constant time.
+func (d *Dashboard) feedTokenOK(r *http.Request) (bool, error) {
+	want, err := d.feedToken(r.Context())
+	if err != nil {
+		return false, err
+	}
+	got := r.URL.Query().Get("token")
+	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1, nil
+}
+
+func (d *Dashboard) newFeedToken(w http.ResponseWriter, r *http.Request, u user) error {
+	tok, err := secret()
+	if err != nil {
+		return err
+	}
+	d.feedMu.Lock()
+	err = d.store.SetSetting(r.Context(), settingFeedToken, tok)
+	d.feedMu.Unlock()
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/settings?saved=token", http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,284 @@
+// Package web is Redline's dashboard: server-rendered pages on the daemon's
+// loopback address that show what changed in what the user read, the Atom
+// feeds of those changes, and the settings. Templates and assets are
+// embedded; assets are served under a checksum path so caches never go
+// stale.
+//
+// The dashboard talks to the store directly, never through the API token:
+// a browser gets in only with the one-time URL that `redline open` prints,
+// which sets an HttpOnly, SameSite=Strict session cookie. Every form
+// carries a CSRF token; every page carries a strict Content-Security-Policy
+// without inline script or style; captured text is hostile and is escaped
+// by html/template.
+package web
+
+import (
+	"context"
+	"crypto/subtle"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"redline/daemon/internal/diff"
+	"redline/daemon/internal/hub"
+	"redline/daemon/internal/store"
+)
+
+// Config holds what the dashboard needs.
+type Config struct {
+	Store *store.Store
+	// Hub serves live updates; nil turns them off.
+	Hub       *hub.Hub
+	HubTiming hub.Timing
+	// Port is the daemon's port, for the CSP and login URLs.
+	Port    int
+	DataDir string
+	Logger  *slog.Logger
+	Version string
+	// Rules holds the diff thresholds the daemon judges changes with;
+	// the settings page changes them. Nil uses a private copy.
+	Rules *Rules
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Dashboard serves the pages, the feeds and the assets.
+type Dashboard struct {
+	store    *store.Store
+	hub      *hub.Hub
+	timing   hub.Timing
+	port     int
+	dataDir  string
+	log      *slog.Logger
+	version  string
+	rules    *Rules
+	now      func() time.Time
+	sessions *sessions
+	pages    *pages
+	csp      string
+	feedMu   sync.Mutex // serialises creating the feed token
+	mux      *http.ServeMux
+}
+
+// New returns the dashboard for cfg.
+func New(cfg Config) (*Dashboard, error) {
+	d := &Dashboard{
+		store: cfg.Store, hub: cfg.Hub, timing: cfg.HubTiming, port: cfg.Port, dataDir: cfg.DataDir,
+		log: cfg.Logger, version: cfg.Version, rules: cfg.Rules, now: cfg.Now,
+	}
+	if d.log == nil {
+		d.log = slog.New(slog.DiscardHandler)
+	}
+	if d.now == nil {
+		d.now = time.Now
+	}
+	if d.rules == nil {
+		d.rules = NewRules(diff.DefaultRules())
+	}
+	d.sessions = newSessions(d.now)
+	p, err := loadPages()
+	if err != nil {
+		return nil, err
+	}
+	d.pages = p
+	port := strconv.Itoa(cfg.Port)
+	d.csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+		"connect-src 'self' ws://127.0.0.1:" + port + " ws://localhost:" + port + " ws://[::1]:" + port + "; " +
+		"frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+	d.routes()
+	return d, nil
+}
+
+// NewLogin returns a one-time login URL (path and query, to be put after
+// the daemon's address) and when it expires.
+func (d *Dashboard) NewLogin() (string, time.Time, error) {
+	code, exp, err := d.sessions.newLogin()
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("make login URL: %w", err)
+	}
+	return "/login?code=" + code, exp, nil
+}
+
+// routes lists every route of the dashboard in one place.
+func (d *Dashboard) routes() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /login", d.login)
+	mux.HandleFunc("GET /assets/{sum}/{name}", d.asset)
+	mux.HandleFunc("GET /feeds/changes.atom", d.changesFeed)
+	mux.HandleFunc("GET /feeds/articles/{id}", d.articleFeed)
+
+	mux.HandleFunc("GET /{$}", d.page(d.home))
+	mux.HandleFunc("GET /articles", d.page(d.articles))
+	mux.HandleFunc("GET /articles/{id}", d.page(d.articlePage))
+	mux.HandleFunc("GET /sites", d.page(d.sites))
+	mux.HandleFunc("GET /settings", d.page(d.settings))
+	mux.HandleFunc("GET /export", d.authed(d.export))
+	mux.HandleFunc("GET /backup", d.authed(d.backup))
+	mux.HandleFunc("GET /live", d.authed(d.live))
+	mux.HandleFunc("GET /live/ticket", d.authed(d.liveTicket))
+
+	mux.HandleFunc("POST /articles/{id}/seen", d.form(d.markSeen))
+	mux.HandleFunc("POST /articles/{id}/forget", d.form(d.forgetArticle))
+	mux.HandleFunc("POST /seen", d.form(d.markAllSeen))
+	mux.HandleFunc("POST /settings/rules", d.form(d.saveRules))
+	mux.HandleFunc("POST /settings/sites", d.form(d.saveSites))
+	mux.HandleFunc("POST /settings/forget-site", d.form(d.forgetSite))
+	mux.HandleFunc("POST /settings/feed-token", d.form(d.newFeedToken))
+	mux.HandleFunc("POST /logout", d.form(d.logout))
+	mux.HandleFunc("/", d.notFound)
+	d.mux = mux
+}
+
+// ServeHTTP serves the dashboard with its security headers.
+func (d *Dashboard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", d.csp)
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set("Cross-Origin-Resource-Policy", "same-origin")
+	d.mux.ServeHTTP(w, r)
+}
+
+// user is what a handler knows about the logged-in browser.
+type user struct {
+	session string
+	csrf    string
+}
+
+type handlerFunc func(w http.ResponseWriter, r *http.Request, u user) error
+
+// authed lets only a logged-in session through.
+func (d *Dashboard) authed(fn handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, csrf, ok := d.sessions.lookup(r)
+		if !ok {
+			d.loginNeeded(w, r)
+			return
+		}
+		if err := fn(w, r, user{session: id, csrf: csrf}); err != nil {
+			d.fail(w, r, err)
+		}
+	}
+}
+
+// page is authed for GET pages; they vary with the session.
+func (d *Dashboard) page(fn handlerFunc) http.HandlerFunc {
+	return d.authed(func(w http.ResponseWriter, r *http.Request, u user) error {
+		w.Header().Set("Cache-Control", "no-store")
+		return fn(w, r, u)
+	})
+}
+
+// form is authed and checks the CSRF token of a POSTed form, and that the
+// form came from the dashboard itself.
+func (d *Dashboard) form(fn handlerFunc) http.HandlerFunc {
+	return d.authed(func(w http.ResponseWriter, r *http.Request, u user) error {
+		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+		if err := r.ParseForm(); err != nil {
+			return userError(http.StatusBadRequest, "The form could not be read.")
+		}
+		if o := r.Header.Get("Origin"); o != "" && !d.ownOrigin(o) {
+			return userError(http.StatusForbidden, "This form did not come from the dashboard.")
+		}
+		if !d.sessions.checkCSRF(u.session, r.PostForm.Get("csrf")) {
+			return userError(http.StatusForbidden, "This form has expired or did not come from the dashboard. Reload the page and try again.")
+		}
+		return fn(w, r, u)
+	})
+}
+
+func (d *Dashboard) ownOrigin(o string) bool {
+	p := strconv.Itoa(d.port)
+	for _, h := range []string{"127.0.0.1", "localhost", "[::1]"} {
+		if subtle.ConstantTimeCompare([]byte(o), []byte("http://"+h+":"+p)) == 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// login spends a one-time code from `redline open` and sets the session
+// cookie. The answer is a page that moves on to the dashboard by itself:
+// a navigation the dashboard starts is same-site, so the Strict cookie
+// goes with it whatever opened the login URL.
+func (d *Dashboard) login(w http.ResponseWriter, r *http.Request) {
+	id, ok, err := d.sessions.redeem(r.URL.Query().Get("code"))
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	if !ok {
+		d.log.Warn("dashboard login refused: unknown, expired or used code")
+		d.render(w, r, http.StatusForbidden, "message", view{Title: "Login link expired", Message: &message{
+			Heading: "This login link does not work",
+			Text:    "Login links work once, for two minutes. Run `redline open` for a new one.",
+		}})
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: cookieName, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		MaxAge: int(SessionTTL / time.Second),
+	})
+	w.Header().Set("Cache-Control", "no-store")
+	d.render(w, r, http.StatusOK, "loggedin", view{Title: "Logged in", Refresh: true})
+}
+
+func (d *Dashboard) logout(w http.ResponseWriter, r *http.Request, u user) error {
+	d.sessions.end(u.session)
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	d.render(w, r, http.StatusOK, "message", view{Title: "Logged out", Message: &message{
+		Heading: "You are logged out", Text: "Run `redline open` to open the dashboard again.",
+	}})
+	return nil
+}
+
+func (d *Dashboard) loginNeeded(w http.ResponseWriter, r *http.Request) {
+	d.render(w, r, http.StatusUnauthorized, "message", view{Title: "Log in", Message: &message{
+		Heading: "Open the dashboard from your terminal",
+		Text:    "Your reading history is private: the dashboard opens only through a one-time link. Run `redline open` (or `redline open --print` to copy the link).",
+	}})
+}
+
+func (d *Dashboard) notFound(w http.ResponseWriter, r *http.Request) {
+	d.render(w, r, http.StatusNotFound, "message", view{Title: "Not found", Message: &message{
+		Heading: "Nothing here", Text: "This page does not exist.",
+	}})
+}
+
+// errUser is an error to show the user as it is.
+type errUser struct {
+	status int
+	text   string
+}
+
+func (e *errUser) Error() string { return e.text }
+
+func userError(status int, text string) error { return &errUser{status: status, text: text} }
+
+func (d *Dashboard) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status, text := http.StatusInternalServerError, "Something went wrong; the daemon's log has the details."
+	var ue *errUser
+	switch {
+	case asErr(err, &ue):
+		status, text = ue.status, ue.text
+	case isNotFound(err):
+		status, text = http.StatusNotFound, "There is no such article (it may have been forgotten)."
+	case isCode(err, "forbidden"), isCode(err, "invalid"):
+		status, text = http.StatusBadRequest, errMessage(err)
+	default:
+		if !errorsIsContext(err) {
+			d.log.Error("dashboard request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		}
+	}
+	d.render(w, r, status, "message", view{Title: "Error", Message: &message{Heading: http.StatusText(status), Text: text}})
+}
+
+func errorsIsContext(err error) bool {
+	return err == context.Canceled || strings.Contains(err.Error(), context.Canceled.Error())
+}

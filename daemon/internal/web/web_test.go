@@ -1,0 +1,602 @@
+package web_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"golang.org/x/net/html"
+
+	"redline/daemon/internal/diff"
+	"redline/daemon/internal/web"
+)
+
+var csrfRe = regexp.MustCompile(`name="csrf" value="([0-9a-f]{64})"`)
+
+func csrfOf(t *testing.T, page string) string {
+	t.Helper()
+	m := csrfRe.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("the page has no form with a CSRF token")
+	}
+	return m[1]
+}
+
+func TestLoginLinkWorksOnceAndOnlyBeforeItExpires(t *testing.T) {
+	s := newStack(t)
+	s.changedArticle("https://news.example/budget")
+
+	stranger := s.newBrowser()
+	code, body, _ := stranger.get("/")
+	if code != http.StatusUnauthorized || strings.Contains(body, "budget") {
+		t.Fatalf("dashboard without login: %d, shows the article: %v", code, strings.Contains(body, "budget"))
+	}
+	if code, _ := func() (int, []byte) {
+		req, _ := http.NewRequest("POST", s.base+"/api/v1/dashboard/login", strings.NewReader("{}"))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}(); code != http.StatusUnauthorized {
+		t.Fatalf("minting a login link without the API token: %d, want 401", code)
+	}
+
+	link := s.loginLink()
+	b := s.newBrowser()
+	code, _, h := b.get(link)
+	if code != http.StatusOK {
+		t.Fatalf("login link: %d", code)
+	}
+	cookie := h.Get("Set-Cookie")
+	for _, want := range []string{"redline_session=", "HttpOnly", "SameSite=Strict", "Path=/"} {
+		if !strings.Contains(cookie, want) {
+			t.Errorf("session cookie %q lacks %s", cookie, want)
+		}
+	}
+	if code, body, _ := b.get("/"); code != http.StatusOK || !strings.Contains(body, "Council approves budget after all") {
+		t.Fatalf("dashboard after login: %d, lists the changed article: %v", code, strings.Contains(body, "Council approves"))
+	}
+
+	for name, try := range map[string]string{
+		"replayed": link,
+		"guessed":  s.base + "/login?code=" + strings.Repeat("ab", 32),
+		"empty":    s.base + "/login",
+	} {
+		other := s.newBrowser()
+		code, _, h := other.get(try)
+		if code != http.StatusForbidden || h.Get("Set-Cookie") != "" {
+			t.Errorf("%s login link: %d, cookie %q; want 403 and no cookie", name, code, h.Get("Set-Cookie"))
+		}
+		if code, _, _ := other.get("/"); code != http.StatusUnauthorized {
+			t.Errorf("after a %s login link the dashboard answers %d", name, code)
+		}
+	}
+
+	stale := s.loginLink()
+	s.clock.Advance(web.LoginTTL + time.Second)
+	late := s.newBrowser()
+	if code, _, _ := late.get(stale); code != http.StatusForbidden {
+		t.Errorf("login link used after %v: %d, want 403", web.LoginTTL, code)
+	}
+
+	forged := s.newBrowser()
+	u, _ := url.Parse(s.base)
+	forged.c.Jar.SetCookies(u, []*http.Cookie{{Name: "redline_session", Value: strings.Repeat("cd", 32)}})
+	if code, _, _ := forged.get("/"); code != http.StatusUnauthorized {
+		t.Errorf("made-up session cookie: %d, want 401", code)
+	}
+
+	_, page, _ := b.get("/")
+	if code, _, _ := b.post("/logout", map[string]string{"csrf": csrfOf(t, page)}); code != http.StatusOK {
+		t.Fatalf("logout: %d", code)
+	}
+	if code, _, _ := b.get("/"); code != http.StatusUnauthorized {
+		t.Errorf("dashboard after logout: %d, want 401", code)
+	}
+}
+
+func TestFormsNeedTheSessionsCSRFToken(t *testing.T) {
+	s := newStack(t)
+	id := s.changedArticle("https://news.example/budget")
+	b := s.loggedIn()
+	_, page, _ := b.get("/")
+	token := csrfOf(t, page)
+	seenPath := fmt.Sprintf("/articles/%d/seen", id)
+	unseen := func() int {
+		a, err := s.store.Article(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(a.Unseen)
+	}
+
+	if code, _, _ := b.post(seenPath, map[string]string{}); code != http.StatusForbidden {
+		t.Errorf("form without a CSRF token: %d, want 403", code)
+	}
+	if code, _, _ := b.post(seenPath, map[string]string{"csrf": strings.Repeat("0", 64)}); code != http.StatusForbidden {
+		t.Errorf("form with a wrong CSRF token: %d, want 403", code)
+	}
+	other := s.loggedIn()
+	if code, _, _ := other.post(seenPath, map[string]string{"csrf": token}); code != http.StatusForbidden {
+		t.Errorf("another session's CSRF token: %d, want 403", code)
+	}
+	req, _ := http.NewRequest("POST", s.base+seenPath, strings.NewReader("csrf="+token))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://evil.example")
+	if code, _, _ := b.do(req); code != http.StatusForbidden {
+		t.Errorf("form posted from a web page: %d, want 403", code)
+	}
+	if code, _, _ := b.post("/settings/rules", map[string]string{"substantive_words": "1"}); code != http.StatusForbidden {
+		t.Errorf("settings form without a CSRF token: %d, want 403", code)
+	}
+	if unseen() != 1 {
+		t.Fatal("a refused form marked the change seen")
+	}
+
+	code, _, h := b.post(seenPath, map[string]string{"csrf": token, "return": "/"})
+	if code != http.StatusSeeOther || h.Get("Location") != "/" {
+		t.Fatalf("mark seen: %d to %q", code, h.Get("Location"))
+	}
+	if unseen() != 0 {
+		t.Fatal("mark seen left the change unseen")
+	}
+	if _, page, _ := b.get("/"); strings.Contains(page, `action="/articles/1/seen"`) {
+		t.Error("the home page still offers to mark the seen change seen")
+	}
+	// A return address off the dashboard is not followed.
+	s.capture("https://news.example/budget", "Council approves budget after all, again", "By Ana Ruiz", paras("Entirely new text about something else that happened later in the week.")...)
+	if _, _, h := b.post(seenPath, map[string]string{"csrf": token, "return": "//evil.example/"}); h.Get("Location") != "/" {
+		t.Errorf("return to another site: redirected to %q, want /", h.Get("Location"))
+	}
+}
+
+func TestEveryPageHasTheStrictPolicy(t *testing.T) {
+	s := newStack(t)
+	id := s.changedArticle("https://news.example/budget")
+	b := s.loggedIn()
+	want := fmt.Sprintf("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+		"connect-src 'self' ws://127.0.0.1:%d ws://localhost:%d ws://[::1]:%d; frame-ancestors 'none'; form-action 'self'; base-uri 'none'", s.port, s.port, s.port)
+	for _, path := range []string{"/", "/articles", fmt.Sprintf("/articles/%d", id), fmt.Sprintf("/articles/%d?mode=inline", id), "/sites", "/settings", "/login?code=nope", "/no-such-page"} {
+		_, body, h := b.get(path)
+		if got := h.Get("Content-Security-Policy"); got != want {
+			t.Errorf("%s: CSP %q, want %q", path, got, want)
+		}
+		if h.Get("X-Frame-Options") != "DENY" || h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") != "no-referrer" {
+			t.Errorf("%s: frame %q, nosniff %q, referrer %q", path, h.Get("X-Frame-Options"), h.Get("X-Content-Type-Options"), h.Get("Referrer-Policy"))
+		}
+		// No inline script or style: every script is an embedded asset.
+		doc := parseHTML(t, body)
+		for _, n := range elements(doc, "script") {
+			if !strings.HasPrefix(attr(n, "src"), "/assets/") || n.FirstChild != nil {
+				t.Errorf("%s: inline or foreign script %v", path, n.Attr)
+			}
+		}
+		if len(elements(doc, "style")) > 0 || strings.Contains(body, " style=") {
+			t.Errorf("%s: inline style", path)
+		}
+	}
+}
+
+// hostile is captured text that tries to run script or break the page.
+const hostile = `<script>alert(1)</script>"><img src=x onerror=alert(2)> <a href="javascript:alert(3)">x</a> ` + "\u202e" + `dlrow`
+
+func TestHostileCapturedTextIsShownNeverRun(t *testing.T) {
+	s := newStack(t)
+	u := `https://evil.example/"><script>alert(4)</script>?q='onmouseover=alert(5)`
+	id := s.capture(u, hostile, hostile, block{"h", hostile}, block{"p", "A plain paragraph that stays the same in both versions."})
+	s.capture(u, hostile+" changed", hostile+" by", block{"h", hostile + " edited"}, block{"p", "A plain paragraph that stays the same in both versions."}, block{"li", hostile + " added"})
+	b := s.loggedIn()
+	for _, path := range []string{"/", "/articles", "/articles?q=" + url.QueryEscape(hostile), fmt.Sprintf("/articles/%d", id), fmt.Sprintf("/articles/%d?mode=inline", id), fmt.Sprintf("/articles/%d?from=2&to=1", id), "/sites"} {
+		code, body, _ := b.get(path)
+		if code != http.StatusOK {
+			t.Fatalf("%s: %d", path, code)
+		}
+		checkInert(t, path, body)
+		if path != "/sites" && !strings.Contains(body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+			t.Errorf("%s: the hostile title is not shown as text", path)
+		}
+	}
+}
+
+// checkInert fails when an HTML document holds anything that could run:
+// a script other than the dashboard's, an event handler attribute, a
+// javascript: URL, or an element from captured text.
+func checkInert(t *testing.T, where, body string) {
+	t.Helper()
+	doc := parseHTML(t, body)
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			switch n.Data {
+			case "script":
+				if !strings.HasPrefix(attr(n, "src"), "/assets/") {
+					t.Errorf("%s: a script element that is not the dashboard's: %v", where, n.Attr)
+				}
+			case "iframe", "object", "embed":
+				t.Errorf("%s: a %s element", where, n.Data)
+			case "img":
+				if !strings.HasPrefix(attr(n, "src"), "/assets/") {
+					t.Errorf("%s: an image from captured text: %v", where, n.Attr)
+				}
+			}
+			for _, a := range n.Attr {
+				if strings.HasPrefix(strings.ToLower(a.Key), "on") {
+					t.Errorf("%s: event handler attribute %s=%q on <%s>", where, a.Key, a.Val, n.Data)
+				}
+				if strings.Contains(strings.ToLower(a.Val), "javascript:") && (a.Key == "href" || a.Key == "src" || a.Key == "action") {
+					t.Errorf("%s: javascript: URL in %s", where, a.Key)
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+}
+
+func parseHTML(t *testing.T, s string) *html.Node {
+	t.Helper()
+	doc, err := html.Parse(strings.NewReader(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+func elements(n *html.Node, tag string) []*html.Node {
+	var out []*html.Node
+	if n.Type == html.ElementNode && n.Data == tag {
+		out = append(out, n)
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		out = append(out, elements(c, tag)...)
+	}
+	return out
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+type atomFeed struct {
+	XMLName xml.Name `xml:"http://www.w3.org/2005/Atom feed"`
+	Title   string   `xml:"title"`
+	Links   []struct {
+		Rel  string `xml:"rel,attr"`
+		Href string `xml:"href,attr"`
+	} `xml:"link"`
+	Entries []struct {
+		ID      string `xml:"id"`
+		Title   string `xml:"title"`
+		Updated string `xml:"updated"`
+		Summary string `xml:"summary"`
+		Content struct {
+			Type string `xml:"type,attr"`
+			Body string `xml:",chardata"`
+		} `xml:"content"`
+	} `xml:"entry"`
+}
+
+func TestFeedsNeedTheirTokenAndCarryEscapedDiffs(t *testing.T) {
+	s := newStack(t)
+	u := "https://evil.example/story"
+	id := s.capture(u, hostile, "", paras("The mayor said she was reluctant to raise taxes.", "Other text stays.")...)
+	s.capture(u, hostile+" (updated)", "", paras("The mayor said she was willing to raise taxes.", "Other text stays.", hostile)...)
+	b := s.loggedIn()
+	_, page, _ := b.get("/")
+	doc := parseHTML(t, page)
+	var feedURL string
+	for _, l := range elements(doc, "link") {
+		if attr(l, "rel") == "alternate" && attr(l, "type") == "application/atom+xml" {
+			feedURL = attr(l, "href")
+		}
+	}
+	if !strings.HasPrefix(feedURL, "/feeds/changes.atom?token=") {
+		t.Fatalf("the home page advertises feed %q", feedURL)
+	}
+	token := strings.TrimPrefix(feedURL, "/feeds/changes.atom?token=")
+	reader := &http.Client{} // a feed reader: no cookie
+	fetch := func(path string) (int, string, string) {
+		resp, err := reader.Get(s.base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var buf bytes.Buffer
+		buf.ReadFrom(resp.Body)
+		return resp.StatusCode, resp.Header.Get("Content-Type"), buf.String()
+	}
+	articleFeed := fmt.Sprintf("/feeds/articles/%d.atom", id)
+	for _, path := range []string{"/feeds/changes.atom", "/feeds/changes.atom?token=" + strings.Repeat("0", 64), articleFeed, articleFeed + "?token=" + testToken} {
+		if code, _, body := fetch(path); code != http.StatusUnauthorized || strings.Contains(body, "mayor") {
+			t.Errorf("%s: %d, want 401 and nothing of the article", path, code)
+		}
+	}
+
+	code, typ, body := fetch(feedURL)
+	if code != http.StatusOK || !strings.HasPrefix(typ, "application/atom+xml") {
+		t.Fatalf("changes feed: %d %s", code, typ)
+	}
+	var f atomFeed
+	if err := xml.Unmarshal([]byte(body), &f); err != nil {
+		t.Fatalf("changes feed is not Atom: %v\n%s", err, body)
+	}
+	if len(f.Entries) != 1 {
+		t.Fatalf("changes feed has %d entries, want 1", len(f.Entries))
+	}
+	e := f.Entries[0]
+	if e.Title != "Changed: "+hostile+" (updated)" {
+		t.Errorf("entry title %q: the captured title must come through as text", e.Title)
+	}
+	if !strings.Contains(e.Summary, "substantive") || e.Content.Type != "html" {
+		t.Errorf("entry summary %q, content type %q", e.Summary, e.Content.Type)
+	}
+	// The content is HTML as text: inside it, captured text is escaped and
+	// the edit is marked.
+	if !strings.Contains(e.Content.Body, "<del>reluctant</del>") || !strings.Contains(e.Content.Body, "<ins>willing</ins>") {
+		t.Errorf("entry content does not mark the edit:\n%s", e.Content.Body)
+	}
+	if !strings.Contains(e.Content.Body, "&lt;script&gt;alert(1)") {
+		t.Errorf("entry content does not carry the hostile text escaped:\n%s", e.Content.Body)
+	}
+	checkInert(t, "changes feed entry", e.Content.Body)
+
+	code, _, body = fetch(fmt.Sprintf("/feeds/articles/%d.atom?token=%s", id, token))
+	if code != http.StatusOK {
+		t.Fatalf("article feed: %d", code)
+	}
+	var af atomFeed
+	if err := xml.Unmarshal([]byte(body), &af); err != nil {
+		t.Fatalf("article feed is not Atom: %v", err)
+	}
+	if len(af.Entries) != 2 || !strings.HasPrefix(af.Entries[0].Title, "Version 2: ") || !strings.HasPrefix(af.Entries[1].Title, "Version 1: ") {
+		t.Fatalf("article feed entries: %d, want versions 2 and 1", len(af.Entries))
+	}
+	for _, e := range af.Entries {
+		checkInert(t, "article feed entry", e.Content.Body)
+	}
+	if _, page, _ := b.get(fmt.Sprintf("/articles/%d", id)); !strings.Contains(page, fmt.Sprintf(`href="/feeds/articles/%d.atom?token=%s"`, id, token)) {
+		t.Error("the article page does not link its feed")
+	}
+
+	// A new feed address makes the old one stop working.
+	_, settings, _ := b.get("/settings")
+	if code, _, _ := b.post("/settings/feed-token", map[string]string{"csrf": csrfOf(t, settings)}); code != http.StatusSeeOther {
+		t.Fatalf("new feed token: %d", code)
+	}
+	if code, _, _ := fetch(feedURL); code != http.StatusUnauthorized {
+		t.Errorf("old feed address after making a new one: %d, want 401", code)
+	}
+}
+
+func rows(t *testing.T, page string) []string {
+	t.Helper()
+	var out []string
+	for _, tr := range elements(parseHTML(t, page), "tr") {
+		if attr(tr, "data-item") == "" && !hasAttr(tr, "data-item") {
+			continue
+		}
+		for _, a := range elements(tr, "a") {
+			out = append(out, a.FirstChild.Data)
+			break
+		}
+	}
+	return out
+}
+
+func hasAttr(n *html.Node, key string) bool {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+func TestArticleListPagesAndFilters(t *testing.T) {
+	s := newStack(t)
+	for i := range 60 {
+		site := []string{"alpha.example", "beta.example"}[i%2]
+		s.capture(fmt.Sprintf("https://%s/story-%d", site, i), fmt.Sprintf("Story %d", i), "", paras(fmt.Sprintf("Text of story %d.", i))...)
+	}
+	s.capture("https://beta.example/story-59", "Story 59", "", paras("Text of story 59, now with much more to say about what happened.")...)
+	b := s.loggedIn()
+
+	_, page, _ := b.get("/articles")
+	got := rows(t, page)
+	if len(got) != 50 || got[0] != "Story 59" || got[49] != "Story 10" {
+		t.Fatalf("page 1: %d rows from %q to %q", len(got), got[0], got[len(got)-1])
+	}
+	if !strings.Contains(page, `href="/articles?page=2"`) || strings.Contains(page, `rel="prev"`) {
+		t.Error("page 1 should link to page 2 and have no previous page")
+	}
+	_, page, _ = b.get("/articles?page=2")
+	if got := rows(t, page); len(got) != 10 || got[0] != "Story 9" || got[9] != "Story 0" {
+		t.Fatalf("page 2: %v", got)
+	}
+	if strings.Contains(page, `rel="next"`) {
+		t.Error("the last page links to a next one")
+	}
+	_, page, _ = b.get("/articles?site=alpha.example&sort=read-oldest")
+	if got := rows(t, page); len(got) != 30 || got[0] != "Story 0" || got[1] != "Story 2" {
+		t.Fatalf("alpha, oldest first: %v", got)
+	}
+	_, page, _ = b.get("/articles?changed=changed")
+	if got := rows(t, page); len(got) != 1 || got[0] != "Story 59" {
+		t.Fatalf("changed: %v", got)
+	}
+	_, page, _ = b.get("/articles?changed=unchanged&q=story+1")
+	if got := rows(t, page); len(got) != 11 || got[0] != "Story 19" {
+		t.Fatalf("unchanged matching 'story 1': %v", got)
+	}
+	_, page, _ = b.get("/articles?read=older")
+	if got := rows(t, page); len(got) != 0 || !strings.Contains(page, "No article matches") {
+		t.Fatalf("read over a year ago: %v", got)
+	}
+}
+
+func TestArticlePageShowsBothDiffModes(t *testing.T) {
+	s := newStack(t)
+	id := s.changedArticle("https://news.example/budget")
+	b := s.loggedIn()
+	_, side, _ := b.get(fmt.Sprintf("/articles/%d", id))
+	for _, want := range []string{
+		"changed 1 time", "Version 1", "Version 2", "later)",
+		`<del>reluctant</del>`, `<ins>willing</ins>`, "headline changed", "correction",
+		`class="side-diff"`, "<svg",
+	} {
+		if !strings.Contains(side, want) {
+			t.Errorf("side-by-side page lacks %q", want)
+		}
+	}
+	_, inline, _ := b.get(fmt.Sprintf("/articles/%d?mode=inline&from=1&to=2", id))
+	if !strings.Contains(inline, `class="inline-diff"`) || !strings.Contains(inline, `<del>reluctant</del>`) || !strings.Contains(inline, `<ins>willing</ins>`) {
+		t.Error("inline page does not mark the edit")
+	}
+	if code, _, _ := b.get(fmt.Sprintf("/articles/%d?from=9", id)); code != http.StatusBadRequest {
+		t.Errorf("a version that does not exist: %d, want 400", code)
+	}
+	if code, _, _ := b.get("/articles/999"); code != http.StatusNotFound {
+		t.Errorf("an article that does not exist: %d, want 404", code)
+	}
+}
+
+func TestSettingsChangeTheJudgeAndPersist(t *testing.T) {
+	s := newStack(t)
+	s.changedArticle("https://news.example/budget")
+	b := s.loggedIn()
+	_, page, _ := b.get("/settings")
+	form := map[string]string{
+		"csrf": csrfOf(t, page), "substantive_words": "40", "substantive_fraction": "0.1", "substantive_block_words": "12",
+		"pair_similarity": "0.6", "move_similarity": "0.95", "noise_phrases": "Read more\nSubscribe now",
+	}
+	if code, _, h := b.post("/settings/rules", form); code != http.StatusSeeOther || h.Get("Location") != "/settings?saved=rules" {
+		t.Fatalf("save rules: %d %q", code, h.Get("Location"))
+	}
+	want := diff.Rules{PairSimilarity: 0.6, MoveSimilarity: 0.95, SubstantiveBlockWords: 12, SubstantiveFraction: 0.1, SubstantiveWords: 40, NoisePhrases: []string{"Read more", "Subscribe now"}}
+	if got := s.rules.Get(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("rules in force %+v, want %+v", got, want)
+	}
+	saved, err := web.LoadRules(s.store)
+	if err != nil || fmt.Sprint(saved) != fmt.Sprint(want) {
+		t.Errorf("saved rules %+v (%v), want %+v", saved, err, want)
+	}
+	form["substantive_words"] = "-3"
+	if code, body, _ := b.post("/settings/rules", form); code != http.StatusBadRequest || !strings.Contains(body, "substantive words must be") {
+		t.Errorf("a negative threshold: %d", code)
+	}
+
+	form = map[string]string{"csrf": form["csrf"], "allow": "", "deny": "https://www.tracker.example/page\nnews.example"}
+	if code, _, _ := b.post("/settings/sites", form); code != http.StatusSeeOther {
+		t.Fatalf("save sites: %d", code)
+	}
+	code, _ := s.api("POST", "/api/v1/captures", `{"url":"https://news.example/other","title":"T","blocks":[{"kind":"p","text":"x"}],"captured_at":"`+time.Now().UTC().Format(time.RFC3339)+`","source":"browser","extractor":"t"}`)
+	if code != http.StatusForbidden {
+		t.Errorf("capture of a denied site: %d, want 403", code)
+	}
+	if code, _, _ := b.post("/settings/forget-site", map[string]string{"csrf": form["csrf"], "site": "news.example"}); code != http.StatusSeeOther {
+		t.Fatalf("forget site: %d", code)
+	}
+	if _, err := s.store.Article(1); err == nil {
+		t.Error("the forgotten site's article is still there")
+	}
+}
+
+func TestNewChangesArriveLiveOnTheHomePage(t *testing.T) {
+	s := newStack(t)
+	s.changedArticle("https://news.example/first")
+	b := s.loggedIn()
+	_, page, _ := b.get("/")
+	ticketOf := func(page string) string {
+		m := regexp.MustCompile(`<meta name="redline-ticket" content="([0-9a-f]{64})">`).FindStringSubmatch(page)
+		if m == nil {
+			t.Fatal("the home page carries no live ticket")
+		}
+		return m[1]
+	}
+	ticket := ticketOf(page)
+	if strings.Contains(page, testToken) {
+		t.Fatal("the page holds the API token")
+	}
+	u, _ := url.Parse(s.base)
+	cookies := b.c.Jar.Cookies(u)
+	dial := func(origin, ticket string, withCookie bool) (*websocket.Conn, int) {
+		h := http.Header{}
+		h.Set("Origin", origin)
+		if withCookie {
+			for _, c := range cookies {
+				h.Add("Cookie", c.Name+"="+c.Value)
+			}
+		}
+		ws, resp, err := websocket.DefaultDialer.Dial("ws://127.0.0.1:"+fmt.Sprint(s.port)+"/live?ticket="+ticket, h)
+		if err != nil {
+			if resp == nil {
+				t.Fatal(err)
+			}
+			return nil, resp.StatusCode
+		}
+		return ws, http.StatusSwitchingProtocols
+	}
+	if _, code := dial(s.base, ticket, false); code != http.StatusUnauthorized {
+		t.Errorf("live socket without the session: %d, want 401", code)
+	}
+	if _, code := dial("https://evil.example", ticket, true); code != http.StatusForbidden {
+		t.Errorf("live socket from a web page: %d, want 403", code)
+	}
+	ws, code := dial(s.base, ticket, true)
+	if code != http.StatusSwitchingProtocols {
+		t.Fatalf("live socket: %d", code)
+	}
+	defer ws.Close()
+	if _, code := dial(s.base, ticket, true); code != http.StatusForbidden {
+		t.Errorf("live ticket used twice: %d, want 403", code)
+	}
+	if err := ws.WriteJSON(map[string]any{"type": "hello", "token": ticket}); err != nil {
+		t.Fatal(err)
+	}
+	var welcome struct{ Type string }
+	if err := ws.ReadJSON(&welcome); err != nil || welcome.Type != "welcome" {
+		t.Fatalf("welcome: %+v %v", welcome, err)
+	}
+	s.changedArticle("https://news.example/second")
+	var ev struct {
+		Type      string `json:"type"`
+		ArticleID int64  `json:"article_id"`
+		Title     string `json:"title"`
+	}
+	if err := ws.ReadJSON(&ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Type != "article.changed" || ev.Title != "Council approves budget after all" || ev.ArticleID != 2 {
+		t.Fatalf("live event %+v", ev)
+	}
+
+	// A fresh ticket for reconnecting comes only to the session.
+	_, body, _ := b.get("/live/ticket")
+	var fresh struct {
+		Ticket string `json:"ticket"`
+	}
+	if err := json.Unmarshal([]byte(body), &fresh); err != nil || len(fresh.Ticket) != 64 {
+		t.Fatalf("fresh ticket: %q %v", body, err)
+	}
+	if code, _, _ := s.newBrowser().get("/live/ticket"); code != http.StatusUnauthorized {
+		t.Errorf("ticket without a session: %d, want 401", code)
+	}
+}
