@@ -192,7 +192,7 @@ func absTime(t time.Time) string {
 func durationText(d time.Duration) string {
 	switch {
 	case d < time.Minute:
-		return plural(int(d/time.Second), "second")
+		return "less than a minute"
 	case d < time.Hour:
 		return plural(int(math.Round(d.Minutes())), "minute")
 	case d < 24*time.Hour:

@@ -87,7 +87,7 @@ func New(cfg Config) (*Dashboard, error) {
 	d.pages = p
 	port := strconv.Itoa(cfg.Port)
 	d.csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-		"connect-src 'self' ws://127.0.0.1:" + port + " ws://localhost:" + port + " ws://[::1]:" + port + "; " +
+		"connect-src 'self' ws://127.0.0.1:" + port + " ws://localhost:" + port + "; " +
 		"frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 	d.routes()
 	return d, nil
