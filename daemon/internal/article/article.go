@@ -83,6 +83,10 @@ type Article struct {
 	// Reverts counts versions that brought back content the article had
 	// before: a page flipping between headlines is an A/B test.
 	Reverts int `json:"reverts,omitempty"`
+	// Watch says whether and when the daemon re-checks the article by
+	// fetching it (absent in stores that predate the watcher until it
+	// starts once).
+	Watch *Watch `json:"watch,omitempty"`
 }
 
 // UnseenChange is a change of an article that the user has not yet seen.
@@ -150,3 +154,94 @@ const (
 	StatusChanged   CaptureStatus = "changed"
 	StatusUnchanged CaptureStatus = "unchanged"
 )
+
+// WatchState says whether the daemon re-checks an article by fetching it.
+type WatchState string
+
+// The states of a watch.
+const (
+	// WatchWatching: checked on the decaying schedule.
+	WatchWatching WatchState = "watching"
+	// WatchPaused: the user paused it (or its site); not checked until
+	// resumed.
+	WatchPaused WatchState = "paused"
+	// WatchNotCheckable: a fetch does not give the article the user read
+	// (paywall, login, consent page, bot check, local network); only
+	// browser captures follow it.
+	WatchNotCheckable WatchState = "not_checkable"
+	// WatchRemoved: the site answered 404 or 410, or sends the page to its
+	// home page. Still checked on the schedule in case it comes back.
+	WatchRemoved WatchState = "removed"
+	// WatchFinished: the article has not changed for longer than the
+	// schedule's cut-off and won't be checked again.
+	WatchFinished WatchState = "finished"
+)
+
+// Watch is an article's re-check state.
+type Watch struct {
+	State WatchState `json:"state"`
+	// NextCheck is when the next check is due; absent when none is
+	// planned ("won't be checked again").
+	NextCheck time.Time `json:"next_check,omitzero"`
+	// Until is the schedule's cut-off for this article: no check is
+	// planned after it unless the article changes again.
+	Until       time.Time `json:"until,omitzero"`
+	LastChecked time.Time `json:"last_checked,omitzero"`
+	// Checks counts fetches; Failures counts the failed ones in a row.
+	Checks     int          `json:"checks"`
+	Failures   int          `json:"failures"`
+	LastResult *CheckResult `json:"last_result,omitempty"`
+	// Reason and Message say why the article is not checkable or paused
+	// ("site_paused"): a code for programs and a sentence for people.
+	Reason  string `json:"reason,omitempty"`
+	Message string `json:"message,omitempty"`
+	// RemovedAt is when the page was first found gone.
+	RemovedAt time.Time `json:"removed_at,omitzero"`
+	// Named is set when the user asked to watch the URL (track): its
+	// first fetch counts as read.
+	Named bool `json:"named,omitempty"`
+	// ETag and LastModified are the validators sent with the next check
+	// (conditional GET).
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
+}
+
+// CheckOutcome says what one check found.
+type CheckOutcome string
+
+// The outcomes of a check.
+const (
+	// CheckBaseline: the first fetched version was stored.
+	CheckBaseline CheckOutcome = "baseline"
+	// CheckUnchanged: same content as the previous fetch (or 304).
+	CheckUnchanged CheckOutcome = "unchanged"
+	// CheckChanged: a new fetched version; Summary grades it.
+	CheckChanged CheckOutcome = "changed"
+	// CheckRemoved: 404, 410, or a redirect to the site's home page.
+	CheckRemoved CheckOutcome = "removed"
+	// CheckNotCheckable: the fetch does not give the article (Reason).
+	CheckNotCheckable CheckOutcome = "not_checkable"
+	// CheckError: the fetch failed (network, timeout, 429, 5xx, too
+	// large); it is tried again later.
+	CheckError CheckOutcome = "error"
+)
+
+// CheckResult is what one check of an article found.
+type CheckResult struct {
+	Outcome CheckOutcome `json:"outcome"`
+	At      time.Time    `json:"at"`
+	// Version is the fetched version stored (baseline, changed) or
+	// matched (unchanged).
+	Version int      `json:"version,omitempty"`
+	Summary *Summary `json:"summary,omitempty"`
+	// EventID is the article.changed or article.removed event this check
+	// appended, if any.
+	EventID    int64  `json:"event_id,omitempty"`
+	Reason     string `json:"reason,omitempty"`
+	Message    string `json:"message"`
+	HTTPStatus int    `json:"http_status,omitempty"`
+}
+
+// EventRemoved is the event of an article found gone (404, 410) after the
+// user read it.
+const EventRemoved = "article.removed"

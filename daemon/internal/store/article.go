@@ -177,6 +177,9 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 		if isNew {
 			a.Seen = version
 		}
+		if err := s.watchOnSave(txn, &a, &out, in); err != nil {
+			return err
+		}
 		for _, u := range append([]string{in.URL}, in.Aliases...) {
 			if u != a.URL && !slices.Contains(a.Aliases, u) && len(a.Aliases) < maxAliases {
 				a.Aliases = append(a.Aliases, u)
@@ -208,6 +211,7 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 	if out.Event != nil && s.sink != nil {
 		s.sink(*out.Event)
 	}
+	s.watchSaved(out)
 	return out, nil
 }
 
@@ -558,6 +562,9 @@ func (s *Store) DeleteArticle(ctx context.Context, id int64) error {
 			if err := txn.Delete(append(slices.Clip(pfxURL), u...)); err != nil {
 				return err
 			}
+		}
+		if err := deleteWatch(txn, &a); err != nil {
+			return err
 		}
 		for _, prefix := range [][]byte{idKey(pfxVersion, id), idKey(pfxHash, id), idKey(pfxFlip, id)} {
 			if err := deletePrefix(txn, prefix); err != nil {

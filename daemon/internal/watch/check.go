@@ -1,0 +1,433 @@
+package watch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"redline/daemon/internal/article"
+	"redline/daemon/internal/extract"
+	"redline/daemon/internal/store"
+)
+
+type checkKind int
+
+const (
+	// checkScheduled: dispatch has taken the host already.
+	checkScheduled checkKind = iota
+	// checkAsked: the user asked; it runs at once, one request at a time
+	// per host still.
+	checkAsked
+)
+
+// finding is what one fetch found, before it is stored.
+type finding struct {
+	result article.CheckResult
+	// capture is the page to store (nil when nothing is stored).
+	capture *article.Capture
+	// transient marks a poor fetch of an article fetched well before: a
+	// failure, not yet a verdict.
+	transient          bool
+	etag, lastModified string
+	// For the host's pacing: the answer's status (0: none came) and the
+	// wait the site asked for.
+	hostStatus int
+	retryAfter time.Duration
+}
+
+// run checks an article and records what it found in its watch.
+func (w *Watcher) run(ctx context.Context, a article.Article, kind checkKind) (article.CheckResult, article.Article, error) {
+	name := hostOf(a.URL)
+	if kind == checkAsked {
+		waited, err := w.hosts.acquire(ctx, name, w.now)
+		if err != nil {
+			return article.CheckResult{}, a, err
+		}
+		if waited != nil {
+			return article.CheckResult{
+				Outcome: article.CheckError, At: w.now().UTC(),
+				Message: "the site asked Redline to wait before asking again, until " + waited.until.UTC().Format(time.RFC3339),
+			}, a, nil
+		}
+	}
+	f, err := w.fetchPage(ctx, a)
+	w.hosts.release(name, w.now(), f.hostStatus, f.retryAfter)
+	if err != nil {
+		return article.CheckResult{}, a, err
+	}
+	return w.conclude(ctx, a, f)
+}
+
+// fetchPage fetches an article's page and judges what came back.
+func (w *Watcher) fetchPage(ctx context.Context, a article.Article) (finding, error) {
+	now := w.now()
+	f := finding{result: article.CheckResult{At: now.UTC()}, hostStatus: http.StatusOK}
+	baseline := a.LatestFetch == 0
+	req := Request{URL: a.URL}
+	if !baseline && a.Watch != nil {
+		req.ETag, req.LastModified = a.Watch.ETag, a.Watch.LastModified
+	}
+	resp, err := w.fetch.Fetch(ctx, req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return f, ctx.Err()
+		}
+		var fe *FetchError
+		if !errors.As(err, &fe) {
+			fe = &FetchError{Kind: FailNetwork, Err: err}
+		}
+		switch fe.Kind {
+		case FailRefused:
+			f.verdict(ReasonPrivate, fe.Error(), false)
+		case FailTimeout, FailNetwork, FailTruncated:
+			f.hostStatus = 0
+			f.fail(fe.Error())
+		default:
+			f.fail(fe.Error())
+		}
+		return f, nil
+	}
+	f.hostStatus, f.retryAfter = resp.Status, resp.RetryAfter
+	f.result.HTTPStatus = resp.Status
+	status := fmt.Sprintf("%d %s", resp.Status, http.StatusText(resp.Status))
+	// At the baseline, a browser capture exists: the user read the page,
+	// so a fetch that cannot see it says nothing about the page.
+	readInBrowser := baseline && a.LatestBrowser > 0
+	switch {
+	case resp.Status == http.StatusNotModified:
+		f.result.Outcome, f.result.Version = article.CheckUnchanged, a.LatestFetch
+		f.result.Message = "not modified since the last check (304)"
+		if baseline {
+			f.fail("the site answered 304 Not Modified to a first fetch")
+		}
+	case resp.Status == http.StatusNotFound || resp.Status == http.StatusGone:
+		if readInBrowser {
+			f.verdict(ReasonNotFound, status, false)
+		} else {
+			f.gone("the site answers " + status)
+		}
+	case resp.Status/100 == 2 && movedHome(a.URL, resp.URL):
+		if readInBrowser {
+			f.verdict(ReasonRedirects, "", false)
+		} else {
+			f.gone("the site now sends the page to its home page")
+		}
+	case resp.Status == http.StatusUnavailableForLegalReasons:
+		f.verdict(ReasonBlocked, status, !baseline)
+	case resp.Status == http.StatusUnauthorized:
+		f.verdict(ReasonLogin, status, !baseline)
+	case resp.Status == http.StatusTooManyRequests:
+		f.fail("the site asked Redline to slow down (429 Too Many Requests)")
+	case resp.Status == http.StatusForbidden || resp.Status >= 500:
+		if wallOf(resp) == extract.WallBotCheck {
+			f.verdict(ReasonBotCheck, status, !baseline)
+		} else if resp.Status == http.StatusForbidden {
+			f.verdict(ReasonRefused, status, !baseline)
+		} else {
+			f.fail("the site failed to answer (" + status + ")")
+		}
+	case resp.Status/100 != 2:
+		f.fail("the site answered " + status)
+	case !resp.HTML():
+		f.verdict(ReasonNotHTML, contentType(resp.ContentType), !baseline)
+	default:
+		w.judgePage(&f, a, resp)
+	}
+	return f, nil
+}
+
+// judgePage extracts the article from an HTML answer and decides whether
+// it is the article.
+func (w *Watcher) judgePage(f *finding, a article.Article, resp *Response) {
+	baseline := a.LatestFetch == 0
+	page, err := extract.HTML(resp.Body, resp.ContentType, resp.URL)
+	if err != nil {
+		if errors.Is(err, extract.ErrNoArticle) && page != nil && page.Wall.Kind != "" {
+			f.verdict(page.Wall.Kind, page.Wall.Evidence, !baseline)
+			return
+		}
+		f.verdict(ReasonNoText, "", !baseline)
+		return
+	}
+	var browser, prev *article.Content
+	if a.ID != 0 && a.LatestFetch > 0 {
+		v, err := w.store.Version(a.ID, a.LatestFetch)
+		if err != nil {
+			f.fail("Redline could not read its previous fetch: " + article.ErrorMessage(err))
+			return
+		}
+		prev = &v.Content
+	} else if a.ID != 0 && a.LatestBrowser > 0 {
+		v, err := w.store.Version(a.ID, a.LatestBrowser)
+		if err != nil {
+			f.fail("Redline could not read your capture: " + article.ErrorMessage(err))
+			return
+		}
+		browser = &v.Content
+	}
+	if reason, detail := w.quality.judge(page, browser, prev); reason != "" {
+		f.verdict(reason, detail, !baseline)
+		return
+	}
+	f.etag, f.lastModified = resp.ETag, resp.LastModified
+	f.capture = &article.Capture{
+		URL: resp.URL.String(), CanonicalURL: page.CanonicalURL, Title: page.Title, Byline: page.Byline,
+		SiteName: page.SiteName, PublishedTime: page.PublishedTime, Lang: page.Lang, Blocks: page.Blocks,
+		CapturedAt: f.result.At, Source: article.SourceFetch, Extractor: extract.Extractor,
+	}
+}
+
+// verdict: the fetch is not the article. At the baseline (or for reasons
+// that cannot pass) that makes the article not checkable; after good
+// fetches it is a failure until it happens Strikes times in a row.
+func (f *finding) verdict(reason, detail string, transient bool) {
+	f.result.Outcome, f.result.Reason = article.CheckNotCheckable, reason
+	f.result.Message = reasonText(reason, detail)
+	f.transient = transient
+}
+
+func (f *finding) fail(msg string) {
+	f.result.Outcome, f.result.Message = article.CheckError, msg
+}
+
+func (f *finding) gone(msg string) {
+	f.result.Outcome, f.result.Message = article.CheckRemoved, msg
+}
+
+// wallOf reads the signs of a wall in an error page.
+func wallOf(resp *Response) string {
+	if len(resp.Body) == 0 {
+		return ""
+	}
+	page, _ := extract.HTML(resp.Body, resp.ContentType, resp.URL)
+	if page == nil {
+		return ""
+	}
+	return page.Wall.Kind
+}
+
+func contentType(ct string) string {
+	if ct == "" {
+		return "no content type"
+	}
+	mt, _, _ := strings.Cut(ct, ";")
+	return strings.TrimSpace(mt)
+}
+
+// movedHome reports a redirect from an article to the site's home page:
+// how many sites answer for a page they took down.
+func movedHome(from string, to *url.URL) bool {
+	u, err := url.Parse(from)
+	if err != nil || to == nil {
+		return false
+	}
+	home := func(p string) bool { return strings.Trim(p, "/") == "" }
+	return !home(u.Path) && home(to.Path) && to.RawQuery == ""
+}
+
+// conclude stores what a fetch found and records the check in the
+// article's watch.
+func (w *Watcher) conclude(ctx context.Context, a article.Article, f finding) (article.CheckResult, article.Article, error) {
+	now := w.now()
+	if f.capture != nil {
+		// Fetches follow the article where it is; a redirect or a
+		// canonical link must not move it or file it elsewhere.
+		f.capture.URL, f.capture.CanonicalURL = a.URL, ""
+		if err := w.storeFetch(ctx, &f, a.ID, now); err != nil {
+			return article.CheckResult{}, a, err
+		}
+	}
+	updated, err := w.store.UpdateWatch(ctx, a.ID, func(a *article.Article) (*article.Event, error) {
+		return w.apply(a, f, now), nil
+	})
+	if err != nil {
+		return article.CheckResult{}, a, err
+	}
+	res := f.result
+	if updated.Watch != nil && updated.Watch.LastResult != nil {
+		res = *updated.Watch.LastResult
+	}
+	w.logResult(updated, res)
+	return res, updated, nil
+}
+
+// storeFetch saves the fetched page of article id as a version of the
+// fetch lineage.
+func (w *Watcher) storeFetch(ctx context.Context, f *finding, id int64, now time.Time) error {
+	in, err := store.NewIngest(f.capture, now)
+	if err != nil {
+		if article.ErrorCode(err) == article.EINVALID {
+			f.capture = nil
+			f.fail("the page cannot be stored: " + article.ErrorMessage(err))
+			return nil
+		}
+		return err
+	}
+	return w.save(ctx, f, in, id)
+}
+
+// save stores a fetched page and fills the result in from what the store
+// did: baseline, unchanged or changed, with the change's summary and
+// event.
+func (w *Watcher) save(ctx context.Context, f *finding, in store.Ingest, id int64) error {
+	saved, err := w.store.SaveCapture(ctx, in)
+	if err != nil {
+		return err
+	}
+	if id != 0 && saved.Article.ID != id {
+		return fmt.Errorf("a fetch of article %d was stored as article %d", id, saved.Article.ID)
+	}
+	f.result.Version, f.result.Summary = saved.Version, saved.Summary
+	switch saved.Status {
+	case article.StatusNew:
+		f.result.Outcome = article.CheckBaseline
+		f.result.Message = fmt.Sprintf("first fetch stored as version %d", saved.Version)
+	case article.StatusUnchanged:
+		f.result.Outcome, f.result.Message = article.CheckUnchanged, "no change since the last check"
+	default:
+		f.result.Outcome = article.CheckChanged
+		f.result.Message = "changed: " + SummaryText(saved.Summary)
+	}
+	if saved.Event != nil {
+		f.result.EventID = saved.Event.ID
+	}
+	return nil
+}
+
+// apply records a check in an article's watch and plans the next one. It
+// returns the article.removed event when the page was found gone after
+// the user read it.
+func (w *Watcher) apply(a *article.Article, f finding, now time.Time) *article.Event {
+	wt := a.Watch
+	if wt == nil {
+		wt = &article.Watch{State: article.WatchWatching}
+		a.Watch = wt
+	}
+	res := f.result
+	wt.Checks++
+	wt.LastChecked = now.UTC()
+	wt.LastResult = &res
+	var ev *article.Event
+	switch res.Outcome {
+	case article.CheckBaseline, article.CheckUnchanged, article.CheckChanged:
+		wt.Failures = 0
+		if f.etag != "" || f.lastModified != "" {
+			wt.ETag, wt.LastModified = f.etag, f.lastModified
+		}
+		wt.RemovedAt = time.Time{}
+		if wt.State == article.WatchRemoved || wt.State == article.WatchNotCheckable {
+			wt.State, wt.Reason, wt.Message = article.WatchWatching, "", ""
+		}
+	case article.CheckRemoved:
+		wt.Failures = 0
+		if wt.RemovedAt.IsZero() {
+			wt.RemovedAt = now.UTC()
+			if a.Read.Version > 0 {
+				ev = &article.Event{Type: article.EventRemoved, Version: a.Versions, At: now.UTC()}
+			}
+		}
+		if wt.State != article.WatchPaused {
+			wt.State = article.WatchRemoved
+		}
+	case article.CheckNotCheckable:
+		if f.transient {
+			wt.Failures++
+		}
+		if !f.transient || wt.Failures >= w.quality.Strikes {
+			if wt.State != article.WatchPaused {
+				wt.State = article.WatchNotCheckable
+			}
+			wt.Reason, wt.Message = res.Reason, res.Message
+		}
+	case article.CheckError:
+		wt.Failures++
+	}
+	switch wt.State {
+	case article.WatchPaused, article.WatchNotCheckable:
+		wt.NextCheck = time.Time{}
+		return ev
+	}
+	next, until, ok := w.Schedule().Next(Since(a), now, w.random)
+	wt.Until = until
+	if !ok {
+		wt.State, wt.NextCheck = article.WatchFinished, time.Time{}
+		return ev
+	}
+	if wt.State == article.WatchFinished {
+		wt.State = article.WatchWatching
+	}
+	if wait := w.hosts.waitUntil(hostOf(a.URL), now); wait.After(next) {
+		next = wait
+	}
+	wt.NextCheck = next
+	return ev
+}
+
+func (w *Watcher) logResult(a article.Article, res article.CheckResult) {
+	if w.checked != nil {
+		defer w.checked(a, res)
+	}
+	attrs := []any{"article", a.ID, "url", a.URL, "outcome", res.Outcome}
+	if a.Watch != nil {
+		attrs = append(attrs, "next", describe(a.Watch.NextCheck))
+	}
+	switch res.Outcome {
+	case article.CheckChanged, article.CheckRemoved, article.CheckNotCheckable:
+		w.log.Info("checked "+res.Message, attrs...)
+	case article.CheckError:
+		w.log.Info("check failed: "+res.Message, attrs...)
+	default:
+		w.log.Debug("checked "+res.Message, attrs...)
+	}
+}
+
+// SummaryText says a change summary in words: "2 paragraphs changed, 1
+// added; 15 words added, 3 removed (substantive)".
+func SummaryText(s *article.Summary) string {
+	if s == nil {
+		return "content changed"
+	}
+	if s.Significance == article.Trivial {
+		return "only timestamps, counters, ads or formatting (no alert)"
+	}
+	var parts []string
+	if s.TitleChanged {
+		parts = append(parts, "headline changed")
+	}
+	if s.BylineChanged {
+		parts = append(parts, "byline changed")
+	}
+	for _, p := range []struct {
+		n    int
+		verb string
+	}{{s.BlocksChanged, "changed"}, {s.BlocksAdded, "added"}, {s.BlocksRemoved, "removed"}, {s.BlocksMoved, "moved"}} {
+		if p.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s %s", p.n, plural(p.n, "paragraph"), p.verb))
+		}
+	}
+	if s.WordsAdded > 0 || s.WordsRemoved > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s added, %d removed", s.WordsAdded, plural(s.WordsAdded, "word"), s.WordsRemoved))
+	}
+	if s.Correction {
+		parts = append(parts, "a correction appeared")
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "content changed")
+	}
+	text := strings.Join(parts, "; ")
+	if s.Significance != "" {
+		text += " (" + string(s.Significance) + ")"
+	}
+	return text
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}

@@ -1,0 +1,361 @@
+package watch
+
+import (
+	"compress/gzip"
+	"compress/zlib"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/andybalholm/brotli"
+)
+
+// FetcherOptions set up a Fetcher. Zero values take the defaults.
+type FetcherOptions struct {
+	// Version goes into the User-Agent: "Redline/VERSION (+local change
+	// tracker)".
+	Version string
+	// AllowPrivate lets the fetcher reach loopback and private-network
+	// hosts (`redline serve --allow-private`). Off, they are refused at
+	// the moment of dialling, whatever name led to them.
+	AllowPrivate bool
+	// Timeout bounds a whole fetch, body included (default 30 s).
+	Timeout time.Duration
+	// MaxBody bounds the decoded body (default 5 MiB).
+	MaxBody int64
+	// MaxRedirects is how many redirects are followed (default 5).
+	MaxRedirects int
+	// Resolve looks up a host's addresses; nil uses the system resolver.
+	// Tests map their names to 127.0.0.1 with it.
+	Resolve func(ctx context.Context, host string) ([]netip.Addr, error)
+}
+
+// Defaults of FetcherOptions.
+const (
+	DefaultTimeout      = 30 * time.Second
+	DefaultMaxBody      = 5 << 20
+	DefaultMaxRedirects = 5
+)
+
+// Fetcher fetches pages politely and safely: an honest User-Agent,
+// conditional requests, compressed transfers, a time limit, a size limit,
+// few redirects, no cookies, no proxies, and no private addresses unless
+// allowed. It does not pace requests: the Watcher does.
+type Fetcher struct {
+	client    *http.Client
+	userAgent string
+	opts      FetcherOptions
+}
+
+// NewFetcher returns a Fetcher for o.
+func NewFetcher(o FetcherOptions) *Fetcher {
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.MaxBody <= 0 {
+		o.MaxBody = DefaultMaxBody
+	}
+	if o.MaxRedirects <= 0 {
+		o.MaxRedirects = DefaultMaxRedirects
+	}
+	if o.Version == "" {
+		o.Version = "dev"
+	}
+	f := &Fetcher{opts: o, userAgent: "Redline/" + o.Version + " (+local change tracker)"}
+	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, Control: f.control}
+	transport := &http.Transport{
+		Proxy: nil, // a proxy would dial for us, past the address check
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			return f.dial(ctx, dialer, network, addr)
+		},
+		ForceAttemptHTTP2:      true,
+		TLSHandshakeTimeout:    10 * time.Second,
+		ResponseHeaderTimeout:  20 * time.Second,
+		ExpectContinueTimeout:  time.Second,
+		DisableCompression:     true, // we ask for gzip and brotli and decode them ourselves
+		MaxIdleConns:           32,
+		MaxIdleConnsPerHost:    1,
+		IdleConnTimeout:        30 * time.Second,
+		MaxResponseHeaderBytes: 256 << 10,
+	}
+	f.client = &http.Client{
+		Transport: transport,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) > o.MaxRedirects {
+				return &FetchError{Kind: FailRedirects, Err: fmt.Errorf("more than %d redirects", o.MaxRedirects)}
+			}
+			if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+				return &FetchError{Kind: FailRedirects, Err: fmt.Errorf("a redirect to a %s: URL", req.URL.Scheme)}
+			}
+			return nil
+		},
+	}
+	return f
+}
+
+// UserAgent is the User-Agent the fetcher sends.
+func (f *Fetcher) UserAgent() string { return f.userAgent }
+
+// Kinds of FetchError.
+const (
+	FailRefused   = "refused"   // a private or local address, not allowed
+	FailTimeout   = "timeout"   // the fetch took longer than allowed
+	FailTooLarge  = "too_large" // the body is over the limit
+	FailTruncated = "truncated" // the connection ended before the body did
+	FailRedirects = "redirects" // too many redirects, or to another scheme
+	FailEncoding  = "encoding"  // a content encoding that cannot be decoded
+	FailNetwork   = "network"   // DNS, connection refused or reset, TLS
+)
+
+// FetchError says why a fetch failed, in words for the user.
+type FetchError struct {
+	Kind string
+	Err  error
+}
+
+func (e *FetchError) Error() string { return e.Err.Error() }
+func (e *FetchError) Unwrap() error { return e.Err }
+
+// Request is one page to fetch, with the validators of the copy we have.
+type Request struct {
+	URL          string
+	ETag         string
+	LastModified string
+}
+
+// Response is what a fetch brought back.
+type Response struct {
+	Status int
+	// URL is the page's address after redirects.
+	URL         *url.URL
+	ContentType string
+	// Body is the decoded body of HTML answers and of error pages (for
+	// the signs of a bot check); nil for anything else.
+	Body         []byte
+	ETag         string
+	LastModified string
+	// RetryAfter is how long the site asked to wait (429, 503), 0 if it
+	// did not say.
+	RetryAfter time.Duration
+}
+
+// HTML reports whether the response is an HTML page.
+func (r *Response) HTML() bool { return isHTML(r.ContentType) }
+
+func isHTML(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		// A missing or broken Content-Type: browsers sniff, and so do we
+		// (the body is parsed as HTML and judged by its text).
+		return strings.TrimSpace(contentType) == ""
+	}
+	return mt == "text/html" || mt == "application/xhtml+xml"
+}
+
+// Fetch GETs a page. Errors are *FetchError; HTTP error statuses are not
+// errors but Responses.
+func (f *Fetcher) Fetch(ctx context.Context, r Request) (*Response, error) {
+	ctx, cancel := context.WithTimeout(ctx, f.opts.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.URL, nil)
+	if err != nil {
+		return nil, &FetchError{Kind: FailNetwork, Err: fmt.Errorf("the URL cannot be fetched: %w", err)}
+	}
+	h := req.Header
+	h.Set("User-Agent", f.userAgent)
+	h.Set("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1")
+	h.Set("Accept-Encoding", "gzip, br, deflate")
+	if r.ETag != "" {
+		h.Set("If-None-Match", r.ETag)
+	}
+	if r.LastModified != "" {
+		h.Set("If-Modified-Since", r.LastModified)
+	}
+	resp, err := f.client.Do(req)
+	if err != nil {
+		return nil, f.failure(ctx, err)
+	}
+	defer resp.Body.Close()
+	out := &Response{
+		Status: resp.StatusCode, URL: resp.Request.URL, ContentType: resp.Header.Get("Content-Type"),
+		ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"),
+		RetryAfter: retryAfter(resp.Header, time.Now()),
+	}
+	readBody := resp.StatusCode >= 400 || resp.StatusCode/100 == 2 && isHTML(out.ContentType)
+	if !readBody || resp.StatusCode == http.StatusNoContent {
+		return out, nil
+	}
+	body, err := decode(resp)
+	if err != nil {
+		return nil, err
+	}
+	if out.Body, err = io.ReadAll(io.LimitReader(body, f.opts.MaxBody+1)); err != nil {
+		return nil, f.failure(ctx, err)
+	}
+	if int64(len(out.Body)) > f.opts.MaxBody {
+		return nil, &FetchError{Kind: FailTooLarge, Err: fmt.Errorf("the page is larger than %d MiB", f.opts.MaxBody>>20)}
+	}
+	return out, nil
+}
+
+// decode undoes the response's Content-Encoding.
+func decode(resp *http.Response) (io.Reader, error) {
+	switch enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding"))); enc {
+	case "", "identity":
+		return resp.Body, nil
+	case "gzip", "x-gzip":
+		r, err := gzip.NewReader(resp.Body)
+		if err != nil {
+			return nil, &FetchError{Kind: FailEncoding, Err: fmt.Errorf("the page's gzip encoding is broken: %w", err)}
+		}
+		return r, nil
+	case "br":
+		return brotli.NewReader(resp.Body), nil
+	case "deflate":
+		r, err := zlib.NewReader(resp.Body)
+		if err != nil {
+			return nil, &FetchError{Kind: FailEncoding, Err: fmt.Errorf("the page's deflate encoding is broken: %w", err)}
+		}
+		return r, nil
+	default:
+		return nil, &FetchError{Kind: FailEncoding, Err: fmt.Errorf("the page uses the %q content encoding, which Redline does not read", enc)}
+	}
+}
+
+// failure turns a transport error into a FetchError with words for it.
+func (f *Fetcher) failure(ctx context.Context, err error) error {
+	var fe *FetchError
+	if errors.As(err, &fe) {
+		return fe
+	}
+	var ne net.Error
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return &FetchError{Kind: FailTimeout, Err: fmt.Errorf("the site did not send the page within %s", f.opts.Timeout)}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return &FetchError{Kind: FailTruncated, Err: errors.New("the connection ended before the page did")}
+	case errors.Is(err, syscall.ECONNRESET):
+		return &FetchError{Kind: FailNetwork, Err: errors.New("the site reset the connection")}
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return &FetchError{Kind: FailNetwork, Err: errors.New("the site refused the connection")}
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return &FetchError{Kind: FailNetwork, Err: fmt.Errorf("the site's name does not resolve: %s", dnsErr.Name)}
+	}
+	if errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) || errors.Is(err, zlib.ErrChecksum) {
+		return &FetchError{Kind: FailEncoding, Err: errors.New("the page's compression is broken")}
+	}
+	return &FetchError{Kind: FailNetwork, Err: fmt.Errorf("the fetch failed: %w", unwrapURLError(err))}
+}
+
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// dial resolves addr itself and dials only addresses the policy allows,
+// so that a public name that resolves to a private address is refused
+// too.
+func (f *Fetcher) dial(ctx context.Context, d *net.Dialer, network, addr string) (net.Conn, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	var ips []netip.Addr
+	if ip, err := netip.ParseAddr(host); err == nil {
+		ips = []netip.Addr{ip}
+	} else {
+		if !f.opts.AllowPrivate && LocalName(host) {
+			return nil, refused(host, netip.Addr{})
+		}
+		if ips, err = f.resolve(ctx, host); err != nil {
+			return nil, err
+		}
+	}
+	var errs []error
+	for _, ip := range ips {
+		if !f.opts.AllowPrivate && !Public(ip) {
+			errs = append(errs, refused(host, ip))
+			continue
+		}
+		conn, err := d.DialContext(ctx, network, net.JoinHostPort(ip.Unmap().String(), port))
+		if err == nil {
+			return conn, nil
+		}
+		errs = append(errs, err)
+	}
+	if len(errs) == 0 {
+		return nil, &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
+	}
+	return nil, errors.Join(errs...)
+}
+
+func (f *Fetcher) resolve(ctx context.Context, host string) ([]netip.Addr, error) {
+	if f.opts.Resolve != nil {
+		return f.opts.Resolve(ctx, host)
+	}
+	return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+}
+
+// control checks, once more, the address a socket is about to connect to.
+func (f *Fetcher) control(network, address string, _ syscall.RawConn) error {
+	if f.opts.AllowPrivate {
+		return nil
+	}
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return &FetchError{Kind: FailRefused, Err: fmt.Errorf("refusing to connect to %s", address)}
+	}
+	if !Public(ap.Addr()) {
+		return refused(ap.Addr().String(), ap.Addr())
+	}
+	return nil
+}
+
+func refused(host string, ip netip.Addr) error {
+	where := host
+	if ip.IsValid() && ip.String() != host {
+		where = host + " (" + ip.String() + ")"
+	}
+	return &FetchError{Kind: FailRefused, Err: fmt.Errorf("%s is on this computer or a private network, which Redline does not fetch unless started with --allow-private", where)}
+}
+
+// retryAfter reads Retry-After: seconds or an HTTP date.
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n < 0 {
+			return 0
+		}
+		return time.Duration(min(n, int64(maxRetryAfter/time.Second))) * time.Second
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0
+	}
+	// Measure against the site's own clock when it sent one.
+	if d, err := http.ParseTime(h.Get("Date")); err == nil {
+		now = d
+	}
+	return min(max(t.Sub(now), 0), maxRetryAfter)
+}
+
+// maxRetryAfter caps how long a site may ask us to wait: a day.
+const maxRetryAfter = 24 * time.Hour
