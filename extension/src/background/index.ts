@@ -5,6 +5,7 @@
 // their banner. Chrome runs it as a service worker, Firefox as an event
 // page; both may stop it when idle, so every state lives in storage and an
 // alarm wakes it to reconnect.
+import { canonicalURL } from '../shared/canonical';
 import type { ArticleEvent, Capture, Summary } from '../shared/daemon';
 import {
   type BannerModel,
@@ -39,8 +40,13 @@ let settings: Settings = normalizeSettings({});
 let token = '';
 let changes: Changes = emptyChanges();
 const queue = new CaptureQueue(local);
-/** Which article each tab shows (kept in session storage across restarts of the worker). */
-const tabArticles = new Map<number, number>();
+/**
+ * What each tab shows: the page's URL (from its last hello) and the
+ * article, once known. Kept in session storage across restarts of the
+ * worker.
+ */
+type TabPage = { url: string; articleId: number | null };
+const tabPages = new Map<number, TabPage>();
 
 const loaded = (async () => {
   const got = await ext.storage.local.get(['settings', 'token', 'changes']);
@@ -50,7 +56,7 @@ const loaded = (async () => {
   if (c && typeof c.lastEventID === 'number' && typeof c.byArticle === 'object') changes = c;
   try {
     const s = await ext.storage.session.get('tabs');
-    for (const [tab, id] of Object.entries((s.tabs ?? {}) as Record<string, number>)) tabArticles.set(Number(tab), id);
+    for (const [tab, page] of Object.entries((s.tabs ?? {}) as Record<string, TabPage>)) tabPages.set(Number(tab), page);
   } catch {
     // No session storage: the map starts empty.
   }
@@ -59,18 +65,19 @@ const loaded = (async () => {
 
 const client = (): DaemonClient => new DaemonClient(settings.daemon, token);
 
-async function rememberTab(tabId: number | undefined, articleId: number): Promise<void> {
+/** Records what a tab shows now. */
+async function rememberTab(tabId: number | undefined, page: TabPage): Promise<void> {
   if (tabId === undefined) return;
-  tabArticles.set(tabId, articleId);
+  tabPages.set(tabId, page);
   try {
-    await ext.storage.session.set({ tabs: Object.fromEntries(tabArticles) });
+    await ext.storage.session.set({ tabs: Object.fromEntries(tabPages) });
   } catch {
     // Memory only.
   }
 }
 
 ext.tabs.onRemoved.addListener((tabId) => {
-  if (tabArticles.delete(tabId)) void ext.storage.session?.set({ tabs: Object.fromEntries(tabArticles) }).catch(() => undefined);
+  if (tabPages.delete(tabId)) void ext.storage.session?.set({ tabs: Object.fromEntries(tabPages) }).catch(() => undefined);
 });
 
 async function updateBadge(): Promise<void> {
@@ -79,8 +86,8 @@ async function updateBadge(): Promise<void> {
 }
 
 async function sendToArticleTabs(articleId: number, msg: TabMessage): Promise<void> {
-  for (const [tabId, id] of tabArticles) {
-    if (id === articleId) await ext.tabs.sendMessage(tabId, msg).catch(() => undefined);
+  for (const [tabId, page] of tabPages) {
+    if (page.articleId === articleId) await ext.tabs.sendMessage(tabId, msg).catch(() => undefined);
   }
 }
 
@@ -145,14 +152,27 @@ listenToClicks();
 
 // --- captures ---
 
+/** Two URLs of the same page (fragments, tracking parameters aside). */
+function samePage(a: string, b: string): boolean {
+  try {
+    return canonicalURL(a) === canonicalURL(b);
+  } catch {
+    return false;
+  }
+}
+
 async function sendCapture(q: Queued): Promise<SendResult> {
   if (token === '') return 'retry';
   try {
     const resp = await client().capture(q.capture);
-    await rememberTab(q.tabId, resp.article_id);
-    if (resp.changed_since_read && q.tabId !== undefined) {
+    // The tab that read it, if it still shows that page (a queued capture
+    // may arrive long after the reader moved on).
+    const shown = q.tabId === undefined ? undefined : tabPages.get(q.tabId)?.url;
+    const tabId = shown !== undefined && samePage(shown, q.capture.url) ? q.tabId : undefined;
+    await rememberTab(tabId, { url: q.capture.url, articleId: resp.article_id });
+    if (resp.changed_since_read && tabId !== undefined) {
       const banner: BannerModel = { articleId: resp.article_id, version: resp.version, summary: resp.changed_since_read, at: changes.byArticle[String(resp.article_id)]?.at ?? q.capture.captured_at };
-      await ext.tabs.sendMessage(q.tabId, { type: 'banner.show', banner } satisfies TabMessage).catch(() => undefined);
+      await ext.tabs.sendMessage(tabId, { type: 'banner.show', banner } satisfies TabMessage).catch(() => undefined);
     }
     return 'sent';
   } catch (e) {
@@ -187,13 +207,15 @@ async function onContent(msg: ContentMessage, sender: Sender): Promise<unknown> 
   const pageURL = sender.url ?? '';
   switch (msg.type) {
     case 'page.hello': {
+      // A new page in this tab: whatever it showed before is gone.
+      await rememberTab(tabId, { url: pageURL, articleId: null });
       const capture = token !== '' && mayCapture(settings, pageURL);
       const answer: HelloAnswer = { capture, seconds: settings.seconds, readingMode: settings.readingMode, banner: null };
       if (token === '' || !mayCapture({ ...settings, paused: false }, pageURL)) return answer;
       try {
         const a = await client().lookup(pageURL);
         if (a) {
-          await rememberTab(tabId, a.id);
+          await rememberTab(tabId, { url: pageURL, articleId: a.id });
           if (a.unseen && a.unseen.length > 0) answer.banner = await bannerFor(a.id);
         }
       } catch {
@@ -212,7 +234,7 @@ async function onContent(msg: ContentMessage, sender: Sender): Promise<unknown> 
     case 'page.diff':
     case 'page.dismiss': {
       // A page may ask only about the article it shows.
-      if (tabId === undefined || tabArticles.get(tabId) !== msg.articleId) return { error: 'This page is not that article.' };
+      if (tabId === undefined || tabPages.get(tabId)?.articleId !== msg.articleId) return { error: 'This page is not that article.' };
       return msg.type === 'page.diff' ? diffAnswer(msg.articleId) : seenAnswer(msg.articleId, msg.version);
     }
     case 'pair.claim':
