@@ -56,6 +56,21 @@ test('pairs through the one-time link, with nothing to type', async () => {
   await again.goto(link);
   await again.locator('#redline-pair-status', { hasText: 'used already' }).waitFor();
   await again.close();
+
+  // Another program on this computer serving a pairing page (here: a
+  // second daemon) cannot take the extension over while its daemon runs.
+  const otherData = tempDir('other');
+  const other = await startDaemon(bin, otherData);
+  try {
+    const foreign = execFileSync(bin, ['pair', '--print', '--data', otherData], { encoding: 'utf8' }).trim();
+    const page = await browser.context.newPage();
+    await page.goto(foreign);
+    await page.locator('#redline-pair-status', { hasText: 'already paired' }).waitFor();
+    await page.close();
+  } finally {
+    await other.stop();
+    rmSync(otherData, { recursive: true, force: true });
+  }
 });
 
 test('the banner appears in the open tab when the article changes, and stays until dismissed', async () => {
