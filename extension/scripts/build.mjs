@@ -31,6 +31,20 @@ const entries = {
   options: 'options/index.ts',
 };
 
+// tldts (the public suffix list, ~100 KB) does not declare itself free of
+// side effects, so bundles would keep it even where nothing calls it. The
+// content script, loaded into every page, needs only the text rules.
+export const tldtsIsPure = {
+  name: 'tldts-is-pure',
+  setup(b) {
+    b.onResolve({ filter: /^tldts(-core)?$/ }, async (args) => {
+      if (args.pluginData === 'tldts-is-pure') return undefined;
+      const r = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'tldts-is-pure' });
+      return { ...r, sideEffects: false };
+    });
+  },
+};
+
 function manifestFor(browser) {
   const m = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8'));
   if (browser === 'chrome') {
@@ -97,6 +111,7 @@ export async function buildExtension() {
       target,
       minify: false,
       legalComments: 'linked',
+      plugins: [tldtsIsPure],
       logLevel: 'warning',
     });
     writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifestFor(browser), null, 2)}\n`);

@@ -36,20 +36,50 @@ ext.runtime.onMessage.addListener((raw: unknown, sender: chrome.runtime.MessageS
   else if (msg?.type === 'banner.hide' && banner.model?.articleId === msg.articleId) banner.hide();
 });
 
+// Each page shown in this tab, including those a site's own script shows
+// without loading a new document, gets one run; a newer page ends the
+// older run at its next step.
+let run = 0;
+
 async function main(): Promise<void> {
+  const mine = ++run;
   const url = location.href;
+  banner.hide();
   const hello = await ask<HelloAnswer>({ type: 'page.hello', url });
-  if (!hello) return;
+  if (!hello || mine !== run) return;
   if (hello.banner) banner.show(hello.banner);
-  if (!hello.capture || !isArticle(document, url)) return;
+  if (!hello.capture) return;
   const reading = await waitForReading(window, document, { mode: hello.readingMode, seconds: hello.seconds });
   // Extraction takes tens of milliseconds on big pages: do it when the
-  // page is idle, not in the middle of the reader's scrolling.
+  // page is idle, not in the middle of the reader's scrolling. Detection
+  // waits too, so that a page that fills itself in late is judged whole.
   await new Promise<void>((resolve) => requestIdleCallback(() => resolve(), { timeout: 2000 }));
+  if (mine !== run || !isArticle(document, location.href)) return;
   const capture = extract(document, location.href, reading);
   if (!capture) return;
   const answer = await ask<CaptureAnswer>({ type: 'page.capture', capture });
-  if (answer?.banner) banner.show(answer.banner);
+  if (answer?.banner && mine === run) banner.show(answer.banner);
 }
 
-if (window.top === window) void main();
+/** Starts a new run when the site shows another page in the same document. */
+function followNavigation(): void {
+  const page = (): string => location.href.split('#')[0] ?? '';
+  let shown = page();
+  const check = (): void => {
+    if (page() === shown) return;
+    shown = page();
+    void main();
+  };
+  window.addEventListener('popstate', check);
+  const nav = (window as { navigation?: EventTarget }).navigation;
+  if (nav) nav.addEventListener('navigatesuccess', check);
+  // history.pushState from the page's scripts fires no event here; the
+  // title changes with the page.
+  const title = document.querySelector('head > title');
+  if (title) new MutationObserver(check).observe(title, { childList: true, characterData: true, subtree: true });
+}
+
+if (window.top === window) {
+  void main();
+  followNavigation();
+}
