@@ -135,6 +135,26 @@ test('the banner appears in the open tab when the article changes, and stays unt
   await reader.close();
 });
 
+test('a site that shows another article without loading a page gets it captured too', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(`${site.base}/2015/minecraft-exploit`);
+  const next = `${site.base}/science/nytimes`;
+  const html = await (await fetch(next)).text();
+  // What a site's own script does: new content, new title, pushState.
+  await page.evaluate((h) => {
+    const doc = new DOMParser().parseFromString(h, 'text/html');
+    document.head.replaceChildren(...[...doc.head.childNodes].map((n) => document.adoptNode(n)));
+    document.body.replaceWith(document.adoptNode(doc.body));
+    history.pushState({}, '', '/science/nytimes');
+  }, html);
+  const a = await until('the article shown in place to reach the daemon', () => articleAt(next));
+  assert.equal(a.versions, 1);
+  assert.equal(a.title, "United States to Lift Sudan Sanctions");
+  const before = await articleAt(`${site.base}/2015/minecraft-exploit`);
+  assert.equal(before.versions, 2, 'the page shown before keeps its own text');
+  await page.close();
+});
+
 test('articles read while the daemon is down arrive when it is back', async () => {
   const addr = new URL(daemon.base).host;
   await daemon.stop();

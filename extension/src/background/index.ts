@@ -152,6 +152,14 @@ listenToClicks();
 
 // --- captures ---
 
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
+  }
+}
+
 /** Two URLs of the same page (fragments, tracking parameters aside). */
 function samePage(a: string, b: string): boolean {
   try {
@@ -204,7 +212,12 @@ async function bannerFor(articleId: number): Promise<BannerModel | null> {
 
 async function onContent(msg: ContentMessage, sender: Sender): Promise<unknown> {
   const tabId = sender.tab?.id;
-  const pageURL = sender.url ?? '';
+  // The browser's sender.url is the URL the document was loaded with; a
+  // site may have moved to another page since (history.pushState), which
+  // the content script sees. It cannot leave the document's origin, so
+  // that much is checked.
+  const claimed = msg.type === 'page.hello' ? msg.url : msg.type === 'page.capture' ? msg.capture.url : undefined;
+  const pageURL = claimed !== undefined && sameOrigin(claimed, sender.url ?? '') ? claimed : (sender.url ?? '');
   switch (msg.type) {
     case 'page.hello': {
       // A new page in this tab: whatever it showed before is gone.

@@ -71,12 +71,12 @@ function followNavigation(): void {
     void main();
   };
   window.addEventListener('popstate', check);
+  // history.pushState from the page's scripts fires no event here; where
+  // the Navigation API exists it reports every same-document navigation,
+  // elsewhere the title changing with the page does.
   const nav = (window as { navigation?: EventTarget }).navigation;
-  if (nav) nav.addEventListener('navigatesuccess', check);
-  // history.pushState from the page's scripts fires no event here; the
-  // title changes with the page.
-  const title = document.querySelector('head > title');
-  if (title) new MutationObserver(check).observe(title, { childList: true, characterData: true, subtree: true });
+  if (nav) nav.addEventListener('currententrychange', check);
+  else new MutationObserver(check).observe(document.head ?? document.documentElement, { childList: true, characterData: true, subtree: true });
 }
 
 if (window.top === window) {
