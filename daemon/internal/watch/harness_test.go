@@ -40,7 +40,7 @@ func (c *clock) Add(d time.Duration) { c.Set(c.Now().Add(d)) }
 // harness is a watcher over a real store in a temp dir, fetching from a
 // local news site whose names all resolve to 127.0.0.1.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	st    *store.Store
 	site  *watchtest.Site
@@ -52,7 +52,7 @@ type harness struct {
 	woken  int
 }
 
-func newHarness(t *testing.T, mod func(*FetcherOptions, *Options)) *harness {
+func newHarness(t testing.TB, mod func(*FetcherOptions, *Options)) *harness {
 	t.Helper()
 	st, err := store.Open(t.TempDir(), store.Options{})
 	if err != nil {

@@ -711,3 +711,22 @@ func TestRunTakesTheBaselineRightAfterACapture(t *testing.T) {
 		t.Fatalf("no fetched version after the baseline: %+v", a)
 	}
 }
+
+// A check that falls due while dispatch runs is not slept through: the
+// loop looks again at once. Checks that were due when dispatch looked and
+// are still there are in flight or wait for a worker; their end wakes it.
+func TestLoopDoesNotOversleepACheckThatFellDueDuringDispatch(t *testing.T) {
+	h := newHarness(t, nil)
+	h.capture(h.site.URL("news.test", "/a"), watchtest.Page("story")) // due at t0
+	h.clock.Set(t0.Add(time.Millisecond))
+	if d := h.w.sleep(t0.Add(-time.Millisecond), false); d != 0 {
+		t.Fatalf("sleep %s with a check that fell due during dispatch", d)
+	}
+	if d := h.w.sleep(t0, false); d != maxWait {
+		t.Fatalf("sleep %s with only checks that dispatch saw", d)
+	}
+	h.clock.Set(t0.Add(-time.Minute))
+	if d := h.w.sleep(t0.Add(-time.Minute), false); d != time.Minute {
+		t.Fatalf("sleep %s a minute before the next check", d)
+	}
+}

@@ -180,26 +180,27 @@ func (w *Watcher) Run(ctx context.Context) {
 		case <-timer.C:
 		case <-w.wake:
 		}
-		started, deferred := w.dispatch(ctx, nil)
-		timer.Reset(w.sleep(started+deferred > 0))
+		considered := w.now()
+		started, deferred := w.dispatch(ctx, considered, nil)
+		timer.Reset(w.sleep(considered, started+deferred > 0))
 	}
 }
 
 // sleep is how long the loop waits before it looks again: until the next
-// check is due, unless only checks in flight are due (their end wakes the
-// loop).
-func (w *Watcher) sleep(progress bool) time.Duration {
+// check is due. Checks due at considered, when dispatch looked, that it
+// left alone are in flight or wait for a worker: the end of a check wakes
+// the loop for them.
+func (w *Watcher) sleep(considered time.Time, progress bool) time.Duration {
 	next, ok, err := w.store.NextDue()
 	if err != nil {
 		w.log.Error("read the next check", "err", err)
 		return maxWait
 	}
-	now := w.now()
 	switch {
 	case !ok:
 		return maxWait
-	case next.After(now):
-		return min(next.Sub(now), maxWait)
+	case next.After(considered):
+		return min(max(next.Sub(w.now()), 0), maxWait)
 	case progress:
 		return 0
 	}
@@ -218,17 +219,16 @@ type TickReport struct {
 // Run.
 func (w *Watcher) Tick(ctx context.Context) TickReport {
 	var wg sync.WaitGroup
-	started, deferred := w.dispatch(ctx, &wg)
+	started, deferred := w.dispatch(ctx, w.now(), &wg)
 	wg.Wait()
 	return TickReport{Checked: started, Deferred: deferred}
 }
 
-// dispatch starts the due checks whose host is free, within the worker
-// limit. A due check whose host must wait (spacing, backoff, busy) is
+// dispatch starts the checks due at now whose host is free, within the
+// worker limit. A due check whose host must wait (spacing, backoff, busy) is
 // moved in the index to when the host is ready, behind the others of that
 // host, so that the next read of the index does not meet it again.
-func (w *Watcher) dispatch(ctx context.Context, wg *sync.WaitGroup) (started, deferred int) {
-	now := w.now()
+func (w *Watcher) dispatch(ctx context.Context, now time.Time, wg *sync.WaitGroup) (started, deferred int) {
 	for ctx.Err() == nil {
 		w.mu.Lock()
 		free := w.workers - w.running
@@ -254,6 +254,11 @@ func (w *Watcher) dispatch(ctx context.Context, wg *sync.WaitGroup) (started, de
 			a, err := w.store.Article(d.ID)
 			if err != nil {
 				w.log.Warn("read a due article", "article", d.ID, "err", err)
+				continue
+			}
+			// The index was read before a check that was in flight then
+			// finished and planned the next: the article says so.
+			if at := store.DueAt(a.Watch); at.IsZero() || at.After(now) {
 				continue
 			}
 			name := hostOf(a.URL)
