@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"runtime"
 
 	"github.com/klauspost/compress/zstd"
 
@@ -25,59 +26,104 @@ const maxChain = 64
 
 // codec compresses article contents. A later version is compressed with the
 // previous one as a raw dictionary, so it costs about the size of what
-// changed; measured in BenchmarkVersionBytes.
+// changed; measured in BenchmarkVersionBytes. Encoders and decoders are
+// reused from fixed pools, one per CPU: a dictionary encoder costs ~3 MB
+// to build, so making one per capture would cost memory and time under
+// load, and the pools bound both.
 type codec struct {
-	enc *zstd.Encoder
-	dec *zstd.Decoder
+	plain *zstd.Encoder // keyframes; EncodeAll is safe for concurrent use
+	encs  chan *zstd.Encoder
+	decs  chan *zstd.Decoder
 }
 
+// pooledWindow is the window of pooled coders: a dictionary and its
+// content up to this size use them; larger ones get a coder of their own.
+const pooledWindow = 4 << 20
+
 func newCodec() *codec {
-	enc, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1), zstd.WithLowerEncoderMem(true),
-		zstd.WithEncoderLevel(zstd.SpeedBetterCompression), zstd.WithEncoderCRC(false))
+	n := runtime.GOMAXPROCS(0)
+	plain, err := newEncoder(pooledWindow)
 	if err != nil {
 		panic(fmt.Sprintf("zstd encoder: %v", err)) // only fails on bad options
 	}
-	dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
-	if err != nil {
-		panic(fmt.Sprintf("zstd decoder: %v", err))
+	c := &codec{plain: plain, encs: make(chan *zstd.Encoder, n), decs: make(chan *zstd.Decoder, n)}
+	for range n {
+		c.encs <- nil // built on first use
+		c.decs <- nil
 	}
-	return &codec{enc: enc, dec: dec}
+	return c
 }
 
-func (c *codec) close() { c.dec.Close() }
-
-func (c *codec) compress(data, dict []byte) ([]byte, error) {
-	if dict == nil {
-		return c.enc.EncodeAll(data, nil), nil
-	}
+func newEncoder(window int) (*zstd.Encoder, error) {
 	// The default level already finds the long matches against the
 	// dictionary that make an edit cost little more than itself; the best
 	// level saves ~30 bytes an edit for 6x the time and 25x the memory.
-	// Badger checksums its values, so the frame needs no CRC of its own.
-	enc, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1), zstd.WithLowerEncoderMem(true),
-		zstd.WithEncoderCRC(false),
-		zstd.WithEncoderDictRaw(1, dict), zstd.WithWindowSize(windowFor(len(dict)+len(data))))
-	if err != nil {
-		return nil, fmt.Errorf("zstd dictionary encoder: %w", err)
-	}
-	out := enc.EncodeAll(data, nil)
-	return out, enc.Close()
+	// Badger checksums its values, so frames need no CRC of their own.
+	return zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1), zstd.WithLowerEncoderMem(true),
+		zstd.WithEncoderCRC(false), zstd.WithWindowSize(window))
 }
 
-func (c *codec) decompress(data, dict []byte) ([]byte, error) {
-	if dict == nil {
-		out, err := c.dec.DecodeAll(data, nil)
-		if err != nil {
-			return nil, fmt.Errorf("zstd decode: %w", err)
+func newDecoder() (*zstd.Decoder, error) {
+	return zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
+		zstd.WithDecoderMaxWindow(1<<30))
+}
+
+func (c *codec) close() {
+	for range cap(c.decs) {
+		if d := <-c.decs; d != nil {
+			d.Close()
 		}
-		return out, nil
 	}
-	dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
-		zstd.WithDecoderDictRaw(1, dict), zstd.WithDecoderMaxWindow(1<<30))
-	if err != nil {
-		return nil, fmt.Errorf("zstd dictionary decoder: %w", err)
+}
+
+// compress encodes data, with dict as raw dictionary when it is not nil.
+// A frame made with a dictionary names it (id 1), so one decoder reads
+// frames with and without.
+func (c *codec) compress(data, dict []byte) ([]byte, error) {
+	if dict == nil {
+		return c.plain.EncodeAll(data, nil), nil
 	}
-	defer dec.Close()
+	if len(dict)+len(data) > pooledWindow {
+		enc, err := newEncoder(windowFor(len(dict) + len(data)))
+		if err != nil {
+			return nil, fmt.Errorf("zstd encoder: %w", err)
+		}
+		defer enc.Close()
+		return encodeWith(enc, data, dict)
+	}
+	enc := <-c.encs
+	defer func() { c.encs <- enc }()
+	if enc == nil {
+		var err error
+		if enc, err = newEncoder(pooledWindow); err != nil {
+			return nil, fmt.Errorf("zstd encoder: %w", err)
+		}
+	}
+	return encodeWith(enc, data, dict)
+}
+
+func encodeWith(enc *zstd.Encoder, data, dict []byte) ([]byte, error) {
+	if err := enc.ResetWithOptions(nil, zstd.WithEncoderDictRaw(1, dict)); err != nil {
+		return nil, fmt.Errorf("zstd dictionary: %w", err)
+	}
+	return enc.EncodeAll(data, nil), nil
+}
+
+// decompress decodes data, with dict as raw dictionary when it is not nil.
+func (c *codec) decompress(data, dict []byte) ([]byte, error) {
+	dec := <-c.decs
+	defer func() { c.decs <- dec }()
+	if dec == nil {
+		var err error
+		if dec, err = newDecoder(); err != nil {
+			return nil, fmt.Errorf("zstd decoder: %w", err)
+		}
+	}
+	if dict != nil {
+		if err := dec.ResetWithOptions(nil, zstd.WithDecoderDictRaw(1, dict)); err != nil {
+			return nil, fmt.Errorf("zstd dictionary: %w", err)
+		}
+	}
 	out, err := dec.DecodeAll(data, nil)
 	if err != nil {
 		return nil, fmt.Errorf("zstd decode: %w", err)

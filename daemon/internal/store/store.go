@@ -56,6 +56,9 @@ type Store struct {
 	// eventMu is held by every write that appends an event, from its
 	// transaction until the event is handed to the sink.
 	eventMu sync.Mutex
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Options tune a Store. The zero value is what the daemon uses.
@@ -141,18 +144,20 @@ func checkForeign(dir string) error {
 	return article.Errorf(article.EINVALID, "%s is not a Redline store (it holds other files); choose an empty or Redline data directory", dir)
 }
 
-// Close flushes and closes the store.
+// Close flushes and closes the store. Calling it again does nothing.
 func (s *Store) Close() error {
-	var errs []error
-	if s.seq != nil {
-		errs = append(errs, s.seq.Release())
-	}
-	errs = append(errs, s.db.Close())
-	s.zstd.close()
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("close store: %w", err)
-	}
-	return nil
+	s.closeOnce.Do(func() {
+		var errs []error
+		if s.seq != nil {
+			errs = append(errs, s.seq.Release())
+		}
+		errs = append(errs, s.db.Close())
+		s.zstd.close()
+		if err := errors.Join(errs...); err != nil {
+			s.closeErr = fmt.Errorf("close store: %w", err)
+		}
+	})
+	return s.closeErr
 }
 
 // Dir returns the directory the store lives in.
