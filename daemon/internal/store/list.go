@@ -18,12 +18,14 @@ import (
 // keys alone, so that a page of 100,000 articles costs the keys it skips
 // and the articles it shows, never a decode of every article:
 //
-//	l:r<read ms><id>            every article, by when the user read it
+//	l:r<read ms><id>            every article, by when the user read it; the
+//	                            value is the text a search looks in
 //	l:f<first seen ms><id>      every article, by when Redline first saw it
 //	l:c<last changed ms><id>    changed articles, by their last change
 //	l:s<site>\x00<read ms><id>  per site, by read time; the value holds the
 //	                            article's changes and the delay from first
-//	                            seen to its first change (for site figures)
+//	                            seen to its first change (for site figures),
+//	                            then the text a search looks in
 //
 // It is maintained in the same transaction as the article record
 // (reindex), and built once for stores written before it existed
@@ -39,7 +41,7 @@ var (
 
 // listIndexVersion changes when the layout of l: keys changes; a store with
 // another version rebuilds its index on open.
-const listIndexVersion = "1"
+const listIndexVersion = "2"
 
 // Orders of a listing.
 const (
@@ -126,6 +128,27 @@ func parseSiteEntry(b []byte) siteEntry {
 	}
 }
 
+// searchText is what a search looks in: title, URL, site name and site,
+// lower-cased. Kept in the index, a search that matches little reads
+// index entries, not article records.
+func searchText(a *article.Article) []byte {
+	return []byte(strings.ToLower(a.Title + "\x00" + a.URL + "\x00" + a.SiteName + "\x00" + a.Site))
+}
+
+// listValue is the value of an index key.
+func listValue(k []byte, a *article.Article, e siteEntry) []byte {
+	switch {
+	case bytes.HasPrefix(k, pfxListSite):
+		return append(e.bytes(), searchText(a)...)
+	case bytes.HasPrefix(k, pfxListRead):
+		return searchText(a)
+	}
+	return nil
+}
+
+// siteEntrySize is the length of a siteEntry at the start of an l:s value.
+const siteEntrySize = 12
+
 // listKeys are the index keys of an article in its current state.
 func listKeys(a *article.Article) [][]byte {
 	read := readTime(a)
@@ -164,11 +187,7 @@ func (s *Store) reindex(txn *badger.Txn, before, after *article.Article) error {
 	}
 	entry.changes = uint32(after.Changes)
 	for _, k := range listKeys(after) {
-		var v []byte
-		if bytes.HasPrefix(k, pfxListSite) {
-			v = entry.bytes()
-		}
-		if err := txn.Set(k, v); err != nil {
+		if err := txn.Set(k, listValue(k, after, entry)); err != nil {
 			return err
 		}
 	}
@@ -226,11 +245,7 @@ func (s *Store) EnsureListIndex() error {
 				entry.firstChange = max(s.firstChangeDelay(txn, &a), time.Second)
 			}
 			for _, k := range listKeys(&a) {
-				var v []byte
-				if bytes.HasPrefix(k, pfxListSite) {
-					v = entry.bytes()
-				}
-				if err := wb.Set(k, v); err != nil {
+				if err := wb.Set(k, listValue(k, &a, entry)); err != nil {
 					return err
 				}
 			}
@@ -320,6 +335,7 @@ func (s *Store) ListArticles(f ListFilter) (ListPage, error) {
 		prefix = siteListPrefix(f.Site)
 	}
 	needle := strings.ToLower(strings.TrimSpace(f.Q))
+	needleBytes := []byte(needle)
 	siteInKey := bytes.Equal(prefix, siteListPrefix(f.Site)) && f.Site != ""
 	onlyChanged := bytes.Equal(prefix, pfxListChange)
 	// needRecord: the filter must look at the article itself.
@@ -329,7 +345,10 @@ func (s *Store) ListArticles(f ListFilter) (ListPage, error) {
 
 	var page ListPage
 	err := s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, Reverse: !f.Oldest})
+		// Reading and searching index values is far cheaper than reading
+		// the records: a search tests them first.
+		textInValue := needle != "" && (bytes.Equal(prefix, pfxListRead) || bytes.HasPrefix(prefix, pfxListSite))
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, Reverse: !f.Oldest, PrefetchValues: textInValue, PrefetchSize: 256})
 		defer it.Close()
 		lo, hi := slices.Clone(prefix), append(slices.Clone(prefix), 0xff)
 		if byRead && !f.ReadFrom.IsZero() {
@@ -355,6 +374,21 @@ func (s *Store) ListArticles(f ListFilter) (ListPage, error) {
 				continue
 			}
 			id := int64(binary.BigEndian.Uint64(k[len(k)-8:]))
+			if textInValue {
+				hit := false
+				if err := it.Item().Value(func(v []byte) error {
+					if bytes.HasPrefix(prefix, pfxListSite) && len(v) >= siteEntrySize {
+						v = v[siteEntrySize:]
+					}
+					hit = bytes.Contains(v, needleBytes)
+					return nil
+				}); err != nil {
+					return err
+				}
+				if !hit {
+					continue
+				}
+			}
 			if !needRecord && skipped < f.Offset {
 				skipped++
 				continue

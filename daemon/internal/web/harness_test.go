@@ -40,7 +40,7 @@ func (c *clock) Advance(d time.Duration) {
 // store, the event hub, the dashboard mounted in the API with all its
 // guards, on a real loopback socket.
 type stack struct {
-	t     *testing.T
+	t     testing.TB
 	base  string
 	port  int
 	store *store.Store
@@ -48,7 +48,7 @@ type stack struct {
 	clock *clock
 }
 
-func newStack(t *testing.T) *stack {
+func newStack(t testing.TB) *stack {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -166,7 +166,7 @@ func (s *stack) loginLink() string {
 // browser is a cookie-keeping client that does not follow redirects, so
 // tests see each answer.
 type browser struct {
-	t *testing.T
+	t testing.TB
 	c *http.Client
 	s *stack
 }

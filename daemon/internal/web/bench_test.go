@@ -1,0 +1,109 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"redline/daemon/internal/article"
+	"redline/daemon/internal/store"
+)
+
+// seed stores n read articles on 40 sites straight into the store, from
+// 64 writers at once (durable commits share their fsyncs).
+func (s *stack) seed(b *testing.B, n int) {
+	b.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	next := make(chan int)
+	for range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				site := fmt.Sprintf("site%02d.example", i%40)
+				c := &article.Capture{
+					URL: fmt.Sprintf("https://www.%s/news/%d", site, i), Title: fmt.Sprintf("Council delays the budget vote, story %d", i),
+					Blocks:     []article.Block{{Kind: article.KindParagraph, Text: fmt.Sprintf("Story %d: the council delayed the vote.", i)}},
+					CapturedAt: time.Now().Add(-time.Duration(n-i) * time.Minute), Source: article.SourceBrowser, Extractor: "bench",
+				}
+				in, err := store.NewIngest(c, time.Now())
+				if err == nil {
+					in.MarkRead = true
+					_, err = s.store.SaveCapture(context.Background(), in)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for i := range n {
+		select {
+		case next <- i:
+		case err := <-errs:
+			b.Fatal(err)
+		}
+	}
+	close(next)
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkArticleListPage is the server time of the All articles page
+// (50 rows) with 100,000 articles: the first page and page 500.
+func BenchmarkArticleListPage(b *testing.B) {
+	s := newStack(b)
+	s.seed(b, 100_000)
+	br := s.loggedIn()
+	for _, path := range []string{"/articles", "/articles?page=500", "/articles?site=site07.example&page=10", "/articles?changed=unchanged&q=story+99"} {
+		b.Run(strings.TrimPrefix(path, "/articles"), func(b *testing.B) {
+			for b.Loop() {
+				if code, _, _ := br.get(path); code != 200 {
+					b.Fatalf("%s: %d", path, code)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkDiffPage is the server time of an article page whose diff
+// compares two versions of a 5,000-word article with ten edited
+// paragraphs, one added and one removed.
+func BenchmarkDiffPage(b *testing.B) {
+	s := newStack(b)
+	var v1, v2 []block
+	for i := range 100 {
+		p := fmt.Sprintf("Paragraph %d of the long report. ", i) + strings.Repeat(fmt.Sprintf("The committee heard evidence %d from witnesses about the budget, taxes and schools. ", i), 4)
+		v1 = append(v1, block{"p", p})
+		switch {
+		case i%10 == 3:
+			v2 = append(v2, block{"p", strings.Replace(p, "witnesses", "several reluctant witnesses", 2)})
+		case i == 50:
+		case i == 70:
+			v2 = append(v2, block{"p", p}, block{"p", "Correction: an earlier version of this report misstated the committee's findings on schools."})
+		default:
+			v2 = append(v2, block{"p", p})
+		}
+	}
+	id := s.capture("https://news.example/long", "A long report", "", v1...)
+	s.capture("https://news.example/long", "A long report, updated", "", v2...)
+	br := s.loggedIn()
+	for _, mode := range []string{"side", "inline"} {
+		b.Run(mode, func(b *testing.B) {
+			path := fmt.Sprintf("/articles/%d?from=1&to=2&mode=%s", id, mode)
+			for b.Loop() {
+				if code, _, _ := br.get(path); code != 200 {
+					b.Fatalf("%s: %d", path, code)
+				}
+			}
+		})
+	}
+}
