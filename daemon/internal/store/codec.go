@@ -5,8 +5,10 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 
 	"github.com/klauspost/compress/zstd"
 
@@ -162,40 +164,129 @@ func ContentHash(c article.Content) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// versionRecord is what a v: key holds: metadata, then the encoded
-// content.
+// versionRecord is what a v: key holds: compact binary metadata, then the
+// encoded content (see marshal).
 type versionRecord struct {
-	Number     int            `json:"n"`
-	CapturedAt int64          `json:"t"`
-	Source     article.Source `json:"s"`
-	Extractor  string         `json:"x"`
-	Hash       string         `json:"h"`
-	RevertOf   int            `json:"r,omitempty"`
-	Title      string         `json:"ti"`
-	Enc        string         `json:"e"`
-	Base       int            `json:"b,omitempty"`
-	Depth      int            `json:"d,omitempty"`
+	Number     int
+	CapturedAt int64 // Unix milliseconds
+	Source     article.Source
+	Extractor  string
+	Hash       string // 32 hex digits
+	RevertOf   int
+	Title      string
+	Enc        string
+	Base       int
+	Depth      int
 	data       []byte
 }
 
+// recordFormat is the first byte of every version record.
+const recordFormat = 1
+
+var (
+	sourceCodes = []article.Source{article.SourceBrowser, article.SourceFetch}
+	encCodes    = []string{encZstd, encDict, encRef}
+)
+
+// marshal writes: format byte, number, time, source, extractor, 16-byte
+// hash, revert_of, title, encoding, base, depth (integers as varints,
+// strings length-prefixed), then the content. Metadata costs ~30 bytes
+// plus the title and extractor.
 func (r *versionRecord) marshal() ([]byte, error) {
-	meta, err := json.Marshal(r)
-	if err != nil {
-		return nil, fmt.Errorf("encode version: %w", err)
+	hash, err := hex.DecodeString(r.Hash)
+	if err != nil || len(hash) != 16 {
+		return nil, fmt.Errorf("encode version: bad hash %q", r.Hash)
 	}
-	out := binary.AppendUvarint(make([]byte, 0, len(meta)+len(r.data)+4), uint64(len(meta)))
-	out = append(out, meta...)
+	src := slices.Index(sourceCodes, r.Source)
+	enc := slices.Index(encCodes, r.Enc)
+	if src < 0 || enc < 0 {
+		return nil, fmt.Errorf("encode version: unknown source %q or encoding %q", r.Source, r.Enc)
+	}
+	out := make([]byte, 0, 48+len(r.Extractor)+len(r.Title)+len(r.data))
+	out = append(out, recordFormat)
+	out = binary.AppendUvarint(out, uint64(r.Number))
+	out = binary.AppendVarint(out, r.CapturedAt)
+	out = append(out, byte(src))
+	out = appendString(out, r.Extractor)
+	out = append(out, hash...)
+	out = binary.AppendUvarint(out, uint64(r.RevertOf))
+	out = appendString(out, r.Title)
+	out = append(out, byte(enc))
+	out = binary.AppendUvarint(out, uint64(r.Base))
+	out = binary.AppendUvarint(out, uint64(r.Depth))
 	return append(out, r.data...), nil
 }
 
+func appendString(b []byte, s string) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
+}
+
+// recordReader reads the fields marshal wrote, remembering the first
+// error.
+type recordReader struct {
+	b   []byte
+	err error
+}
+
+func (rr *recordReader) uvarint() int {
+	v, n := binary.Uvarint(rr.b)
+	if n <= 0 {
+		rr.err = errDamaged
+		return 0
+	}
+	rr.b = rr.b[n:]
+	return int(v)
+}
+
+func (rr *recordReader) varint() int64 {
+	v, n := binary.Varint(rr.b)
+	if n <= 0 {
+		rr.err = errDamaged
+		return 0
+	}
+	rr.b = rr.b[n:]
+	return v
+}
+
+func (rr *recordReader) bytes(n int) []byte {
+	if n < 0 || n > len(rr.b) {
+		rr.err = errDamaged
+		return nil
+	}
+	out := rr.b[:n]
+	rr.b = rr.b[n:]
+	return out
+}
+
+func (rr *recordReader) code(codes int) int {
+	b := rr.bytes(1)
+	if len(b) == 0 || int(b[0]) >= codes {
+		rr.err = errDamaged
+		return 0
+	}
+	return int(b[0])
+}
+
+var errDamaged = errors.New("version record is damaged")
+
 func (r *versionRecord) unmarshal(b []byte) error {
-	n, k := binary.Uvarint(b)
-	if k <= 0 || uint64(len(b)-k) < n {
-		return fmt.Errorf("version record is damaged")
+	rr := &recordReader{b: b}
+	if f := rr.bytes(1); len(f) == 0 || f[0] != recordFormat {
+		return errDamaged
 	}
-	if err := json.Unmarshal(b[k:k+int(n)], r); err != nil {
-		return fmt.Errorf("version record is damaged: %w", err)
+	r.Number = rr.uvarint()
+	r.CapturedAt = rr.varint()
+	r.Source = sourceCodes[rr.code(len(sourceCodes))]
+	r.Extractor = string(rr.bytes(rr.uvarint()))
+	r.Hash = hex.EncodeToString(rr.bytes(16))
+	r.RevertOf = rr.uvarint()
+	r.Title = string(rr.bytes(rr.uvarint()))
+	r.Enc = encCodes[rr.code(len(encCodes))]
+	r.Base = rr.uvarint()
+	r.Depth = rr.uvarint()
+	if rr.err != nil {
+		return rr.err
 	}
-	r.data = append([]byte(nil), b[k+int(n):]...)
+	r.data = append([]byte(nil), rr.b...)
 	return nil
 }
