@@ -173,3 +173,22 @@ test('articles read while the daemon is down arrive when it is back', async () =
   const q = await browser.worker.evaluate(() => chrome.storage.local.get('queue'));
   assert.equal(q.queue.items.length, 0, 'the queue is empty');
 });
+
+test('the token can also be entered by hand in the options', async () => {
+  const options = await browser.context.newPage();
+  await options.goto(`${browser.extensionURL}options.html`);
+  await options.locator('#unpair').click();
+  await options.locator('#pairing', { hasText: 'Not paired.' }).waitFor();
+
+  await options.locator('#manual summary').click();
+  await options.locator('#daemon').fill(daemon.base);
+  await options.locator('#token').fill('0'.repeat(64));
+  await options.locator('#connect').click();
+  await options.locator('#message', { hasText: 'wrong token' }).waitFor();
+
+  await options.locator('#token').fill(daemon.token);
+  await options.locator('#connect').click();
+  await options.locator('#message', { hasText: 'Connected.' }).waitFor();
+  await options.locator('#pairing', { hasText: `Paired with the daemon at ${daemon.base}` }).waitFor();
+  await options.close();
+});

@@ -59,6 +59,7 @@ type Store struct {
 
 	closeOnce sync.Once
 	closeErr  error
+	readOnly  bool
 }
 
 // Options tune a Store. The zero value is what the daemon uses.
@@ -88,7 +89,7 @@ func Open(dir string, o Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open store in %s: %w", dir, err)
 	}
-	s := &Store{db: db, dir: dir, log: logger, zstd: newCodec()}
+	s := &Store{db: db, dir: dir, log: logger, zstd: newCodec(), readOnly: o.ReadOnly}
 	if err := s.migrate(o.ReadOnly); err != nil {
 		db.Close()
 		return nil, err
@@ -151,13 +152,56 @@ func (s *Store) Close() error {
 		if s.seq != nil {
 			errs = append(errs, s.seq.Release())
 		}
+		small := false
+		if lsm, vlog := s.db.Size(); !s.readOnly && lsm+vlog < flattenBelow {
+			small = true
+		}
 		errs = append(errs, s.db.Close())
+		if small && errors.Join(errs...) == nil {
+			errs = append(errs, s.compactSmall())
+		}
 		s.zstd.close()
 		if err := errors.Join(errs...); err != nil {
 			s.closeErr = fmt.Errorf("close store: %w", err)
 		}
 	})
 	return s.closeErr
+}
+
+// flattenBelow is the LSM size under which Close compacts the whole tree.
+const flattenBelow = 64 << 20
+
+// keyCompacted records when Close last compacted a small store.
+var keyCompacted = []byte("m:compacted")
+
+// compactSmall drops the superseded versions of keys (every capture
+// rewrites its article's record) from a small store after it closed.
+// Badger drops them only when it compacts tables, which a small store
+// rarely needs, so without this they can outweigh the articles
+// themselves; on a large store Badger's own compactions do it as it goes.
+// Badger compacts level 0 once it holds more tables than allowed: the
+// store is reopened allowing one, given a second (a one-key write, flushed
+// on close), and reopened to compact. Tens of milliseconds.
+func (s *Store) compactSmall() error {
+	opts := badgerOptions(s.dir, s.log, false).WithNumLevelZeroTables(1)
+	db, err := badger.Open(opts)
+	if err != nil {
+		return fmt.Errorf("compact store: %w", err)
+	}
+	werr := db.Update(func(txn *badger.Txn) error {
+		return txn.Set(keyCompacted, []byte(strconv.FormatInt(time.Now().Unix(), 10)))
+	})
+	if err := errors.Join(werr, db.Close()); err != nil {
+		return fmt.Errorf("compact store: %w", err)
+	}
+	if db, err = badger.Open(opts); err != nil {
+		return fmt.Errorf("compact store: %w", err)
+	}
+	ferr := db.Flatten(2)
+	if err := errors.Join(ferr, db.Close()); err != nil {
+		return fmt.Errorf("compact store: %w", err)
+	}
+	return nil
 }
 
 // Dir returns the directory the store lives in.
