@@ -537,8 +537,9 @@ func (s *Store) SiteArticles(site string) ([]int64, error) {
 	return ids, nil
 }
 
-// RecentlyChanged returns the articles with article.changed events, most
-// recent change first, looking at no more than scan events back.
+// RecentlyChanged returns the articles with article.changed or
+// article.removed events, most recent event first, looking at no more than
+// scan events back.
 func (s *Store) RecentlyChanged(limit, scan int) ([]article.Article, error) {
 	var out []article.Article
 	err := s.db.View(func(txn *badger.Txn) error {
@@ -555,7 +556,7 @@ func (s *Store) RecentlyChanged(limit, scan int) ([]article.Article, error) {
 			if err := it.Item().Value(func(b []byte) error { return jsonUnmarshal(b, &e) }); err != nil {
 				return err
 			}
-			if e.Type != article.EventChanged || seen[e.ArticleID] {
+			if e.Type != article.EventChanged && e.Type != article.EventRemoved || seen[e.ArticleID] {
 				continue
 			}
 			seen[e.ArticleID] = true

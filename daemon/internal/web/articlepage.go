@@ -47,6 +47,8 @@ type articleData struct {
 	Unseen   bool
 	FeedURL  string
 	Return   string
+	Watch    watchView
+	Checked  string
 }
 
 func (d *Dashboard) articlePage(w http.ResponseWriter, r *http.Request, u user) error {
@@ -74,6 +76,8 @@ func (d *Dashboard) articlePage(w http.ResponseWriter, r *http.Request, u user) 
 		}
 	}
 	data := articleData{Article: a, From: from, To: to, Mode: "side", Unseen: len(a.Unseen) > 0, Return: r.URL.RequestURI()}
+	data.Watch = d.watchOf(a)
+	data.Checked = checkedWords[q.Get("checked")]
 	if q.Get("mode") == "inline" {
 		data.Mode = "inline"
 	}

@@ -18,6 +18,8 @@ import (
 	"redline/daemon/internal/diff"
 	"redline/daemon/internal/hub"
 	"redline/daemon/internal/store"
+	"redline/daemon/internal/watch"
+	"redline/daemon/internal/watch/watchtest"
 	"redline/daemon/internal/web"
 )
 
@@ -46,6 +48,10 @@ type stack struct {
 	store *store.Store
 	rules *web.Rules
 	clock *clock
+	// watcher re-checks on request only (its loop does not run); site is
+	// the local news site it fetches from.
+	watcher *watch.Watcher
+	site    *watchtest.Site
 }
 
 func newStack(t testing.TB) *stack {
@@ -70,7 +76,12 @@ func newStack(t testing.TB) *stack {
 	}
 	st.SetEventSink(h.Publish)
 	clk := &clock{t: time.Now()}
-	dash, err := web.New(web.Config{Store: st, Hub: h, Port: port, DataDir: "/data/redline", Rules: rules, Now: clk.Now})
+	site := watchtest.NewSite(t)
+	wt, err := watch.New(st, watch.NewFetcher(watch.FetcherOptions{Version: "test", AllowPrivate: true, Resolve: watchtest.Resolve, Timeout: 5 * time.Second}), watch.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dash, err := web.New(web.Config{Store: st, Hub: h, Port: port, DataDir: "/data/redline", Rules: rules, Now: clk.Now, Watcher: wt})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +96,7 @@ func newStack(t testing.TB) *stack {
 		<-hubDone
 		st.Close()
 	})
-	return &stack{t: t, base: "http://127.0.0.1:" + strconv.Itoa(port), port: port, store: st, rules: rules, clock: clk}
+	return &stack{t: t, base: "http://127.0.0.1:" + strconv.Itoa(port), port: port, store: st, rules: rules, clock: clk, watcher: wt, site: site}
 }
 
 // api calls the API with the token.

@@ -28,8 +28,9 @@ type change struct {
 }
 
 type homeData struct {
-	Unseen []change
-	Seen   []change
+	Unseen  []change
+	Removed []article.Article
+	Seen    []change
 }
 
 func (d *Dashboard) home(w http.ResponseWriter, r *http.Request, u user) error {
@@ -40,6 +41,12 @@ func (d *Dashboard) home(w http.ResponseWriter, r *http.Request, u user) error {
 	var data homeData
 	for _, a := range recent {
 		unseen := len(a.Unseen) > 0
+		if !unseen && a.Watch != nil && a.Watch.State == article.WatchRemoved {
+			if len(data.Removed) < homeSeen {
+				data.Removed = append(data.Removed, a)
+			}
+			continue
+		}
 		if !unseen && len(data.Seen) >= homeSeen {
 			continue
 		}

@@ -35,12 +35,16 @@ type listData struct {
 	Changes  []option
 	Reads    []option
 	Sorts    []option
+	Watch    string
+	Watches  []option
+	Watching bool
 	Filtered bool
 }
 
 var (
 	changedOptions = []option{{"", "Changed or not"}, {store.FilterUnseen, "Unseen changes"}, {store.FilterChanged, "Changed"}, {store.FilterUnchanged, "Never changed"}}
 	readOptions    = []option{{"", "Any time"}, {"day", "Last 24 hours"}, {"week", "Last 7 days"}, {"month", "Last 30 days"}, {"year", "Last year"}, {"older", "Over a year ago"}}
+	watchOptions   = []option{{"", "Any"}, {string(article.WatchWatching), "Watched"}, {string(article.WatchPaused), "Paused"}, {string(article.WatchNotCheckable), "Not checkable by fetch"}, {string(article.WatchRemoved), "Removed from the site"}, {string(article.WatchFinished), "No longer checked"}}
 	sortOptions    = []option{{"read", "Recently read"}, {"read-oldest", "Read longest ago"}, {"changed", "Recently changed"}, {"first_seen", "First seen"}}
 )
 
@@ -50,6 +54,7 @@ func (d *Dashboard) listFilter(q url.Values) (store.ListFilter, listData) {
 		Q: strings.TrimSpace(q.Get("q")), Site: strings.ToLower(strings.TrimSpace(q.Get("site"))),
 		Changed: q.Get("changed"), Read: q.Get("read"), Sort: q.Get("sort"),
 		Changes: changedOptions, Reads: readOptions, Sorts: sortOptions,
+		Watches: watchOptions, Watching: d.watcher != nil,
 	}
 	if len(data.Q) > 200 {
 		data.Q = data.Q[:200]
@@ -86,10 +91,17 @@ func (d *Dashboard) listFilter(q url.Values) (store.ListFilter, listData) {
 	default:
 		data.Sort = "read"
 	}
+	for _, o := range watchOptions[1:] {
+		if q.Get("watch") == o.Value {
+			state := article.WatchState(o.Value)
+			data.Watch = o.Value
+			f.Match = func(a *article.Article) bool { return a.Watch != nil && a.Watch.State == state }
+		}
+	}
 	data.Page, _ = strconv.Atoi(q.Get("page"))
 	data.Page = min(max(data.Page, 1), maxPage)
 	f.Offset = (data.Page - 1) * pageSize
-	data.Filtered = data.Q != "" || data.Site != "" || data.Changed != "" || data.Read != ""
+	data.Filtered = data.Q != "" || data.Site != "" || data.Changed != "" || data.Read != "" || data.Watch != ""
 	return f, data
 }
 
@@ -103,7 +115,7 @@ func (d *Dashboard) articles(w http.ResponseWriter, r *http.Request, u user) err
 	data.First = f.Offset + 1
 	link := func(p int) string {
 		q := url.Values{}
-		for k, v := range map[string]string{"q": data.Q, "site": data.Site, "changed": data.Changed, "read": data.Read} {
+		for k, v := range map[string]string{"q": data.Q, "site": data.Site, "changed": data.Changed, "read": data.Read, "watch": data.Watch} {
 			if v != "" {
 				q.Set(k, v)
 			}

@@ -27,6 +27,10 @@ type settingsData struct {
 	FeedURL  string
 	DataDir  string
 	Saved    string
+	// Schedule is shown when the daemon re-checks articles.
+	Watching bool
+	Tiers    string
+	CutOff   string
 }
 
 func (d *Dashboard) settings(w http.ResponseWriter, r *http.Request, u user) error {
@@ -39,6 +43,10 @@ func (d *Dashboard) settings(w http.ResponseWriter, r *http.Request, u user) err
 		Rules: rules, Defaults: diff.DefaultRules(), Noise: strings.Join(rules.NoisePhrases, "\n"),
 		Allow: strings.Join(sites.Allow, "\n"), Deny: strings.Join(sites.Deny, "\n"), DataDir: d.dataDir,
 	}
+	if d.watcher != nil {
+		s := d.watcher.Schedule()
+		data.Watching, data.Tiers, data.CutOff = true, scheduleText(s), durationValue(s.CutOff)
+	}
 	switch r.URL.Query().Get("saved") {
 	case "rules":
 		data.Saved = "Change rules saved. New versions are judged with them from now on."
@@ -46,6 +54,8 @@ func (d *Dashboard) settings(w http.ResponseWriter, r *http.Request, u user) err
 		data.Saved = "Site lists saved."
 	case "token":
 		data.Saved = "New feed address made. Update it in your feed reader: the old one no longer works."
+	case "schedule":
+		data.Saved = "Schedule saved. Each article's next check follows it from its next check on."
 	case "forgot":
 		data.Saved = "The site's articles were forgotten."
 	}

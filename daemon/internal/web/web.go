@@ -39,6 +39,9 @@ type Config struct {
 	DataDir string
 	Logger  *slog.Logger
 	Version string
+	// Watcher re-checks articles by fetching them; nil hides check now,
+	// pause and the schedule.
+	Watcher Watcher
 	// Rules holds the diff thresholds the daemon judges changes with;
 	// the settings page changes them. Nil uses a private copy.
 	Rules *Rules
@@ -56,6 +59,7 @@ type Dashboard struct {
 	log      *slog.Logger
 	version  string
 	rules    *Rules
+	watcher  Watcher
 	now      func() time.Time
 	sessions *sessions
 	pages    *pages
@@ -68,7 +72,7 @@ type Dashboard struct {
 func New(cfg Config) (*Dashboard, error) {
 	d := &Dashboard{
 		store: cfg.Store, hub: cfg.Hub, timing: cfg.HubTiming, port: cfg.Port, dataDir: cfg.DataDir,
-		log: cfg.Logger, version: cfg.Version, rules: cfg.Rules, now: cfg.Now,
+		log: cfg.Logger, version: cfg.Version, rules: cfg.Rules, now: cfg.Now, watcher: cfg.Watcher,
 	}
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
@@ -123,6 +127,10 @@ func (d *Dashboard) routes() {
 
 	mux.HandleFunc("POST /articles/{id}/seen", d.form(d.markSeen))
 	mux.HandleFunc("POST /articles/{id}/forget", d.form(d.forgetArticle))
+	mux.HandleFunc("POST /articles/{id}/check", d.form(d.checkArticle))
+	mux.HandleFunc("POST /articles/{id}/pause", d.form(d.pauseArticle))
+	mux.HandleFunc("POST /articles/{id}/resume", d.form(d.resumeArticle))
+	mux.HandleFunc("POST /settings/schedule", d.form(d.saveSchedule))
 	mux.HandleFunc("POST /seen", d.form(d.markAllSeen))
 	mux.HandleFunc("POST /settings/rules", d.form(d.saveRules))
 	mux.HandleFunc("POST /settings/sites", d.form(d.saveSites))

@@ -70,25 +70,26 @@
 
   function host(u) { try { return new URL(u).hostname.replace(/^www\./, ""); } catch (e) { return ""; } }
 
-  function addChange(ev) {
+  function addChange(ev, removed) {
     var old = list.querySelector('li[data-article="' + Number(ev.article_id) + '"]');
     if (old) old.remove();
-    var sig = (ev.summary && ev.summary.significance) || "minor";
+    var sig = removed ? "substantive" : (ev.summary && ev.summary.significance) || "minor";
     var li = el("li", "change fresh sig-" + sig.replace(/[^a-z]/g, ""));
     li.setAttribute("data-item", "");
     li.setAttribute("data-article", String(Number(ev.article_id)));
     var meta = el("div", "meta");
-    meta.appendChild(el("span", "badge sig-" + sig.replace(/[^a-z]/g, ""), sig));
+    meta.appendChild(el("span", "badge sig-" + sig.replace(/[^a-z]/g, ""), removed ? "removed" : sig));
     meta.appendChild(el("span", "site", host(ev.url)));
-    meta.appendChild(el("span", null, "changed just now"));
+    meta.appendChild(el("span", null, removed ? "found gone just now" : "changed just now"));
     li.appendChild(meta);
     var h = el("h3");
     var a = el("a", null, ev.title || ev.url);
-    a.href = "/articles/" + Number(ev.article_id) + "?from=" + Number(ev.from_version) + "&to=" + Number(ev.to_version);
+    a.href = "/articles/" + Number(ev.article_id) + (removed ? "" : "?from=" + Number(ev.from_version) + "&to=" + Number(ev.to_version));
     h.appendChild(a);
     li.appendChild(h);
-    var w = words(ev.summary);
+    var w = removed ? ["removed from the site"] : words(ev.summary);
     if (w.length) li.appendChild(el("p", "words", w.join(" · ")));
+    if (removed) { list.insertBefore(li, list.firstChild); updateCount(); return; }
     var f = el("form", "inline");
     f.method = "post";
     f.action = "/articles/" + Number(ev.article_id) + "/seen";
@@ -122,6 +123,7 @@
       if (ev.type === "welcome") { retry = 1000; say("Live: new changes appear here as Redline finds them."); return; }
       if (typeof ev.event_id === "number" && ev.event_id > lastEvent) lastEvent = ev.event_id;
       if (ev.type === "article.changed") addChange(ev);
+      else if (ev.type === "article.removed") addChange(ev, true);
       else if (ev.type === "article.seen") seen(ev);
     };
     ws.onclose = function () {

@@ -1,0 +1,76 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"redline/daemon/internal/watch"
+	"redline/daemon/internal/watch/watchtest"
+)
+
+func TestCheckNowPauseAndResumeFromTheArticlePage(t *testing.T) {
+	s := newStack(t)
+	s.site.Set("/story", watchtest.Article("story"))
+	u := s.site.URL("news.example", "/story")
+	id := s.capture(u, "Council delays budget vote", "", paras("The city council delayed its vote on the budget on Tuesday.")...)
+	b := s.loggedIn()
+	page := fmt.Sprintf("/articles/%d", id)
+	_, body, _ := b.get(page)
+	if !strings.Contains(body, "Check now") {
+		t.Fatal("the article page offers no Check now")
+	}
+	token := csrfOf(t, body)
+	post := func(action string) string {
+		t.Helper()
+		code, _, h := b.post(page+"/"+action, map[string]string{"csrf": token})
+		if code != http.StatusSeeOther {
+			t.Fatalf("%s: %d", action, code)
+		}
+		_, body, _ := b.get(h.Get("Location"))
+		return body
+	}
+	if body := post("check"); !strings.Contains(body, "Checked: Redline fetched its first copy") {
+		t.Errorf("first check does not say it took the baseline")
+	}
+	s.site.Set("/story", watchtest.Article("story-edited"))
+	if body := post("check"); !strings.Contains(body, "Checked: it changed.") || !strings.Contains(body, "fetched") {
+		t.Errorf("check after an edit does not say it changed")
+	}
+	if body := post("pause"); !strings.Contains(body, "paused: not checked until you resume it") || !strings.Contains(body, "Resume checks") {
+		t.Errorf("paused article page does not say so")
+	}
+	_, list, _ := b.get("/articles?watch=paused")
+	if got := rows(t, list); len(got) != 1 {
+		t.Errorf("paused filter: %v", got)
+	}
+	if body := post("resume"); !strings.Contains(body, "next check") || !strings.Contains(body, "Pause checks") {
+		t.Errorf("resumed article page does not give the next check")
+	}
+	if _, list, _ := b.get("/articles?watch=paused"); len(rows(t, list)) != 0 {
+		t.Error("resumed article still listed as paused")
+	}
+}
+
+func TestScheduleIsEditedInSettings(t *testing.T) {
+	s := newStack(t)
+	b := s.loggedIn()
+	_, page, _ := b.get("/settings")
+	if !strings.Contains(page, "3h 15m") || !strings.Contains(page, `name="cut_off" value="360d"`) {
+		t.Fatalf("settings do not show the default schedule")
+	}
+	form := map[string]string{"csrf": csrfOf(t, page), "tiers": "2h 10m\n2d 2h\n", "cut_off": "60d"}
+	if code, _, _ := b.post("/settings/schedule", form); code != http.StatusSeeOther {
+		t.Fatalf("save schedule: %d", code)
+	}
+	got := s.watcher.Schedule()
+	if len(got.Tiers) != 2 || got.Tiers[0].Within != watch.Duration(2*time.Hour) || got.Tiers[1].Every != watch.Duration(2*time.Hour) || got.CutOff != watch.Duration(60*24*time.Hour) {
+		t.Fatalf("schedule in force: %+v", got)
+	}
+	form["tiers"] = "soon often"
+	if code, body, _ := b.post("/settings/schedule", form); code != http.StatusBadRequest || !strings.Contains(body, "two durations") {
+		t.Errorf("a bad schedule: %d", code)
+	}
+}
