@@ -23,6 +23,7 @@ import { describeChange } from '../shared/summary';
 import { applyEvent, badgeText, type Changes, emptyChanges, listChanges } from './changes';
 import { DaemonClient, DaemonError } from './client';
 import { EventStream, type StreamState } from './events';
+import { pairByLink } from './pairing';
 import { CaptureQueue, type KeyValue, type Queued, type SendResult } from './queue';
 
 const ext = ((globalThis as { browser?: typeof chrome }).browser ?? chrome) as typeof chrome;
@@ -285,27 +286,19 @@ async function seenAnswer(articleId: number, version: number): Promise<{ error?:
 // --- pairing ---
 
 async function onPair(code: string, pageURL: string): Promise<{ ok: boolean; message: string }> {
-  const origin = daemonOrigin(new URL(pageURL).origin);
-  if (!origin) return { ok: false, message: 'Redline pairs only with a daemon on this computer.' };
-  if (token !== '' && origin !== settings.daemon) {
-    // Never switch silently: another program on this computer could serve
-    // a /pair page of its own. The user unpairs in the options first.
-    try {
-      await client().status();
-      return { ok: false, message: `Redline is already paired with the daemon at ${settings.daemon}. To pair with this one instead, choose “Unpair” in the extension’s options, then open this link again (run \`redline pair\` for a new one).` };
-    } catch {
-      // The old daemon is gone: pairing with the new one is what the user wants.
-    }
-  }
-  let claimed: { token: string };
-  try {
-    claimed = await new DaemonClient(origin, '').claim(code);
-  } catch (e) {
-    return { ok: false, message: e instanceof Error ? e.message : 'Pairing failed.' };
-  }
-  if (!/^[0-9a-f]{64}$/.test(claimed.token)) return { ok: false, message: 'The daemon answered with something that is not a Redline token.' };
-  await savePairing(origin, claimed.token);
-  return { ok: true, message: 'Paired: Redline will now keep the articles you read. You can close this tab.' };
+  const r = await pairByLink(pageURL, code, { address: settings.daemon, token }, {
+    answers: async (address, t) => {
+      try {
+        await new DaemonClient(address, t).status();
+        return true;
+      } catch {
+        return false; // that daemon is gone: pairing with the new one is what the user wants
+      }
+    },
+    claim: (address, c) => new DaemonClient(address, '').claim(c),
+  });
+  if (r.ok) await savePairing(r.address, r.token);
+  return { ok: r.ok, message: r.message };
 }
 
 async function savePairing(origin: string, newToken: string): Promise<void> {
