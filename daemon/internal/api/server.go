@@ -49,6 +49,11 @@ type Dashboard interface {
 	NewLogin() (string, time.Time, error)
 }
 
+// pairingDashboard is a dashboard with a Connect button for the extension.
+type pairingDashboard interface {
+	SetPairing(newLink func(host string) string)
+}
+
 // LoginResponse answers POST /api/v1/dashboard/login.
 type LoginResponse struct {
 	URL       string    `json:"url"`
@@ -92,6 +97,11 @@ func New(cfg Config) *Server {
 		s.now = time.Now
 	}
 	s.started = s.now()
+	if p, ok := cfg.Dashboard.(pairingDashboard); ok {
+		// The dashboard's Connect button makes the same one-time
+		// pairing links as `redline pair`.
+		p.SetPairing(func(host string) string { return "http://" + host + "/pair#" + s.pair.newCode(s.now()) })
+	}
 	port := strconv.Itoa(cfg.Port)
 	s.hosts = map[string]bool{}
 	s.origins = map[string]bool{}

@@ -3,6 +3,7 @@ package web_test
 import (
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +15,7 @@ import (
 func TestCheckNowPauseAndResumeFromTheArticlePage(t *testing.T) {
 	s := newStack(t)
 	s.site.Set("/story", watchtest.Article("story"))
-	u := s.site.URL("news.example", "/story")
+	u := s.site.URL("dailynews.co.uk", "/story") // any name: the test resolver answers 127.0.0.1
 	id := s.capture(u, "Council delays budget vote", "", paras("The city council delayed its vote on the budget on Tuesday.")...)
 	b := s.loggedIn()
 	page := fmt.Sprintf("/articles/%d", id)
@@ -33,7 +34,7 @@ func TestCheckNowPauseAndResumeFromTheArticlePage(t *testing.T) {
 		return body
 	}
 	if body := post("check"); !strings.Contains(body, "Checked: Redline fetched its first copy") {
-		t.Errorf("first check does not say it took the baseline")
+		t.Errorf("first check does not say it took the baseline:\n%s", body)
 	}
 	s.site.Set("/story", watchtest.Article("story-edited"))
 	if body := post("check"); !strings.Contains(body, "Checked: it changed.") || !strings.Contains(body, "fetched") {
@@ -72,5 +73,33 @@ func TestScheduleIsEditedInSettings(t *testing.T) {
 	form["tiers"] = "soon often"
 	if code, body, _ := b.post("/settings/schedule", form); code != http.StatusBadRequest || !strings.Contains(body, "two durations") {
 		t.Errorf("a bad schedule: %d", code)
+	}
+}
+
+func TestConnectButtonPairsTheExtension(t *testing.T) {
+	s := newStack(t)
+	b := s.loggedIn()
+	_, page, _ := b.get("/settings")
+	if !strings.Contains(page, "Connect the extension") {
+		t.Fatal("settings offer no Connect button")
+	}
+	code, _, h := b.post("/settings/pair", map[string]string{"csrf": csrfOf(t, page)})
+	link := h.Get("Location")
+	m := regexp.MustCompile(`^` + regexp.QuoteMeta(s.base) + `/pair#([0-9a-f]{32})$`).FindStringSubmatch(link)
+	if code != http.StatusSeeOther || m == nil {
+		t.Fatalf("connect: %d to %q, want the one-time pairing page", code, link)
+	}
+	req, _ := http.NewRequest("POST", s.base+"/api/v1/pair/claim", strings.NewReader(`{"code":"`+m[1]+`"}`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("the extension's claim with that code: %d", resp.StatusCode)
+	}
+	if code, _, _ := b.post("/settings/pair", map[string]string{}); code != http.StatusForbidden {
+		t.Errorf("connect without the CSRF token: %d, want 403", code)
 	}
 }

@@ -60,6 +60,7 @@ type Dashboard struct {
 	version  string
 	rules    *Rules
 	watcher  Watcher
+	pairing  func(host string) string
 	now      func() time.Time
 	sessions *sessions
 	pages    *pages
@@ -107,6 +108,11 @@ func (d *Dashboard) NewLogin() (string, time.Time, error) {
 	return "/login?code=" + code, exp, nil
 }
 
+// SetPairing lets the settings page pair the browser extension: f returns
+// a one-time pairing link for the given Host (the API's pairing codes).
+// Call it before serving.
+func (d *Dashboard) SetPairing(f func(host string) string) { d.pairing = f }
+
 // routes lists every route of the dashboard in one place.
 func (d *Dashboard) routes() {
 	mux := http.NewServeMux()
@@ -136,6 +142,7 @@ func (d *Dashboard) routes() {
 	mux.HandleFunc("POST /settings/sites", d.form(d.saveSites))
 	mux.HandleFunc("POST /settings/forget-site", d.form(d.forgetSite))
 	mux.HandleFunc("POST /settings/feed-token", d.form(d.newFeedToken))
+	mux.HandleFunc("POST /settings/pair", d.form(d.pairExtension))
 	mux.HandleFunc("POST /logout", d.form(d.logout))
 	mux.HandleFunc("/", d.notFound)
 	d.mux = mux
