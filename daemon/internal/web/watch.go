@@ -88,8 +88,11 @@ func (d *Dashboard) watchOf(a article.Article) watchView {
 	}
 	if !w.LastChecked.IsZero() {
 		last := fmt.Sprintf("Last checked %s (%s), %s.", ago(w.LastChecked), absTime(w.LastChecked), plural(w.Checks, "check"))
-		if w.Failures > 0 {
-			last += fmt.Sprintf(" The last %s failed.", plural(w.Failures, "check"))
+		switch {
+		case w.Failures == 1:
+			last += " The last check failed."
+		case w.Failures > 1:
+			last += fmt.Sprintf(" The last %d checks failed.", w.Failures)
 		}
 		v.Detail = strings.TrimSpace(v.Detail + " " + last)
 	}
