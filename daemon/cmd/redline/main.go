@@ -35,7 +35,7 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"serve", "[--addr 127.0.0.1:7710] [--data DIR]", "run the daemon", runServe},
+		{"serve", "[--addr 127.0.0.1:7710] [--data DIR] [--allow-private]", "run the daemon", runServe},
 		{"status", "[--data DIR]", "show whether the daemon runs and what it holds", runStatus},
 		{"token", "[--data DIR]", "print the API token (created on first use)", runToken},
 		{"export", "[--data DIR]", "write every article and version as JSON lines to stdout", runExport},
@@ -43,6 +43,10 @@ func init() {
 		{"restore", "[--data DIR] [--replace] FILE", "restore a backup (the daemon must be stopped)", runRestore},
 		{"pair", "[--data DIR] [--print]", "print (and open) a one-time link that pairs the browser extension", runPair},
 		{"open", "[--data DIR] [--print]", "open the dashboard in the browser (--print: only print its one-time login link)", runOpen},
+		{"track", "[--data DIR] URL", "watch a page you name, without the browser (its first fetch counts as read)", runTrack},
+		{"check", "[--data DIR] URL|ID", "check an article now and say what changed", runCheck},
+		{"pause", "[--data DIR] URL|ID | --site SITE", "stop checking an article, or every article of a site", runPause},
+		{"resume", "[--data DIR] URL|ID | --site SITE", "check a paused article or site again, starting now", runResume},
 		{"version", "", "print the version", runVersion},
 	}
 }

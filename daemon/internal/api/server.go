@@ -39,6 +39,9 @@ type Config struct {
 	// Dashboard serves the pages, feeds and assets outside /api/ and
 	// mints the one-time login URLs of `redline open`; nil leaves them out.
 	Dashboard Dashboard
+	// Watcher re-checks articles (track, check, pause, resume); nil leaves
+	// its routes out.
+	Watcher Watcher
 }
 
 // Dashboard is the web dashboard the API mounts.
@@ -78,6 +81,7 @@ type Server struct {
 	dash    Dashboard
 	port    int
 	pair    pairings
+	watcher Watcher
 }
 
 // New returns a Server for cfg.
@@ -87,6 +91,7 @@ func New(cfg Config) *Server {
 		version: cfg.Version, now: cfg.Now, hub: cfg.Hub, timing: cfg.HubTiming, rules: diff.DefaultRules(),
 		dash: cfg.Dashboard, port: cfg.Port,
 	}
+	s.watcher = cfg.Watcher
 	if cfg.Rules != nil {
 		s.rules = *cfg.Rules
 	}
@@ -129,6 +134,16 @@ func (s *Server) Handler() http.Handler {
 	api.HandleFunc("POST /api/v1/pair", s.createPairing)
 	api.HandleFunc("GET /api/v1/export", s.export)
 	api.HandleFunc("GET /api/v1/backup", s.backup)
+	if s.watcher != nil {
+		api.HandleFunc("POST /api/v1/watches", s.track)
+		api.HandleFunc("GET /api/v1/watches", s.listWatches)
+		api.HandleFunc("POST /api/v1/watches/schedule", s.setSchedule)
+		api.HandleFunc("POST /api/v1/articles/{id}/check", s.checkArticle)
+		api.HandleFunc("POST /api/v1/articles/{id}/pause", s.pauseArticle)
+		api.HandleFunc("POST /api/v1/articles/{id}/resume", s.resumeArticle)
+		api.HandleFunc("POST /api/v1/sites/{site}/pause", s.pauseSite)
+		api.HandleFunc("POST /api/v1/sites/{site}/resume", s.resumeSite)
+	}
 	if s.hub != nil {
 		// The WebSocket authenticates with its first message (browsers
 		// cannot set headers on it); Host and Origin are checked below.

@@ -21,6 +21,7 @@ import (
 	"redline/daemon/internal/diff"
 	"redline/daemon/internal/hub"
 	"redline/daemon/internal/store"
+	"redline/daemon/internal/watch"
 	"redline/daemon/internal/web"
 )
 
@@ -33,6 +34,9 @@ type Config struct {
 	// HubTiming overrides the WebSocket deadlines (tests); zero is the
 	// default.
 	HubTiming hub.Timing
+	// AllowPrivate lets the watcher fetch pages on this computer and on
+	// private networks (`redline serve --allow-private`).
+	AllowPrivate bool
 }
 
 // Daemon is a running Redline daemon.
@@ -95,6 +99,15 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 		return nil, err
 	}
 	st.SetEventSink(events.Publish)
+	// The watcher re-checks what the user read; it plans checks in the
+	// store from the first capture on.
+	fetcher := watch.NewFetcher(watch.FetcherOptions{Version: cfg.Version, AllowPrivate: cfg.AllowPrivate})
+	watcher, err := watch.New(st, fetcher, watch.Options{Logger: log})
+	if err != nil {
+		st.Close()
+		ln.Close()
+		return nil, err
+	}
 	dash, err := web.New(web.Config{
 		Store: st, Hub: events, HubTiming: cfg.HubTiming, Port: port, DataDir: cfg.DataDir,
 		Logger: log, Version: cfg.Version, Rules: liveRules,
@@ -107,6 +120,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 	handler := api.New(api.Config{
 		Store: st, Token: token, Port: port, DataDir: cfg.DataDir, Logger: log, Version: cfg.Version,
 		Hub: events, HubTiming: cfg.HubTiming, Rules: &rules, Dashboard: dash,
+		Watcher: watcher,
 	}).Handler()
 	ctx, cancel := context.WithCancel(ctx)
 	d := &Daemon{
@@ -134,6 +148,11 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 	go func() {
 		defer d.wg.Done()
 		events.Run(ctx)
+	}()
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		watcher.Run(ctx)
 	}()
 	serveErr := make(chan error, 1)
 	go func() {

@@ -58,6 +58,22 @@ func Public(ip netip.Addr) bool {
 // that no lookup of them leaves the machine.
 var localNames = []string{"localhost", "local", "test", "example", "invalid", "internal", "home.arpa", "lan", "onion", "alt"}
 
+// neverPublic are special-use names that are never on the internet, nor
+// on a network Redline may be allowed into: they are refused always.
+var neverPublic = []string{"example", "invalid"}
+
+// ReservedName reports whether host is a name reserved for documentation
+// or made to fail ("news.example", "x.invalid").
+func ReservedName(host string) bool {
+	h := strings.TrimSuffix(strings.ToLower(host), ".")
+	for _, n := range neverPublic {
+		if h == n || strings.HasSuffix(h, "."+n) {
+			return true
+		}
+	}
+	return false
+}
+
 // LocalName reports whether host is a special-use name such as
 // "localhost", "printer.local" or "news.example".
 func LocalName(host string) bool {

@@ -279,6 +279,9 @@ func (f *Fetcher) dial(ctx context.Context, d *net.Dialer, network, addr string)
 	if ip, err := netip.ParseAddr(host); err == nil {
 		ips = []netip.Addr{ip}
 	} else {
+		if ReservedName(host) {
+			return nil, &FetchError{Kind: FailRefused, Err: fmt.Errorf("%s is a name reserved for examples and tests: no site answers to it", host)}
+		}
 		if !f.opts.AllowPrivate && LocalName(host) {
 			return nil, refused(host, netip.Addr{})
 		}

@@ -181,4 +181,9 @@ func TestPublicAddresses(t *testing.T) {
 			t.Errorf("LocalName(%s) = %v, want %v", host, got, want)
 		}
 	}
+	for host, want := range map[string]bool{"news.example": true, "x.invalid": true, "news.test": false, "example.com": false} {
+		if got := ReservedName(host); got != want {
+			t.Errorf("ReservedName(%s) = %v, want %v", host, got, want)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package watch
 
 import (
 	"context"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -491,6 +492,23 @@ func TestPrivateNetworkIsRefused(t *testing.T) {
 	}
 	if n := len(h.site.Requests("")); n != 0 {
 		t.Fatalf("the site on 127.0.0.1 got %d requests with private addresses refused", n)
+	}
+}
+
+// Names reserved for examples are never looked up, even when private
+// addresses are allowed: no DNS query leaves the machine for them.
+func TestReservedNamesAreNeverLookedUp(t *testing.T) {
+	looked := 0
+	h := newHarness(t, func(fo *FetcherOptions, _ *Options) {
+		fo.Resolve = func(ctx context.Context, host string) ([]netip.Addr, error) {
+			looked++
+			return watchtest.Resolve(ctx, host)
+		}
+	})
+	a := h.capture("https://news.example/2026/11/story", watchtest.Page("story"))
+	h.tick()
+	if a = h.article(a.ID); a.Watch.State != article.WatchNotCheckable || !strings.Contains(a.Watch.Message, "reserved") || looked != 0 {
+		t.Fatalf("watch = %+v after %d lookups", a.Watch, looked)
 	}
 }
 

@@ -1,0 +1,329 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"redline/daemon/internal/api"
+	"redline/daemon/internal/article"
+	"redline/daemon/internal/canonical"
+	"redline/daemon/internal/config"
+	"redline/daemon/internal/diff"
+	"redline/daemon/internal/store"
+	"redline/daemon/internal/watch"
+	"redline/daemon/internal/web"
+)
+
+// envAllowPrivate reports whether REDLINE_ALLOW_PRIVATE asks the watcher to
+// fetch pages on this computer and on private networks.
+func envAllowPrivate() bool {
+	switch strings.ToLower(strings.TrimSpace(os.Getenv(config.EnvAllowPrivate))) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
+}
+
+// withWatcher runs fn with a watcher over the store opened directly, for
+// the watch commands when no daemon runs. Changes are graded with the
+// user's thresholds, as the daemon does; their events wait in the store's
+// log for the clients.
+func withWatcher(t target, fn func(w *watch.Watcher, st *store.Store) error) error {
+	st, err := t.openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	rules, err := web.LoadRules(st)
+	if err != nil {
+		return err
+	}
+	st.SetJudge(func(old, new article.Content) article.Summary { return diff.Compare(old, new, rules).Summary })
+	w, err := watch.New(st, watch.NewFetcher(watch.FetcherOptions{Version: version, AllowPrivate: envAllowPrivate()}), watch.Options{})
+	if err != nil {
+		return err
+	}
+	return fn(w, st)
+}
+
+func jsonBody(v any) io.Reader {
+	b, _ := json.Marshal(v)
+	return bytes.NewReader(b)
+}
+
+func runTrack(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "track")
+	data := dataFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: name the page's URL", errUsage)
+	}
+	t, err := connect(ctx, *data)
+	if err != nil {
+		return err
+	}
+	var out api.TrackResponse
+	if t.client != nil {
+		err = t.client.do(ctx, "POST", "/api/v1/watches", jsonBody(api.TrackRequest{URL: fs.Arg(0)}), &out)
+	} else {
+		err = withWatcher(t, func(w *watch.Watcher, st *store.Store) error {
+			tr, err := w.Track(ctx, fs.Arg(0))
+			out = api.TrackResponse{Created: tr.Created, CheckResponse: api.CheckResponse{Result: tr.Result, Article: tr.Article}}
+			return err
+		})
+	}
+	if err != nil {
+		return err
+	}
+	a := out.Article
+	if out.Created {
+		fmt.Fprintf(e.stdout, "watching %s (article %d)\n", a.URL, a.ID)
+	} else {
+		fmt.Fprintf(e.stdout, "already known: %s (article %d), now watched as a page you named\n", a.URL, a.ID)
+	}
+	fmt.Fprintf(e.stdout, "  %s\n", a.Title)
+	return printCheck(e.stdout, out.CheckResponse, time.Now())
+}
+
+func runCheck(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "check")
+	data := dataFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: name the article by its URL or its id", errUsage)
+	}
+	t, err := connect(ctx, *data)
+	if err != nil {
+		return err
+	}
+	var out api.CheckResponse
+	if t.client != nil {
+		id, err := t.client.articleID(ctx, fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		err = t.client.do(ctx, "POST", "/api/v1/articles/"+strconv.FormatInt(id, 10)+"/check", strings.NewReader("{}"), &out)
+		if err != nil {
+			return err
+		}
+	} else {
+		err = withWatcher(t, func(w *watch.Watcher, st *store.Store) error {
+			id, err := storeArticleID(st, fs.Arg(0))
+			if err != nil {
+				return err
+			}
+			out.Result, out.Article, err = w.CheckNow(ctx, id)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(e.stdout, "%s (article %d)\n", out.Article.Title, out.Article.ID)
+	return printCheck(e.stdout, out, time.Now())
+}
+
+func runPause(ctx context.Context, e *env, args []string) error {
+	return pauseOrResume(ctx, e, "pause", args)
+}
+
+func runResume(ctx context.Context, e *env, args []string) error {
+	return pauseOrResume(ctx, e, "resume", args)
+}
+
+func pauseOrResume(ctx context.Context, e *env, name string, args []string) error {
+	fs := newFlags(e, name)
+	data := dataFlag(fs)
+	site := fs.String("site", "", "every article of this site (e.g. example.com), and those captured later")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if (*site == "") == (fs.NArg() != 1) || fs.NArg() > 1 {
+		return fmt.Errorf("%w: name one article (URL or id) or one --site", errUsage)
+	}
+	t, err := connect(ctx, *data)
+	if err != nil {
+		return err
+	}
+	if *site != "" {
+		var out api.SiteResponse
+		if t.client != nil {
+			err = t.client.do(ctx, "POST", "/api/v1/sites/"+url.PathEscape(*site)+"/"+name, strings.NewReader("{}"), &out)
+		} else {
+			err = withWatcher(t, func(w *watch.Watcher, st *store.Store) error {
+				out.Site, out.Paused = watch.SiteOf(*site), name == "pause"
+				if out.Paused {
+					out.Articles, err = w.PauseSite(ctx, *site)
+				} else {
+					out.Articles, err = w.ResumeSite(ctx, *site)
+				}
+				return err
+			})
+		}
+		if err != nil {
+			return err
+		}
+		verb := "paused"
+		if !out.Paused {
+			verb = "resumed"
+		}
+		fmt.Fprintf(e.stdout, "%s %s: %d %s\n", verb, out.Site, out.Articles, plural(out.Articles, "article"))
+		return nil
+	}
+	var a article.Article
+	if t.client != nil {
+		id, err := t.client.articleID(ctx, fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		err = t.client.do(ctx, "POST", "/api/v1/articles/"+strconv.FormatInt(id, 10)+"/"+name, strings.NewReader("{}"), &a)
+		if err != nil {
+			return err
+		}
+	} else {
+		err = withWatcher(t, func(w *watch.Watcher, st *store.Store) error {
+			id, err := storeArticleID(st, fs.Arg(0))
+			if err != nil {
+				return err
+			}
+			if name == "pause" {
+				a, err = w.Pause(ctx, id)
+			} else {
+				a, err = w.Resume(ctx, id)
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(e.stdout, "%s (article %d)\n", a.Title, a.ID)
+	printWatch(e.stdout, a.Watch, time.Now())
+	return nil
+}
+
+// articleID finds the article an argument names: an id, or any form of
+// its URL.
+func (c *client) articleID(ctx context.Context, arg string) (int64, error) {
+	if id, ok := parseID(arg); ok {
+		return id, nil
+	}
+	var a article.Article
+	if err := c.do(ctx, "GET", "/api/v1/articles?url="+url.QueryEscape(arg), nil, &a); err != nil {
+		return 0, notWatched(arg, err)
+	}
+	return a.ID, nil
+}
+
+func storeArticleID(st *store.Store, arg string) (int64, error) {
+	if id, ok := parseID(arg); ok {
+		return id, nil
+	}
+	u, err := canonical.URL(arg)
+	if err != nil {
+		return 0, err
+	}
+	a, err := st.ArticleByURL(u)
+	if err != nil {
+		return 0, notWatched(arg, err)
+	}
+	return a.ID, nil
+}
+
+func parseID(arg string) (int64, bool) {
+	id, err := strconv.ParseInt(arg, 10, 64)
+	return id, err == nil && id > 0
+}
+
+// notWatched turns "no article at URL" into what to do about it.
+func notWatched(arg string, err error) error {
+	if article.ErrorCode(err) == article.ENOTFOUND || strings.Contains(err.Error(), "no article") {
+		return fmt.Errorf("Redline has no article at %s: start watching it with `redline track %s`", arg, arg)
+	}
+	return err
+}
+
+// errCheckFailed marks a check that ran and failed: the command says why
+// and exits 1.
+var errCheckFailed = errors.New("the check failed; it will be tried again on the schedule")
+
+// printCheck says what a check found and when the next one is.
+func printCheck(w io.Writer, c api.CheckResponse, now time.Time) error {
+	res := c.Result
+	switch res.Outcome {
+	case article.CheckBaseline:
+		line := "first fetch stored as version " + strconv.Itoa(res.Version)
+		if c.Article.Watch != nil && c.Article.Watch.Named && c.Article.Read.Version == res.Version {
+			line += "; it counts as read"
+		}
+		fmt.Fprintf(w, "  %s\n", line)
+	case article.CheckUnchanged:
+		fmt.Fprintf(w, "  unchanged since the last check\n")
+	case article.CheckChanged:
+		fmt.Fprintf(w, "  changed: version %d: %s\n", res.Version, watch.SummaryText(res.Summary))
+		if res.EventID > 0 {
+			fmt.Fprintf(w, "  changed since you read it: see the diff with `redline open`\n")
+		}
+	case article.CheckRemoved:
+		fmt.Fprintf(w, "  removed: %s\n", res.Message)
+	case article.CheckNotCheckable:
+		fmt.Fprintf(w, "  not checkable by fetch: %s\n", res.Message)
+	default:
+		fmt.Fprintf(w, "  error: %s\n", res.Message)
+	}
+	printWatch(w, c.Article.Watch, now)
+	if res.Outcome == article.CheckError {
+		return errCheckFailed
+	}
+	return nil
+}
+
+// printWatch says when the article is checked next.
+func printWatch(w io.Writer, wt *article.Watch, now time.Time) {
+	if wt == nil {
+		return
+	}
+	switch {
+	case wt.State == article.WatchPaused:
+		fmt.Fprintf(w, "  paused: not checked until resumed\n")
+	case wt.State == article.WatchNotCheckable:
+		fmt.Fprintf(w, "  followed through your browser captures only\n")
+	case wt.NextCheck.IsZero():
+		fmt.Fprintf(w, "  won't be checked again: unchanged for longer than the schedule follows articles\n")
+	default:
+		fmt.Fprintf(w, "  next check %s (%s)\n", in(wt.NextCheck.Sub(now)), wt.NextCheck.Local().Format("2006-01-02 15:04"))
+	}
+}
+
+// in says a wait in words: "in 15 min", "in 3 h", "in 2 days".
+func in(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "now"
+	case d < 2*time.Hour:
+		return fmt.Sprintf("in %d min", int(d.Round(time.Minute)/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("in %d h", int(d.Round(time.Hour)/time.Hour))
+	}
+	return fmt.Sprintf("in %d days", int(d.Round(24*time.Hour)/(24*time.Hour)))
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
