@@ -577,8 +577,8 @@ func (s *Store) RecentlyChanged(limit, scan int) ([]article.Article, error) {
 	return out, nil
 }
 
-// ChangeEvents returns up to limit article.changed events, newest first;
-// with id > 0 only that article's.
+// ChangeEvents returns up to limit article.changed and article.removed
+// events, newest first; with id > 0 only that article's.
 func (s *Store) ChangeEvents(id int64, limit int) ([]article.Event, error) {
 	var out []article.Event
 	err := s.db.View(func(txn *badger.Txn) error {
@@ -595,7 +595,7 @@ func (s *Store) ChangeEvents(id int64, limit int) ([]article.Event, error) {
 					}
 					return err
 				}
-				if e.Type == article.EventChanged {
+				if e.Type == article.EventChanged || e.Type == article.EventRemoved {
 					out = append(out, e)
 				}
 			}
@@ -608,7 +608,7 @@ func (s *Store) ChangeEvents(id int64, limit int) ([]article.Event, error) {
 			if err := it.Item().Value(func(b []byte) error { return jsonUnmarshal(b, &e) }); err != nil {
 				return err
 			}
-			if e.Type == article.EventChanged {
+			if e.Type == article.EventChanged || e.Type == article.EventRemoved {
 				out = append(out, e)
 			}
 		}

@@ -86,7 +86,12 @@ func (d *Dashboard) changesFeed(w http.ResponseWriter, r *http.Request) {
 			d.fail(w, r, err)
 			return
 		}
-		entry, err := d.changeEntry(a, e.FromVersion, e.ToVersion, e)
+		var entry feed.Entry
+		if e.Type == article.EventRemoved {
+			entry, err = d.removedEntry(a, e)
+		} else {
+			entry, err = d.changeEntry(a, e.FromVersion, e.ToVersion, e)
+		}
 		if err != nil {
 			d.fail(w, r, err)
 			return
@@ -186,6 +191,20 @@ func (d *Dashboard) articleFeed(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	d.writeFeed(w, r, f)
+}
+
+// removedEntry tells that a page the user read is gone from its site.
+func (d *Dashboard) removedEntry(a article.Article, e article.Event) (feed.Entry, error) {
+	page := fmt.Sprintf("%s/articles/%d", d.origin(), a.ID)
+	html, err := d.entryHTML(feedEntryData{Words: []string{"removed from the site: the page no longer exists at its address"}, Original: a.URL, Page: page})
+	if err != nil {
+		return feed.Entry{}, err
+	}
+	return feed.Entry{
+		ID:    fmt.Sprintf("urn:redline:article:%d:removed:%d", a.ID, e.ID),
+		Title: "Removed: " + a.Title, Updated: e.At, Link: page,
+		Summary: "The page no longer exists at its address; Redline keeps every version you read.", Content: html,
+	}, nil
 }
 
 // firstEntry is the first version of a lineage: its opening paragraphs.

@@ -103,3 +103,36 @@ func TestConnectButtonPairsTheExtension(t *testing.T) {
 		t.Errorf("connect without the CSRF token: %d, want 403", code)
 	}
 }
+
+func TestRemovedArticleIsToldOnTheHomePageAndInTheFeed(t *testing.T) {
+	s := newStack(t)
+	s.site.Set("/gone", watchtest.Article("story"))
+	u := s.site.URL("dailynews.co.uk", "/gone")
+	id := s.capture(u, "Council delays budget vote", "", paras("The city council delayed its vote on the budget on Tuesday.")...)
+	b := s.loggedIn()
+	_, page, _ := b.get(fmt.Sprintf("/articles/%d", id))
+	token := csrfOf(t, page)
+	check := func() {
+		t.Helper()
+		if code, _, _ := b.post(fmt.Sprintf("/articles/%d/check", id), map[string]string{"csrf": token}); code != http.StatusSeeOther {
+			t.Fatalf("check: %d", code)
+		}
+	}
+	check() // the baseline
+	s.site.Set("/gone", watchtest.Response{Status: http.StatusNotFound, Body: "<h1>Not found</h1>"})
+	check()
+	_, home, _ := b.get("/")
+	if !strings.Contains(home, "Removed from their sites") || !strings.Contains(home, "Council delays budget vote") {
+		t.Error("the home page does not tell the article was removed")
+	}
+	_, page, _ = b.get(fmt.Sprintf("/articles/%d", id))
+	if !strings.Contains(page, "removed from the site") {
+		t.Error("the article page does not say it was removed")
+	}
+	_, settings, _ := b.get("/settings")
+	feedPath := regexp.MustCompile(`/feeds/changes\.atom\?token=[0-9a-f]{64}`).FindString(settings)
+	_, body, _ := s.newBrowser().get(feedPath)
+	if !strings.Contains(body, "<title type=\"text\">Removed: Council delays budget vote") {
+		t.Errorf("the changes feed has no removal entry:\n%s", body)
+	}
+}
