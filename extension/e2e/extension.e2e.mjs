@@ -103,6 +103,9 @@ test('the banner appears in the open tab when the article changes, and stays unt
   await item.waitFor();
   assert.match(await item.innerText(), /Headline changed · 2 paragraphs edited · 1 paragraph added · correction added/);
   assert.equal(await popup.locator('#connection').innerText(), 'Connected');
+  await item.locator('button').click();
+  await popup.locator('#diff ins', { hasText: 'hesitated for many months' }).waitFor();
+  await popup.locator('#diff del', { hasText: 'thought a lot' }).waitFor();
   await popup.close();
 
   // After a reload the banner is back (the daemon still holds the change unseen).
@@ -170,8 +173,8 @@ test('articles read while the daemon is down arrive when it is back', async () =
   }
   daemon = await startDaemon(bin, data, addr);
   for (const url of urls) await until(`${url} at the restarted daemon`, () => articleAt(url), 120_000);
-  const q = await browser.worker.evaluate(() => chrome.storage.local.get('queue'));
-  assert.equal(q.queue.items.length, 0, 'the queue is empty');
+  // Each leaves the queue once the daemon has answered for it.
+  await until('the queue to empty', async () => (await browser.worker.evaluate(() => chrome.storage.local.get('queue'))).queue.items.length === 0);
 });
 
 test('the token can also be entered by hand in the options', async () => {
