@@ -111,6 +111,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 	dash, err := web.New(web.Config{
 		Store: st, Hub: events, HubTiming: cfg.HubTiming, Port: port, DataDir: cfg.DataDir,
 		Logger: log, Version: cfg.Version, Rules: liveRules,
+		Watcher: watcher,
 	})
 	if err != nil {
 		st.Close()
