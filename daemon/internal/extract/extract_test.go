@@ -193,7 +193,8 @@ func TestWallSigns(t *testing.T) {
 		{"login", page(`<p>Please sign in to read the rest of this story.</p>`), WallLogin},
 		{"consent", page(`<p>Before you continue to News, we use cookies.</p>`), WallConsent},
 		{"bot check text", []byte(`<html><head><title>Just a moment...</title></head><body><p>Checking your browser before accessing the site.</p></body></html>`), WallBotCheck},
-		{"bot check markup", []byte(`<html><body><div class="g-recaptcha" data-sitekey="x"></div><p>` + frenchPara + `</p></body></html>`), WallBotCheck},
+		{"bot check markup", []byte(`<html><body><form id="challenge-form" method="post"></form><p>` + frenchPara + `</p></body></html>`), WallBotCheck},
+		{"a captcha on a comment form is no bot check", page(`<form class="comments"><div class="captcha-widget"></div><textarea></textarea></form>`), ""},
 		{"a free article", page(""), ""},
 	}
 	for _, c := range cases {

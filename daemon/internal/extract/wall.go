@@ -34,8 +34,8 @@ var wallSigns = []struct {
 	{WallBotCheck, []string{
 		"checking your browser", "verify you are human", "verifying you are human",
 		"are you a robot", "are you a human", "press & hold", "press and hold to confirm",
-		"attention required! | cloudflare", "please enable js and disable any ad blocker",
-		"pardon our interruption", "request unsuccessful. incapsula", "complete the security check",
+		"attention required!", "please enable js and disable any ad blocker",
+		"pardon our interruption", "request unsuccessful.", "complete the security check",
 		"just a moment...",
 	}},
 	{WallPaywall, []string{
@@ -57,10 +57,10 @@ var wallSigns = []struct {
 	}},
 }
 
-// markupSigns are markers of bot checks in the page's markup.
+// markupSigns are markers of bot-check pages in their markup. Captcha
+// widgets alone are not among them: ordinary comment forms carry them.
 var markupSigns = []string{
-	"cf-challenge", "challenge-platform", "_cf_chl_", "g-recaptcha", "h-captcha", "hcaptcha.com",
-	"px-captcha", "captcha-delivery.com", "geo.captcha-delivery",
+	"cf-challenge", "challenge-platform", "_cf_chl_", `id="challenge-form"`, `id="challenge-running"`, `id="px-captcha"`,
 }
 
 // notFree is how a page declares in its structured data that its content
