@@ -75,7 +75,6 @@ func (d *Dashboard) home(w http.ResponseWriter, r *http.Request, u user) error {
 			return err
 		}
 	}
-	v.Unseen = len(data.Unseen)
 	v.Data = data
 	d.render(w, r, http.StatusOK, "home", v)
 	return nil
@@ -120,9 +119,19 @@ func (d *Dashboard) compare(id int64, from, to int) (diff.Result, error) {
 	return diff.Compare(vf.Content, vt.Content, d.rules.Get()), nil
 }
 
-// base is the view every page starts from.
+// base is the view every page starts from: the feed it advertises and the
+// count of articles with unseen changes for the top bar.
 func (d *Dashboard) base(r *http.Request, u user, title, nav string) (view, error) {
 	v := view{Title: title, Nav: nav, CSRF: u.csrf}
+	recent, err := d.store.RecentlyChanged(homeArticles, homeEvents)
+	if err != nil {
+		return v, err
+	}
+	for _, a := range recent {
+		if len(a.Unseen) > 0 {
+			v.Unseen++
+		}
+	}
 	tok, err := d.feedToken(r.Context())
 	if err != nil {
 		return v, err
