@@ -4,6 +4,7 @@
 // One esbuild pass bundles each entry point; the manifest differs only in
 // how the background runs (a service worker in Chrome, an event page in
 // Firefox) and in each browser's own keys.
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,14 +15,11 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const src = join(root, 'src');
 const dist = join(root, 'dist');
 
-// The public half of the key that fixes the Chrome extension id
-// (pefbhbjklgdhmmiknnjkgangfknghlip): sha256 of this DER, first 32 hex
-// digits mapped 0-f → a-p. The private half was never kept: the store signs
-// published builds with its own.
-export const CHROME_KEY =
-  'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAtWZoTldfGEMV98/FMD1yjVD0Su9d6lkPZEIXOam/2/eWjXAmEMkEkE6MUcARPv5EPQLiZTnkCbeZ5jXfQm3vgTvgPX+jN1n6OS0ES24LohK1iafX6KTEhkffD1IJA49ZCBif5xpvX003bX2YjDEwsA97bWVh+txGcDFxfs5e5bWOSAfpu5QlSa5v32uTGZ3dC1b8tNuCty0H9WtzP9RUwsEIIZarvSq4EqANVMF1hIyoMoAZp8kySSLYKff5UsCSm6HiMv4OOB9tGIjMkDL8KN4TpeBa8D+o4ru1KbTzxA0dajAu64IIOPHpVUfLfSDINYHs+CjDSfGSZ+cFtySYNQIDAQAB';
+// manifest.chrome.json holds the public half of the key that fixes the
+// Chrome extension id: sha256 of the DER key, first 32 hex digits mapped
+// 0-f → a-p. The private half was never kept: a store signs published
+// builds with its own. The build checks that the key gives this id.
 export const CHROME_ID = 'pefbhbjklgdhmmiknnjkgangfknghlip';
-export const GECKO_ID = 'redline@redline.invalid';
 
 const entries = {
   background: 'background/index.ts',
@@ -45,18 +43,19 @@ export const tldtsIsPure = {
   },
 };
 
+// The shared manifest plus each browser's own keys: how the background
+// runs (a service worker in Chrome, an event page in Firefox), Chrome's key
+// and minimum version, Firefox's id. Firefox's data_collection_permissions
+// says nothing leaves the computer: captures go to the user's own daemon.
 function manifestFor(browser) {
-  const m = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8'));
-  if (browser === 'chrome') {
-    m.minimum_chrome_version = '116';
-    m.key = CHROME_KEY;
-    m.background = { service_worker: 'background.js' };
-  } else {
-    m.background = { scripts: ['background.js'] };
-    // Nothing leaves the user's computer: captures go to their own daemon.
-    m.browser_specific_settings = { gecko: { id: GECKO_ID, strict_min_version: '140.0', data_collection_permissions: { required: ['none'] } } };
-  }
-  return m;
+  const read = (name) => JSON.parse(readFileSync(join(root, name), 'utf8'));
+  return { ...read('manifest.json'), ...read(`manifest.${browser}.json`) };
+}
+
+/** The Chrome extension id a manifest key gives. */
+export function chromeID(key) {
+  const hex = createHash('sha256').update(Buffer.from(key, 'base64')).digest('hex').slice(0, 32);
+  return [...hex].map((h) => String.fromCharCode(97 + parseInt(h, 16))).join('');
 }
 
 // A square icon: a red page with white lines, the second struck through.
@@ -114,7 +113,9 @@ export async function buildExtension() {
       plugins: [tldtsIsPure],
       logLevel: 'warning',
     });
-    writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifestFor(browser), null, 2)}\n`);
+    const manifest = manifestFor(browser);
+    if (browser === 'chrome' && chromeID(manifest.key) !== CHROME_ID) throw new Error(`manifest.chrome.json's key gives the id ${chromeID(manifest.key)}, not ${CHROME_ID}`);
+    writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     copyFileSync(join(src, 'popup', 'popup.html'), join(out, 'popup.html'));
     copyFileSync(join(src, 'options', 'options.html'), join(out, 'options.html'));
     copyFileSync(join(src, 'ui.css'), join(out, 'ui.css'));
