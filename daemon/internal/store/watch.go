@@ -29,6 +29,10 @@ var (
 	keyWatchCfg = []byte("m:watch:settings")
 )
 
+// ErrForgotten refuses to store a check of an article that was forgotten
+// while the check ran: forgetting must not be undone by a fetch.
+var ErrForgotten = article.Errorf(article.ENOTFOUND, "the article was forgotten while it was being checked")
+
 // ReasonSitePaused is the watch reason of an article paused with its site.
 const ReasonSitePaused = "site_paused"
 
@@ -204,6 +208,11 @@ func pauseForSite(w *article.Watch) {
 // seen in the browser brings the next check forward to the schedule's
 // fastest tier, and revives a finished or removed watch.
 func (s *Store) watchOnSave(txn *badger.Txn, a *article.Article, out *Saved, in Ingest) error {
+	if a.Captures == 1 && in.Capture.Source == article.SourceFetch && !in.MarkRead {
+		// Only a page the user names may start with a fetch; any other
+		// fetch is of an article that was forgotten while it ran.
+		return ErrForgotten
+	}
 	old := DueAt(a.Watch)
 	wasParked := isParked(a.Watch)
 	w := a.Watch

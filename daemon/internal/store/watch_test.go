@@ -420,3 +420,23 @@ func BenchmarkSchedulerTickWithReschedule(b *testing.B) {
 		}
 	}
 }
+
+// A fetch never starts an article unless the user named the page: any
+// other fetch is of an article forgotten while it was being checked.
+func TestAFetchOfAForgottenArticleIsRefused(t *testing.T) {
+	s := openStore(t, t.TempDir())
+	c := capture("https://news.example/a", "Title", "Text.")
+	c.Source = article.SourceFetch
+	_, err := s.SaveCapture(context.Background(), Ingest{Capture: c, URL: c.URL, Site: "news.example", Now: t0})
+	if article.ErrorCode(err) != article.ENOTFOUND {
+		t.Fatalf("a fetch of an unknown article: %v, want not found", err)
+	}
+	if st, _ := s.Stats(); st.Articles != 0 {
+		t.Fatalf("%d articles", st.Articles)
+	}
+	// A page the user names starts with its fetch, which counts as read.
+	out, err := s.SaveCapture(context.Background(), Ingest{Capture: c, URL: c.URL, Site: "news.example", MarkRead: true, Now: t0})
+	if err != nil || out.Status != article.StatusNew || !out.Article.Watch.Named || out.Article.Read.Version != 1 {
+		t.Fatalf("a named page's first fetch: %+v, %v", out, err)
+	}
+}

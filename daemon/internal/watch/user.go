@@ -83,8 +83,7 @@ func (w *Watcher) Track(ctx context.Context, raw string) (Tracked, error) {
 		return Tracked{}, invalidf("cannot watch %s: %s", u, f.result.Message)
 	}
 	now := w.now()
-	alias := u
-	if err := w.storeNamed(ctx, &f, alias, now); err != nil {
+	if err := w.storeNamed(ctx, &f, u, now); err != nil {
 		return Tracked{}, err
 	}
 	if f.capture == nil { // refused by the store's limits

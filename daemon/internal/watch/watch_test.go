@@ -748,3 +748,25 @@ func TestLoopDoesNotOversleepACheckThatFellDueDuringDispatch(t *testing.T) {
 		t.Fatalf("sleep %s a minute before the next check", d)
 	}
 }
+
+// Forgetting an article while its check runs forgets it: the check does
+// not bring it back.
+func TestForgetDuringACheckIsFinal(t *testing.T) {
+	h := newHarness(t, nil)
+	h.site.Set("/a", watchtest.Response{Body: watchtest.Page("story"), Behaviour: watchtest.Hold})
+	a := h.capture(h.site.URL("news.test", "/a"), watchtest.Page("story"))
+	ticked := make(chan TickReport)
+	go func() { ticked <- h.tick() }()
+	h.waitRequest("/a")
+	if err := h.st.DeleteArticle(h.ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	h.site.Release()
+	<-ticked
+	if _, err := h.st.ArticleByURL(a.URL); article.ErrorCode(err) != article.ENOTFOUND {
+		t.Fatalf("the forgotten article is back: %v", err)
+	}
+	if st, _ := h.st.Stats(); st.Articles != 0 {
+		t.Fatalf("%d articles after forgetting the only one", st.Articles)
+	}
+}

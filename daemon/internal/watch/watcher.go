@@ -315,7 +315,12 @@ func (w *Watcher) start(ctx context.Context, a article.Article, wg *sync.WaitGro
 			w.owned.Done()
 			w.Wake()
 		}()
-		if _, _, err := w.run(ctx, a, checkScheduled); err != nil && ctx.Err() == nil {
+		_, _, err := w.run(ctx, a, checkScheduled)
+		switch {
+		case err == nil, ctx.Err() != nil:
+		case article.ErrorCode(err) == article.ENOTFOUND:
+			w.log.Debug("article forgotten during its check", "article", a.ID)
+		default:
 			w.log.Error("check failed", "article", a.ID, "url", a.URL, "err", err)
 		}
 	}()
