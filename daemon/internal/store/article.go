@@ -121,6 +121,9 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 				return err
 			}
 			if rec.RevertOf == 0 {
+				if err := s.addWords(txn, id, content); err != nil {
+					return err
+				}
 				var n [4]byte
 				binary.BigEndian.PutUint32(n[:], uint32(rec.Number))
 				if err := txn.Set(hashKey(id, hash), n[:]); err != nil {
@@ -563,6 +566,9 @@ func (s *Store) DeleteArticle(ctx context.Context, id int64) error {
 				return err
 			}
 		}
+		if err := s.unindex(txn, &a); err != nil {
+			return err
+		}
 		if err := deleteWatch(txn, &a); err != nil {
 			return err
 		}
@@ -572,9 +578,6 @@ func (s *Store) DeleteArticle(ctx context.Context, id int64) error {
 			}
 		}
 		if err := deleteEventsOf(txn, id); err != nil {
-			return err
-		}
-		if err := s.unindex(txn, &a); err != nil {
 			return err
 		}
 		return txn.Delete(idKey(pfxArticle, id))

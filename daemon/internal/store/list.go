@@ -41,7 +41,7 @@ var (
 
 // listIndexVersion changes when the layout of l: keys changes; a store with
 // another version rebuilds its index on open.
-const listIndexVersion = "2"
+const listIndexVersion = "3"
 
 // Orders of a listing.
 const (
@@ -60,7 +60,7 @@ const (
 // ListFilter selects and orders a page of articles.
 type ListFilter struct {
 	// Q keeps articles whose title, URL, site or site name contains it
-	// (any case).
+	// (any case), or whose text, in any version, holds all its words.
 	Q string
 	// Site keeps one site's articles (its registrable domain).
 	Site string
@@ -194,8 +194,12 @@ func (s *Store) reindex(txn *badger.Txn, before, after *article.Article) error {
 	return nil
 }
 
-// unindex removes an article's index keys; the article is being forgotten.
+// unindex removes an article's index keys, its words included; the
+// article is being forgotten (its versions are still there).
 func (s *Store) unindex(txn *badger.Txn, a *article.Article) error {
+	if err := s.removeWords(txn, a); err != nil {
+		return err
+	}
 	for _, k := range listKeys(a) {
 		if err := txn.Delete(k); err != nil {
 			return err
@@ -243,6 +247,9 @@ func (s *Store) EnsureListIndex() error {
 			entry := siteEntry{changes: uint32(a.Changes)}
 			if a.Changes > 0 {
 				entry.firstChange = max(s.firstChangeDelay(txn, &a), time.Second)
+			}
+			if err := s.rebuildWords(txn, wb, &a); err != nil {
+				return err
 			}
 			for _, k := range listKeys(&a) {
 				if err := wb.Set(k, listValue(k, &a, entry)); err != nil {
@@ -336,6 +343,7 @@ func (s *Store) ListArticles(f ListFilter) (ListPage, error) {
 	}
 	needle := strings.ToLower(strings.TrimSpace(f.Q))
 	needleBytes := []byte(needle)
+	var inText *textQuery // articles whose text holds every word of Q
 	siteInKey := bytes.Equal(prefix, siteListPrefix(f.Site)) && f.Site != ""
 	onlyChanged := bytes.Equal(prefix, pfxListChange)
 	// needRecord: the filter must look at the article itself.
@@ -345,6 +353,12 @@ func (s *Store) ListArticles(f ListFilter) (ListPage, error) {
 
 	var page ListPage
 	err := s.db.View(func(txn *badger.Txn) error {
+		if needle != "" {
+			var err error
+			if inText, err = s.newTextQuery(txn, needle); err != nil {
+				return err
+			}
+		}
 		// Reading and searching index values is far cheaper than reading
 		// the records: a search tests them first.
 		textInValue := needle != "" && (bytes.Equal(prefix, pfxListRead) || bytes.HasPrefix(prefix, pfxListSite))
@@ -386,6 +400,12 @@ func (s *Store) ListArticles(f ListFilter) (ListPage, error) {
 					return err
 				}
 				if !hit {
+					var err error
+					if hit, err = inText.has(id); err != nil {
+						return err
+					}
+				}
+				if !hit {
 					continue
 				}
 			}
@@ -400,7 +420,16 @@ func (s *Store) ListArticles(f ListFilter) (ListPage, error) {
 				}
 				return fmt.Errorf("read article %d: %w", id, err)
 			}
-			if needRecord && !f.keep(&a, needle) {
+			inTextA := false
+			if needle != "" && !textInValue {
+				var err error
+				if inTextA, err = inText.has(id); err != nil {
+					return err
+				}
+			} else if textInValue {
+				inTextA = true // tested above: title, address or text matched
+			}
+			if needRecord && !f.keep(&a, needle, inTextA) {
 				continue
 			}
 			if needRecord && skipped < f.Offset {
@@ -421,7 +450,7 @@ func (s *Store) ListArticles(f ListFilter) (ListPage, error) {
 	return page, nil
 }
 
-func (f *ListFilter) keep(a *article.Article, needle string) bool {
+func (f *ListFilter) keep(a *article.Article, needle string, inText bool) bool {
 	if f.Site != "" && a.Site != f.Site {
 		return false
 	}
@@ -446,7 +475,7 @@ func (f *ListFilter) keep(a *article.Article, needle string) bool {
 	if !f.ReadTo.IsZero() && !read.Before(f.ReadTo) {
 		return false
 	}
-	if needle != "" && !matches(*a, needle) && !strings.Contains(strings.ToLower(a.SiteName), needle) {
+	if needle != "" && !inText && !matches(*a, needle) && !strings.Contains(strings.ToLower(a.SiteName), needle) {
 		return false
 	}
 	return f.Match == nil || f.Match(a)

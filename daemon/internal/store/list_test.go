@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"testing"
@@ -91,6 +92,9 @@ func TestListPagesFiltersAndOrders(t *testing.T) {
 		{"read in a window", ListFilter{ReadFrom: t0.Add(10 * time.Hour), ReadTo: t0.Add(13 * time.Hour), Limit: 50}, storyIDs(12, 10, -1), false},
 		{"search title", ListFilter{Q: "STORY 7 ON", Limit: 50}, []int64{8}, false},
 		{"search site", ListFilter{Q: "gamma", Limit: 2}, []int64{120, 117}, true},
+		{"search text of any version", ListFilter{Q: "paragraph, CHANGED", Limit: 3}, []int64{118, 115, 112}, true},
+		{"search text, words in any order", ListFilter{Q: "again changed", Site: "alpha.example", Limit: 2}, []int64{118, 115}, true},
+		{"search text, one word missing", ListFilter{Q: "changed elephant", Limit: 3}, nil, false},
 		{"first seen order", ListFilter{Order: OrderFirstSeen, Oldest: true, Limit: 2}, []int64{1, 2}, true},
 		{"past the end", ListFilter{Limit: 50, Offset: 500}, nil, false},
 	}
@@ -116,6 +120,31 @@ func TestListIndexFollowsForgetAndRebuilds(t *testing.T) {
 	if len(before.Articles) != 29 || before.Articles[0].ID != 29 {
 		t.Fatalf("after forgetting article 30 the list starts %v (%d articles)", ids(before.Articles[:1]), len(before.Articles))
 	}
+	// Article 28 (story 27) changed: forgetting it forgets its words too.
+	if err := s.DeleteArticle(context.Background(), 28); err != nil {
+		t.Fatal(err)
+	}
+	err = s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: pfxListWord})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			k := it.Item().Key()
+			if id := int64(binary.BigEndian.Uint64(k[len(k)-8:])); id == 28 || id == 30 {
+				t.Errorf("word key %q of a forgotten article", k)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before, err = s.ListArticles(ListFilter{Limit: 100}); err != nil {
+		t.Fatal(err)
+	}
+	textBefore, err := s.ListArticles(ListFilter{Q: "changed again", Limit: 100})
+	if err != nil || len(textBefore.Articles) != 9 {
+		t.Fatalf("text search before the rebuild: %v, %v", ids(textBefore.Articles), err)
+	}
 	sitesBefore, err := s.Sites()
 	if err != nil {
 		t.Fatal(err)
@@ -136,6 +165,10 @@ func TestListIndexFollowsForgetAndRebuilds(t *testing.T) {
 	}
 	if !slices.Equal(ids(before.Articles), ids(after.Articles)) {
 		t.Fatalf("rebuilt index lists %v, want %v", ids(after.Articles), ids(before.Articles))
+	}
+	textAfter, err := s.ListArticles(ListFilter{Q: "changed again", Limit: 100})
+	if err != nil || !slices.Equal(ids(textAfter.Articles), ids(textBefore.Articles)) {
+		t.Fatalf("text search after the rebuild: %v, want %v (%v)", ids(textAfter.Articles), ids(textBefore.Articles), err)
 	}
 	sitesAfter, err := s.Sites()
 	if err != nil {

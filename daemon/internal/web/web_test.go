@@ -446,6 +446,10 @@ func TestArticleListPagesAndFilters(t *testing.T) {
 	if got := rows(t, page); len(got) != 11 || got[0] != "Story 19" {
 		t.Fatalf("unchanged matching 'story 1': %v", got)
 	}
+	_, page, _ = b.get("/articles?q=" + url.QueryEscape("what happened, MUCH more"))
+	if got := rows(t, page); len(got) != 1 || got[0] != "Story 59" {
+		t.Fatalf("search in the text: %v", got)
+	}
 	_, page, _ = b.get("/articles?read=older")
 	if got := rows(t, page); len(got) != 0 || !strings.Contains(page, "No article matches") {
 		t.Fatalf("read over a year ago: %v", got)

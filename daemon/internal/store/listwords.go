@@ -1,0 +1,224 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"redline/daemon/internal/article"
+)
+
+// The word index lets a search find articles by their text, in any version
+// the user or Redline ever saw (a sentence that was removed still finds
+// the article). Keys alone, word first:
+//
+//	l:t<word>\x00<id be64>
+//
+// Words are lower-cased runs of letters and digits, 2 to 40 bytes long
+// (single digits count: "7" is a search people make).
+var pfxListWord = []byte("l:t")
+
+// maxWordBytes bounds an indexed word; longer runs are not words people
+// search for (hashes, base64).
+const maxWordBytes = 40
+
+// maxVersionWords bounds the distinct words indexed for one version, in
+// the order they first appear: a capture's transaction stays small
+// whatever its text (an article rarely has more than 2,000).
+const maxVersionWords = 4000
+
+// indexWords splits text into the distinct words the index keeps.
+func indexWords(text string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) }) {
+		if (len(w) >= 2 || unicode.IsDigit(rune(w[0]))) && len(w) <= maxWordBytes && !seen[w] {
+			if len(out) == maxVersionWords {
+				break
+			}
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func contentWords(c article.Content) []string {
+	var b strings.Builder
+	b.WriteString(c.Title)
+	b.WriteByte(' ')
+	b.WriteString(c.Byline)
+	for _, bl := range c.Blocks {
+		b.WriteByte(' ')
+		b.WriteString(bl.Text)
+	}
+	return indexWords(b.String())
+}
+
+func wordKey(word string, id int64) []byte {
+	k := make([]byte, 0, len(pfxListWord)+len(word)+9)
+	k = append(k, pfxListWord...)
+	k = append(k, word...)
+	k = append(k, 0)
+	return binary.BigEndian.AppendUint64(k, uint64(id))
+}
+
+// addWords indexes the words of a new content of an article.
+func (s *Store) addWords(txn *badger.Txn, id int64, c article.Content) error {
+	for _, w := range contentWords(c) {
+		if err := txn.Set(wordKey(w, id), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// removeWords drops an article's words: those of every version it has.
+// Call it before the versions are deleted.
+func (s *Store) removeWords(txn *badger.Txn, a *article.Article) error {
+	seen := map[string]bool{}
+	for n := 1; n <= a.Versions; n++ {
+		r, err := s.record(txn, a.ID, n)
+		if article.ErrorCode(err) == article.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if r.RevertOf > 0 {
+			continue // the same content as an earlier version
+		}
+		raw, err := s.content(txn, a.ID, r)
+		if err != nil {
+			return err
+		}
+		var c article.Content
+		if err := jsonUnmarshal(raw, &c); err != nil {
+			return err
+		}
+		for _, w := range contentWords(c) {
+			if seen[w] {
+				continue
+			}
+			seen[w] = true
+			if err := txn.Delete(wordKey(w, a.ID)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// collectLimit: when the rarest word of a search is in at most this many
+// articles, the matches are collected at once; otherwise each candidate of
+// the listing is tested word by word, which fills a page of common words
+// quickly without collecting them all.
+const collectLimit = 5000
+
+// textQuery answers whether an article's text holds every word of a search.
+type textQuery struct {
+	txn   *badger.Txn
+	words []string
+	set   map[int64]bool // the matches, when collected
+}
+
+// newTextQuery prepares a text search for q, or returns nil when q has no
+// indexable word.
+func (s *Store) newTextQuery(txn *badger.Txn, q string) (*textQuery, error) {
+	words := indexWords(q)
+	if len(words) == 0 {
+		return nil, nil
+	}
+	tq := &textQuery{txn: txn, words: words}
+	rarest, least := "", -1
+	for _, w := range words {
+		n := 0
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: wordPrefix(w)})
+		for it.Rewind(); it.Valid() && n <= collectLimit && (least < 0 || n < least); it.Next() {
+			n++
+		}
+		it.Close()
+		if least < 0 || n < least {
+			rarest, least = w, n
+		}
+	}
+	if least > collectLimit {
+		return tq, nil // common words: test candidates one by one
+	}
+	tq.set = map[int64]bool{}
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: wordPrefix(rarest)})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		k := it.Item().Key()
+		id := int64(binary.BigEndian.Uint64(k[len(k)-8:]))
+		ok, err := tq.lookup(id, rarest)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			tq.set[id] = true
+		}
+	}
+	return tq, nil
+}
+
+func wordPrefix(w string) []byte {
+	return append(append(slices.Clone(pfxListWord), w...), 0)
+}
+
+// lookup reports whether article id has every word but skip.
+func (tq *textQuery) lookup(id int64, skip string) (bool, error) {
+	for _, w := range tq.words {
+		if w == skip {
+			continue
+		}
+		_, err := tq.txn.Get(wordKey(w, id))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// has reports whether article id's text holds every word of the search.
+func (tq *textQuery) has(id int64) (bool, error) {
+	if tq == nil {
+		return false, nil
+	}
+	if tq.set != nil {
+		return tq.set[id], nil
+	}
+	return tq.lookup(id, "")
+}
+
+// rebuildWords indexes the words of every version of an article into wb
+// (building the index of an older store).
+func (s *Store) rebuildWords(txn *badger.Txn, wb *badger.WriteBatch, a *article.Article) error {
+	for n := 1; n <= a.Versions; n++ {
+		r, err := s.record(txn, a.ID, n)
+		if err != nil || r.RevertOf > 0 {
+			continue // a missing or repeated version adds no words
+		}
+		raw, err := s.content(txn, a.ID, r)
+		if err != nil {
+			return err
+		}
+		var c article.Content
+		if err := jsonUnmarshal(raw, &c); err != nil {
+			return err
+		}
+		for _, w := range contentWords(c) {
+			if err := wb.Set(wordKey(w, a.ID), nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
