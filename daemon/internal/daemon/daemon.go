@@ -111,7 +111,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 	dash, err := web.New(web.Config{
 		Store: st, Hub: events, HubTiming: cfg.HubTiming, Port: port, DataDir: cfg.DataDir,
 		Logger: log, Version: cfg.Version, Rules: liveRules,
-		Watcher: watcher,
+		Watcher: watcher, AllowPrivate: cfg.AllowPrivate,
 	})
 	if err != nil {
 		st.Close()

@@ -33,6 +33,7 @@ type settingsData struct {
 	Watching bool
 	Tiers    string
 	CutOff   string
+	Private  bool
 }
 
 func (d *Dashboard) settings(w http.ResponseWriter, r *http.Request, u user) error {
@@ -49,6 +50,7 @@ func (d *Dashboard) settings(w http.ResponseWriter, r *http.Request, u user) err
 	if d.watcher != nil {
 		s := d.watcher.Schedule()
 		data.Watching, data.Tiers, data.CutOff = true, scheduleText(s), durationValue(s.CutOff)
+		data.Private = d.private
 	}
 	switch r.URL.Query().Get("saved") {
 	case "rules":

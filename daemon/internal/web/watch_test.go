@@ -59,7 +59,7 @@ func TestScheduleIsEditedInSettings(t *testing.T) {
 	s := newStack(t)
 	b := s.loggedIn()
 	_, page, _ := b.get("/settings")
-	if !strings.Contains(page, "3h 15m") || !strings.Contains(page, `name="cut_off" value="360d"`) {
+	if !strings.Contains(page, "3h 15m") || !strings.Contains(page, `name="cut_off" value="360d"`) || !strings.Contains(page, "<strong>never fetched</strong>") {
 		t.Fatalf("settings do not show the default schedule")
 	}
 	form := map[string]string{"csrf": csrfOf(t, page), "tiers": "2h 10m\n2d 2h\n", "cut_off": "60d"}

@@ -42,6 +42,9 @@ type Config struct {
 	// Watcher re-checks articles by fetching them; nil hides check now,
 	// pause and the schedule.
 	Watcher Watcher
+	// AllowPrivate says whether the watcher may fetch pages on this
+	// computer and on private networks (shown in the settings).
+	AllowPrivate bool
 	// Rules holds the diff thresholds the daemon judges changes with;
 	// the settings page changes them. Nil uses a private copy.
 	Rules *Rules
@@ -60,6 +63,7 @@ type Dashboard struct {
 	version  string
 	rules    *Rules
 	watcher  Watcher
+	private  bool
 	pairing  func(host string) string
 	now      func() time.Time
 	sessions *sessions
@@ -74,6 +78,7 @@ func New(cfg Config) (*Dashboard, error) {
 	d := &Dashboard{
 		store: cfg.Store, hub: cfg.Hub, timing: cfg.HubTiming, port: cfg.Port, dataDir: cfg.DataDir,
 		log: cfg.Logger, version: cfg.Version, rules: cfg.Rules, now: cfg.Now, watcher: cfg.Watcher,
+		private: cfg.AllowPrivate,
 	}
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
