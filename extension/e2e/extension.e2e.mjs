@@ -5,10 +5,13 @@
 // articles while the daemon is down and find all three stored once it is
 // back.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { bannerTree, buildDaemon, clickBannerButton, findAll, startBrowser, startDaemon, startSite, tempDir, textOf, until } from './harness.mjs';
+
+const run = promisify(execFile);
 
 let bin, data, daemon, site, browser, work;
 
@@ -194,4 +197,41 @@ test('the token can also be entered by hand in the options', async () => {
   await options.locator('#message', { hasText: 'Connected.' }).waitFor();
   await options.locator('#pairing', { hasText: `Paired with the daemon at ${daemon.base}` }).waitFor();
   await options.close();
+});
+
+test('a change the daemon finds by itself (redline check) shows in the open tab', async () => {
+  // A daemon whose watcher may fetch this computer's news site.
+  const watchData = tempDir('watch');
+  const watcher = await startDaemon(bin, watchData, '127.0.0.1:0', ['--allow-private']);
+  try {
+    const options = await browser.context.newPage();
+    await options.goto(`${browser.extensionURL}options.html`);
+    await options.locator('#manual summary').click();
+    await options.locator('#daemon').fill(watcher.base);
+    await options.locator('#token').fill(watcher.token);
+    await options.locator('#connect').click();
+    await options.locator("#pairing", { hasText: `Paired with the daemon at ${watcher.base}` }).waitFor();
+    await options.close();
+
+    const path = '/2015/minecraft-exploit-follow-up';
+    const url = site.base + path;
+    const reader = await browser.context.newPage();
+    await reader.goto(url);
+    await until('the capture at the daemon', async () => (await watcher.api(`/api/v1/articles?url=${encodeURIComponent(url)}`)).status === 200);
+    // The daemon's own copy of the page as read (its first fetch is the
+    // baseline). Run without blocking: the news site lives in this process.
+    const check = async () => (await run(bin, ['check', '--data', watchData, url])).stdout;
+    assert.match(await check(), /first fetch stored|unchanged since the last check/);
+
+    site.edit(path);
+    const said = await check();
+    assert.match(said, /changed since you read it/, said);
+    const banner = await until('the banner in the open tab', () => bannerTree(reader));
+    assert.match(textOf(banner), /This article changed since you read it/);
+    assert.match(textOf(banner), /Headline changed/);
+    await reader.close();
+  } finally {
+    await watcher.stop();
+    rmSync(watchData, { recursive: true, force: true });
+  }
 });

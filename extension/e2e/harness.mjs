@@ -43,8 +43,8 @@ export function buildDaemon(dir) {
 }
 
 /** A `redline serve` process on addr (127.0.0.1:0 picks a port). */
-export async function startDaemon(bin, data, addr = '127.0.0.1:0') {
-  const proc = spawn(bin, ['serve', '--addr', addr, '--data', data], { stdio: ['ignore', 'ignore', 'pipe'] });
+export async function startDaemon(bin, data, addr = '127.0.0.1:0', extra = []) {
+  const proc = spawn(bin, ['serve', '--addr', addr, '--data', data, ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   const exited = new Promise((r) => proc.once('exit', r));
   const base = await new Promise((resolve, reject) => {
@@ -88,19 +88,20 @@ export function articleVersions() {
 }
 
 /**
- * A news site on 127.0.0.1: /2015/minecraft-exploit is the article whose
- * text the test flips; /world/*, /business/*, /europe/* are other real
+ * A news site on 127.0.0.1: /2015/minecraft-exploit and
+ * /2015/minecraft-exploit-follow-up are articles whose text the test flips
+ * (edit(path)); /world/*, /business/*, /europe/*, /science/* are other real
  * articles. Its CSP blocks every script and request of its own, as a
  * strict site would: the extension must work regardless.
  */
 export async function startSite() {
   const { first, edited } = articleVersions();
-  const state = { article: first };
+  const state = { '/2015/minecraft-exploit': first, '/2015/minecraft-exploit-follow-up': first };
   const other = { '/world/bbc': 'bbc-1', '/business/cnn': 'cnn', '/europe/lemonde': 'lemonde-1', '/science/nytimes': 'nytimes-1' };
   const server = createServer((req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
     let body;
-    if (path === '/2015/minecraft-exploit') body = state.article;
+    if (Object.hasOwn(state, path)) body = state[path];
     else if (other[path]) body = readFileSync(join(pages, other[path], 'source.html'), 'utf8');
     if (!body) {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
@@ -117,8 +118,8 @@ export async function startSite() {
   const base = `http://127.0.0.1:${server.address().port}`;
   return {
     base,
-    edit() {
-      state.article = edited;
+    edit(path = '/2015/minecraft-exploit') {
+      state[path] = edited;
     },
     close: () => new Promise((r) => server.close(r)),
   };
