@@ -26,9 +26,11 @@ export function waitForReading(win: Window, doc: Document, t: Threshold): Promis
       win.removeEventListener('scroll', onScroll);
       resolve({ dwell_ms: Math.round(dwell()), scroll: Math.round(maxScroll * 1000) / 1000 });
     };
+    // A page too short to scroll is read once it was visible long enough.
+    const fits = (): boolean => doc.documentElement.scrollHeight <= win.innerHeight + 1;
     const arm = (): void => {
       clearTimeout(timer);
-      if (t.mode !== 'visible' || since < 0) return;
+      if ((t.mode !== 'visible' && !fits()) || since < 0) return;
       timer = setTimeout(() => (dwell() >= t.seconds * 1000 ? done() : arm()), Math.max(0, t.seconds * 1000 - dwell()));
     };
     const onVisibility = (): void => {
@@ -42,7 +44,7 @@ export function waitForReading(win: Window, doc: Document, t: Threshold): Promis
     };
     const onScroll = (): void => {
       maxScroll = Math.max(maxScroll, scrollDepth(win, doc));
-      if (t.mode === 'scroll' && win.scrollY - startScroll >= win.innerHeight * 0.8) done();
+      if (t.mode === 'scroll' && (win.scrollY - startScroll >= win.innerHeight * 0.8 || maxScroll >= 0.98)) done();
     };
     doc.addEventListener('visibilitychange', onVisibility);
     win.addEventListener('scroll', onScroll, { passive: true });
