@@ -246,8 +246,17 @@ func (s *Store) migrate(readOnly bool) error {
 		if readOnly {
 			return nil
 		}
+		// A new store keeps its indexes from the first write on: mark them
+		// built, so that opening it never rebuilds what was maintained.
 		return s.db.Update(func(txn *badger.Txn) error {
-			return txn.Set(keySchema, []byte(strconv.Itoa(SchemaVersion)))
+			for k, v := range map[string]string{
+				string(keySchema): strconv.Itoa(SchemaVersion), string(keyListIndex): listIndexVersion, string(keyWatchAll): "1",
+			} {
+				if err := txn.Set([]byte(k), []byte(v)); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 	}
 	if readOnly {

@@ -304,3 +304,19 @@ func TestExportHasEveryVersion(t *testing.T) {
 		t.Errorf("export = %s", buf.String())
 	}
 }
+
+// A new store maintains its indexes from its first write: opening it again
+// must not rebuild them (at 100,000 articles that took minutes).
+func TestNewStoreNeedsNoRebuild(t *testing.T) {
+	dir := t.TempDir()
+	s := openStore(t, dir)
+	save(t, s, capture("https://example.com/n", "N", "Text."))
+	s.Close()
+	s2 := openStore(t, dir)
+	for _, k := range [][]byte{keyListIndex, keyWatchAll} {
+		err := s2.db.View(func(txn *badger.Txn) error { _, err := txn.Get(k); return err })
+		if err != nil {
+			t.Errorf("%s not marked built: %v", k, err)
+		}
+	}
+}

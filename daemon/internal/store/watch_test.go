@@ -160,8 +160,12 @@ func TestPausedSite(t *testing.T) {
 func TestBackfillGivesOlderArticlesAWatch(t *testing.T) {
 	s := openStore(t, t.TempDir())
 	ctx := context.Background()
-	// Articles written before the watcher existed have no watch.
+	// Articles written before the watcher existed have no watch, and the
+	// store has no mark of watches given.
 	err := s.db.Update(func(txn *badger.Txn) error {
+		if err := txn.Delete(keyWatchAll); err != nil {
+			return err
+		}
 		for id := int64(1); id <= 3; id++ {
 			a := article.Article{ID: id, URL: fmt.Sprintf("https://news.example/%d", id), Site: "news.example", FirstSeen: t0}
 			if id == 2 {
