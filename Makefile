@@ -6,7 +6,7 @@ BIN     := bin/redline
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 ADDR    ?= 127.0.0.1:7710
 
-.PHONY: all build daemon deps extension run test lint test-go test-ts test-e2e fuzz bench clean
+.PHONY: all build daemon deps extension run test lint test-go test-ts test-e2e fuzz bench bench-go clean
 
 all: build
 
@@ -41,7 +41,7 @@ lint:
 	@bad=$$(gofmt -l daemon); if [ -n "$$bad" ]; then echo "gofmt would change: $$bad"; exit 1; fi
 	$(GO) vet ./...
 
-test-go:
+test-go: deps
 	$(GO) test -race -count=1 ./...
 
 test-ts: deps
@@ -62,10 +62,14 @@ fuzz:
 	  done; \
 	done
 
+# Redline against the reference tools, on the same inputs in one run:
+# prints a table and writes bench/RESULTS.md (see bench/run).
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 1x ./daemon/cmd/redline ./daemon/internal/store
-	$(GO) test -run '^$$' -bench CaptureIngest -benchtime 2000x ./daemon/internal/api
-	$(GO) test -run '^$$' -bench . ./daemon/internal/diff ./daemon/internal/canonical
+	bash bench/run
+
+# Every Go benchmark in the daemon, one pass each.
+bench-go:
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./daemon/...
 
 clean:
 	rm -rf bin extension/dist extension/.build

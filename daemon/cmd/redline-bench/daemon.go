@@ -1,0 +1,235 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"redline/daemon/internal/article"
+	"redline/daemon/internal/store"
+)
+
+// footprint is what the daemon costs the machine.
+type footprint struct {
+	BinaryBytes  int64
+	Articles     int
+	FillTime     time.Duration
+	StartTime    time.Duration // process start to answering /healthz
+	IdleRSS      int64
+	LoadRSS      int64 // peak while serving the load
+	LoadCaptures int
+	LoadSeconds  float64
+}
+
+func buildBinary(work string) (string, int64, error) {
+	bin := filepath.Join(work, "redline")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, "./daemon/cmd/redline")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", 0, fmt.Errorf("build: %w: %s", err, out)
+	}
+	info, err := os.Stat(bin)
+	if err != nil {
+		return "", 0, err
+	}
+	return bin, info.Size(), nil
+}
+
+// fill writes n articles of realistic size into the store under dataDir.
+func fill(dataDir string, n int, paras []article.Block) error {
+	st, err := store.Open(filepath.Join(dataDir, "store"), store.Options{})
+	if err != nil {
+		return err
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var failed atomic.Value
+	for range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				blocks := make([]article.Block, 12)
+				for j := range blocks {
+					blocks[j] = paras[(i*13+j)%len(paras)]
+				}
+				c := &article.Capture{
+					URL: fmt.Sprintf("https://news%d.example/%d/story-%d", i%200, i/1000, i), Title: fmt.Sprintf("Story %d", i),
+					Blocks: blocks, CapturedAt: time.Now(), Source: article.SourceBrowser, Extractor: "bench",
+				}
+				in, err := store.NewIngest(c, time.Now())
+				if err == nil {
+					in.MarkRead = true
+					_, err = st.SaveCapture(context.Background(), in)
+				}
+				if err != nil {
+					failed.Store(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := st.Close(); err != nil {
+		return err
+	}
+	if err, ok := failed.Load().(error); ok {
+		return err
+	}
+	return nil
+}
+
+var listenRe = regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`)
+
+func measureFootprint(work, bin string, binSize int64, articles int, paras []article.Block) (footprint, error) {
+	f := footprint{BinaryBytes: binSize, Articles: articles}
+	data := filepath.Join(work, "footprint")
+	t0 := time.Now()
+	if err := fill(data, articles, paras); err != nil {
+		return f, fmt.Errorf("fill store: %w", err)
+	}
+	f.FillTime = time.Since(t0)
+
+	start := time.Now()
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return f, err
+	}
+	if err := cmd.Start(); err != nil {
+		return f, err
+	}
+	defer func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+	}()
+	sc := bufio.NewScanner(stderr)
+	base := ""
+	for sc.Scan() {
+		if m := listenRe.FindStringSubmatch(sc.Text()); m != nil {
+			base = m[1]
+			break
+		}
+	}
+	if base == "" {
+		return f, fmt.Errorf("the daemon did not start")
+	}
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	if resp, err := http.Get(base + "/healthz"); err != nil {
+		return f, err
+	} else {
+		resp.Body.Close()
+	}
+	f.StartTime = time.Since(start)
+	tok, err := os.ReadFile(filepath.Join(data, "token"))
+	if err != nil {
+		return f, err
+	}
+	token := strings.TrimSpace(string(tok))
+	req, _ := http.NewRequest("GET", base+"/api/v1/status", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	if resp, err := http.DefaultClient.Do(req); err != nil {
+		return f, err
+	} else {
+		resp.Body.Close()
+	}
+	f.IdleRSS = procStatus(cmd.Process.Pid, "VmRSS")
+
+	// Load: 16 clients capturing for 10 s, half new articles, half new
+	// versions of them.
+	deadline := time.Now().Add(10 * time.Second)
+	var done atomic.Int64
+	var wg sync.WaitGroup
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
+	for w := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; time.Now().Before(deadline); i++ {
+				blocks := []map[string]string{}
+				for j := range 12 {
+					blocks = append(blocks, map[string]string{"kind": "p", "text": paras[(w*31+i+j)%len(paras)].Text})
+				}
+				body, _ := json.Marshal(map[string]any{
+					"url": fmt.Sprintf("https://load.example/%d/%d", w, i/2), "title": "Load", "blocks": blocks,
+					"captured_at": time.Now().UTC().Format(time.RFC3339Nano), "source": "browser", "extractor": "bench",
+				})
+				req, _ := http.NewRequest("POST", base+"/api/v1/captures", strings.NewReader(string(body)))
+				req.Header.Set("Authorization", "Bearer "+token)
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := client.Do(req)
+				if err != nil {
+					return
+				}
+				resp.Body.Close()
+				if resp.StatusCode == 201 {
+					done.Add(1)
+				}
+			}
+		}()
+	}
+	loadStart := time.Now()
+	wg.Wait()
+	f.LoadSeconds = time.Since(loadStart).Seconds()
+	f.LoadCaptures = int(done.Load())
+	f.LoadRSS = procStatus(cmd.Process.Pid, "VmHWM")
+	return f, nil
+}
+
+// procStatus reads a memory figure (kB) of a process, in bytes.
+func procStatus(pid int, field string) int64 {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if rest, ok := strings.CutPrefix(line, field+":"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+// goBench runs go benchmarks and returns each benchmark's metrics by unit.
+func goBench(pkg, pattern, benchtime string) (map[string]map[string]float64, error) {
+	cmd := exec.Command("go", "test", "-run", "^$", "-bench", pattern, "-benchtime", benchtime, pkg)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return nil, fmt.Errorf("go test -bench %s %s: %w: %s", pattern, pkg, err, out)
+	}
+	res := map[string]map[string]float64{}
+	for _, line := range strings.Split(string(out), "\n") {
+		fields := strings.Fields(line)
+		if len(fields) < 4 || !strings.HasPrefix(fields[0], "Benchmark") {
+			continue
+		}
+		name := regexp.MustCompile(`-\d+$`).ReplaceAllString(strings.TrimPrefix(fields[0], "Benchmark"), "")
+		m := map[string]float64{}
+		for i := 2; i+1 < len(fields); i += 2 {
+			if v, err := strconv.ParseFloat(fields[i], 64); err == nil {
+				m[fields[i+1]] = v
+			}
+		}
+		res[name] = m
+	}
+	return res, nil
+}

@@ -1,0 +1,119 @@
+// Command bench measures Redline against the two ways people track changes
+// to articles today, on the same inputs in the same run, and writes the
+// table to bench/RESULTS.md:
+//
+//   - server-side trackers: a character diff with semantic cleanup, every
+//     version committed to a git repository;
+//   - page monitors: a word-level diff with Python's difflib, every
+//     snapshot a Brotli file.
+//
+// Run it with `make bench` from the repository root; its reference
+// scripts and test pages are in bench/.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log"
+	"maps"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+func main() {
+	out := flag.String("out", "bench/RESULTS.md", "where to write the results")
+	python := flag.String("python", "/usr/bin/python3", "the Python with the reference libraries")
+	articles := flag.Int("articles", 100000, "articles in the start-up and footprint store")
+	flag.Parse()
+	log.SetFlags(0)
+	log.SetPrefix("bench: ")
+	if err := run(*out, *python, *articles); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(out, python string, articles int) error {
+	started := time.Now()
+	work, err := os.MkdirTemp("", "redline-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	refDir := filepath.Join("bench", "reference")
+	pages, err := loadPages(filepath.Join("bench", "testdata", "pages.json"))
+	if err != nil {
+		return err
+	}
+	real, err := realPairs(pages)
+	if err != nil {
+		return err
+	}
+	r := &report{Started: started}
+
+	log.Print("diff speed")
+	if r.Diffs, err = measureDiffs(work, makePairs(pages, real), python, refDir); err != nil {
+		return err
+	}
+
+	log.Print("storage: one article, 100 versions")
+	rng := rand.New(rand.NewPCG(3, 5))
+	extra := pool(pages[len(pages)/2:])
+	one := histories{history(rng, pages[0], extra, 100)}
+	s, err := measureStorage(work, "history", python, refDir, one)
+	if err != nil {
+		return err
+	}
+	s.Name = "1 article × 100 versions"
+	r.Storage = append(r.Storage, s)
+
+	log.Print("storage: 1,000 articles × 5 versions")
+	var corpus histories
+	gen := newMarkov(pages)
+	for i := range 1000 {
+		p := gen.article(rng, fmt.Sprintf("Story %d: %s", i, gen.paragraph(rng, 8)), 600+rng.IntN(1800))
+		corpus = append(corpus, history(rng, p, extra, 5))
+	}
+	if s, err = measureStorage(work, "corpus", python, refDir, corpus); err != nil {
+		return err
+	}
+	s.Name = "1,000 articles × 5 versions"
+	r.Storage = append(r.Storage, s)
+
+	log.Print("ingest over HTTP")
+	if r.Ingest, err = goBench("./daemon/internal/api", "CaptureIngest", "2000x"); err != nil {
+		return err
+	}
+
+	log.Printf("footprint with %d articles", articles)
+	bin, size, err := buildBinary(work)
+	if err != nil {
+		return err
+	}
+	if r.Footprint, err = measureFootprint(work, bin, size, articles, pool(pages)); err != nil {
+		return err
+	}
+
+	log.Print("watcher")
+	if r.Watcher, err = goBench("./daemon/internal/store", "SchedulerTick", "1x"); err != nil {
+		return err
+	}
+	checks, err := goBench("./daemon/internal/watch", "ChecksPerMinute", "1x")
+	if err != nil {
+		return err
+	}
+	maps.Copy(r.Watcher, checks)
+	log.Print("extension in headless Chromium")
+	if r.Extension, err = extensionFigures(); err != nil {
+		return err
+	}
+
+	r.Finished = time.Now()
+	md := r.markdown()
+	if err := os.WriteFile(out, []byte(md), 0o644); err != nil {
+		return err
+	}
+	fmt.Print(md)
+	return nil
+}
