@@ -73,7 +73,7 @@ func (s *Server) compare(a article.Article, from, to int) (DiffResponse, error) 
 	}
 	return DiffResponse{
 		ArticleID: a.ID, URL: a.URL, From: ref(vf), To: ref(vt),
-		Result: diff.Compare(vf.Content, vt.Content, s.rules),
+		Result: diff.Compare(vf.Content, vt.Content, s.rules.Get()),
 	}, nil
 }
 

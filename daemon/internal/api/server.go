@@ -32,8 +32,10 @@ type Config struct {
 	Hub *hub.Hub
 	// HubTiming overrides the WebSocket deadlines (tests).
 	HubTiming hub.Timing
-	// Rules grade changes in diffs; zero means diff.DefaultRules().
-	Rules *diff.Rules
+	// Rules are the current thresholds for grading changes in diffs (the
+	// user may change them while the daemon runs); nil means
+	// diff.DefaultRules().
+	Rules interface{ Get() diff.Rules }
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Dashboard serves the pages, feeds and assets outside /api/ and
@@ -77,7 +79,7 @@ type Server struct {
 	started time.Time
 	hub     *hub.Hub
 	timing  hub.Timing
-	rules   diff.Rules
+	rules   interface{ Get() diff.Rules }
 	dash    Dashboard
 	port    int
 	pair    pairings
@@ -88,12 +90,12 @@ type Server struct {
 func New(cfg Config) *Server {
 	s := &Server{
 		store: cfg.Store, token: cfg.Token, dataDir: cfg.DataDir, log: cfg.Logger,
-		version: cfg.Version, now: cfg.Now, hub: cfg.Hub, timing: cfg.HubTiming, rules: diff.DefaultRules(),
+		version: cfg.Version, now: cfg.Now, hub: cfg.Hub, timing: cfg.HubTiming, rules: cfg.Rules,
 		dash: cfg.Dashboard, port: cfg.Port,
 	}
 	s.watcher = cfg.Watcher
-	if cfg.Rules != nil {
-		s.rules = *cfg.Rules
+	if s.rules == nil {
+		s.rules = defaultRules{}
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -196,3 +198,8 @@ func (s *Server) dashboardLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, LoginResponse{URL: "http://127.0.0.1:" + strconv.Itoa(s.port) + path, ExpiresAt: exp})
 }
+
+// defaultRules grades with the rules Redline ships with.
+type defaultRules struct{}
+
+func (defaultRules) Get() diff.Rules { return diff.DefaultRules() }

@@ -120,7 +120,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 	}
 	handler := api.New(api.Config{
 		Store: st, Token: token, Port: port, DataDir: cfg.DataDir, Logger: log, Version: cfg.Version,
-		Hub: events, HubTiming: cfg.HubTiming, Rules: &rules, Dashboard: dash,
+		Hub: events, HubTiming: cfg.HubTiming, Rules: liveRules, Dashboard: dash,
 		Watcher: watcher,
 	}).Handler()
 	ctx, cancel := context.WithCancel(ctx)

@@ -1,0 +1,57 @@
+package api_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http/httptest"
+	"sync"
+	"testing"
+
+	"redline/daemon/internal/api"
+	"redline/daemon/internal/diff"
+	"redline/daemon/internal/store"
+)
+
+type swappableRules struct {
+	mu sync.Mutex
+	r  diff.Rules
+}
+
+func (s *swappableRules) Get() diff.Rules {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.r
+}
+
+// The user may change the thresholds while the daemon runs: the diff
+// endpoint grades with the rules in force now, not those at start.
+func TestDiffUsesTheRulesInForceNow(t *testing.T) {
+	st, err := store.Open(t.TempDir(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rules := &swappableRules{r: diff.DefaultRules()}
+	srv := httptest.NewUnstartedServer(nil)
+	srv.Config.Handler = api.New(api.Config{Store: st, Token: token, Port: srv.Listener.Addr().(*net.TCPAddr).Port, Rules: rules}).Handler()
+	srv.Start()
+	defer srv.Close()
+	h := &harness{t: t, base: srv.URL, store: st}
+	long := "The council met on Tuesday evening to debate the budget for the coming year, and the meeting ran late into the night."
+	c := h.capture(captureJSON("https://example.com/r", "Rules", long, "Ten people attended the meeting in the town hall."))
+	h.capture(captureJSON("https://example.com/r", "Rules", long, "Ten people attended the meeting in the old town hall."))
+	significance := func() string {
+		_, b := h.do(req{path: fmt.Sprintf("/api/v1/articles/%d/diff?from=1&to=2", c.ArticleID)})
+		var d struct{ Summary struct{ Significance string } }
+		json.Unmarshal(b, &d)
+		return d.Summary.Significance
+	}
+	before := significance()
+	rules.mu.Lock()
+	rules.r = diff.Rules{PairSimilarity: 0.5, MoveSimilarity: 0.9, SubstantiveWords: 1}
+	rules.mu.Unlock()
+	if after := significance(); after != "substantive" || before == after {
+		t.Errorf("significance %q before and %q after lowering the threshold to one word", before, after)
+	}
+}
