@@ -160,15 +160,20 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 			out.Status = article.StatusChanged
 		}
 
-		a.Title = c.Title
-		if c.SiteName != "" {
-			a.SiteName = c.SiteName
-		}
-		if c.Lang != "" {
-			a.Lang = c.Lang
-		}
-		if c.PublishedTime != "" {
-			a.PublishedTime = c.PublishedTime
+		// The article shows what the browser showed: a fetch's extractor
+		// may word the title differently, so fetches name the article only
+		// until the browser has seen it.
+		if c.Source == article.SourceBrowser || a.LatestBrowser == 0 {
+			a.Title = c.Title
+			if c.SiteName != "" {
+				a.SiteName = c.SiteName
+			}
+			if c.Lang != "" {
+				a.Lang = c.Lang
+			}
+			if c.PublishedTime != "" {
+				a.PublishedTime = c.PublishedTime
+			}
 		}
 		a.Captures++
 		if c.CapturedAt.After(a.LastCaptured) {

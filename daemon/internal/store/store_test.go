@@ -320,3 +320,14 @@ func TestNewStoreNeedsNoRebuild(t *testing.T) {
 		}
 	}
 }
+
+func TestFetchesDoNotRenameABrowserArticle(t *testing.T) {
+	s := openStore(t, t.TempDir())
+	save(t, s, capture("https://example.com/t", "Council votes", "Text."))
+	f := capture("https://example.com/t", "Council votes | The Example Ledger", "Text as the server sees it.")
+	f.Source = article.SourceFetch
+	out := save(t, s, f)
+	if out.Article.Title != "Council votes" {
+		t.Errorf("title after a fetch = %q", out.Article.Title)
+	}
+}
