@@ -24,14 +24,14 @@ func TestDashboardInChromium(t *testing.T) {
 	}
 	root, _ := filepath.Abs("../../..")
 	if _, err := os.Stat(chromium); err != nil {
-		t.Skipf("no Chromium at %s (apt-get install chromium): %v", chromium, err)
+		needTool(t, "no Chromium at %s (apt-get install chromium): %v", chromium, err)
 	}
 	if _, err := os.Stat(filepath.Join(root, "node_modules", "playwright-core")); err != nil {
-		t.Skip("no node packages: run npm ci in the repository")
+		needTool(t, "no node packages: run npm ci in the repository")
 	}
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Skip("no node on PATH")
+		needTool(t, "no node on PATH")
 	}
 	shots := os.Getenv("REDLINE_SCREENSHOTS")
 	if shots == "" {

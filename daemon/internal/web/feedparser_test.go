@@ -26,7 +26,7 @@ print(json.dumps({
 func TestFeedsParseInFeedparser(t *testing.T) {
 	python := "/usr/bin/python3"
 	if err := exec.Command(python, "-c", "import feedparser").Run(); err != nil {
-		t.Skip("no feedparser: apt-get install python3-feedparser")
+		needTool(t, "no feedparser: apt-get install python3-feedparser")
 	}
 	s := newStack(t)
 	u := "https://evil.example/story"
