@@ -28,7 +28,9 @@ type footprint struct {
 	FillTime     time.Duration
 	StartTime    time.Duration // process start to answering /healthz
 	IdleRSS      int64
+	IdleAnon     int64 // the daemon's own memory, without the store's mapped files
 	LoadRSS      int64 // peak while serving the load
+	LoadAnon     int64 // peak of the daemon's own memory under the load
 	LoadCaptures int
 	LoadSeconds  float64
 }
@@ -152,6 +154,7 @@ func measureFootprint(work, bin string, binSize int64, articles int, paras []art
 		resp.Body.Close()
 	}
 	f.IdleRSS = procStatus(cmd.Process.Pid, "VmRSS")
+	f.IdleAnon = procStatus(cmd.Process.Pid, "RssAnon")
 
 	// Load: 16 clients capturing for 10 s, half new articles, half new
 	// versions of them.
@@ -187,7 +190,24 @@ func measureFootprint(work, bin string, binSize int64, articles int, paras []art
 		}()
 	}
 	loadStart := time.Now()
+	sampled := make(chan struct{})
+	stopSampling := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stopSampling:
+				return
+			case <-t.C:
+				f.LoadAnon = max(f.LoadAnon, procStatus(cmd.Process.Pid, "RssAnon"))
+			}
+		}
+	}()
 	wg.Wait()
+	close(stopSampling)
+	<-sampled
 	f.LoadSeconds = time.Since(loadStart).Seconds()
 	f.LoadCaptures = int(done.Load())
 	f.LoadRSS = procStatus(cmd.Process.Pid, "VmHWM")

@@ -67,10 +67,20 @@ func wordKey(word string, id int64) []byte {
 	return binary.BigEndian.AppendUint64(k, uint64(id))
 }
 
-// addWords indexes the words of a new content of an article.
+// addWords indexes the words of a new content of an article. Only words
+// the article did not have yet are written: a new version mostly repeats
+// the last, and rewriting every word would make each capture hundreds of
+// writes (and as many superseded keys until Badger compacts).
 func (s *Store) addWords(txn *badger.Txn, id int64, c article.Content) error {
 	for _, w := range contentWords(c) {
-		if err := txn.Set(wordKey(w, id), nil); err != nil {
+		k := wordKey(w, id)
+		switch _, err := txn.Get(k); {
+		case err == nil:
+			continue
+		case !errors.Is(err, badger.ErrKeyNotFound):
+			return err
+		}
+		if err := txn.Set(k, nil); err != nil {
 			return err
 		}
 	}
