@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	"redline/daemon/internal/api"
 )
 
 // runOpen asks the running daemon for a one-time dashboard login URL and
@@ -14,34 +12,49 @@ import (
 // URL is the only way into the dashboard from a browser: it works once,
 // for two minutes, and then a session cookie keeps the browser logged in.
 func runOpen(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "open")
-	data := dataFlag(fs)
-	printOnly := fs.Bool("print", false, "only print the URL; do not open a browser")
-	if err := parse(fs, args); err != nil {
+	url, printOnly, err := oneTimeLink(ctx, e, "open", args, "/api/v1/dashboard/login", "open the dashboard")
+	if err != nil || printOnly {
 		return err
 	}
+	if err := openBrowser(url); err != nil {
+		fmt.Fprintf(e.stdout, "Could not open a browser (%v). Open this link yourself; it works once, for 2 minutes:\n\n  %s\n", oneLine(err), url)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "Opening the dashboard in your browser. If it does not open, use this link (it works once, for 2 minutes):\n\n  %s\n", url)
+	return nil
+}
+
+// oneTimeLink is what `redline open` and `redline pair` share: the --data
+// and --print flags, and asking the running daemon (POST path) for a
+// one-time URL. With --print the URL is printed here.
+func oneTimeLink(ctx context.Context, e *env, name string, args []string, path, then string) (url string, printOnly bool, err error) {
+	fs := newFlags(e, name)
+	data := dataFlag(fs)
+	only := fs.Bool("print", false, "only print the URL; do not open a browser")
+	if err := parse(fs, args); err != nil {
+		return "", false, err
+	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+		return "", false, fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
 	t, err := connect(ctx, *data)
 	if err != nil {
-		return err
+		return "", false, err
 	}
 	if t.client == nil {
-		return errors.New("the daemon is not running: start it with `redline serve`, then open the dashboard")
+		return "", false, fmt.Errorf("the daemon is not running: start it with `redline serve`, then %s", then)
 	}
-	var l api.LoginResponse
-	if err := t.client.do(ctx, "POST", "/api/v1/dashboard/login", strings.NewReader("{}"), &l); err != nil {
-		return err
+	var answer struct {
+		URL string `json:"url"`
 	}
-	if *printOnly {
-		fmt.Fprintln(e.stdout, l.URL)
-		return nil
+	if err := t.client.do(ctx, "POST", path, strings.NewReader("{}"), &answer); err != nil {
+		return "", false, err
 	}
-	if err := openBrowser(l.URL); err != nil {
-		fmt.Fprintf(e.stdout, "Could not open a browser (%v). Open this link yourself; it works once, for 2 minutes:\n\n  %s\n", oneLine(err), l.URL)
-		return nil
+	if answer.URL == "" {
+		return "", false, errors.New("the daemon gave no link: is it an older version? restart it")
 	}
-	fmt.Fprintf(e.stdout, "Opening the dashboard in your browser. If it does not open, use this link (it works once, for 2 minutes):\n\n  %s\n", l.URL)
-	return nil
+	if *only {
+		fmt.Fprintln(e.stdout, answer.URL)
+	}
+	return answer.URL, *only, nil
 }
