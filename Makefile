@@ -6,7 +6,7 @@ BIN     := bin/redline
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 ADDR    ?= 127.0.0.1:7710
 
-.PHONY: all build daemon deps extension run test lint test-go test-ts test-e2e fuzz bench bench-go clean
+.PHONY: all build daemon deps extension run test lint test-go test-ts test-e2e fuzz soak bench bench-go clean
 
 all: build
 
@@ -51,6 +51,10 @@ test-ts: deps
 # real daemon.
 test-e2e: deps
 	npm run --silent test:e2e
+
+# Long variants: the daemon killed with SIGKILL 200 times during ingest.
+soak:
+	REDLINE_KILL_ROUNDS=200 $(GO) test -count=1 -timeout 60m -run 'Kill9' ./daemon/cmd/redline
 
 # Short runs of every fuzz target (go test -fuzz takes one target at a time).
 FUZZTIME ?= 20s
