@@ -11,7 +11,7 @@ import { chromium } from 'playwright-core';
 import { buildExtension, CHROME_ID } from '../scripts/build.mjs';
 
 export const repo = fileURLToPath(new URL('../..', import.meta.url));
-const pages = join(repo, 'extension', 'testdata', 'pages');
+const pages = join(repo, 'shared', 'testdata', 'pages');
 
 export const CHROMIUM = process.env.REDLINE_CHROMIUM ?? '/usr/bin/chromium';
 

@@ -1,6 +1,6 @@
 // Measures the main-thread time the content script costs a page: article
 // detection, and extraction into blocks (Readability on a clone), on the
-// real pages in extension/testdata/pages, in headless Chromium. Each page
+// real pages in shared/testdata/pages, in headless Chromium. Each page
 // is measured in a fresh tab, RUNS times; the median is reported.
 //
 //   node extension/scripts/measure.mjs [RUNS]
@@ -12,7 +12,7 @@ import { chromium } from 'playwright-core';
 import { tldtsIsPure } from './build.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const pagesDir = join(root, 'extension', 'testdata', 'pages');
+const pagesDir = join(root, 'shared', 'testdata', 'pages');
 const runs = Number(process.argv[2] ?? 7);
 
 // The content script's own code paths, timed from inside the page.

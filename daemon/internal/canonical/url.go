@@ -4,7 +4,7 @@
 // tracking parameter or a non-breaking space never looks like a change.
 //
 // The extension implements the same rules in TypeScript
-// (extension/src/shared/canonical.ts); both run the vectors in
+// (extension/src/core/canonical.ts); both run the vectors in
 // shared/vectors, which are the specification.
 package canonical
 

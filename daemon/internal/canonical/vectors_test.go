@@ -8,11 +8,12 @@ import (
 	"testing"
 
 	"redline/daemon/internal/article"
+	"redline/daemon/internal/contracttest"
 )
 
 // The shared vectors are the specification both the daemon and the
 // extension are tested against; see shared/vectors/README.md.
-const vectorsDir = "../../../shared/vectors"
+var vectorsDir = filepath.Join(contracttest.SharedDir(), "vectors")
 
 type urlVectors struct {
 	Canonical []struct {

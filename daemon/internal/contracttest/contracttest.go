@@ -1,6 +1,6 @@
-// Package contracttest lets tests check answers against the JSON Schemas
-// of the wire contract in the repository's shared/schema folder. Only
-// tests import it.
+// Package contracttest gives tests the repository's shared/ folder, the
+// contract both sides obey: its JSON Schemas (to check answers against),
+// its vectors and its test pages. Only tests import it.
 package contracttest
 
 import (

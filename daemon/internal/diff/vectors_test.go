@@ -10,10 +10,11 @@ import (
 	"testing"
 
 	"redline/daemon/internal/article"
+	"redline/daemon/internal/contracttest"
 )
 
 // vectorDir holds the shared diff cases that the extension's tests run too.
-const vectorDir = "../../../shared/vectors/diff"
+var vectorDir = filepath.Join(contracttest.SharedDir(), "vectors", "diff")
 
 type vector struct {
 	Name        string          `json:"name"`

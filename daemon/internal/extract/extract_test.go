@@ -19,13 +19,14 @@ import (
 
 	"redline/daemon/internal/article"
 	"redline/daemon/internal/canonical"
+	"redline/daemon/internal/contracttest"
 )
 
 var pageURL, _ = url.Parse("https://news.example/2026/11/story")
 
 func readPage(t *testing.T, name, file string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "pages", name, file))
+	b, err := os.ReadFile(filepath.Join(contracttest.SharedDir(), "testdata", "pages", name, file))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ArticleEvent, Summary } from '../shared/daemon';
+import type { ArticleEvent, Summary } from '../core/daemon';
 import { applyEvent, badgeText, emptyChanges, listChanges } from './changes';
 
 const summary: Summary = {

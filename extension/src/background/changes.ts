@@ -1,7 +1,7 @@
 // The changes the reader has not seen yet, folded from the daemon's event
 // log: article.changed adds one, article.seen clears those up to its
 // version. The badge shows how many articles have one.
-import type { ArticleEvent, Summary } from '../shared/daemon';
+import type { ArticleEvent, Summary } from '../core/daemon';
 
 export type Change = {
   articleId: number;

@@ -1,7 +1,7 @@
 // Talks to the daemon over HTTP. Only the background does: requests from a
 // content script would count as the web page's own (and Chrome asks the
 // user before a page may reach loopback).
-import type { Article, Capture, CaptureResponse, Diff } from '../shared/daemon';
+import type { Article, Capture, CaptureResponse, Diff } from '../core/daemon';
 
 /** The daemon answered with an error (status and its message), or did not answer (status 0). */
 export class DaemonError extends Error {

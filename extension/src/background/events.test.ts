@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { mock, test } from 'node:test';
-import type { ArticleEvent } from '../shared/daemon';
+import type { ArticleEvent } from '../core/daemon';
 import { EventStream, PING_MS, type StreamState } from './events';
 
 /** A WebSocket the test plays the daemon's side of. */

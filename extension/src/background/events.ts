@@ -4,7 +4,7 @@
 // every 20 s keeps Chrome's service worker alive while connected; after a
 // drop it reconnects with backoff, and an alarm (set up by the caller)
 // calls ensure() in case the worker or event page slept meanwhile.
-import type { ArticleEvent } from '../shared/daemon';
+import type { ArticleEvent } from '../core/daemon';
 
 export type StreamState = 'idle' | 'connecting' | 'connected' | 'unauthorized' | 'offline';
 

@@ -5,8 +5,8 @@
 // their banner. Chrome runs it as a service worker, Firefox as an event
 // page; both may stop it when idle, so every state lives in storage and an
 // alarm wakes it to reconnect.
-import { canonicalURL } from '../shared/canonical';
-import type { ArticleEvent, Capture, Summary } from '../shared/daemon';
+import { canonicalURL } from '../core/canonical';
+import type { ArticleEvent, Capture, Summary } from '../core/daemon';
 import {
   type BannerModel,
   type ContentMessage,
@@ -17,9 +17,9 @@ import {
   parsePageMessage,
   type Sender,
   type TabMessage,
-} from '../shared/messages';
-import { daemonOrigin, mayCapture, normalizeSettings, type Settings } from '../shared/settings';
-import { describeChange } from '../shared/summary';
+} from '../core/messages';
+import { daemonOrigin, mayCapture, normalizeSettings, type Settings } from '../core/settings';
+import { describeChange } from '../core/summary';
 import { applyEvent, badgeText, type Changes, emptyChanges, listChanges } from './changes';
 import { DaemonClient, DaemonError } from './client';
 import { EventStream, type StreamState } from './events';

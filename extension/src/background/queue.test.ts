@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Capture } from '../shared/daemon';
+import type { Capture } from '../core/daemon';
 import { CaptureQueue, type KeyValue, MAX_QUEUED, type Queued, type SendResult } from './queue';
 
 /** storage.local as a Map, values copied as storage does. */

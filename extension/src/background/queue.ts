@@ -3,7 +3,7 @@
 // reach it in the order they were read. The queue is bounded; when full,
 // the oldest capture gives way and the loss is counted so the popup can
 // say so.
-import type { Capture } from '../shared/daemon';
+import type { Capture } from '../core/daemon';
 
 /** The slice of storage.local the queue uses (tests pass a Map-backed one). */
 export interface KeyValue {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Diff, Summary } from '../shared/daemon';
+import type { Diff, Summary } from '../core/daemon';
 import { Banner, HEADLINE, renderDiff } from './banner';
 import { blankDocument } from './corpus';
 

@@ -4,9 +4,9 @@
 // closed shadow root so the site's CSS cannot break it and its scripts
 // cannot read it. Captured text is hostile: it is only ever inserted with
 // textContent, never as HTML.
-import type { Diff, DiffOp, Span } from '../shared/daemon';
-import type { BannerModel } from '../shared/messages';
-import { describeChange, timeAgo } from '../shared/summary';
+import type { Diff, DiffOp, Span } from '../core/daemon';
+import type { BannerModel } from '../core/messages';
+import { describeChange, timeAgo } from '../core/summary';
 
 export const HEADLINE = 'This article changed since you read it';
 

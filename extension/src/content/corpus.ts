@@ -1,4 +1,4 @@
-// Real pages for the tests: the news pages in extension/testdata/pages,
+// Real pages for the tests: the news pages in shared/testdata/pages,
 // parsed into DOM documents (jsdom) as a browser would serve them.
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 type JSDOMLike = { window: Window & typeof globalThis };
 const { JSDOM } = createRequire(import.meta.url)('jsdom') as { JSDOM: new (html: string, opts?: { url?: string }) => JSDOMLike };
 
-export const PAGES_DIR = join(process.cwd(), 'extension', 'testdata', 'pages');
+export const PAGES_DIR = join(process.cwd(), 'shared', 'testdata', 'pages');
 
 /** A page's URL in the tests; the pages' own links resolve against it. */
 export const pageURL = (name: string): string => `https://news.example/${name}/story.html`;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { normalizeText } from '../shared/canonical';
+import { normalizeText } from '../core/canonical';
 import { blankDocument, loadPage, pageNames, pageURL } from './corpus';
 import { blocksOf, EXTRACTOR, extract } from './extract';
 

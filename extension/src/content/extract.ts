@@ -3,8 +3,8 @@
 // article's DOM walked into blocks of plain text (headings, paragraphs,
 // list items, quotes, preformatted runs), normalised as the daemon does.
 import { Readability } from '@mozilla/readability';
-import { type Block, type BlockKind, normalizeBlocks, normalizeText } from '../shared/canonical';
-import { MAX_BLOCK_CHARS, MAX_BLOCKS, type PageCapture, type Reading } from '../shared/messages';
+import { type Block, type BlockKind, normalizeBlocks, normalizeText } from '../core/canonical';
+import { MAX_BLOCK_CHARS, MAX_BLOCKS, type PageCapture, type Reading } from '../core/messages';
 
 export const EXTRACTOR = 'readability@0.6.0';
 

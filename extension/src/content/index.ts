@@ -3,8 +3,8 @@
 // shows the banner when the article changed since it was read, and once
 // the reader is really reading an article, extracts it and hands it to the
 // background. It makes no network request of its own.
-import type { Diff } from '../shared/daemon';
-import type { CaptureAnswer, ContentMessage, DiffAnswer, HelloAnswer, TabMessage } from '../shared/messages';
+import type { Diff } from '../core/daemon';
+import type { CaptureAnswer, ContentMessage, DiffAnswer, HelloAnswer, TabMessage } from '../core/messages';
 import { Banner } from './banner';
 import { isArticle } from './detect';
 import { extract } from './extract';

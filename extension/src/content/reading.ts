@@ -1,7 +1,7 @@
 // Waits until the reader is really reading, as the settings define it:
 // the tab was visible for some seconds in all, or the reader scrolled a
 // screen into the page. Resolves with what the reader did.
-import type { Reading } from '../shared/messages';
+import type { Reading } from '../core/messages';
 
 export type Threshold = { mode: 'visible' | 'scroll'; seconds: number };
 

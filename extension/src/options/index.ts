@@ -1,7 +1,7 @@
 // The options page: pairing state and manual pairing, when an article
 // counts as read, which sites to capture, notifications.
-import type { PageMessage } from '../shared/messages';
-import type { Settings } from '../shared/settings';
+import type { PageMessage } from '../core/messages';
+import type { Settings } from '../core/settings';
 
 const ext = ((globalThis as { browser?: typeof chrome }).browser ?? chrome) as typeof chrome;
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;

@@ -2,10 +2,10 @@
 // they were read (click one for its changes), pause capture, track or
 // forget the page in the current tab, open the dashboard.
 import { appendSpans } from '../content/banner';
-import type { Diff } from '../shared/daemon';
-import type { PageMessage } from '../shared/messages';
-import type { Settings } from '../shared/settings';
-import { describeChange, timeAgo } from '../shared/summary';
+import type { Diff } from '../core/daemon';
+import type { PageMessage } from '../core/messages';
+import type { Settings } from '../core/settings';
+import { describeChange, timeAgo } from '../core/summary';
 import type { Change } from '../background/changes';
 
 const ext = ((globalThis as { browser?: typeof chrome }).browser ?? chrome) as typeof chrome;
