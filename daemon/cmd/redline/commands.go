@@ -16,11 +16,8 @@ import (
 func runToken(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "token")
 	data := dataFlag(fs)
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
 	dir, err := config.DataDir(*data)
 	if err != nil {
@@ -37,11 +34,8 @@ func runToken(ctx context.Context, e *env, args []string) error {
 func runStatus(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "status")
 	data := dataFlag(fs)
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
 	t, err := connect(ctx, *data)
 	if err != nil {
@@ -109,11 +103,8 @@ func bytesText(n int64) string {
 func runExport(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "export")
 	data := dataFlag(fs)
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
 	t, err := connect(ctx, *data)
 	if err != nil {

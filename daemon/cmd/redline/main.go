@@ -158,6 +158,17 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// parseNoArgs parses flags of a command that takes no other arguments.
+func parseNoArgs(fs *flag.FlagSet, args []string) error {
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	return nil
+}
+
 // oneLine keeps error output to one line.
 func oneLine(err error) string {
 	return strings.Join(strings.Fields(err.Error()), " ")
@@ -165,11 +176,8 @@ func oneLine(err error) string {
 
 func runVersion(_ context.Context, e *env, args []string) error {
 	fs := newFlags(e, "version")
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
 	fmt.Fprintln(e.stdout, "redline", version)
 	return nil

@@ -31,11 +31,8 @@ func oneTimeLink(ctx context.Context, e *env, name string, args []string, path, 
 	fs := newFlags(e, name)
 	data := dataFlag(fs)
 	only := fs.Bool("print", false, "only print the URL; do not open a browser")
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return "", false, err
-	}
-	if fs.NArg() > 0 {
-		return "", false, fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
 	t, err := connect(ctx, *data)
 	if err != nil {

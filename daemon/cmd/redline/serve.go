@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"os"
 
@@ -16,11 +15,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	data := fs.String("data", "", "data directory (default: REDLINE_DATA or the per-user data folder)")
 	verbose := fs.Bool("verbose", false, "log debug lines too")
 	allowPrivate := fs.Bool("allow-private", false, "let the watcher fetch pages on this computer and on private networks (or REDLINE_ALLOW_PRIVATE=1)")
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
 	listen, err := config.ListenAddr(*addr)
 	if err != nil {

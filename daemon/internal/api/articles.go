@@ -94,13 +94,17 @@ func articleID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
-func (s *Server) getArticle(w http.ResponseWriter, r *http.Request) {
+// articleOf loads the article named by the {id} path value.
+func (s *Server) articleOf(r *http.Request) (article.Article, error) {
 	id, err := articleID(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return article.Article{}, err
 	}
-	a, err := s.store.Article(id)
+	return s.store.Article(id)
+}
+
+func (s *Server) getArticle(w http.ResponseWriter, r *http.Request) {
+	a, err := s.articleOf(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return

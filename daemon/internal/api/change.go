@@ -78,12 +78,7 @@ func (s *Server) compare(a article.Article, from, to int) (DiffResponse, error) 
 }
 
 func (s *Server) getDiff(w http.ResponseWriter, r *http.Request) {
-	id, err := articleID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	a, err := s.store.Article(id)
+	a, err := s.articleOf(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -54,8 +54,8 @@ type Saved struct {
 func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 	c := in.Capture
 	content := c.Content()
-	hash := ContentHash(content)
 	raw := contentBytes(content)
+	hash := hashOf(raw)
 	var newID int64
 	var out Saved
 	// Most captures append no event and run concurrently, sharing fsyncs.
@@ -189,8 +189,14 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 			return err
 		}
 		for _, u := range append([]string{in.URL}, in.Aliases...) {
-			if u != a.URL && !slices.Contains(a.Aliases, u) && len(a.Aliases) < maxAliases {
+			known := u == a.URL || slices.Contains(a.Aliases, u)
+			if !known && len(a.Aliases) < maxAliases {
 				a.Aliases = append(a.Aliases, u)
+			}
+			// A URL the article already has is indexed: writing it again on
+			// every capture would only add superseded copies.
+			if known && !isNew {
+				continue
 			}
 			if err := txn.Set(append(slices.Clip(pfxURL), u...), idKey(nil, id)); err != nil {
 				return err

@@ -156,11 +156,11 @@ func contentBytes(c article.Content) []byte {
 	return b
 }
 
-// ContentHash identifies a content: the first 128 bits of the sha256 of
+// hashOf identifies a content: the first 128 bits of the sha256 of
 // its canonical serialisation, in hex. Only versions of one article are
 // compared, so 128 bits leave no room for an accidental collision.
-func ContentHash(c article.Content) string {
-	sum := sha256.Sum256(contentBytes(c))
+func hashOf(raw []byte) string {
+	sum := sha256.Sum256(raw)
 	return hex.EncodeToString(sum[:16])
 }
 
