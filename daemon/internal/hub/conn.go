@@ -1,7 +1,6 @@
 package hub
 
 import (
-	"crypto/subtle"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -42,13 +41,6 @@ type Handler struct {
 	AllowedOrigin func(origin string) bool
 	Logger        *slog.Logger
 	Timing        Timing
-}
-
-// message is what clients send.
-type message struct {
-	Type        string `json:"type"`
-	Token       string `json:"token"`
-	LastEventID *int64 `json:"last_event_id"`
 }
 
 // Welcome answers a good hello.
@@ -113,8 +105,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ws.SetReadDeadline(time.Now().Add(t.PongWait))
 		ws.SetPongHandler(func(string) error { return ws.SetReadDeadline(time.Now().Add(t.PongWait)) })
 		for {
-			var m message
-			if err := ws.ReadJSON(&m); err != nil {
+			_, b, err := ws.ReadMessage()
+			if err != nil {
+				return
+			}
+			m, err := decodeMessage(b)
+			if err != nil {
+				log.Debug("websocket: dropping client", "err", err)
 				return
 			}
 			ws.SetReadDeadline(time.Now().Add(t.PongWait))
@@ -179,28 +176,26 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // the id after which to replay and the newest id in the log.
 func (h *Handler) hello(ws *websocket.Conn, t Timing, log *slog.Logger) (after, latest int64, ok bool) {
 	ws.SetReadDeadline(time.Now().Add(t.HelloWait))
-	var hello message
-	if err := ws.ReadJSON(&hello); err != nil {
+	_, b, err := ws.ReadMessage()
+	if err != nil {
 		refuse(ws, t, CloseBadHello, "bad_hello", "send {\"type\":\"hello\",\"token\":…} first, within "+t.HelloWait.String())
 		return 0, 0, false
 	}
-	if hello.Type != "hello" {
-		refuse(ws, t, CloseBadHello, "bad_hello", "the first message must be a hello")
+	req, no := decodeHello(b, h.Token)
+	if no != nil {
+		log.Debug("websocket: hello refused", "err", no)
+		refuse(ws, t, no.Close, no.Code, no.Message)
 		return 0, 0, false
 	}
-	if subtle.ConstantTimeCompare([]byte(hello.Token), []byte(h.Token)) != 1 {
-		refuse(ws, t, CloseUnauthorized, "unauthorized", "wrong token: pair again")
-		return 0, 0, false
-	}
-	latest, err := h.Hub.log.LastEventID()
+	latest, err = h.Hub.log.LastEventID()
 	if err != nil {
 		log.Error("websocket: read event log", "err", err)
 		refuse(ws, t, websocket.CloseInternalServerErr, "internal", "internal error")
 		return 0, 0, false
 	}
 	after = latest // no last_event_id: live events only
-	if hello.LastEventID != nil {
-		after = max(*hello.LastEventID, 0)
+	if req.Replay {
+		after = req.After
 	}
 	return after, latest, true
 }
