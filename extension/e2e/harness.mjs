@@ -125,8 +125,8 @@ export async function startSite() {
   };
 }
 
-/** Chromium with the extension, a fresh profile, headless. */
-export async function startBrowser() {
+/** Chromium with the extension, a fresh profile, headless; extraArgs are more switches. */
+export async function startBrowser(extraArgs = []) {
   const ext = (await buildExtension()).chrome;
   const profile = tempDir('profile');
   const context = await chromium.launchPersistentContext(profile, {
@@ -143,6 +143,7 @@ export async function startBrowser() {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      ...extraArgs,
     ],
   });
   const worker = context.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${CHROME_ID}/`)) ?? (await context.waitForEvent('serviceworker', { predicate: (w) => w.url().startsWith(`chrome-extension://${CHROME_ID}/`) }));
