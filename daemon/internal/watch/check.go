@@ -8,6 +8,9 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/net/html/charset"
 
 	"redline/daemon/internal/article"
 	"redline/daemon/internal/extract"
@@ -144,7 +147,7 @@ func (w *Watcher) fetchPage(ctx context.Context, a article.Article) (finding, er
 // it is the article.
 func (w *Watcher) judgePage(f *finding, a article.Article, resp *Response) {
 	baseline := a.LatestFetch == 0
-	page, err := extract.HTML(resp.Body, resp.ContentType, resp.URL)
+	page, err := extract.HTML(resp.Body, decodeAs(resp.Body, resp.ContentType), resp.URL)
 	if err != nil {
 		if errors.Is(err, extract.ErrNoArticle) && page != nil && page.Wall.Kind != "" {
 			f.verdict(page.Wall.Kind, page.Wall.Evidence, !baseline)
@@ -203,11 +206,64 @@ func wallOf(resp *Response) string {
 	if len(resp.Body) == 0 {
 		return ""
 	}
-	page, _ := extract.HTML(resp.Body, resp.ContentType, resp.URL)
+	page, _ := extract.HTML(resp.Body, decodeAs(resp.Body, resp.ContentType), resp.URL)
 	if page == nil {
 		return ""
 	}
 	return page.Wall.Kind
+}
+
+// decodeAs returns the Content-Type to decode a page with: the site's,
+// unless its charset plainly contradicts the bytes. Sites label UTF-8 as
+// Latin-1, or the reverse, now and then; read by the label, every accented
+// word and curly quote of the article would look edited. Valid UTF-8 with
+// multi-byte characters is UTF-8 whatever a single-byte label says; bytes
+// labelled UTF-8 that are not, with not one UTF-8 character among them,
+// are windows-1252 (what such pages are written in).
+func decodeAs(body []byte, contentType string) string {
+	_, name, _ := charset.DetermineEncoding(body[:min(len(body), 1024)], contentType)
+	multiByte := false
+	for _, b := range body {
+		if b >= utf8.RuneSelf {
+			multiByte = true
+			break
+		}
+	}
+	if !multiByte {
+		return contentType
+	}
+	valid := utf8.Valid(body)
+	switch {
+	case name != "utf-8" && singleByte(name) && valid:
+		return "text/html; charset=utf-8"
+	case name == "utf-8" && !valid && !hasUTF8Char(body):
+		return "text/html; charset=windows-1252"
+	}
+	return contentType
+}
+
+// singleByte reports the single-byte charsets a page may be mislabelled
+// with (names as the encoding standard spells them).
+func singleByte(name string) bool {
+	for _, p := range []string{"windows-125", "iso-8859-", "koi8-", "macintosh", "ibm866", "x-mac-cyrillic"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasUTF8Char reports whether b holds at least one valid multi-byte UTF-8
+// character.
+func hasUTF8Char(b []byte) bool {
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if n > 1 && r != utf8.RuneError {
+			return true
+		}
+		b = b[n:]
+	}
+	return false
 }
 
 func contentType(ct string) string {

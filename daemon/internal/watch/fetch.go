@@ -1,9 +1,12 @@
 package watch
 
 import (
+	"compress/flate"
 	"compress/gzip"
 	"compress/zlib"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -253,10 +256,49 @@ func (f *Fetcher) failure(ctx context.Context, err error) error {
 	if errors.As(err, &dnsErr) {
 		return &FetchError{Kind: FailNetwork, Err: fmt.Errorf("the site's name does not resolve: %s", dnsErr.Name)}
 	}
-	if errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) || errors.Is(err, zlib.ErrChecksum) {
+	if brokenCompression(err) {
 		return &FetchError{Kind: FailEncoding, Err: errors.New("the page's compression is broken")}
 	}
+	if tlsErr := tlsFailure(err); tlsErr != nil {
+		return &FetchError{Kind: FailNetwork, Err: tlsErr}
+	}
+	if strings.Contains(err.Error(), "malformed HTTP") {
+		return &FetchError{Kind: FailNetwork, Err: errors.New("the site's answer is not HTTP")}
+	}
 	return &FetchError{Kind: FailNetwork, Err: fmt.Errorf("the fetch failed: %w", unwrapURLError(err))}
+}
+
+// brokenCompression reports an error of a decompressor: the body is not
+// what its Content-Encoding says.
+func brokenCompression(err error) bool {
+	var corrupt flate.CorruptInputError
+	return errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) || errors.Is(err, zlib.ErrChecksum) ||
+		errors.Is(err, zlib.ErrHeader) || errors.As(err, &corrupt) || strings.HasPrefix(unwrapURLError(err).Error(), "brotli: ")
+}
+
+// tlsFailure says in words why a TLS connection could not be trusted or
+// made (nil if err is something else).
+func tlsFailure(err error) error {
+	var unknown x509.UnknownAuthorityError
+	var name x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var verify *tls.CertificateVerificationError
+	var record tls.RecordHeaderError
+	switch {
+	case errors.As(err, &unknown):
+		return errors.New("the site's certificate is not trusted: no authority this computer trusts signed it")
+	case errors.As(err, &name):
+		return fmt.Errorf("the site's certificate is for another name (%v)", strings.TrimPrefix(name.Error(), "x509: "))
+	case errors.As(err, &invalid):
+		return fmt.Errorf("the site's certificate is not valid (%v)", strings.TrimPrefix(invalid.Error(), "x509: "))
+	case errors.As(err, &verify):
+		return fmt.Errorf("the site's certificate is not trusted (%v)", verify.Err)
+	case strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
+		return errors.New("the site answered in plain HTTP where TLS was expected")
+	case errors.As(err, &record):
+		return errors.New("the site did not answer in TLS")
+	}
+	return nil
 }
 
 func unwrapURLError(err error) error {
