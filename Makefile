@@ -52,11 +52,17 @@ test-ts: deps
 test-e2e: deps
 	npm run --silent test:e2e
 
-# Long variants: the daemon killed with SIGKILL 200 times during ingest.
+# Long variants: the daemon killed with SIGKILL 200 times during ingest; 100
+# event clients at 200 captures/s for 60 s; a store of 100,000 articles
+# with 5 versions each.
 soak:
 	REDLINE_KILL_ROUNDS=200 $(GO) test -count=1 -timeout 60m -run 'Kill9' ./daemon/cmd/redline
+	REDLINE_LOAD_SECONDS=60 $(GO) test -count=1 -timeout 30m -v -run 'TestLoad' ./daemon/internal/daemon
+	REDLINE_LARGE_ARTICLES=100000 $(GO) test -count=1 -timeout 120m -v -run 'TestLargeStore' ./daemon/internal/daemon
 
-# Short runs of every fuzz target (go test -fuzz takes one target at a time).
+# Runs of every fuzz target, one at a time (go test -fuzz takes one target
+# at a time); FUZZTIME=10m for the long run. Inputs worth keeping go in the
+# package's testdata/fuzz/<target>, which plain go test runs as seeds.
 FUZZTIME ?= 20s
 fuzz:
 	@for pkg in $$($(GO) list ./daemon/...); do \
