@@ -223,7 +223,9 @@ func TestLargeStoreStartsAndAnswers(t *testing.T) {
 		startup.Round(time.Microsecond), listFirst, lookup, version, diffTime, search, tick, procKB("VmHWM")>>10)
 }
 
-func largeURL(i int) string   { return fmt.Sprintf("https://news%d.example/2026/%d/story-%d", i%200, i/1000, i) }
+func largeURL(i int) string {
+	return fmt.Sprintf("https://news%d.example/2026/%d/story-%d", i%200, i/1000, i)
+}
 func largeTitle(i int) string { return fmt.Sprintf("Story %d of the day", i) }
 
 // fillArticle writes article i's versions through the capture path.
