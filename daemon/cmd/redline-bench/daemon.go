@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"os/exec"
@@ -57,6 +58,7 @@ func fill(dataDir string, n int, paras []article.Block) error {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	var failed atomic.Value
+	ids := make([]int64, n)
 	for range 64 {
 		wg.Add(1)
 		go func() {
@@ -77,7 +79,9 @@ func fill(dataDir string, n int, paras []article.Block) error {
 				in, err := store.NewIngest(c, time.Now())
 				if err == nil {
 					in.MarkRead = true
-					_, err = st.SaveCapture(context.Background(), in)
+					var saved store.Saved
+					saved, err = st.SaveCapture(context.Background(), in)
+					ids[i] = saved.Article.ID
 				}
 				if err != nil {
 					failed.Store(err)
@@ -87,13 +91,24 @@ func fill(dataDir string, n int, paras []article.Block) error {
 		}()
 	}
 	wg.Wait()
-	if err := st.Close(); err != nil {
-		return err
-	}
 	if err, ok := failed.Load().(error); ok {
+		st.Close()
 		return err
 	}
-	return nil
+	// Spread the re-checks over the next month, as in a store that grew
+	// over time: "idle" then means idle, not a watcher working through a
+	// backlog of every article at once.
+	at := map[int64]time.Time{}
+	r := rand.New(rand.NewPCG(3, 4))
+	now := time.Now()
+	for _, id := range ids {
+		at[id] = now.Add(time.Duration(1+r.IntN(30*24*3600)) * time.Second)
+	}
+	if err := st.Reschedule(context.Background(), at); err != nil {
+		st.Close()
+		return err
+	}
+	return st.Close()
 }
 
 var listenRe = regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`)
