@@ -263,7 +263,7 @@ function startProxy(daemonPort) {
     const headers = { ...req.headers };
     delete headers['proxy-connection'];
     const upstream = request({ host: '127.0.0.1', port: daemonPort, method: req.method, path: u.pathname + u.search, headers }, (answer) => {
-      proxied.push({ request: `${req.method} ${u.pathname}`, host: headers.host, status: answer.statusCode });
+      proxied.push({ request: `${req.method} ${u.pathname}`, host: headers.host, origin: headers.origin, status: answer.statusCode });
       res.writeHead(answer.statusCode, answer.headers);
       answer.pipe(res);
     });
@@ -425,7 +425,7 @@ test('a pairing page on another origin cannot pair the extension; the real link 
     const link = `${url}#${'c'.repeat(32)}`;
     await page.goto(link);
     // The extension's content script did see the page…
-    await backgroundSaw(link);
+    await backgroundSaw(url);
     // …and its pairing script never ran there: it would have taken the
     // code out of the address bar and said "Pairing…".
     assert.equal(page.url(), link);
@@ -434,7 +434,7 @@ test('a pairing page on another origin cannot pair the extension; the real link 
     await page.close();
   }
   assert.deepEqual(hostileAPI, [], 'the extension asked the attacker for a token');
-  assert.ok(!proxied.some((p) => p.request.includes('/pair/claim') && p.status !== 421));
+  assert.deepEqual(proxied.filter((p) => p.origin?.startsWith('chrome-extension://')), [], 'the extension asked the rebound name for a token');
   assert.deepEqual(await extensionState(), {}, 'the extension is still unpaired');
 
   // Control: the daemon's own link pairs this browser at once.
@@ -454,7 +454,22 @@ test('a pairing page on another origin cannot pair the extension; the real link 
   assert.equal(state.settings.daemon, daemon.base);
 });
 
-let storyID, dashboardLink, feedURL;
+let storyID;
+let dashboard = null; // { link, feedURL } once this browser has logged in
+
+/** Logs this browser in to the dashboard through `redline open` (once) and finds the feed's address. */
+async function logIn() {
+  if (dashboard) return dashboard;
+  const link = execFileSync(bin, ['open', '--print', '--data', data], { encoding: 'utf8' }).trim();
+  const page = await browser.context.newPage();
+  await page.goto(link);
+  await page.waitForURL(`${daemon.base}/`);
+  await page.locator('h1', { hasText: 'Changed since you read' }).waitFor();
+  const feedURL = new URL(await page.locator('link[rel="alternate"][type="application/atom+xml"]').getAttribute('href'), daemon.base).href;
+  await page.close();
+  dashboard = { link, feedURL };
+  return dashboard;
+}
 
 test('captured text that tries to run script is shown as text in the banner, the popup, the dashboard and the feeds', async () => {
   const url = `${H}/story`;
@@ -498,11 +513,8 @@ test('captured text that tries to run script is shown as text in the banner, the
   await popup.close();
 
   // The dashboard, logged in through the one-time link.
-  dashboardLink = execFileSync(bin, ['open', '--print', '--data', data], { encoding: 'utf8' }).trim();
+  const { feedURL } = await logIn();
   const dash = await browser.context.newPage();
-  await dash.goto(dashboardLink);
-  await dash.waitForURL(`${daemon.base}/`);
-  await dash.locator('h1', { hasText: 'Changed since you read' }).waitFor();
   for (const path of ['/', '/articles', `/articles/${storyID}`, `/articles/${storyID}?mode=inline`, '/sites']) {
     const resp = await dash.goto(daemon.base + path);
     assert.equal(resp.status(), 200, path);
@@ -510,8 +522,6 @@ test('captured text that tries to run script is shown as text in the banner, the
     assert.equal(await dash.evaluate(() => window.__pwned), undefined, path);
     if (path !== '/sites') assert.match(await dash.locator('main').innerText(), /Council vote delayed <img src="http:\/\/127\.0\.0\.2:\d+\/canary\/title-img" onerror=/, path);
   }
-  await dash.goto(daemon.base + '/');
-  feedURL = new URL(await dash.locator('link[rel="alternate"][type="application/atom+xml"]').getAttribute('href'), daemon.base).href;
 
   // The feeds: as a feed reader would show them (the entry's HTML,
   // rendered on a page without any protection), and as the browser shows
@@ -562,6 +572,10 @@ test('captured text that tries to run script is shown as text in the banner, the
 });
 
 test('a page cannot make the extension capture, forget, mark seen or pair with another daemon', async () => {
+  // What the loaded extension offers pages: no messaging, no files.
+  const manifest = await browser.worker.evaluate(() => chrome.runtime.getManifest());
+  assert.equal(manifest.externally_connectable, undefined);
+  assert.equal(manifest.web_accessible_resources, undefined);
   const otherData = tempDir('attack-other');
   const other = await startDaemon(bin, otherData);
   try {
@@ -569,7 +583,9 @@ test('a page cannot make the extension capture, forget, mark seen or pair with a
     const before = await extensionState();
     const count = await stored();
     const storyURL = `${H}/story`;
-    const unseen = (await articleAt(storyURL)).unseen.length;
+    const read = await articleAt(storyURL);
+    assert.ok(read, 'the article the previous test captured');
+    const unseen = read.unseen.length;
     assert.ok(unseen > 0);
     const planted = { url: 'https://news.example/planted', title: 'Planted', blocks: [{ kind: 'p', text: 'Planted text.' }], extractor: 'evil', reading: { dwell_ms: 99999, scroll: 1 } };
     const shapes = [
@@ -593,7 +609,10 @@ test('a page cannot make the extension capture, forget, mark seen or pair with a
     await backgroundSaw(`${H}/messages/done`);
     const out = await page.evaluate(() => window.__out);
     await page.close();
-    assert.equal(out.runtime, 'unavailable', 'a web page can reach the extension’s runtime');
+    // No externally_connectable: pages get no runtime to message it with
+    // (and were it there, the extension would not answer).
+    assert.equal(out.runtime, 'unavailable', JSON.stringify(out));
+    for (const [name, outcome] of Object.entries(out)) if (/^(sendMessage|connect)/.test(name)) assert.equal(outcome, 'refused', name);
     assert.equal(out['extension file'], 'refused');
     assert.equal(out['extension icon'], 'refused', 'a page can see the extension’s files');
 
@@ -619,7 +638,8 @@ test('a page cannot make the extension capture, forget, mark seen or pair with a
 });
 
 test('the dashboard, its login, the pairing page, the feed and the API refuse to be framed', async () => {
-  const targets = ['/', '/settings', `/articles/${storyID}`, '/login?code=' + 'ab'.repeat(32), '/pair', feedURL.slice(daemon.base.length), '/api/v1/status', '/healthz'];
+  const { feedURL } = await logIn();
+  const targets = ['/', '/settings', '/articles/1', '/login?code=' + 'ab'.repeat(32), '/pair', feedURL.slice(daemon.base.length), '/api/v1/status', '/healthz'];
   pages['/frames'] = `<!doctype html><meta charset="utf-8"><title>Win a prize</title>
 ${targets.map((t) => `<iframe src="${daemon.base}${t}" style="opacity:0.01"></iframe>`).join('\n')}
 <iframe src="${H}/reader"></iframe>`;
@@ -629,11 +649,18 @@ ${targets.map((t) => `<iframe src="${daemon.base}${t}" style="opacity:0.01"></if
   await page.goto(`${H}/frames`);
   const frames = page.frames().filter((f) => f !== page.mainFrame());
   assert.equal(frames.length, targets.length + 1);
-  // Control: the browser frames pages in general (the attacker's own).
+  // Every frame of the daemon becomes the browser's error page, not the
+  // daemon's…
+  const refused = await until(
+    'every frame of the daemon to be refused',
+    () => {
+      const r = frames.filter((f) => f.url() === 'chrome-error://chromewebdata/');
+      return r.length === targets.length && r;
+    },
+    10_000,
+  ).catch((e) => assert.fail(`${e.message}:\n${frames.map((f) => f.url()).join('\n')}`));
+  // …while the attacker's own frame shows: the browser frames pages in general.
   assert.equal(frames.filter((f) => f.url() === `${H}/reader`).length, 1);
-  // Every frame of the daemon is the browser's error page, not the daemon's.
-  const refused = frames.filter((f) => f.url() === 'chrome-error://chromewebdata/');
-  assert.equal(refused.length, targets.length, frames.map((f) => f.url()).join('\n'));
   assert.ok(consoleLines.filter((l) => /frame-ancestors 'none'/.test(l)).length >= targets.length, consoleLines.join('\n'));
   for (const f of refused) assert.doesNotMatch(await f.evaluate(() => document.body?.innerText ?? ''), /Council|Redline|token/);
   await page.close();
@@ -644,6 +671,7 @@ ${targets.map((t) => `<iframe src="${daemon.base}${t}" style="opacity:0.01"></if
 });
 
 test('a guessed or replayed login link gives no session; a feed without its token gives nothing', async () => {
+  const { link: usedLink, feedURL } = await logIn();
   const sessions = async () => (await browser.context.cookies(daemon.base)).filter((c) => c.name === 'redline_session');
   const loginNeeded = async (page) => {
     const resp = await page.goto(`${daemon.base}/`);
@@ -674,7 +702,7 @@ test('a guessed or replayed login link gives no session; a feed without its toke
   await page.waitForURL(`${daemon.base}/`);
   assert.equal((await sessions()).length, 1);
   await browser.context.clearCookies();
-  for (const used of [link, dashboardLink]) {
+  for (const used of [link, usedLink]) {
     assert.equal((await page.goto(used)).status(), 403);
     assert.deepEqual(await sessions(), []);
   }
