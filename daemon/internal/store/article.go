@@ -110,7 +110,8 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 				Number: a.Versions + 1, CapturedAt: c.CapturedAt.UnixMilli(), Source: c.Source,
 				Extractor: c.Extractor, Hash: hash, Title: c.Title,
 			}
-			if err := s.encode(txn, id, &rec, raw, a.Versions); err != nil {
+			prevRaw, err := s.encode(txn, id, &rec, raw, a.Versions)
+			if err != nil {
 				return err
 			}
 			b, err := rec.marshal()
@@ -121,7 +122,7 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 				return err
 			}
 			if rec.RevertOf == 0 {
-				if err := s.addWords(txn, id, content); err != nil {
+				if err := s.addWords(txn, id, content, a.Versions == 0, prevRaw); err != nil {
 					return err
 				}
 				var n [4]byte
@@ -284,46 +285,46 @@ func (s *Store) judgeChange(txn *badger.Txn, a *article.Article, out *Saved, pre
 
 // encode fills rec's encoding: a reference when the same content was stored
 // before, otherwise zstd against the newest version as dictionary.
-func (s *Store) encode(txn *badger.Txn, id int64, rec *versionRecord, raw []byte, newest int) error {
+func (s *Store) encode(txn *badger.Txn, id int64, rec *versionRecord, raw []byte, newest int) (newestRaw []byte, err error) {
 	item, err := txn.Get(hashKey(id, rec.Hash))
 	switch {
 	case err == nil:
-		return item.Value(func(v []byte) error {
+		return nil, item.Value(func(v []byte) error {
 			rec.Enc, rec.Base, rec.RevertOf = encRef, int(binary.BigEndian.Uint32(v)), int(binary.BigEndian.Uint32(v))
 			return nil
 		})
 	case !errors.Is(err, badger.ErrKeyNotFound):
-		return err
+		return nil, err
 	}
 	if newest > 0 {
 		base, err := s.record(txn, id, newest)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if base.Enc == encRef {
 			if base, err = s.record(txn, id, base.Base); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		if base.Depth+1 < maxChain {
 			dict, err := s.content(txn, id, base)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			data, err := s.zstd.compress(raw, dict)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			rec.Enc, rec.Base, rec.Depth, rec.data = encDict, base.Number, base.Depth+1, data
-			return nil
+			return dict, nil
 		}
 	}
 	data, err := s.zstd.compress(raw, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	rec.Enc, rec.data = encZstd, data
-	return nil
+	return nil, nil
 }
 
 func (s *Store) nextArticleID() (int64, error) {

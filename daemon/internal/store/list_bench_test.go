@@ -33,7 +33,7 @@ func benchArticles(b *testing.B, s *Store, n int) {
 					return err
 				}
 				text := fmt.Sprintf("The council of %s delayed the vote on budget item %d; officials %d and %d disagreed.", site, i%1000, i%97, i%89)
-				if err := s.addWords(txn, a.ID, article.Content{Title: a.Title, Blocks: []article.Block{{Kind: article.KindParagraph, Text: text}}}); err != nil {
+				if err := s.addWords(txn, a.ID, article.Content{Title: a.Title, Blocks: []article.Block{{Kind: article.KindParagraph, Text: text}}}, true, nil); err != nil {
 					return err
 				}
 				if err := setJSON(txn, idKey(pfxArticle, a.ID), &a); err != nil {

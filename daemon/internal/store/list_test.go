@@ -219,3 +219,55 @@ func TestDeniedSiteIsNotStored(t *testing.T) {
 		t.Fatalf("capture of a site outside the allow list: %v, want forbidden", err)
 	}
 }
+
+// Every word of every version stays findable, whichever way a version was
+// stored: the first, an edit, a revert to earlier content, a keyframe.
+func TestSearchFindsWordsOfEveryVersion(t *testing.T) {
+	s := openStore(t, t.TempDir())
+	u := "https://news.example/words"
+	texts := []string{"alpha bravo charlie", "bravo charlie delta", "alpha bravo charlie", "echo foxtrot"}
+	for i := range maxChain + 2 {
+		texts = append(texts, fmt.Sprintf("echo foxtrot filler%d", i)) // past a keyframe
+	}
+	texts = append(texts, "golf hotel")
+	var id int64
+	for _, text := range texts {
+		id = save(t, s, capture(u, "Words", text)).Article.ID
+	}
+	other := save(t, s, capture("https://news.example/other", "Other", "alpha zulu")).Article.ID
+	for _, c := range []struct {
+		q    string
+		want []int64
+	}{
+		{"alpha", []int64{other, id}},
+		{"delta", []int64{id}},
+		{"charlie foxtrot", []int64{id}},
+		{"filler0", []int64{id}},
+		{fmt.Sprintf("filler%d", maxChain+1), []int64{id}},
+		{"golf", []int64{id}},
+		{"zulu", []int64{other}},
+		{"alpha india", nil},
+	} {
+		page, err := s.ListArticles(ListFilter{Q: c.q, Limit: 10, Order: OrderFirstSeen})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int64
+		for _, a := range page.Articles {
+			got = append(got, a.ID)
+		}
+		slices.Sort(got)
+		slices.Sort(c.want)
+		if !slices.Equal(got, c.want) {
+			t.Errorf("search %q found %v, want %v", c.q, got, c.want)
+		}
+	}
+	// Forgetting the article drops its words.
+	if err := s.DeleteArticle(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	page, err := s.ListArticles(ListFilter{Q: "bravo", Limit: 10})
+	if err != nil || len(page.Articles) != 0 {
+		t.Errorf("after forgetting, search bravo found %d articles (%v)", len(page.Articles), err)
+	}
+}

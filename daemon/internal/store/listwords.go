@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"unicode"
@@ -70,10 +71,35 @@ func wordKey(word string, id int64) []byte {
 // addWords indexes the words of a new content of an article. Only words
 // the article did not have yet are written: a new version mostly repeats
 // the last, and rewriting every word would make each capture hundreds of
-// writes (and as many superseded keys until Badger compacts).
-func (s *Store) addWords(txn *badger.Txn, id int64, c article.Content) error {
+// writes (and as many superseded keys until Badger compacts). fresh says
+// the article has no version yet, so no word is indexed; newestRaw, when
+// known, is the stored content of its newest version, whose words are
+// indexed already: only the others need a look in the index, a handful
+// for a typical edit instead of hundreds.
+func (s *Store) addWords(txn *badger.Txn, id int64, c article.Content, fresh bool, newestRaw []byte) error {
+	var had map[string]bool
+	if !fresh && newestRaw != nil {
+		var prev article.Content
+		if err := jsonUnmarshal(newestRaw, &prev); err != nil {
+			return fmt.Errorf("read the newest version of article %d: %w", id, err)
+		}
+		words := contentWords(prev)
+		had = make(map[string]bool, len(words))
+		for _, w := range words {
+			had[w] = true
+		}
+	}
 	for _, w := range contentWords(c) {
+		if had[w] {
+			continue
+		}
 		k := wordKey(w, id)
+		if fresh {
+			if err := txn.Set(k, nil); err != nil {
+				return err
+			}
+			continue
+		}
 		switch _, err := txn.Get(k); {
 		case err == nil:
 			continue
