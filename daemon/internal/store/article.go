@@ -63,6 +63,7 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 	// event ids are handed out one writer at a time, without conflicts,
 	// and reach the sink in order.
 	locked := false
+	var memo encodeMemo // compression kept for a second attempt
 	save := func(txn *badger.Txn) error {
 		out = Saved{}
 		id, err := s.findID(txn, append([]string{in.URL}, in.Aliases...))
@@ -110,7 +111,7 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 				Number: a.Versions + 1, CapturedAt: c.CapturedAt.UnixMilli(), Source: c.Source,
 				Extractor: c.Extractor, Hash: hash, Title: c.Title,
 			}
-			prevRaw, err := s.encode(txn, id, &rec, raw, a.Versions)
+			prevRaw, err := s.encode(txn, id, &rec, raw, a.Versions, &memo)
 			if err != nil {
 				return err
 			}
@@ -283,9 +284,21 @@ func (s *Store) judgeChange(txn *badger.Txn, a *article.Article, out *Saved, pre
 	return nil
 }
 
+// encodeMemo keeps what encode compressed in one attempt of a capture's
+// transaction for the next: a capture that appends an event runs twice
+// (the second time holding the event lock, where time is shared by every
+// such capture), and a version's content never changes, so the same base
+// version gives the same bytes.
+type encodeMemo struct {
+	id         int64
+	base       int
+	dict, data []byte
+}
+
 // encode fills rec's encoding: a reference when the same content was stored
-// before, otherwise zstd against the newest version as dictionary.
-func (s *Store) encode(txn *badger.Txn, id int64, rec *versionRecord, raw []byte, newest int) (newestRaw []byte, err error) {
+// before, otherwise zstd against the newest version as dictionary. It
+// returns the newest version's content when it read it.
+func (s *Store) encode(txn *badger.Txn, id int64, rec *versionRecord, raw []byte, newest int, memo *encodeMemo) (newestRaw []byte, err error) {
 	item, err := txn.Get(hashKey(id, rec.Hash))
 	switch {
 	case err == nil:
@@ -307,6 +320,10 @@ func (s *Store) encode(txn *badger.Txn, id int64, rec *versionRecord, raw []byte
 			}
 		}
 		if base.Depth+1 < maxChain {
+			if memo.id == id && memo.base == base.Number && memo.data != nil {
+				rec.Enc, rec.Base, rec.Depth, rec.data = encDict, base.Number, base.Depth+1, memo.data
+				return memo.dict, nil
+			}
 			dict, err := s.content(txn, id, base)
 			if err != nil {
 				return nil, err
@@ -315,6 +332,7 @@ func (s *Store) encode(txn *badger.Txn, id int64, rec *versionRecord, raw []byte
 			if err != nil {
 				return nil, err
 			}
+			*memo = encodeMemo{id: id, base: base.Number, dict: dict, data: data}
 			rec.Enc, rec.Base, rec.Depth, rec.data = encDict, base.Number, base.Depth+1, data
 			return dict, nil
 		}
