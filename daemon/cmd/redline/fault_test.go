@@ -4,15 +4,25 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"redline/daemon/internal/store"
 )
 
 // The fault suite of the daemon as the user meets it: the real binary,
@@ -22,7 +32,13 @@ import (
 // waits until it listens.
 func serveAt(t *testing.T, dir, addr string) *daemonProc {
 	t.Helper()
-	cmd := redline("serve", "--addr", addr, "--data", dir)
+	return serveAs(t, redline("serve", "--addr", addr, "--data", dir))
+}
+
+// serveAs starts a prepared `redline serve` command and waits until it
+// listens.
+func serveAs(t *testing.T, cmd *exec.Cmd) *daemonProc {
+	t.Helper()
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -152,6 +168,7 @@ func (c *eventClient) snapshot() ([]eventMsg, int) {
 // the event stream reconnects with the last event it handled and gets
 // every event it missed exactly once, in order, then the live ones.
 func TestEventsReplayedAcrossRestarts(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	d := startDaemon(t, dir)
 	addr := d.base[len("http://"):]
@@ -241,4 +258,514 @@ func TestEventsReplayedAcrossRestarts(t *testing.T) {
 	if code != 200 || art["versions"] != float64(changes+2) {
 		t.Fatalf("after the restarts the article = %d, versions %v, want %d", code, art["versions"], changes+2)
 	}
+}
+
+// serveRefused runs `redline serve` that must not start: it returns its
+// one-line error after a non-zero exit.
+func serveRefused(t *testing.T, data string) string {
+	t.Helper()
+	cmd := redline("serve", "--addr", "127.0.0.1:0", "--data", data)
+	var e bytes.Buffer
+	cmd.Stderr = &e
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	started := time.AfterFunc(30*time.Second, func() { cmd.Process.Kill() })
+	err := cmd.Wait()
+	if !started.Stop() {
+		t.Fatalf("serve started where it must not:\n%s", e.String())
+	}
+	// The daemon's log may come first (Badger logs what it met); the
+	// last line is the command's error, and nothing crashed.
+	lines := strings.Split(strings.TrimSpace(e.String()), "\n")
+	last := lines[len(lines)-1]
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.HasPrefix(last, "redline serve: ") ||
+		strings.Contains(e.String(), "panic") || strings.Contains(e.String(), "goroutine ") {
+		t.Fatalf("serve = %v, stderr %q: want exit 1 and a line saying why", err, e.String())
+	}
+	return last
+}
+
+// needPrivilege reports something a test needs that this machine does
+// not give it (mounting a small file system takes root). On a developer's
+// machine the test is skipped with the reason; in CI, which runs as root,
+// it fails, so a fault test can never pass by not running.
+func needPrivilege(t *testing.T, format string, args ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	if os.Getenv("CI") != "" {
+		t.Fatal(msg + " (CI runs the tests as root)")
+	}
+	t.Skip(msg)
+}
+
+// smallDisk mounts a file system of size bytes (tmpfs) on a new folder,
+// unmounted when the test ends.
+func smallDisk(t *testing.T, size int64) string {
+	t.Helper()
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%d,mode=0755", size), "tmpfs", dir).CombinedOutput(); err != nil {
+		needPrivilege(t, "a full disk is played by a small tmpfs, and mounting one needs root: %v %s", err, bytes.TrimSpace(out))
+	}
+	t.Cleanup(func() {
+		if exec.Command("umount", dir).Run() != nil {
+			exec.Command("umount", "-l", dir).Run()
+		}
+	})
+	return dir
+}
+
+func remount(t *testing.T, dir, opts string) {
+	t.Helper()
+	if out, err := exec.Command("mount", "-o", "remount,"+opts, dir).CombinedOutput(); err != nil {
+		t.Fatalf("remount %s %s: %v %s", opts, dir, err, out)
+	}
+}
+
+// freeBytes is the space left for users on dir's file system.
+func freeBytes(t *testing.T, dir string) int64 {
+	t.Helper()
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		t.Fatal(err)
+	}
+	return int64(st.Bavail) * int64(st.Bsize)
+}
+
+// fillFile writes a file of n bytes (real blocks, not a sparse file).
+func fillFile(t *testing.T, path string, n int64) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunk := make([]byte, 1<<20)
+	for n > 0 {
+		k := min(n, int64(len(chunk)))
+		if _, err := f.Write(chunk[:k]); err != nil {
+			t.Fatalf("fill %s: %v", path, err)
+		}
+		n -= k
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// apiError reads the JSON error of an answer: {"error":{"code","message"}}.
+func apiError(out map[string]any) (code, message string) {
+	e, _ := out["error"].(map[string]any)
+	code, _ = e["code"].(string)
+	message, _ = e["message"].(string)
+	return code, message
+}
+
+// story is a capture's text of about n bytes that does not compress, in
+// long words (few for the word index).
+func story(r *rand.Rand, n int) string {
+	raw := make([]byte, (3*n/4+7)/8*8)
+	for i := 0; i < len(raw); i += 8 {
+		binary.LittleEndian.PutUint64(raw[i:], r.Uint64())
+	}
+	var b strings.Builder
+	for w := base64.StdEncoding.EncodeToString(raw); len(w) > 0; {
+		k := min(len(w), 1000)
+		b.WriteString(w[:k] + " ")
+		w = w[k:]
+	}
+	return strings.TrimSpace(b.String())
+}
+
+type acked struct {
+	url, text string
+	version   float64
+}
+
+// checkAcked looks every acknowledged capture up and reads its version.
+func checkAcked(t *testing.T, base, token string, acks []acked) {
+	t.Helper()
+	for _, a := range acks {
+		code, art := get(t, base, token, "/api/v1/articles?url="+url.QueryEscape(a.url))
+		if code != 200 {
+			t.Fatalf("acknowledged capture of %s not found (%d)", a.url, code)
+		}
+		code, v := get(t, base, token, fmt.Sprintf("/api/v1/articles/%v/versions/%v", art["id"], a.version))
+		blocks, _ := v["blocks"].([]any)
+		if code != 200 || len(blocks) == 0 || blocks[0].(map[string]any)["text"] != a.text {
+			t.Fatalf("version %v of %s lost or changed (%d)", a.version, a.url, code)
+		}
+	}
+}
+
+// The disk fills up under the daemon: captures are refused with 507 and
+// words that say so, the daemon keeps running and serving everything it
+// acknowledged, captures are taken again as soon as there is room, a
+// daemon does not start on the full disk, and after it all every
+// acknowledged capture is there.
+func TestFullDisk(t *testing.T) {
+	t.Parallel()
+	disk := smallDisk(t, 96<<20)
+	data := filepath.Join(disk, "redline")
+	filler := filepath.Join(disk, "other-program.dat")
+	d := startDaemon(t, data)
+	token := tokenOf(t, data)
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(1, 2))
+	var acks []acked
+	capture := func(i int) (int, map[string]any) {
+		t.Helper()
+		u, text := fmt.Sprintf("https://news.example/full/%d", i), story(r, 80<<10)
+		code, out, err := post(ctx, d.base, token, captureBody(u, text))
+		if err != nil {
+			t.Fatalf("capture %d: %v (the daemon died?)\n%s", i, err, d.logText())
+		}
+		if code == 201 {
+			acks = append(acks, acked{u, text, out["version"].(float64)})
+		}
+		return code, out
+	}
+	// Another program takes all but 2 MiB above Redline's reserve while
+	// the reader keeps reading.
+	fillFile(t, filler, freeBytes(t, disk)-store.MinFree-2<<20)
+	for {
+		code, out := capture(len(acks))
+		if code == 201 {
+			if len(acks) > 1000 {
+				t.Fatal("1,000 captures fitted in 2 MiB")
+			}
+			continue
+		}
+		errCode, msg := apiError(out)
+		if code != 507 || errCode != "no_space" || !strings.Contains(msg, "is full") || !strings.Contains(msg, "free some space") {
+			t.Fatalf("capture on a full disk = %d %q %q, want 507 no_space saying so", code, errCode, msg)
+		}
+		break
+	}
+	if len(acks) < 10 {
+		t.Fatalf("only %d captures before the disk was full", len(acks))
+	}
+	// Full: more captures are refused the same way; everything
+	// acknowledged can be read.
+	if code, _ := capture(-1); code != 507 {
+		t.Fatalf("another capture on the full disk = %d", code)
+	}
+	if code, _ := get(t, d.base, token, "/healthz"); code != 200 {
+		t.Fatalf("healthz on a full disk = %d", code)
+	}
+	checkAcked(t, d.base, token, acks)
+	if code, list := get(t, d.base, token, "/api/v1/articles?limit=500"); code != 200 || len(list["articles"].([]any)) != len(acks) {
+		t.Fatalf("list on a full disk = %d, %d articles, want %d", code, len(list["articles"].([]any)), len(acks))
+	}
+
+	// Room again: captures are taken at once, no restart needed.
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := capture(len(acks)); code != 201 {
+		t.Fatalf("capture once there is room again = %d %v", code, out)
+	}
+
+	// Full again: the daemon stops cleanly, and does not start on the
+	// full disk, saying why.
+	fillFile(t, filler, freeBytes(t, disk)-store.MinFree/2)
+	if code, _ := capture(len(acks)); code != 507 {
+		t.Fatalf("capture on a full disk = %d", code)
+	}
+	d.stop(t)
+	fillFile(t, filler+".2", max(freeBytes(t, disk)-store.MinFree/2, 0)) // the room the stopped daemon's log gave back
+	if errOut := serveRefused(t, data); !strings.Contains(errOut, "not starting") || !strings.Contains(errOut, "is full") {
+		t.Fatalf("serve on a full disk: %q, want why it does not start", errOut)
+	}
+	os.Remove(filler)
+	os.Remove(filler + ".2")
+	d = startDaemon(t, data)
+	checkAcked(t, d.base, token, acks)
+	if log := d.logText(); strings.Contains(log, "panic") || strings.Contains(log, "fatal") {
+		t.Fatalf("daemon log:\n%s", log)
+	}
+}
+
+// seed starts a daemon on data, has it acknowledge n captures of about
+// size bytes each, writes a backup to backup (unless "") and stops it
+// cleanly.
+func seed(t *testing.T, data string, n, size int, backup string) []acked {
+	t.Helper()
+	d := startDaemon(t, data)
+	token := tokenOf(t, data)
+	r := rand.New(rand.NewPCG(3, 4))
+	var acks []acked
+	for i := range n {
+		u, text := fmt.Sprintf("https://news.example/kept/%d", i), story(r, size)
+		code, out, err := post(context.Background(), d.base, token, captureBody(u, text))
+		if err != nil || code != 201 {
+			t.Fatalf("capture %d = %d %v", i, code, err)
+		}
+		acks = append(acks, acked{u, text, out["version"].(float64)})
+	}
+	if backup != "" {
+		if _, errOut, code := cli(t, "", "backup", "--data", data, backup); code != 0 {
+			t.Fatalf("backup = %d %s", code, errOut)
+		}
+	}
+	d.stop(t)
+	return acks
+}
+
+// A read-only file system: the daemon does not start on one, saying why,
+// and starts with everything once it is writable again. (While the daemon
+// runs, the kernel refuses to make its file system read-only: it holds
+// files open for writing. TestDataDirectoryNotWritable covers a folder
+// that cannot be written while it runs.)
+func TestReadOnlyDisk(t *testing.T) {
+	t.Parallel()
+	disk := smallDisk(t, 96<<20)
+	data := filepath.Join(disk, "redline")
+	acks := seed(t, data, 3, 2000, "")
+	remount(t, disk, "ro")
+	if errOut := serveRefused(t, data); !strings.Contains(errOut, "not starting") || !strings.Contains(errOut, "read-only file system") {
+		t.Fatalf("serve on a read-only disk: %q, want why it does not start", errOut)
+	}
+	remount(t, disk, "rw")
+	d := startDaemon(t, data)
+	checkAcked(t, d.base, tokenOf(t, data), acks)
+}
+
+// asUser makes cmd run as an unprivileged user when the test runs as root
+// (root writes whatever the permissions say), from a copy of the test
+// binary that user may run. It returns the user's ids.
+func asUser(t *testing.T, cmd *exec.Cmd, exe string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		return
+	}
+	cmd.Path, cmd.Args[0] = exe, exe
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+}
+
+// userBinary copies the test binary where an unprivileged user may run it
+// (go test builds it in a folder only root may enter).
+func userBinary(t *testing.T) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		exe, _ := os.Executable()
+		return exe
+	}
+	self, _ := os.Executable()
+	b, err := os.ReadFile(self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	os.Chmod(filepath.Dir(dir), 0o755)
+	os.Chmod(dir, 0o755)
+	exe := filepath.Join(dir, "redline")
+	if err := os.WriteFile(exe, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return exe
+}
+
+// The data folder stops being writable by the daemon while it runs
+// (its permissions changed): writes are refused with 503 and words that
+// say why, reads go on, writes are taken again once it is writable, and
+// a daemon does not start on a folder it may not write.
+func TestDataDirectoryNotWritable(t *testing.T) {
+	t.Parallel()
+	exe := userBinary(t)
+	data := filepath.Join(t.TempDir(), "redline")
+	os.Chmod(filepath.Dir(data), 0o755)
+	os.Chmod(filepath.Dir(filepath.Dir(data)), 0o755)
+	if err := os.MkdirAll(data, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if os.Geteuid() == 0 {
+		if err := os.Chown(data, 65534, 65534); err != nil {
+			t.Fatal(err)
+		}
+	}
+	serve := func() *daemonProc {
+		cmd := redline("serve", "--addr", "127.0.0.1:0", "--data", data)
+		asUser(t, cmd, exe)
+		return serveAs(t, cmd)
+	}
+	d := serve()
+	token := tokenOf(t, data)
+	ctx := context.Background()
+	storeDir := filepath.Join(data, "store")
+	var acks []acked
+	capture := func(i int) (int, map[string]any) {
+		t.Helper()
+		u, text := fmt.Sprintf("https://news.example/perm/%d", i), fmt.Sprintf("Paragraph %d of a story.", i)
+		code, out, err := post(ctx, d.base, token, captureBody(u, text))
+		if err != nil {
+			t.Fatalf("capture %d: %v", i, err)
+		}
+		if code == 201 {
+			acks = append(acks, acked{u, text, out["version"].(float64)})
+		}
+		return code, out
+	}
+	if code, out := capture(0); code != 201 {
+		t.Fatalf("capture = %d %v", code, out)
+	}
+	os.Chmod(storeDir, 0o500)
+	code, out := capture(1)
+	if errCode, msg := apiError(out); code != 503 || errCode != "unavailable" || !strings.Contains(msg, "may not write to its data directory") || !strings.Contains(msg, storeDir) {
+		t.Fatalf("capture into a folder the daemon may not write = %d %q %q, want 503 saying so", code, errCode, msg)
+	}
+	checkAcked(t, d.base, token, acks)
+	os.Chmod(storeDir, 0o700)
+	if code, out := capture(2); code != 201 {
+		t.Fatalf("capture once the folder is writable again = %d %v", code, out)
+	}
+	d.stop(t)
+
+	os.Chmod(storeDir, 0o500)
+	cmd := redline("serve", "--addr", "127.0.0.1:0", "--data", data)
+	asUser(t, cmd, exe)
+	var e bytes.Buffer
+	cmd.Stderr = &e
+	if err := cmd.Run(); err == nil || !strings.Contains(e.String(), "not starting") || !strings.Contains(e.String(), "may not write") {
+		t.Fatalf("serve on a folder it may not write = %v %q, want why it does not start", err, e.String())
+	}
+	os.Chmod(storeDir, 0o700)
+	d = serve()
+	checkAcked(t, d.base, token, acks)
+}
+
+// files maps each file of dir to its content, to tell whether anything was
+// removed or changed.
+func files(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[e.Name()] = string(b)
+	}
+	return out
+}
+
+func copyDir(t *testing.T, from, to string) {
+	t.Helper()
+	if err := os.MkdirAll(to, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range files(t, from) {
+		if err := os.WriteFile(filepath.Join(to, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// A damaged or foreign store: the daemon does not start, says what is
+// wrong with which folder and how to get out (restore a backup), and
+// leaves every file as it found it. On its own, Badger would have emptied
+// the store whose MANIFEST is cut to its header (it deletes the tables the
+// MANIFEST does not list), crashed on a table cut short, and read past a
+// garbled block as if its articles did not exist.
+func TestDamagedStoreIsRefused(t *testing.T) {
+	t.Parallel()
+	good := t.TempDir()
+	backup := filepath.Join(t.TempDir(), "redline.backup")
+	acks := seed(t, good, 20, 2000, backup)
+	goodStore := filepath.Join(good, "store")
+	tables, _ := filepath.Glob(filepath.Join(goodStore, "*.sst"))
+	logs, _ := filepath.Glob(filepath.Join(goodStore, "*.vlog"))
+	if len(tables) == 0 || len(logs) == 0 {
+		t.Fatalf("the seeded store has no table or value log: %v", files(t, goodStore))
+	}
+	table, vlog := filepath.Base(tables[0]), filepath.Base(logs[0])
+	garble := func(name string, from, to float64) func(dir string) {
+		return func(dir string) {
+			path := filepath.Join(dir, name)
+			b, _ := os.ReadFile(path)
+			for i := int(from * float64(len(b))); i < int(to*float64(len(b))); i += 7 {
+				b[i] ^= 0xa5
+			}
+			os.WriteFile(path, b, 0o600)
+		}
+	}
+	cut := func(name string, size func(int64) int64) func(dir string) {
+		return func(dir string) {
+			path := filepath.Join(dir, name)
+			info, _ := os.Stat(path)
+			os.Truncate(path, size(info.Size()))
+		}
+	}
+	for _, c := range []struct {
+		name    string
+		damage  func(dir string)
+		want    string
+		offline bool // also try an offline command
+	}{
+		{"MANIFEST empty", cut("MANIFEST", func(int64) int64 { return 0 }), "MANIFEST does not read back", false},
+		{"MANIFEST cut to its header", cut("MANIFEST", func(int64) int64 { return 8 }), "MANIFEST leaves out table files", true},
+		{"MANIFEST cut short", cut("MANIFEST", func(n int64) int64 { return n / 2 }), "is damaged", false},
+		{"MANIFEST garbled", garble("MANIFEST", 0.2, 1), "MANIFEST does not read back", false},
+		{"table cut short", cut(table, func(n int64) int64 { return n / 2 }), table + " does not read back", false},
+		{"table garbled inside", garble(table, 0.5, 0.5001), table + " does not read back", true},
+		{"table missing", func(dir string) { os.Remove(filepath.Join(dir, table)) }, table + " is missing", false},
+		{"value log garbled", garble(vlog, 0, 1), vlog + " does not read back", false},
+		{"key registry garbled", garble("KEYREGISTRY", 0, 1), "key registry", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			data := t.TempDir()
+			dir := filepath.Join(data, "store")
+			copyDir(t, goodStore, dir)
+			c.damage(dir)
+			before := files(t, dir)
+			errOut := serveRefused(t, data)
+			for _, want := range []string{c.want, "the store in " + dir, "redline restore"} {
+				if !strings.Contains(errOut, want) {
+					t.Errorf("serve on a damaged store: %q, want it to say %q", errOut, want)
+				}
+			}
+			// The offline commands open the store the same way.
+			if c.offline {
+				if _, errOut, code := cli(t, "", "export", "--data", data); code != 1 || !strings.Contains(errOut, "is damaged") {
+					t.Errorf("export of a damaged store = %d %q", code, errOut)
+				}
+			}
+			after := files(t, dir)
+			for name, content := range before {
+				if after[name] != content {
+					t.Errorf("%s was removed or changed", name)
+				}
+			}
+		})
+	}
+
+	t.Run("foreign folder", func(t *testing.T) {
+		data := t.TempDir()
+		dir := filepath.Join(data, "store")
+		os.MkdirAll(dir, 0o700)
+		os.WriteFile(filepath.Join(dir, "thesis.txt"), []byte("years of work"), 0o600)
+		if errOut := serveRefused(t, data); !strings.Contains(errOut, dir+" is not a Redline store") {
+			t.Errorf("serve on a foreign folder: %q", errOut)
+		}
+		if got := files(t, dir); len(got) != 1 || got["thesis.txt"] != "years of work" {
+			t.Errorf("the foreign folder now holds %v", got)
+		}
+	})
+
+	// The way out the message gives: the damaged store moved aside, the
+	// backup restored, everything is back.
+	data := t.TempDir()
+	copyDir(t, goodStore, filepath.Join(data, "store"))
+	cut("MANIFEST", func(int64) int64 { return 8 })(filepath.Join(data, "store"))
+	if err := os.Rename(filepath.Join(data, "store"), filepath.Join(data, "store.damaged")); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := cli(t, "", "restore", "--data", data, backup); code != 0 {
+		t.Fatalf("restore after moving the damaged store aside = %d %s", code, errOut)
+	}
+	d := startDaemon(t, data)
+	checkAcked(t, d.base, tokenOf(t, data), acks)
 }

@@ -63,11 +63,20 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 	if err := config.EnsureDataDir(cfg.DataDir); err != nil {
 		return nil, err
 	}
+	// On a full or read-only disk the daemon does not start: Badger's own
+	// work at start (replaying its log, compacting) could not be stopped
+	// short of the disk's end, and the extension keeps the captures until
+	// the daemon is back. A disk that fills up while it runs only stops
+	// writes (see store.Writable).
+	storeDir := filepath.Join(cfg.DataDir, config.StoreDir)
+	if err := store.CheckWritable(existing(storeDir, cfg.DataDir)); err != nil {
+		return nil, fmt.Errorf("not starting: %w", err)
+	}
 	token, err := config.LoadToken(cfg.DataDir)
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(filepath.Join(cfg.DataDir, config.StoreDir), store.Options{Logger: log})
+	st, err := store.Open(storeDir, store.Options{Logger: log})
 	if err != nil {
 		return nil, err
 	}
@@ -190,6 +199,14 @@ func (d *Daemon) shutdownWhenDone(ctx context.Context, serveErr chan error) {
 	}
 	d.err = errors.Join(errs...)
 	d.log.Info("stopped")
+}
+
+// existing returns dir if it exists, else parent.
+func existing(dir, parent string) string {
+	if _, err := os.Stat(dir); err == nil {
+		return dir
+	}
+	return parent
 }
 
 // Addr is the HOST:PORT the daemon listens on.

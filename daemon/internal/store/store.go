@@ -79,15 +79,15 @@ func Open(dir string, o Options) (*Store, error) {
 	if err := checkForeign(dir); err != nil {
 		return nil, err
 	}
+	if err := checkDamage(dir); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create store directory: %w", err)
 	}
 	db, err := badger.Open(badgerOptions(dir, logger, o.ReadOnly))
 	if err != nil {
-		if isLocked(err) {
-			return nil, article.Errorf(article.EUNAVAILABLE, "the store in %s is in use by another Redline process", dir)
-		}
-		return nil, fmt.Errorf("open store in %s: %w", dir, err)
+		return nil, openError(dir, err)
 	}
 	s := &Store{db: db, dir: dir, log: logger, zstd: newCodec(), readOnly: o.ReadOnly}
 	if err := s.migrate(o.ReadOnly); err != nil {
@@ -153,7 +153,7 @@ func (s *Store) Close() error {
 			errs = append(errs, s.seq.Release())
 		}
 		small := false
-		if lsm, vlog := s.db.Size(); !s.readOnly && lsm+vlog < flattenBelow {
+		if lsm, vlog := s.db.Size(); !s.readOnly && lsm+vlog < flattenBelow && s.Writable() == nil {
 			small = true
 		}
 		errs = append(errs, s.db.Close())
@@ -305,7 +305,7 @@ func (s *Store) RunGC(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			for ctx.Err() == nil {
+			for ctx.Err() == nil && s.Writable() == nil {
 				if err := s.db.RunValueLogGC(0.5); err != nil {
 					if !errors.Is(err, badger.ErrNoRewrite) && !errors.Is(err, badger.ErrRejected) {
 						s.log.Warn("value log GC", "err", err)
@@ -368,6 +368,9 @@ func setJSON(txn *badger.Txn, key []byte, v any) error {
 // update runs fn in a read-write transaction, retrying when a concurrent
 // transaction touched the same keys.
 func (s *Store) update(ctx context.Context, fn func(txn *badger.Txn) error) error {
+	if err := s.Writable(); err != nil {
+		return err // a write on a full disk would kill the process: see space.go
+	}
 	for attempt := 0; ; attempt++ {
 		err := s.db.Update(fn)
 		if !errors.Is(err, badger.ErrConflict) || attempt >= 50 {
@@ -386,9 +389,9 @@ func mapStoreErr(err error) error {
 	}
 	msg := err.Error()
 	switch {
-	case strings.Contains(msg, "no space left on device"):
+	case strings.Contains(msg, "no space left on device"), strings.Contains(msg, "disk quota exceeded"):
 		return fmt.Errorf("%w: %w", article.Errorf(article.ENOSPACE, "the disk holding Redline's data is full: free some space and try again"), err)
-	case strings.Contains(msg, "read-only file system"), strings.Contains(msg, "permission denied"):
+	case strings.Contains(msg, "read-only file system"), strings.Contains(msg, "permission denied"), strings.Contains(msg, "operation not permitted"):
 		return fmt.Errorf("%w: %w", article.Errorf(article.EUNAVAILABLE, "Redline's data directory cannot be written: check its permissions"), err)
 	case errors.Is(err, badger.ErrBlockedWrites), errors.Is(err, badger.ErrDBClosed):
 		return fmt.Errorf("%w: %w", article.Errorf(article.EUNAVAILABLE, "the store is closing"), err)

@@ -20,6 +20,9 @@ func (w *Watcher) CheckNow(ctx context.Context, id int64) (article.CheckResult, 
 	if err != nil {
 		return article.CheckResult{}, a, err
 	}
+	if err := w.store.Writable(); err != nil {
+		return article.CheckResult{}, a, err // what it fetched could not be kept
+	}
 	w.mu.Lock()
 	w.inflight[id]++
 	w.mu.Unlock()
@@ -47,6 +50,9 @@ type Tracked struct {
 func (w *Watcher) Track(ctx context.Context, raw string) (Tracked, error) {
 	u, err := canonical.URL(raw)
 	if err != nil {
+		return Tracked{}, err
+	}
+	if err := w.store.Writable(); err != nil {
 		return Tracked{}, err
 	}
 	if a, err := w.store.ArticleByURL(u); err == nil {

@@ -75,6 +75,7 @@ type Watcher struct {
 	mu       sync.Mutex
 	running  int           // scheduled checks in flight
 	inflight map[int64]int // checks in flight per article (scheduled and asked for)
+	storeErr error         // why the store took no writes when last asked
 
 	wake  chan struct{}
 	owned sync.WaitGroup // every check this watcher started
@@ -229,6 +230,9 @@ func (w *Watcher) Tick(ctx context.Context) TickReport {
 // moved in the index to when the host is ready, behind the others of that
 // host, so that the next read of the index does not meet it again.
 func (w *Watcher) dispatch(ctx context.Context, now time.Time, wg *sync.WaitGroup) (started, deferred int) {
+	if !w.canStore() {
+		return 0, 0
+	}
 	for ctx.Err() == nil {
 		w.mu.Lock()
 		free := w.workers - w.running
@@ -284,6 +288,25 @@ func (w *Watcher) dispatch(ctx context.Context, now time.Time, wg *sync.WaitGrou
 		}
 	}
 	return started, deferred
+}
+
+// canStore reports whether the store takes writes. While it does not (a
+// full or read-only disk) no check starts: a page fetched could not be
+// kept, and the site would be asked for it again and again. The loop
+// looks again within maxWait; the change is logged once each way.
+func (w *Watcher) canStore() bool {
+	err := w.store.Writable()
+	w.mu.Lock()
+	was := w.storeErr
+	w.storeErr = err
+	w.mu.Unlock()
+	switch {
+	case err != nil && was == nil:
+		w.log.Warn("checks paused: "+article.ErrorMessage(err), "err", err)
+	case err == nil && was != nil:
+		w.log.Info("checks resumed: the store can be written again")
+	}
+	return err == nil
 }
 
 func (w *Watcher) inFlight(id int64) bool {
