@@ -8,12 +8,15 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -565,6 +568,54 @@ func userBinary(t *testing.T) string {
 	return exe
 }
 
+// webClient is a browser logged in to the dashboard.
+type webClient struct {
+	t      *testing.T
+	base   string
+	client *http.Client
+}
+
+// login logs a browser in with the one-time link `redline open` prints.
+func login(t *testing.T, d *daemonProc, data string) *webClient {
+	t.Helper()
+	out, errOut, code := cli(t, "", "open", "--print", "--data", data)
+	if code != 0 {
+		t.Fatalf("redline open --print = %d %s", code, errOut)
+	}
+	jar, _ := cookiejar.New(nil)
+	w := &webClient{t: t, base: d.base, client: &http.Client{Jar: jar}}
+	w.get(strings.TrimPrefix(strings.TrimSpace(out), d.base))
+	return w
+}
+
+func (w *webClient) get(path string) string {
+	w.t.Helper()
+	resp, err := w.client.Get(w.base + path)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		w.t.Fatalf("GET %s = %d", path, resp.StatusCode)
+	}
+	return string(b)
+}
+
+func (w *webClient) post(path, form string) (int, string) {
+	w.t.Helper()
+	req, _ := http.NewRequest("POST", w.base+path, strings.NewReader(form))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", w.base)
+	resp, err := w.client.Do(req)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
 // The data folder stops being writable by the daemon while it runs
 // (its permissions changed): writes are refused with 503 and words that
 // say why, reads go on, writes are taken again once it is writable, and
@@ -608,12 +659,22 @@ func TestDataDirectoryNotWritable(t *testing.T) {
 	if code, out := capture(0); code != 201 {
 		t.Fatalf("capture = %d %v", code, out)
 	}
+	dashboard := login(t, d, data)
+	page := dashboard.get("/")
+	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]{64})"`).FindStringSubmatch(page)
+	if csrf == nil {
+		t.Fatalf("the dashboard has no form:\n%s", page)
+	}
 	os.Chmod(storeDir, 0o500)
 	code, out := capture(1)
 	if errCode, msg := apiError(out); code != 503 || errCode != "unavailable" || !strings.Contains(msg, "may not write to its data directory") || !strings.Contains(msg, storeDir) {
 		t.Fatalf("capture into a folder the daemon may not write = %d %q %q, want 503 saying so", code, errCode, msg)
 	}
 	checkAcked(t, d.base, token, acks)
+	// The dashboard says so too, in words, when asked to change something.
+	if code, body := dashboard.post("/articles/1/forget", "csrf="+csrf[1]); code != 503 || !strings.Contains(body, "may not write to its data directory") {
+		t.Fatalf("forget in the dashboard on a folder it may not write = %d:\n%s", code, body)
+	}
 	os.Chmod(storeDir, 0o700)
 	if code, out := capture(2); code != 201 {
 		t.Fatalf("capture once the folder is writable again = %d %v", code, out)

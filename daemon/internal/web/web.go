@@ -291,6 +291,10 @@ func (d *Dashboard) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, text = http.StatusNotFound, "There is no such article (it may have been forgotten)."
 	case isCode(err, "forbidden"), isCode(err, "invalid"):
 		status, text = http.StatusBadRequest, errMessage(err)
+	case isCode(err, "no_space"):
+		status, text = http.StatusInsufficientStorage, errMessage(err)
+	case isCode(err, "unavailable"):
+		status, text = http.StatusServiceUnavailable, errMessage(err)
 	default:
 		if !errorsIsContext(err) {
 			d.log.Error("dashboard request failed", "method", r.Method, "path", r.URL.Path, "err", err)
