@@ -3,13 +3,19 @@ package watch
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
+	"fmt"
 	"io"
 	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -17,6 +23,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"redline/daemon/internal/article"
+	"redline/daemon/internal/store"
 	"redline/daemon/internal/watch/watchtest"
 )
 
@@ -307,4 +314,75 @@ func TestFaultEncodings(t *testing.T) {
 			}
 		})
 	}
+}
+
+// While the store cannot be written (a full disk), no check starts: a
+// page fetched could not be kept, and the site would be asked for it
+// again and again. A check the user asks for says why. Checks start again
+// as soon as there is room.
+func TestFaultFullDiskPausesChecks(t *testing.T) {
+	disk := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=80m", "tmpfs", disk).CombinedOutput(); err != nil {
+		msg := fmt.Sprintf("a full disk is played by a small tmpfs, and mounting one needs root: %v %s", err, bytes.TrimSpace(out))
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg + " (CI runs the tests as root)")
+		}
+		t.Skip(msg)
+	}
+	t.Cleanup(func() {
+		if exec.Command("umount", disk).Run() != nil {
+			exec.Command("umount", "-l", disk).Run()
+		}
+	})
+	h := newHarnessOn(t, filepath.Join(disk, "store"))
+	h.site.Set("/a", watchtest.Article("story"))
+	a := h.capture(h.site.URL("news.test", "/a"), watchtest.Page("story"))
+
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(disk, &st); err != nil {
+		t.Fatal(err)
+	}
+	filler := filepath.Join(disk, "other-program.dat")
+	if err := os.WriteFile(filler, make([]byte, int64(st.Bavail)*int64(st.Bsize)-store.MinFree/2), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := h.tick(); r.Checked != 0 || h.site.Hits("/a") != 0 {
+		t.Fatalf("a tick on a full disk = %+v with %d requests, want no check", r, h.site.Hits("/a"))
+	}
+	if _, _, err := h.w.CheckNow(h.ctx, a.ID); article.ErrorCode(err) != article.ENOSPACE || !strings.Contains(err.Error(), "is full") {
+		t.Fatalf("check asked for on a full disk: %v, want the disk is full", err)
+	}
+	if _, err := h.w.Track(h.ctx, h.site.URL("news.test", "/b")); article.ErrorCode(err) != article.ENOSPACE {
+		t.Fatalf("track on a full disk: %v, want the disk is full", err)
+	}
+	if h.site.Hits("") != 0 {
+		t.Fatalf("the site got %d requests while nothing could be kept", h.site.Hits(""))
+	}
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	if r := h.tick(); r.Checked != 1 || h.result(a.ID).Outcome != article.CheckBaseline {
+		t.Fatalf("a tick once there is room = %+v, %+v; want the baseline", r, h.result(a.ID))
+	}
+}
+
+// newHarnessOn is newHarness with its store in dir.
+func newHarnessOn(t *testing.T, dir string) *harness {
+	t.Helper()
+	st, err := store.Open(dir, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	h := &harness{t: t, ctx: context.Background(), st: st, site: watchtest.NewSite(t), clock: &clock{t: t0}}
+	st.SetEventSink(func(e article.Event) {
+		h.mu.Lock()
+		h.events = append(h.events, e)
+		h.mu.Unlock()
+	})
+	f := NewFetcher(FetcherOptions{Version: "test", AllowPrivate: true, Resolve: watchtest.Resolve, Timeout: 5 * time.Second})
+	if h.w, err = New(st, f, Options{Clock: h.clock.Now, Random: func() float64 { return 0.5 }}); err != nil {
+		t.Fatal(err)
+	}
+	return h
 }
