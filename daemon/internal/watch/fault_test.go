@@ -165,7 +165,7 @@ func TestFaultNoAnswer(t *testing.T) {
 	})
 }
 
-// junkServer answers every connection with junk and hangs up.
+// junkServer answers every request with junk and hangs up.
 func junkServer(t *testing.T, junk string) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -179,6 +179,10 @@ func junkServer(t *testing.T, junk string) int {
 			if err != nil {
 				return
 			}
+			// After the request: junk sent sooner would meet an idle
+			// connection, not a request.
+			c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			c.Read(make([]byte, 4096))
 			c.Write([]byte(junk))
 			c.Close()
 		}

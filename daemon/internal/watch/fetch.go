@@ -262,7 +262,9 @@ func (f *Fetcher) failure(ctx context.Context, err error) error {
 	if tlsErr := tlsFailure(err); tlsErr != nil {
 		return &FetchError{Kind: FailNetwork, Err: tlsErr}
 	}
-	if strings.Contains(err.Error(), "malformed HTTP") {
+	// A server that speaks first (a mail or SSH banner) meets Go's
+	// transport on an idle connection: readLoopPeekFailLocked.
+	if strings.Contains(err.Error(), "malformed HTTP") || strings.Contains(err.Error(), "readLoopPeekFailLocked") {
 		return &FetchError{Kind: FailNetwork, Err: errors.New("the site's answer is not HTTP")}
 	}
 	return &FetchError{Kind: FailNetwork, Err: fmt.Errorf("the fetch failed: %w", unwrapURLError(err))}
