@@ -308,7 +308,7 @@ func smallDisk(t *testing.T, size int64) string {
 	t.Helper()
 	dir := t.TempDir()
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%d,mode=0755", size), "tmpfs", dir).CombinedOutput(); err != nil {
-		needPrivilege(t, "a full disk is played by a small tmpfs, and mounting one needs root: %v %s", err, bytes.TrimSpace(out))
+		needPrivilege(t, "a full or read-only disk is played by a small tmpfs, and mounting one needs root: %v %s", err, bytes.TrimSpace(out))
 	}
 	t.Cleanup(func() {
 		if exec.Command("umount", dir).Run() != nil {
@@ -533,9 +533,9 @@ func TestReadOnlyDisk(t *testing.T) {
 	checkAcked(t, d.base, tokenOf(t, data), acks)
 }
 
-// asUser makes cmd run as an unprivileged user when the test runs as root
-// (root writes whatever the permissions say), from a copy of the test
-// binary that user may run. It returns the user's ids.
+// asUser makes cmd run as an unprivileged user (nobody) when the test
+// runs as root (root writes whatever the permissions say), from exe, a
+// copy of the test binary that user may run.
 func asUser(t *testing.T, cmd *exec.Cmd, exe string) {
 	t.Helper()
 	if os.Geteuid() != 0 {
