@@ -84,11 +84,20 @@ func checkDamage(dir string) error {
 		if tm, ok := mf.Tables[id]; ok {
 			compression = tm.Compression
 		}
+		_, listed := mf.Tables[id]
 		maxVersion, err := readTable(filepath.Join(dir, name), opt, compression, verify)
-		if err != nil {
+		switch {
+		case err != nil && listed:
 			return damaged(dir, "its table file %s does not read back (%v)", name, err)
+		case err != nil:
+			// A table the MANIFEST does not list yet and that does not
+			// read back is one a flush or a compaction was writing when
+			// the process stopped (Badger lists a table only once it is
+			// written in full): its data is still in the log or in the
+			// tables listed, and Badger deletes it.
+			continue
 		}
-		if _, ok := mf.Tables[id]; ok {
+		if listed {
 			newest = max(newest, maxVersion)
 		} else {
 			unlisted = append(unlisted, name)
