@@ -1,6 +1,8 @@
 package store
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -544,6 +546,16 @@ func (s *Store) List(q ListQuery) ([]article.Article, int64, error) {
 	var out []article.Article
 	var next int64
 	err := s.db.View(func(txn *badger.Txn) error {
+		if needle != "" {
+			ready, err := listIndexReady(txn)
+			if err != nil {
+				return err
+			}
+			if ready {
+				out, next, err = s.searchList(txn, needle, q.Cursor, limit)
+				return err
+			}
+		}
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: pfxArticle, Reverse: true, PrefetchValues: true, PrefetchSize: 64})
 		defer it.Close()
 		start := idKey(pfxArticle, 1<<62)
@@ -570,6 +582,52 @@ func (s *Store) List(q ListQuery) ([]article.Article, int64, error) {
 		return nil, 0, fmt.Errorf("list articles: %w", err)
 	}
 	return out, next, nil
+}
+
+// searchList answers a List search from the list index, whose values hold
+// the text a search looks in: reading index entries, not every article
+// record, is what keeps a search that matches little fast in a large
+// store.
+func (s *Store) searchList(txn *badger.Txn, needle string, cursor int64, limit int) ([]article.Article, int64, error) {
+	if strings.ContainsRune(needle, 0) {
+		return nil, 0, nil // the fields are joined by NULs: never a match
+	}
+	want := []byte(needle)
+	var ids []int64
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: pfxListRead, PrefetchValues: true, PrefetchSize: 256})
+	for it.Rewind(); it.Valid(); it.Next() {
+		k := it.Item().Key()
+		id := int64(binary.BigEndian.Uint64(k[len(k)-8:]))
+		if cursor > 0 && id >= cursor {
+			continue
+		}
+		hit := false
+		if err := it.Item().Value(func(v []byte) error { hit = bytes.Contains(v, want); return nil }); err != nil {
+			it.Close()
+			return nil, 0, err
+		}
+		if hit {
+			ids = append(ids, id)
+		}
+	}
+	it.Close()
+	slices.SortFunc(ids, func(a, b int64) int { return cmp.Compare(b, a) }) // newest first
+	var out []article.Article
+	for _, id := range ids {
+		var a article.Article
+		err := getJSON(txn, idKey(pfxArticle, id), &a)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, 0, fmt.Errorf("read article %d: %w", id, err)
+		}
+		if len(out) == limit {
+			return out, out[len(out)-1].ID, nil
+		}
+		out = append(out, a)
+	}
+	return out, 0, nil
 }
 
 func matches(a article.Article, needle string) bool {

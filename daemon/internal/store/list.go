@@ -135,6 +135,21 @@ func searchText(a *article.Article) []byte {
 	return []byte(strings.ToLower(a.Title + "\x00" + a.URL + "\x00" + a.SiteName + "\x00" + a.Site))
 }
 
+// listIndexReady reports whether the list index is built, in its current
+// form.
+func listIndexReady(txn *badger.Txn) (bool, error) {
+	item, err := txn.Get(keyListIndex)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	have := false
+	err = item.Value(func(v []byte) error { have = string(v) == listIndexVersion; return nil })
+	return have, err
+}
+
 // listValue is the value of an index key.
 func listValue(k []byte, a *article.Article, e siteEntry) []byte {
 	switch {
@@ -212,16 +227,11 @@ func (s *Store) unindex(txn *badger.Txn, a *article.Article) error {
 // written before the index existed, or restored from such a backup). The
 // daemon calls it once at start, before serving.
 func (s *Store) EnsureListIndex() error {
-	have := false
+	var have bool
 	err := s.db.View(func(txn *badger.Txn) error {
-		item, err := txn.Get(keyListIndex)
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		return item.Value(func(v []byte) error { have = string(v) == listIndexVersion; return nil })
+		var err error
+		have, err = listIndexReady(txn)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("read list index version: %w", err)

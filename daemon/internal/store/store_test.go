@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -195,6 +196,42 @@ func TestListPagesNewestFirstAndSearches(t *testing.T) {
 	found, _, err := s.List(ListQuery{Q: "BUDGET"})
 	if err != nil || len(found) != 1 || found[0].Title != "Budget vote delayed" {
 		t.Errorf("search = %v, %v", found, err)
+	}
+	// A search pages newest first too, and looks in titles as they are
+	// now, addresses and sites.
+	save(t, s, capture("https://example.com/3", "Renamed headline", "Text."))
+	search := func(q string, limit int) []string {
+		t.Helper()
+		var titles []string
+		var cursor int64
+		for {
+			page, next, err := s.List(ListQuery{Q: q, Limit: limit, Cursor: cursor})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range page {
+				titles = append(titles, a.Title)
+			}
+			if next == 0 {
+				return titles
+			}
+			cursor = next
+		}
+	}
+	for _, c := range []struct {
+		q    string
+		want []string
+	}{
+		{"story", []string{"Story 6", "Story 5", "Story 4", "Story 2", "Story 1", "Story 0"}},
+		{"renamed", []string{"Renamed headline"}},
+		{"story 3", nil},
+		{"EXAMPLE.COM/budget", []string{"Budget vote delayed"}},
+		{"example.com", []string{"Budget vote delayed", "Story 6", "Story 5", "Story 4", "Renamed headline", "Story 2", "Story 1", "Story 0"}},
+		{"story\x00", nil},
+	} {
+		if got := search(c.q, 2); !slices.Equal(got, c.want) {
+			t.Errorf("search %q = %q, want %q", c.q, got, c.want)
+		}
 	}
 }
 
