@@ -659,13 +659,21 @@ func TestDataDirectoryNotWritable(t *testing.T) {
 	if code, out := capture(0); code != 201 {
 		t.Fatalf("capture = %d %v", code, out)
 	}
+	os.Chmod(storeDir, 0o500)
+	// The dashboard, first opened now, shows what the store holds (its
+	// feed link, whose token is made on first use, waits).
 	dashboard := login(t, d, data)
 	page := dashboard.get("/")
 	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]{64})"`).FindStringSubmatch(page)
 	if csrf == nil {
-		t.Fatalf("the dashboard has no form:\n%s", page)
+		t.Fatalf("the dashboard on a folder the daemon may not write has no form:\n%s", page)
 	}
-	os.Chmod(storeDir, 0o500)
+	if list := dashboard.get("/articles"); !strings.Contains(list, "/articles/1") {
+		t.Fatalf("the list on a folder the daemon may not write:\n%s", list)
+	}
+	if article := dashboard.get("/articles/1"); !strings.Contains(article, "https://news.example/perm/0") {
+		t.Fatalf("an article's page on a folder the daemon may not write:\n%s", article)
+	}
 	code, out := capture(1)
 	if errCode, msg := apiError(out); code != 503 || errCode != "unavailable" || !strings.Contains(msg, "may not write to its data directory") || !strings.Contains(msg, storeDir) {
 		t.Fatalf("capture into a folder the daemon may not write = %d %q %q, want 503 saying so", code, errCode, msg)

@@ -132,11 +132,9 @@ func (d *Dashboard) base(r *http.Request, u user, title, nav string) (view, erro
 			v.Unseen++
 		}
 	}
-	tok, err := d.feedToken(r.Context())
-	if err != nil {
+	if v.Feed, err = d.feedLink(r.Context(), "/feeds/changes.atom"); err != nil {
 		return v, err
 	}
-	v.Feed = "/feeds/changes.atom?token=" + tok
 	v.FeedTitle = "Redline: changes since you read"
 	return v, nil
 }

@@ -213,6 +213,21 @@ func (d *Dashboard) feedToken(ctx context.Context) (string, error) {
 	return tok, nil
 }
 
+// feedLink returns the address of a feed (path, then its token), or ""
+// while the token cannot be made because the store may not write (a full
+// or read-only disk): a page then shows what the store holds without its
+// feed link, rather than failing.
+func (d *Dashboard) feedLink(ctx context.Context, path string) (string, error) {
+	tok, err := d.feedToken(ctx)
+	switch {
+	case isCode(err, "no_space"), isCode(err, "unavailable"):
+		return "", nil
+	case err != nil:
+		return "", err
+	}
+	return path + "?token=" + tok, nil
+}
+
 // feedTokenOK compares a feed request's token in constant time.
 func (d *Dashboard) feedTokenOK(r *http.Request) (bool, error) {
 	want, err := d.feedToken(r.Context())
