@@ -101,9 +101,7 @@ func (d *Dashboard) articlePage(w http.ResponseWriter, r *http.Request, u user) 
 	if err != nil {
 		return err
 	}
-	if v.Feed, err = d.feedLink(r.Context(), "/feeds/articles/"+strconv.FormatInt(id, 10)+".atom"); err != nil {
-		return err
-	}
+	v.Feed = "/feeds/articles/" + strconv.FormatInt(id, 10) + ".atom?token=" + d.feedToken()
 	v.FeedTitle = "Redline: every version of " + a.Title
 	data.FeedURL = v.Feed
 	v.Data = data

@@ -132,9 +132,7 @@ func (d *Dashboard) base(r *http.Request, u user, title, nav string) (view, erro
 			v.Unseen++
 		}
 	}
-	if v.Feed, err = d.feedLink(r.Context(), "/feeds/changes.atom"); err != nil {
-		return v, err
-	}
+	v.Feed = "/feeds/changes.atom?token=" + d.feedToken()
 	v.FeedTitle = "Redline: changes since you read"
 	return v, nil
 }

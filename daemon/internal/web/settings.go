@@ -192,50 +192,38 @@ func (d *Dashboard) pairExtension(w http.ResponseWriter, r *http.Request, u user
 	return nil
 }
 
-// feedToken returns the feeds' read-only token, making it on first use.
-func (d *Dashboard) feedToken(ctx context.Context) (string, error) {
-	d.feedMu.Lock()
-	defer d.feedMu.Unlock()
+// loadFeedToken reads the feeds' read-only token, making it if the store
+// has none. The dashboard does this once, when it starts: its pages then
+// only read it, and show on a disk Redline may not write.
+func (d *Dashboard) loadFeedToken(ctx context.Context) error {
 	var tok string
 	found, err := d.store.Setting(settingFeedToken, &tok)
 	if err != nil {
-		return "", err
+		return err
 	}
-	if found && len(tok) == 64 {
-		return tok, nil
+	if !found || len(tok) != 64 {
+		if tok, err = secret(); err != nil {
+			return err
+		}
+		if err := d.store.SetSetting(ctx, settingFeedToken, tok); err != nil {
+			return fmt.Errorf("make the feeds' token: %w", err)
+		}
 	}
-	if tok, err = secret(); err != nil {
-		return "", err
-	}
-	if err := d.store.SetSetting(ctx, settingFeedToken, tok); err != nil {
-		return "", err
-	}
-	return tok, nil
+	d.feedTok = tok
+	return nil
 }
 
-// feedLink returns the address of a feed (path, then its token), or ""
-// while the token cannot be made because the store may not write (a full
-// or read-only disk): a page then shows what the store holds without its
-// feed link, rather than failing.
-func (d *Dashboard) feedLink(ctx context.Context, path string) (string, error) {
-	tok, err := d.feedToken(ctx)
-	switch {
-	case isCode(err, "no_space"), isCode(err, "unavailable"):
-		return "", nil
-	case err != nil:
-		return "", err
-	}
-	return path + "?token=" + tok, nil
+// feedToken returns the feeds' read-only token.
+func (d *Dashboard) feedToken() string {
+	d.feedMu.RLock()
+	defer d.feedMu.RUnlock()
+	return d.feedTok
 }
 
 // feedTokenOK compares a feed request's token in constant time.
-func (d *Dashboard) feedTokenOK(r *http.Request) (bool, error) {
-	want, err := d.feedToken(r.Context())
-	if err != nil {
-		return false, err
-	}
+func (d *Dashboard) feedTokenOK(r *http.Request) bool {
 	got := r.URL.Query().Get("token")
-	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1, nil
+	return subtle.ConstantTimeCompare([]byte(got), []byte(d.feedToken())) == 1
 }
 
 func (d *Dashboard) newFeedToken(w http.ResponseWriter, r *http.Request, u user) error {
@@ -245,6 +233,9 @@ func (d *Dashboard) newFeedToken(w http.ResponseWriter, r *http.Request, u user)
 	}
 	d.feedMu.Lock()
 	err = d.store.SetSetting(r.Context(), settingFeedToken, tok)
+	if err == nil {
+		d.feedTok = tok
+	}
 	d.feedMu.Unlock()
 	if err != nil {
 		return err

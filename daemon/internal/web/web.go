@@ -69,7 +69,8 @@ type Dashboard struct {
 	sessions *sessions
 	pages    *pages
 	csp      string
-	feedMu   sync.Mutex // serialises creating the feed token
+	feedMu   sync.RWMutex // guards feedTok, which the settings page can replace
+	feedTok  string
 	mux      *http.ServeMux
 }
 
@@ -95,6 +96,9 @@ func New(cfg Config) (*Dashboard, error) {
 		return nil, err
 	}
 	d.pages = p
+	if err := d.loadFeedToken(context.Background()); err != nil {
+		return nil, err
+	}
 	port := strconv.Itoa(cfg.Port)
 	d.csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 		"connect-src 'self' ws://127.0.0.1:" + port + " ws://localhost:" + port + "; " +
