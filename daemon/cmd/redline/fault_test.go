@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/base64"
@@ -36,44 +35,6 @@ import (
 func serveAt(t *testing.T, dir, addr string) *daemonProc {
 	t.Helper()
 	return serveAs(t, redline("serve", "--addr", addr, "--data", dir))
-}
-
-// serveAs starts a prepared `redline serve` command and waits until it
-// listens.
-func serveAs(t *testing.T, cmd *exec.Cmd) *daemonProc {
-	t.Helper()
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	d := &daemonProc{cmd: cmd, log: &bytes.Buffer{}, mu: &sync.Mutex{}, done: make(chan struct{})}
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			d.mu.Lock()
-			d.log.WriteString(sc.Text() + "\n")
-			d.mu.Unlock()
-			if m := listenRe.FindStringSubmatch(sc.Text()); m != nil {
-				found <- m[1]
-			}
-		}
-		cmd.Wait()
-		close(d.done)
-	}()
-	select {
-	case d.base = <-found:
-	case <-d.done:
-		t.Fatalf("daemon exited before listening:\n%s", d.logText())
-	case <-time.After(30 * time.Second):
-		d.kill()
-		t.Fatalf("daemon did not say where it listens:\n%s", d.logText())
-	}
-	t.Cleanup(d.kill)
-	return d
 }
 
 // retryUntil calls try until it reports done or the deadline passes,
@@ -660,8 +621,8 @@ func TestDataDirectoryNotWritable(t *testing.T) {
 		t.Fatalf("capture = %d %v", code, out)
 	}
 	os.Chmod(storeDir, 0o500)
-	// The dashboard, first opened now, shows what the store holds (its
-	// feed link, whose token is made on first use, waits).
+	// The dashboard, first opened now, shows what the store holds: its
+	// pages only read.
 	dashboard := login(t, d, data)
 	page := dashboard.get("/")
 	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]{64})"`).FindStringSubmatch(page)

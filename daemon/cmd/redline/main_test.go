@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 
 	"net/http"
 	"os"
@@ -64,11 +65,18 @@ type daemonProc struct {
 	done chan struct{}
 }
 
-var listenRe = regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`)
+// listenRe finds where the daemon says it listens (any loopback address).
+var listenRe = regexp.MustCompile(`listening on (http://[^\s"]+)`)
 
 func startDaemon(t testing.TB, dir string) *daemonProc {
 	t.Helper()
-	cmd := redline("serve", "--addr", "127.0.0.1:0", "--data", dir)
+	return serveAs(t, redline("serve", "--addr", "127.0.0.1:0", "--data", dir))
+}
+
+// serveAs starts a prepared `redline serve` command and waits until it
+// says where it listens.
+func serveAs(t testing.TB, cmd *exec.Cmd) *daemonProc {
+	t.Helper()
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -80,6 +88,7 @@ func startDaemon(t testing.TB, dir string) *daemonProc {
 	found := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
+		sc.Buffer(nil, 1<<20)
 		for sc.Scan() {
 			line := sc.Text()
 			d.mu.Lock()
@@ -89,6 +98,7 @@ func startDaemon(t testing.TB, dir string) *daemonProc {
 				found <- m[1]
 			}
 		}
+		io.Copy(io.Discard, stderr)
 		cmd.Wait()
 		close(d.done)
 	}()
@@ -97,10 +107,10 @@ func startDaemon(t testing.TB, dir string) *daemonProc {
 	case <-d.done:
 		t.Fatalf("daemon exited before listening:\n%s", d.logText())
 	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
+		d.kill()
 		t.Fatalf("daemon did not say where it listens:\n%s", d.logText())
 	}
-	t.Cleanup(func() { d.kill() })
+	t.Cleanup(d.kill)
 	return d
 }
 

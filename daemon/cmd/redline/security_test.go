@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"io"
 	"io/fs"
@@ -13,7 +12,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -30,41 +28,7 @@ func serveWith(t *testing.T, dir string, env []string, args ...string) *daemonPr
 	t.Helper()
 	cmd := redline(append([]string{"serve", "--data", dir}, args...)...)
 	cmd.Env = append(cmd.Env, env...)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	d := &daemonProc{cmd: cmd, log: &bytes.Buffer{}, mu: &sync.Mutex{}, done: make(chan struct{})}
-	found := make(chan string, 1)
-	re := regexp.MustCompile(`listening on (http://[^\s"]+)`)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		sc.Buffer(nil, 1<<20)
-		for sc.Scan() {
-			d.mu.Lock()
-			d.log.WriteString(sc.Text() + "\n")
-			d.mu.Unlock()
-			if m := re.FindStringSubmatch(sc.Text()); m != nil {
-				found <- m[1]
-			}
-		}
-		io.Copy(io.Discard, stderr)
-		cmd.Wait()
-		close(d.done)
-	}()
-	select {
-	case d.base = <-found:
-	case <-d.done:
-		t.Fatalf("daemon exited before listening:\n%s", d.logText())
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("daemon did not say where it listens:\n%s", d.logText())
-	}
-	t.Cleanup(d.kill)
-	return d
+	return serveAs(t, cmd)
 }
 
 func TestDaemonNeverListensBeyondLoopback(t *testing.T) {

@@ -23,20 +23,6 @@ import (
 	"redline/daemon/internal/store"
 )
 
-// largeArticles is the size of the generated store: a hundred in
-// `make test`, 100,000 in `make soak` (REDLINE_LARGE_ARTICLES=100000).
-func largeArticles(t *testing.T) int {
-	s := os.Getenv("REDLINE_LARGE_ARTICLES")
-	if s == "" {
-		return 100
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 10 {
-		t.Fatalf("REDLINE_LARGE_ARTICLES=%q: want a number of articles, at least 10", s)
-	}
-	return n
-}
-
 // prose writes article text from a vocabulary of made-up words whose
 // frequencies follow a Zipf law, as words in real text do: a word index
 // sees a few very common words and a long tail of rare ones.
@@ -77,7 +63,7 @@ func (p *prose) paragraph(r *rand.Rand, words int) string {
 // start-up, the list, a lookup, a diff, a scheduler tick.
 func TestLargeStoreStartsAndAnswers(t *testing.T) {
 	const versions = 5
-	n := largeArticles(t)
+	n := envSize(t, "REDLINE_LARGE_ARTICLES", 100, 10) // 100,000 in make soak
 	dir := t.TempDir()
 	p := newProse()
 

@@ -71,19 +71,13 @@ func flipKey(id int64, a, b string) []byte {
 func (s *Store) LastEventID() (int64, error) {
 	var last int64
 	err := s.db.View(func(txn *badger.Txn) error {
-		item, err := txn.Get(keyEventSeq)
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		return item.Value(func(v []byte) error {
+		_, err := getOptional(txn, keyEventSeq, func(v []byte) error {
 			if len(v) == 8 {
 				last = int64(binary.BigEndian.Uint64(v))
 			}
 			return nil
 		})
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("read last event id: %w", err)

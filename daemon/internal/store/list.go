@@ -138,15 +138,8 @@ func searchText(a *article.Article) []byte {
 // listIndexReady reports whether the list index is built, in its current
 // form.
 func listIndexReady(txn *badger.Txn) (bool, error) {
-	item, err := txn.Get(keyListIndex)
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
 	have := false
-	err = item.Value(func(v []byte) error { have = string(v) == listIndexVersion; return nil })
+	_, err := getOptional(txn, keyListIndex, func(v []byte) error { have = string(v) == listIndexVersion; return nil })
 	return have, err
 }
 

@@ -60,6 +60,15 @@ func contentWords(c article.Content) []string {
 	return indexWords(b.String())
 }
 
+// rawWords is contentWords of a stored content.
+func rawWords(raw []byte) ([]string, error) {
+	var c article.Content
+	if err := jsonUnmarshal(raw, &c); err != nil {
+		return nil, err
+	}
+	return contentWords(c), nil
+}
+
 func wordKey(word string, id int64) []byte {
 	k := make([]byte, 0, len(pfxListWord)+len(word)+9)
 	k = append(k, pfxListWord...)
@@ -79,11 +88,10 @@ func wordKey(word string, id int64) []byte {
 func (s *Store) addWords(txn *badger.Txn, id int64, c article.Content, fresh bool, newestRaw []byte) error {
 	var had map[string]bool
 	if !fresh && newestRaw != nil {
-		var prev article.Content
-		if err := jsonUnmarshal(newestRaw, &prev); err != nil {
+		words, err := rawWords(newestRaw)
+		if err != nil {
 			return fmt.Errorf("read the newest version of article %d: %w", id, err)
 		}
-		words := contentWords(prev)
 		had = make(map[string]bool, len(words))
 		for _, w := range words {
 			had[w] = true
@@ -132,11 +140,11 @@ func (s *Store) removeWords(txn *badger.Txn, a *article.Article) error {
 		if err != nil {
 			return err
 		}
-		var c article.Content
-		if err := jsonUnmarshal(raw, &c); err != nil {
+		words, err := rawWords(raw)
+		if err != nil {
 			return err
 		}
-		for _, w := range contentWords(c) {
+		for _, w := range words {
 			if seen[w] {
 				continue
 			}
@@ -246,11 +254,11 @@ func (s *Store) rebuildWords(txn *badger.Txn, wb *badger.WriteBatch, a *article.
 		if err != nil {
 			return err
 		}
-		var c article.Content
-		if err := jsonUnmarshal(raw, &c); err != nil {
+		words, err := rawWords(raw)
+		if err != nil {
 			return err
 		}
-		for _, w := range contentWords(c) {
+		for _, w := range words {
 			if err := wb.Set(wordKey(w, a.ID), nil); err != nil {
 				return err
 			}

@@ -27,13 +27,10 @@ func settingKey(name string) []byte { return append(append([]byte(nil), pfxSetti
 // Setting reads the setting name into v. It reports false when the setting
 // was never set (v is then untouched).
 func (s *Store) Setting(name string, v any) (bool, error) {
-	found := false
+	var found bool
 	err := s.db.View(func(txn *badger.Txn) error {
-		err := getJSON(txn, settingKey(name), v)
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			return nil
-		}
-		found = err == nil
+		var err error
+		found, err = getOptional(txn, settingKey(name), func(b []byte) error { return json.Unmarshal(b, v) })
 		return err
 	})
 	if err != nil {

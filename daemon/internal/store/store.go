@@ -210,14 +210,7 @@ func (s *Store) Dir() string { return s.dir }
 func (s *Store) migrate(readOnly bool) error {
 	var have int
 	err := s.db.View(func(txn *badger.Txn) error {
-		item, err := txn.Get(keySchema)
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		return item.Value(func(v []byte) error {
+		_, err := getOptional(txn, keySchema, func(v []byte) error {
 			n, err := strconv.Atoi(string(v))
 			if err != nil {
 				return fmt.Errorf("schema key %q is damaged", v)
@@ -225,6 +218,7 @@ func (s *Store) migrate(readOnly bool) error {
 			have = n
 			return nil
 		})
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("read schema version: %w", err)
@@ -347,6 +341,19 @@ func versionKey(id int64, n int) []byte {
 
 func hashKey(id int64, hash string) []byte {
 	return append(idKey(pfxHash, id), hash...)
+}
+
+// getOptional reads a key that may be missing: found is false when it is,
+// otherwise read sees its value.
+func getOptional(txn *badger.Txn, key []byte, read func(v []byte) error) (found bool, err error) {
+	item, err := txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return true, item.Value(read)
 }
 
 func getJSON(txn *badger.Txn, key []byte, v any) error {

@@ -626,13 +626,10 @@ func (s *Store) SitePaused(site string) (bool, error) {
 // those never fetched are due at now for their baseline, the others by
 // the planner. It reads every article once, then never again.
 func (s *Store) BackfillWatches(ctx context.Context, now time.Time, plan Planner) error {
-	done := false
+	var done bool
 	err := s.db.View(func(txn *badger.Txn) error {
-		_, err := txn.Get(keyWatchAll)
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			return nil
-		}
-		done = err == nil
+		var err error
+		done, err = getOptional(txn, keyWatchAll, func([]byte) error { return nil })
 		return err
 	})
 	if err != nil || done {
@@ -676,17 +673,11 @@ func (s *Store) BackfillWatches(ctx context.Context, now time.Time, plan Planner
 // WatchSettings reads the watcher's settings into v; false when they were
 // never saved.
 func (s *Store) WatchSettings(v any) (bool, error) {
-	found := false
+	var found bool
 	err := s.db.View(func(txn *badger.Txn) error {
-		item, err := txn.Get(keyWatchCfg)
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		found = true
-		return item.Value(func(b []byte) error { return jsonUnmarshal(b, v) })
+		var err error
+		found, err = getOptional(txn, keyWatchCfg, func(b []byte) error { return jsonUnmarshal(b, v) })
+		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("read watch settings: %w", err)
