@@ -47,7 +47,7 @@ func withWatcher(t target, fn func(w *watch.Watcher, st *store.Store) error) err
 	if err != nil {
 		return err
 	}
-	st.SetJudge(func(old, new article.Content) article.Summary { return diff.Compare(old, new, rules).Summary })
+	st.SetJudge(diff.Judge(func() diff.Rules { return rules }))
 	w, err := watch.New(st, watch.NewFetcher(watch.FetcherOptions{Version: version, AllowPrivate: envAllowPrivate()}), watch.Options{})
 	if err != nil {
 		return err
@@ -132,7 +132,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	fmt.Fprintf(e.stdout, "%s (article %d)\n", out.Article.Title, out.Article.ID)
+	printTitle(e.stdout, out.Article)
 	return printCheck(e.stdout, out, time.Now())
 }
 
@@ -210,7 +210,7 @@ func pauseOrResume(ctx context.Context, e *env, name string, args []string) erro
 			return err
 		}
 	}
-	fmt.Fprintf(e.stdout, "%s (article %d)\n", a.Title, a.ID)
+	printTitle(e.stdout, a)
 	printWatch(e.stdout, a.Watch, time.Now())
 	return nil
 }
@@ -270,13 +270,12 @@ func printCheck(w io.Writer, c api.CheckResponse, now time.Time) error {
 			line += "; it counts as read"
 		}
 		fmt.Fprintf(w, "  %s\n", line)
+		printSinceRead(w, res)
 	case article.CheckUnchanged:
 		fmt.Fprintf(w, "  unchanged since the last check\n")
 	case article.CheckChanged:
 		fmt.Fprintf(w, "  changed: version %d: %s\n", res.Version, watch.SummaryText(res.Summary))
-		if res.EventID > 0 {
-			fmt.Fprintf(w, "  changed since you read it: see the diff with `redline open`\n")
-		}
+		printSinceRead(w, res)
 	case article.CheckRemoved:
 		fmt.Fprintf(w, "  removed: %s\n", res.Message)
 	case article.CheckNotCheckable:
@@ -289,6 +288,25 @@ func printCheck(w io.Writer, c api.CheckResponse, now time.Time) error {
 		return errCheckFailed
 	}
 	return nil
+}
+
+// printSinceRead says what changed since the reader read the article: the
+// range the banner, the dashboard and the feeds describe.
+func printSinceRead(w io.Writer, res article.CheckResult) {
+	if res.SinceRead == nil {
+		return
+	}
+	fmt.Fprintf(w, "  changed since you read it (version %d to %d): %s\n", res.ReadVersion, res.Version, watch.SummaryText(res.SinceRead))
+	fmt.Fprintf(w, "  see the diff in the dashboard: redline open\n")
+}
+
+// printTitle names the article by its newest headline, and the one the
+// reader read when a change replaced it.
+func printTitle(w io.Writer, a article.Article) {
+	fmt.Fprintf(w, "%s (article %d)\n", a.Title, a.ID)
+	if a.TitleWas != "" {
+		fmt.Fprintf(w, "  was: %s\n", a.TitleWas)
+	}
 }
 
 // printWatch says when the article is checked next.

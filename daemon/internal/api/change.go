@@ -7,6 +7,7 @@ import (
 
 	"redline/daemon/internal/article"
 	"redline/daemon/internal/diff"
+	"redline/daemon/internal/store"
 )
 
 // VersionRef names one side of a diff.
@@ -24,47 +25,23 @@ type DiffResponse struct {
 	URL       string     `json:"url"`
 	From      VersionRef `json:"from"`
 	To        VersionRef `json:"to"`
+	// Across is set when the two versions come from different lineages
+	// (the browser's and the daemon's fetches): blocks only one extractor
+	// kept are marked one_side and not counted.
+	Across bool `json:"across,omitempty"`
 	diff.Result
 }
 
-// defaultRange is the change the user has not seen yet: from the version
-// they had before the oldest unseen change to the newest version of the
-// same source (like is compared with like). With nothing unseen it starts
-// at the version they read.
-func (s *Server) defaultRange(a article.Article) (from, to int, err error) {
-	switch {
-	case len(a.Unseen) > 0:
-		from = a.Unseen[0].From
-	case a.Read.Version > 0:
-		from = a.Read.Version
-	default:
-		from = max(a.Seen, 1)
+// diffOf answers a diff request: the change since the reader read the
+// article (store.ChangeSinceRead), or the versions the request names.
+func (s *Server) diffOf(a article.Article, from, to int) (DiffResponse, error) {
+	var ch store.Change
+	var err error
+	if from == 0 && to == 0 {
+		ch, err = s.store.ChangeSinceRead(a)
+	} else {
+		ch, err = s.store.ChangeBetween(a, from, to)
 	}
-	versions, err := s.store.Versions(a.ID)
-	if err != nil {
-		return 0, 0, err
-	}
-	if from > len(versions) {
-		return 0, 0, article.Errorf(article.EINTERNAL, "article %d has no version %d", a.ID, from)
-	}
-	src := versions[from-1].Source
-	for _, v := range versions {
-		if v.Source == src {
-			to = v.Number
-		}
-	}
-	return from, to, nil
-}
-
-func (s *Server) compare(a article.Article, from, to int) (DiffResponse, error) {
-	if from < 1 || from > a.Versions || to < 1 || to > a.Versions {
-		return DiffResponse{}, article.Errorf(article.EINVALID, "article %d has versions 1 to %d", a.ID, a.Versions)
-	}
-	vf, err := s.store.Version(a.ID, from)
-	if err != nil {
-		return DiffResponse{}, err
-	}
-	vt, err := s.store.Version(a.ID, to)
 	if err != nil {
 		return DiffResponse{}, err
 	}
@@ -72,8 +49,8 @@ func (s *Server) compare(a article.Article, from, to int) (DiffResponse, error) 
 		return VersionRef{Number: v.Number, Title: v.Title, Byline: v.Byline, CapturedAt: v.CapturedAt, Source: v.Source}
 	}
 	return DiffResponse{
-		ArticleID: a.ID, URL: a.URL, From: ref(vf), To: ref(vt),
-		Result: diff.Compare(vf.Content, vt.Content, s.rules.Get()),
+		ArticleID: a.ID, URL: a.URL, From: ref(ch.From), To: ref(ch.To), Across: ch.Pair.Across,
+		Result: diff.ComparePair(ch.Pair, s.rules.Get()),
 	}, nil
 }
 
@@ -83,11 +60,7 @@ func (s *Server) getDiff(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	from, to, err := s.defaultRange(a)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	var from, to int
 	q := r.URL.Query()
 	for name, dst := range map[string]*int{"from": &from, "to": &to} {
 		if v := q.Get(name); v != "" {
@@ -99,7 +72,24 @@ func (s *Server) getDiff(w http.ResponseWriter, r *http.Request) {
 			*dst = n
 		}
 	}
-	out, err := s.compare(a, from, to)
+	if (from == 0) != (to == 0) {
+		// One end named: the other is the default range's.
+		dfrom, dto, err := s.store.DefaultRange(a)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if from == 0 {
+			from = dfrom
+		} else {
+			to = dto
+		}
+	}
+	if q.Has("from") && from == 0 || q.Has("to") && to == 0 {
+		s.fail(w, r, article.Errorf(article.EINVALID, "article %d has versions 1 to %d", a.ID, a.Versions))
+		return
+	}
+	out, err := s.diffOf(a, from, to)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -112,11 +102,7 @@ func (s *Server) changedSinceRead(a article.Article) (*article.Summary, error) {
 	if len(a.Unseen) == 0 {
 		return nil, nil
 	}
-	from, to, err := s.defaultRange(a)
-	if err != nil {
-		return nil, err
-	}
-	d, err := s.compare(a, from, to)
+	d, err := s.diffOf(a, 0, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -59,7 +59,7 @@ func newWatchHarness(t *testing.T) *watchHarness {
 		t.Fatal(err)
 	}
 	rules := diff.DefaultRules()
-	st.SetJudge(func(old, new article.Content) article.Summary { return diff.Compare(old, new, rules).Summary })
+	st.SetJudge(diff.Judge(func() diff.Rules { return rules }))
 	events, err := hub.New(st)
 	if err != nil {
 		t.Fatal(err)
@@ -178,7 +178,7 @@ func TestCaptureThenScheduledCheckPushesTheChange(t *testing.T) {
 	h.clock.Set(a.Watch.NextCheck)
 	h.w.Tick(context.Background())
 	e := nextEvent(t, ws)
-	if e.Type != article.EventChanged || e.ArticleID != a.ID || e.FromVersion != 2 || e.ToVersion != 3 || e.Summary == nil || !e.Summary.Correction {
+	if e.Type != article.EventChanged || e.ArticleID != a.ID || e.FromVersion != 1 || e.ToVersion != 3 || e.Summary == nil || !e.Summary.Correction {
 		t.Fatalf("event = %+v, want the edit with its correction", e)
 	}
 	a = h.articleJSON(a.ID)

@@ -55,11 +55,14 @@ type Content struct {
 
 // Article is one page the user read, identified by its canonical URL.
 type Article struct {
-	ID            int64     `json:"id"`
-	URL           string    `json:"url"`
-	Site          string    `json:"site"`
-	SiteName      string    `json:"site_name,omitempty"`
-	Title         string    `json:"title"`
+	ID       int64  `json:"id"`
+	URL      string `json:"url"`
+	Site     string `json:"site"`
+	SiteName string `json:"site_name,omitempty"`
+	Title    string `json:"title"`
+	// TitleWas is the headline the reader read, when a change since
+	// replaced it ("was: …"); empty when the headline is the one they read.
+	TitleWas      string    `json:"title_was,omitempty"`
 	Lang          string    `json:"lang,omitempty"`
 	PublishedTime string    `json:"published_time,omitempty"`
 	FirstSeen     time.Time `json:"first_seen"`
@@ -236,11 +239,20 @@ type CheckResult struct {
 	Summary *Summary `json:"summary,omitempty"`
 	// EventID is the article.changed or article.removed event this check
 	// appended, if any.
-	EventID    int64  `json:"event_id,omitempty"`
-	Reason     string `json:"reason,omitempty"`
-	Message    string `json:"message"`
-	HTTPStatus int    `json:"http_status,omitempty"`
+	EventID int64 `json:"event_id,omitempty"`
+	// SinceRead is the change since the reader read the article, from
+	// version ReadVersion to Version, when this check found one to tell
+	// them about (the article.changed event's range and summary).
+	SinceRead   *Summary `json:"since_read,omitempty"`
+	ReadVersion int      `json:"read_version,omitempty"`
+	Reason      string   `json:"reason,omitempty"`
+	Message     string   `json:"message"`
+	HTTPStatus  int      `json:"http_status,omitempty"`
 }
+
+// ReasonPrivateNetwork is the watch reason of an article on this computer
+// or a private network, which the daemon fetches only with --allow-private.
+const ReasonPrivateNetwork = "private_network"
 
 // EventRemoved is the event of an article found gone (404, 410) after the
 // user read it.

@@ -35,11 +35,14 @@ const (
 // Event is one entry of the durable event log that clients replay. IDs are
 // positive and strictly increasing from 1.
 type Event struct {
-	ID          int64  `json:"event_id"`
-	Type        string `json:"type"`
-	ArticleID   int64  `json:"article_id"`
-	URL         string `json:"url"`
-	Title       string `json:"title"`
+	ID        int64  `json:"event_id"`
+	Type      string `json:"type"`
+	ArticleID int64  `json:"article_id"`
+	URL       string `json:"url"`
+	Title     string `json:"title"`
+	// TitleWas is the headline the reader read, when the change since
+	// replaced it.
+	TitleWas    string `json:"title_was,omitempty"`
 	FromVersion int    `json:"from_version,omitempty"`
 	ToVersion   int    `json:"to_version,omitempty"`
 	Version     int    `json:"version,omitempty"`
@@ -48,4 +51,19 @@ type Event struct {
 	RevertOf int       `json:"revert_of,omitempty"`
 	Summary  *Summary  `json:"summary,omitempty"`
 	At       time.Time `json:"at"`
+}
+
+// Pair is two versions of an article to compare. Old and New come from
+// one lineage (the browser's captures, or the daemon's fetches) unless
+// Across is set: then they were extracted by different extractors, and a
+// block only one side kept is the extractors' difference, not an edit.
+// Counterpart, when known, is the version of New's lineage that stands for
+// Old (fetched about when Old was read): a block it shares with New, or
+// lacks like New, tells an extractor's habit from an edit. Without it,
+// every block only one side holds is taken as the extractors' difference,
+// and only the headline and the blocks both sides hold are compared.
+type Pair struct {
+	Old, New    Content
+	Across      bool
+	Counterpart *Content
 }

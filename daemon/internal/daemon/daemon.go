@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -16,7 +17,6 @@ import (
 	"time"
 
 	"redline/daemon/internal/api"
-	"redline/daemon/internal/article"
 	"redline/daemon/internal/config"
 	"redline/daemon/internal/diff"
 	"redline/daemon/internal/hub"
@@ -37,6 +37,9 @@ type Config struct {
 	// AllowPrivate lets the watcher fetch pages on this computer and on
 	// private networks (`redline serve --allow-private`).
 	AllowPrivate bool
+	// Resolve looks up the hosts the watcher fetches (tests map their
+	// names to a local site); nil uses the system resolver.
+	Resolve func(ctx context.Context, host string) ([]netip.Addr, error)
 }
 
 // Daemon is a running Redline daemon.
@@ -100,7 +103,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 		return nil, err
 	}
 	liveRules := web.NewRules(rules)
-	st.SetJudge(func(old, new article.Content) article.Summary { return diff.Compare(old, new, liveRules.Get()).Summary })
+	st.SetJudge(diff.Judge(liveRules.Get))
 	events, err := hub.New(st)
 	if err != nil {
 		st.Close()
@@ -110,7 +113,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 	st.SetEventSink(events.Publish)
 	// The watcher re-checks what the user read; it plans checks in the
 	// store from the first capture on.
-	fetcher := watch.NewFetcher(watch.FetcherOptions{Version: cfg.Version, AllowPrivate: cfg.AllowPrivate})
+	fetcher := watch.NewFetcher(watch.FetcherOptions{Version: cfg.Version, AllowPrivate: cfg.AllowPrivate, Resolve: cfg.Resolve})
 	watcher, err := watch.New(st, fetcher, watch.Options{Logger: log})
 	if err != nil {
 		st.Close()

@@ -24,6 +24,7 @@ type testDaemon struct {
 	*Daemon
 	t    testing.TB
 	base string
+	stop func() // closes the daemon before the test ends
 }
 
 func start(t testing.TB, timing hub.Timing) *testDaemon {

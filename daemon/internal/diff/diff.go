@@ -40,6 +40,10 @@ type Op struct {
 	Text    string            `json:"text,omitempty"`     // block text for equal/insert/delete/move
 	Spans   []Span            `json:"spans,omitempty"`    // for change (and move with edits)
 	Noise   bool              `json:"noise,omitempty"`    // this op is only noise (volatile line, punctuation/quote/case-only)
+	// OneSide marks, in a comparison across lineages, a block that only
+	// one extractor kept (or worded its own way): not an edit, and not
+	// counted. Such an op is also Noise.
+	OneSide bool `json:"one_side,omitempty"`
 }
 
 // Rules are the thresholds of the comparison; they are user settings. A
@@ -102,6 +106,15 @@ func (r Rules) withDefaults() Rules {
 // Compare returns how new differs from old. It never fails; its running
 // time is bounded for any input (see lcs.go).
 func Compare(old, new article.Content, rules Rules) Result {
+	return ComparePair(article.Pair{Old: old, New: new}, rules)
+}
+
+// ComparePair compares a pair of versions; across lineages it tells the
+// extractors' differences from edits (see article.Pair), marks them
+// OneSide and leaves them out of the summary, and does not compare bylines
+// (each extractor finds its own).
+func ComparePair(p article.Pair, rules Rules) Result {
+	old, new := p.Old, p.New
 	rules = rules.withDefaults()
 	wordBudget, blockBudget := workBudget, workBudget
 	res := Result{
@@ -112,8 +125,17 @@ func Compare(old, new article.Content, rules Rules) Result {
 	al := alignBlocks(old.Blocks, new.Blocks, ot, nt, rules, &blockBudget)
 	res.Ops = buildOps(old.Blocks, new.Blocks, al, &wordBudget)
 	j := judge{rules: rules, noise: newNoise(rules.NoisePhrases), old: ot, new: nt}
+	if p.Across {
+		j.across = newAcross(p.Counterpart)
+	}
 	res.Summary = j.summarise(old, new, res.Ops)
 	return res
+}
+
+// Judge returns a store's judge: it grades pairs with the rules get
+// returns at the time.
+func Judge(get func() Rules) func(article.Pair) article.Summary {
+	return func(p article.Pair) article.Summary { return ComparePair(p, get()).Summary }
 }
 
 // wordCache holds the canonical words of each block, worked out once and

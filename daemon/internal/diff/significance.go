@@ -12,6 +12,8 @@ type judge struct {
 	rules    Rules
 	noise    *noise
 	old, new *wordCache
+	// across is set when the two versions come from different lineages.
+	across *across
 }
 
 // summarise marks each op that is only noise and grades the change.
@@ -24,12 +26,15 @@ type judge struct {
 func (j *judge) summarise(old, new article.Content, ops []Op) article.Summary {
 	var s article.Summary
 	s.TitleChanged = !sameWords(old.Title, new.Title)
-	s.BylineChanged = !sameByline(old.Byline, new.Byline)
+	s.BylineChanged = j.across == nil && !sameByline(old.Byline, new.Byline)
 	changed := s.TitleChanged || s.BylineChanged
 	substantive := s.TitleChanged
 
 	for k := range ops {
 		ops[k].Noise = j.isNoise(&ops[k])
+		if !ops[k].Noise && j.across != nil && j.across.oneSided(j, &ops[k]) {
+			ops[k].Noise, ops[k].OneSide = true, true
+		}
 	}
 	j.markReflow(ops)
 	for k := range ops {

@@ -42,9 +42,13 @@ type Saved struct {
 	Previous int
 	// RevertOf is the earlier version whose content came back (0 if none).
 	RevertOf int
-	// Summary grades the change from Previous (nil when nothing changed
-	// or there is no previous version of this source).
+	// Summary grades the change from Previous (nil when nothing changed;
+	// for the first version of a lineage, from the other lineage's newest,
+	// compared across).
 	Summary *article.Summary
+	// Counted is set when the new version is a change of the article (not
+	// the extractors' difference, nor a change the other lineage brought).
+	Counted bool
 	// Event is the article.changed event this capture appended, if any:
 	// a change the user should hear about.
 	Event *article.Event
@@ -93,14 +97,15 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 			stored = &article.Article{ID: a.ID, Site: a.Site, FirstSeen: a.FirstSeen, LastChanged: a.LastChanged, Read: a.Read, Changes: a.Changes}
 		}
 
-		latest := a.LatestBrowser
+		latest, other := a.LatestBrowser, a.LatestFetch
 		if c.Source == article.SourceFetch {
-			latest = a.LatestFetch
+			latest, other = other, latest
 		}
 		out.Previous = latest
 		version := latest
 		unchanged := false
 		readBefore := a.Read.Version > 0
+		known := base(&a) // what the reader knew before this capture
 		var prev versionRecord
 		if latest > 0 {
 			if prev, err = s.record(txn, id, latest); err != nil {
@@ -145,10 +150,9 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 			if rec.RevertOf > 0 {
 				a.Reverts++
 			}
-			if latest > 0 {
-				a.Changes++
-				a.LastChanged = c.CapturedAt
-				if err := s.judgeChange(txn, &a, &out, prev, rec, content, readBefore, locked, in.Now); err != nil {
+			if latest > 0 || other > 0 {
+				j := judging{prev: prev, other: other, rec: rec, content: content, known: known, readBefore: readBefore, locked: locked, now: in.Now, capturedAt: c.CapturedAt}
+				if err := s.judgeChange(txn, &a, &out, j); err != nil {
 					return err
 				}
 			}
@@ -164,10 +168,21 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 			out.Status = article.StatusChanged
 		}
 
-		// The article shows what the browser showed: a fetch's extractor
-		// may word the title differently, so fetches name the article only
-		// until the browser has seen it.
-		if c.Source == article.SourceBrowser || a.LatestBrowser == 0 {
+		// The article is named by its newest headline. A fetch's extractor
+		// may word the title differently from the browser's, so a fetch
+		// renames an article the browser has seen only when its headline
+		// changed. TitleWas keeps the headline the reader read.
+		if in.MarkRead {
+			a.TitleWas = ""
+		} else if c.Title != a.Title && (a.LatestBrowser == 0 || out.Counted && out.Summary.TitleChanged) {
+			switch {
+			case a.TitleWas == "":
+				a.TitleWas = a.Title
+			case a.TitleWas == c.Title:
+				a.TitleWas = ""
+			}
+		}
+		if c.Source == article.SourceBrowser || a.LatestBrowser == 0 || out.Counted && out.Summary.TitleChanged {
 			a.Title = c.Title
 			if c.SiteName != "" {
 				a.SiteName = c.SiteName
@@ -237,53 +252,132 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 // the event lock.
 var errNeedsEventLock = errors.New("this write appends an event")
 
+// judging is what judgeChange needs to know of a new version.
+type judging struct {
+	// prev is the previous version of the new version's lineage (zero
+	// when this is the first); other is the newest version of the other
+	// lineage before this one (0: none).
+	prev  versionRecord
+	other int
+	rec   versionRecord
+	// content is the new version's.
+	content    article.Content
+	known      int // the version the reader knew
+	readBefore bool
+	locked     bool
+	now        time.Time
+	capturedAt time.Time
+}
+
 // judgeChange grades a new version against the previous one of its
-// lineage and, when the user read the article before and the change is
-// not trivial, appends an article.changed event and records the change as
-// unseen. A flip between two contents that already alerted once (a
+// lineage; the first of a lineage is compared across with the other
+// lineage's newest, so that an edit made before the daemon's first fetch
+// is found. A change the other lineage already brought (the same new
+// content reached by fetch and by browser) is not counted again. A
+// counted change the reader has not read alerts when the change since
+// they read it, the range "Show changes" shows, is not trivial: it
+// appends an article.changed event, graded by that range, and records it
+// as unseen. A flip between two contents that already alerted once (a
 // headline A/B test) does not alert again.
-func (s *Store) judgeChange(txn *badger.Txn, a *article.Article, out *Saved, prev, rec versionRecord, content article.Content, readBefore, locked bool, now time.Time) error {
-	raw, err := s.content(txn, a.ID, prev)
+func (s *Store) judgeChange(txn *badger.Txn, a *article.Article, out *Saved, j judging) error {
+	judge := s.judge
+	if judge == nil {
+		// Without the diff engine, no extractors' difference can be told
+		// from an edit: only a change within a lineage counts.
+		judge = func(p article.Pair) article.Summary {
+			if p.Across {
+				return article.Summary{Significance: article.Trivial}
+			}
+			return article.Summary{Significance: article.Substantive}
+		}
+	}
+	var p article.Pair
+	fromHash := j.prev.Hash
+	if j.prev.Number > 0 {
+		old, err := s.contentOf(txn, a.ID, j.prev)
+		if err != nil {
+			return err
+		}
+		p = article.Pair{Old: old, New: j.content}
+	} else {
+		r, err := s.record(txn, a.ID, j.other)
+		if err != nil {
+			return err
+		}
+		old, err := s.contentOf(txn, a.ID, r)
+		if err != nil {
+			return err
+		}
+		p = article.Pair{Old: old, New: j.content, Across: true}
+		fromHash = r.Hash
+	}
+	sum := judge(p)
+	out.Summary = &sum
+	if p.Across && sum.Significance == article.Trivial {
+		return nil // the two extractors' difference, not a change
+	}
+	if !p.Across && j.other > j.prev.Number {
+		// The other lineage has a newer version than this one's previous:
+		// when it already holds this content, the change was counted there.
+		r, err := s.record(txn, a.ID, j.other)
+		if err != nil {
+			return err
+		}
+		seen, err := s.contentOf(txn, a.ID, r)
+		if err != nil {
+			return err
+		}
+		if judge(article.Pair{Old: seen, New: j.content, Across: true, Counterpart: &p.Old}).Significance == article.Trivial {
+			return nil
+		}
+	}
+	out.Counted = true
+	a.Changes++
+	a.LastChanged = j.capturedAt
+	if !j.readBefore || sum.Significance == article.Trivial {
+		return nil
+	}
+	ch, err := s.pairIn(txn, a.ID, j.known, j.rec.Number)
 	if err != nil {
 		return err
 	}
-	var old article.Content
-	if err := jsonUnmarshal(raw, &old); err != nil {
-		return err
+	since := judge(ch.Pair)
+	if since.Significance == article.Trivial {
+		return nil // back to what the reader read
 	}
-	sum := article.Summary{Significance: article.Substantive}
-	if s.judge != nil {
-		sum = s.judge(old, content)
-	}
-	out.Summary = &sum
-	if !readBefore || sum.Significance == article.Trivial {
-		return nil
-	}
-	flip := flipKey(a.ID, prev.Hash, rec.Hash)
+	flip := flipKey(a.ID, fromHash, j.rec.Hash)
 	switch _, err := txn.Get(flip); {
 	case err == nil:
 		return nil // this pair of contents alerted before
 	case !errors.Is(err, badger.ErrKeyNotFound):
 		return err
 	}
-	if !locked {
+	if !j.locked {
 		return errNeedsEventLock
 	}
 	if err := txn.Set(flip, nil); err != nil {
 		return err
 	}
 	ev := &article.Event{
-		Type: article.EventChanged, ArticleID: a.ID, URL: a.URL, Title: content.Title,
-		FromVersion: prev.Number, ToVersion: rec.Number, Summary: &sum, RevertOf: rec.RevertOf, At: now.UTC(),
+		Type: article.EventChanged, ArticleID: a.ID, URL: a.URL, Title: j.content.Title, TitleWas: titleWas(ch, since),
+		FromVersion: j.known, ToVersion: j.rec.Number, Summary: &since, RevertOf: j.rec.RevertOf, At: j.now.UTC(),
 	}
 	if err := s.appendEvent(txn, ev); err != nil {
 		return err
 	}
 	a.Unseen = append(a.Unseen, article.UnseenChange{
-		EventID: ev.ID, From: prev.Number, To: rec.Number, At: ev.At, Significance: sum.Significance,
+		EventID: ev.ID, From: j.known, To: j.rec.Number, At: ev.At, Significance: since.Significance,
 	})
 	out.Event = ev
 	return nil
+}
+
+// titleWas is the headline the reader read when the change replaced it.
+func titleWas(ch Change, since article.Summary) string {
+	if !since.TitleChanged {
+		return ""
+	}
+	return ch.From.Title
 }
 
 // encodeMemo keeps what encode compressed in one attempt of a capture's

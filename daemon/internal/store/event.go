@@ -19,12 +19,13 @@ var (
 	pfxFlip         = []byte("f:") // f:<article id><hash><hash> -> nothing: this pair of contents alerted once
 )
 
-// Judge grades the change between two contents of one lineage. The daemon
-// sets it to the diff engine's summary.
-type Judge func(old, new article.Content) article.Summary
+// Judge grades the change between two versions (of one lineage, or across
+// lineages: see article.Pair). The daemon sets it to the diff engine's
+// summary.
+type Judge func(p article.Pair) article.Summary
 
-// SetJudge sets how changes are graded. Without a judge every change is
-// substantive.
+// SetJudge sets how changes are graded. Without a judge every change within
+// a lineage is substantive, and none across lineages counts.
 func (s *Store) SetJudge(j Judge) { s.judge = j }
 
 // SetEventSink sets the function that receives every event after it is on

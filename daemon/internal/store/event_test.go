@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -10,9 +11,21 @@ import (
 )
 
 // significance grades by a marker in the text, standing in for the diff
-// engine: "(typo)" makes a change trivial.
-func markerJudge(old, new article.Content) article.Summary {
-	for _, b := range new.Blocks {
+// engine: "(typo)" makes a change trivial. Across lineages, where the
+// diff engine compares only the headline and the blocks both sides hold,
+// a change is one of the headline or a block marked "(edit)" that the old
+// side lacks.
+func markerJudge(p article.Pair) article.Summary {
+	if p.Across {
+		edited := false
+		for _, b := range p.New.Blocks {
+			edited = edited || strings.Contains(b.Text, "(edit)") && !slices.Contains(p.Old.Blocks, b)
+		}
+		if p.Old.Title == p.New.Title && !edited {
+			return article.Summary{Significance: article.Trivial}
+		}
+	}
+	for _, b := range p.New.Blocks {
 		if strings.Contains(b.Text, "(typo)") {
 			return article.Summary{Significance: article.Trivial}
 		}

@@ -25,8 +25,12 @@ var (
 	pfxDue      = []byte("w:") // w:<unix ms be64><article id be64> -> nothing: the article's next check
 	pfxSiteStop = []byte("y:") // y:<site>                          -> nothing: the user paused this site
 	pfxParked   = []byte("z:") // z:<site>\x00<article id be64>     -> nothing: paused with its site
+	pfxPrivate  = []byte("q:") // q:<article id be64>               -> nothing: waits for --allow-private
 	keyWatchAll = []byte("m:watch")
 	keyWatchCfg = []byte("m:watch:settings")
+	// keyPrivateIndexed: every article waiting for --allow-private is in
+	// the q: index (stores from before it get it at the first revival).
+	keyPrivateIndexed = []byte("m:watch:private")
 )
 
 // ErrForgotten refuses to store a check of an article that was forgotten
@@ -169,20 +173,50 @@ func moveDue(txn *badger.Txn, id int64, old, new time.Time) error {
 	return nil
 }
 
-// park keeps the index of articles paused with their site in step.
-func park(txn *badger.Txn, a *article.Article, wasParked bool) error {
-	parked := a.Watch != nil && a.Watch.State == article.WatchPaused && a.Watch.Reason == ReasonSitePaused
-	switch {
-	case parked && !wasParked:
-		return txn.Set(parkKey(a.Site, a.ID), nil)
-	case !parked && wasParked:
-		return txn.Delete(parkKey(a.Site, a.ID))
+// parking says which of the indexes of stopped watches hold an article:
+// paused with its site, or not checkable only because the daemon may not
+// fetch private addresses.
+type parking struct{ site, private bool }
+
+func parkingOf(w *article.Watch) parking {
+	return parking{site: isParked(w), private: waitsForPrivate(w)}
+}
+
+// park keeps the indexes of stopped watches in step with a's watch.
+func park(txn *badger.Txn, a *article.Article, was parking) error {
+	now := parkingOf(a.Watch)
+	for _, k := range []struct {
+		was, now bool
+		key      []byte
+	}{{was.site, now.site, parkKey(a.Site, a.ID)}, {was.private, now.private, privateKey(a.ID)}} {
+		switch {
+		case k.now && !k.was:
+			if err := txn.Set(k.key, nil); err != nil {
+				return err
+			}
+		case !k.now && k.was:
+			if err := txn.Delete(k.key); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
 
 func isParked(w *article.Watch) bool {
 	return w != nil && w.State == article.WatchPaused && w.Reason == ReasonSitePaused
+}
+
+// waitsForPrivate: the page is on this computer or a private network,
+// which this daemon was not allowed to fetch when it checked. That is
+// about the daemon, not the page: a daemon started with --allow-private
+// checks such articles again (ReviveForPrivate).
+func waitsForPrivate(w *article.Watch) bool {
+	return w != nil && w.State == article.WatchNotCheckable && w.Reason == article.ReasonPrivateNetwork
+}
+
+func privateKey(id int64) []byte {
+	return binary.BigEndian.AppendUint64(append([]byte(nil), pfxPrivate...), uint64(id))
 }
 
 func sitePaused(txn *badger.Txn, site string) (bool, error) {
@@ -214,7 +248,7 @@ func (s *Store) watchOnSave(txn *badger.Txn, a *article.Article, out *Saved, in 
 		return ErrForgotten
 	}
 	old := DueAt(a.Watch)
-	wasParked := isParked(a.Watch)
+	was := parkingOf(a.Watch)
 	w := a.Watch
 	plan := s.watchHooks().planner()
 	switch {
@@ -256,7 +290,7 @@ func (s *Store) watchOnSave(txn *badger.Txn, a *article.Article, out *Saved, in 
 	}
 	normalise(w)
 	a.Watch = w
-	if err := park(txn, a, wasParked); err != nil {
+	if err := park(txn, a, was); err != nil {
 		return err
 	}
 	return moveDue(txn, a.ID, old, DueAt(w))
@@ -286,9 +320,72 @@ func deleteWatch(txn *badger.Txn, a *article.Article) error {
 		}
 	}
 	if isParked(a.Watch) {
-		return txn.Delete(parkKey(a.Site, a.ID))
+		if err := txn.Delete(parkKey(a.Site, a.ID)); err != nil {
+			return err
+		}
+	}
+	if waitsForPrivate(a.Watch) {
+		return txn.Delete(privateKey(a.ID))
 	}
 	return nil
+}
+
+// ReviveForPrivate plans a check now for every article that was found not
+// checkable only because the daemon then could not fetch private
+// addresses. A daemon started with --allow-private calls it once; it
+// reads only those articles. It returns how many it revived.
+func (s *Store) ReviveForPrivate(ctx context.Context, now time.Time) (int, error) {
+	var ids []int64
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: pfxPrivate})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			k := it.Item().Key()
+			ids = append(ids, int64(binary.BigEndian.Uint64(k[len(pfxPrivate):])))
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("find articles waiting for --allow-private: %w", err)
+	}
+	// Stores written before the index have such articles outside it:
+	// the first revival reads every article once.
+	var indexed bool
+	err = s.db.View(func(txn *badger.Txn) error {
+		var err error
+		indexed, err = getOptional(txn, keyPrivateIndexed, func([]byte) error { return nil })
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("read the private-address index mark: %w", err)
+	}
+	if !indexed {
+		older, err := s.articleIDs(func(a *article.Article) bool { return waitsForPrivate(a.Watch) })
+		if err != nil {
+			return 0, fmt.Errorf("find articles waiting for --allow-private: %w", err)
+		}
+		ids = append(ids, older...)
+		slices.Sort(ids)
+		ids = slices.Compact(ids)
+	}
+	n := 0
+	err = s.updateWatches(ctx, ids, func(_ *badger.Txn, a *article.Article) error {
+		if waitsForPrivate(a.Watch) {
+			a.Watch.State, a.Watch.NextCheck = article.WatchWatching, now
+			a.Watch.Reason, a.Watch.Message = "", ""
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("check again the articles waiting for --allow-private: %w", err)
+	}
+	if !indexed {
+		if err := s.update(ctx, func(txn *badger.Txn) error { return txn.Set(keyPrivateIndexed, []byte("1")) }); err != nil {
+			return n, fmt.Errorf("mark the private-address index built: %w", err)
+		}
+	}
+	return n, nil
 }
 
 // DueWatch is one planned check.
@@ -380,7 +477,7 @@ func (s *Store) UpdateWatch(ctx context.Context, id int64, fn WatchUpdate) (arti
 			return err
 		}
 		old := DueAt(a.Watch)
-		wasParked := isParked(a.Watch)
+		was := parkingOf(a.Watch)
 		if ev, err = fn(&a); err != nil {
 			return err
 		}
@@ -388,7 +485,7 @@ func (s *Store) UpdateWatch(ctx context.Context, id int64, fn WatchUpdate) (arti
 		if err := moveDue(txn, id, old, DueAt(a.Watch)); err != nil {
 			return err
 		}
-		if err := park(txn, &a, wasParked); err != nil {
+		if err := park(txn, &a, was); err != nil {
 			return err
 		}
 		if ev != nil {
@@ -438,7 +535,7 @@ func (s *Store) updateWatches(ctx context.Context, ids []int64, fn func(txn *bad
 					return err
 				}
 				old := DueAt(a.Watch)
-				wasParked := isParked(a.Watch)
+				was := parkingOf(a.Watch)
 				if err := fn(txn, &a); err != nil {
 					return err
 				}
@@ -450,7 +547,7 @@ func (s *Store) updateWatches(ctx context.Context, ids []int64, fn func(txn *bad
 				if err := moveDue(txn, id, old, due); err != nil {
 					return err
 				}
-				if err := park(txn, &a, wasParked); err != nil {
+				if err := park(txn, &a, was); err != nil {
 					return err
 				}
 				if err := setJSON(txn, idKey(pfxArticle, id), &a); err != nil {

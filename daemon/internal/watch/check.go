@@ -342,14 +342,18 @@ func (w *Watcher) save(ctx context.Context, f *finding, in store.Ingest, id int6
 	case article.StatusNew:
 		f.result.Outcome = article.CheckBaseline
 		f.result.Message = fmt.Sprintf("first fetch stored as version %d", saved.Version)
+		if saved.Counted {
+			f.result.Message += "; it differs from the version you read: " + SummaryText(saved.Summary)
+		}
 	case article.StatusUnchanged:
 		f.result.Outcome, f.result.Message = article.CheckUnchanged, "no change since the last check"
 	default:
 		f.result.Outcome = article.CheckChanged
 		f.result.Message = "changed: " + SummaryText(saved.Summary)
 	}
-	if saved.Event != nil {
-		f.result.EventID = saved.Event.ID
+	if ev := saved.Event; ev != nil {
+		f.result.EventID = ev.ID
+		f.result.SinceRead, f.result.ReadVersion = ev.Summary, ev.FromVersion
 	}
 	return nil
 }

@@ -280,16 +280,17 @@ func TestFaultEncodings(t *testing.T) {
 	for _, c := range []struct {
 		name          string
 		first, second watchtest.Response
+		read          string // the page as the reader's browser decoded it
 	}{
-		{"UTF-8 labelled Latin-1", watchtest.Response{Body: page}, watchtest.Response{Body: page, ContentType: "text/html; charset=iso-8859-1"}},
-		{"UTF-8 with a Latin-1 meta", watchtest.Response{Body: page}, watchtest.Response{Body: strings.Replace(page, "<head>", `<head><meta charset="windows-1252">`, 1), ContentType: "text/html"}},
-		{"Latin-1 labelled UTF-8", watchtest.Response{Body: latin1, ContentType: "text/html; charset=windows-1252"}, watchtest.Response{Body: latin1}},
-		{"invalid UTF-8", watchtest.Response{Body: invalid}, watchtest.Response{Body: invalid}},
+		{"UTF-8 labelled Latin-1", watchtest.Response{Body: page}, watchtest.Response{Body: page, ContentType: "text/html; charset=iso-8859-1"}, page},
+		{"UTF-8 with a Latin-1 meta", watchtest.Response{Body: page}, watchtest.Response{Body: strings.Replace(page, "<head>", `<head><meta charset="windows-1252">`, 1), ContentType: "text/html"}, page},
+		{"Latin-1 labelled UTF-8", watchtest.Response{Body: latin1, ContentType: "text/html; charset=windows-1252"}, watchtest.Response{Body: latin1}, page},
+		{"invalid UTF-8", watchtest.Response{Body: invalid}, watchtest.Response{Body: invalid}, strings.ReplaceAll(invalid, "\xff\xfe", "\uFFFD\uFFFD")},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			h := newHarness(t, nil)
 			h.site.Set("/a", c.first)
-			a := h.capture(h.site.URL("news.test", "/a"), watchtest.Page("story"))
+			a := h.capture(h.site.URL("news.test", "/a"), c.read)
 			h.tick()
 			if res := h.result(a.ID); res.Outcome != article.CheckBaseline {
 				t.Fatalf("baseline = %+v", res)
@@ -313,7 +314,7 @@ func TestFaultEncodings(t *testing.T) {
 			if res := h.result(a.ID); res.Outcome != article.CheckUnchanged {
 				t.Fatalf("the same page under another label = %+v, want unchanged", res)
 			}
-			if len(h.versions(a.ID)) != 2 || len(h.events) != 0 {
+			if got := h.article(a.ID); len(h.versions(a.ID)) != 2 || len(h.events) != 0 || got.Changes != 0 {
 				t.Fatalf("a label made %d versions and events %+v", len(h.versions(a.ID)), h.events)
 			}
 		})

@@ -60,7 +60,7 @@ func newHarness(t testing.TB, mod func(*FetcherOptions, *Options)) *harness {
 	}
 	t.Cleanup(func() { st.Close() })
 	rules := diff.DefaultRules()
-	st.SetJudge(func(old, new article.Content) article.Summary { return diff.Compare(old, new, rules).Summary })
+	st.SetJudge(diff.Judge(func() diff.Rules { return rules }))
 	h := &harness{t: t, ctx: context.Background(), st: st, site: watchtest.NewSite(t), clock: &clock{t: t0}}
 	st.SetEventSink(func(e article.Event) {
 		h.mu.Lock()

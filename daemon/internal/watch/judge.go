@@ -50,7 +50,7 @@ const (
 	ReasonPoorer    = "much_poorer"
 	ReasonNoText    = "no_text"
 	ReasonNotHTML   = "not_html"
-	ReasonPrivate   = "private_network"
+	ReasonPrivate   = article.ReasonPrivateNetwork
 	ReasonRefused   = "refused"
 	ReasonBlocked   = "blocked"
 	ReasonNotFound  = "not_found_by_fetch"

@@ -63,9 +63,15 @@ func TestCaptureBaselineEditScheduledCheckAlerts(t *testing.T) {
 	if !res.Summary.Correction || res.Summary.Significance != article.Substantive || res.Summary.BlocksChanged < 2 || res.Summary.BlocksAdded != 1 {
 		t.Errorf("summary = %+v, want a substantive change with a correction, 2 paragraphs changed and 1 added", res.Summary)
 	}
+	// The event tells the change since the reader read the article: from
+	// the browser's version 1 to version 3, graded over that range (the
+	// fetched version 2 tells the fetch extractor's habits from the edit).
 	events := h.eventsOf(article.EventChanged)
-	if len(events) != 1 || events[0].FromVersion != 2 || events[0].ToVersion != 3 || events[0].ID != res.EventID {
-		t.Fatalf("events = %+v, want one article.changed from the fetched version 2 to 3", events)
+	if len(events) != 1 || events[0].FromVersion != 1 || events[0].ToVersion != 3 || events[0].ID != res.EventID {
+		t.Fatalf("events = %+v, want one article.changed from the version read, 1, to 3", events)
+	}
+	if got := events[0].Summary; got == nil || !got.Correction || got.Significance != article.Substantive || *got != *res.SinceRead || res.ReadVersion != 1 {
+		t.Errorf("event summary = %+v, check's since-read %+v from %d; want the substantive edit with its correction, the same in both", got, res.SinceRead, res.ReadVersion)
 	}
 	if a = h.article(a.ID); len(a.Unseen) != 1 {
 		t.Errorf("unseen changes = %+v, want the edit", a.Unseen)

@@ -172,6 +172,16 @@ func (w *Watcher) Run(ctx context.Context) {
 	if err := w.store.BackfillWatches(ctx, w.now(), w.plan); err != nil {
 		w.log.Error("give older articles a watch", "err", err)
 	}
+	if w.fetch.opts.AllowPrivate {
+		// Articles a daemon without --allow-private (or an offline
+		// command) could not fetch are checkable now.
+		switch n, err := w.store.ReviveForPrivate(ctx, w.now()); {
+		case err != nil:
+			w.log.Error("check again the articles on private addresses", "err", err)
+		case n > 0:
+			w.log.Info("checking again the articles on this computer or private networks (--allow-private)", "articles", n)
+		}
+	}
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {

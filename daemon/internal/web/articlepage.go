@@ -64,7 +64,10 @@ func (d *Dashboard) articlePage(w http.ResponseWriter, r *http.Request, u user) 
 	if err != nil {
 		return err
 	}
-	from, to := defaultRange(a, versions)
+	from, to, err := d.store.DefaultRange(a)
+	if err != nil {
+		return err
+	}
 	q := r.URL.Query()
 	for name, dst := range map[string]*int{"from": &from, "to": &to} {
 		if s := q.Get(name); s != "" {
@@ -89,7 +92,7 @@ func (d *Dashboard) articlePage(w http.ResponseWriter, r *http.Request, u user) 
 		data.Versions = append(data.Versions, it)
 	}
 	if from != to && len(versions) > 1 {
-		res, err := d.compare(id, from, to)
+		res, err := d.compare(a, from, to)
 		if err != nil {
 			return err
 		}

@@ -83,6 +83,9 @@ func rowsOf(res diff.Result) []row {
 				r.Note = strings.TrimSpace(r.Note + " " + kindWord(op.OldKind) + " became " + kindWord(op.Kind))
 			}
 		}
+		if op.OneSide {
+			r.Note = "only one extraction kept this"
+		}
 		if r.Noise && r.Note == "" {
 			r.Note = "noise"
 		}
@@ -291,42 +294,4 @@ func clip(spans []diff.Span, n int) []diff.Span {
 		n -= utf8.RuneCountInString(s.Text)
 	}
 	return out
-}
-
-// lineage returns the newest version of the same source as version n.
-func lineage(versions []store.VersionInfo, n int) int {
-	if n < 1 || n > len(versions) {
-		return len(versions)
-	}
-	src, to := versions[n-1].Source, n
-	for _, v := range versions {
-		if v.Source == src {
-			to = v.Number
-		}
-	}
-	return to
-}
-
-// defaultRange is the change to show first: from the version before the
-// oldest unseen change (or the version read) to the newest of its lineage.
-func defaultRange(a article.Article, versions []store.VersionInfo) (from, to int) {
-	switch {
-	case len(a.Unseen) > 0:
-		from = a.Unseen[0].From
-	case a.Read.Version > 0:
-		from = a.Read.Version
-	default:
-		from = 1
-	}
-	to = lineage(versions, from)
-	if from == to && to > 1 {
-		// Nothing newer in that lineage: show the last change of it.
-		for i := to - 1; i >= 1; i-- {
-			if versions[i-1].Source == versions[to-1].Source {
-				from = i
-				break
-			}
-		}
-	}
-	return from, to
 }

@@ -108,7 +108,7 @@ func (d *Dashboard) changeEntry(a article.Article, from, to int, e article.Event
 	if from < 1 || to > len(versions) || from > len(versions) {
 		return feed.Entry{}, fmt.Errorf("event %d names versions %d to %d of article %d, which has %d", e.ID, from, to, a.ID, len(versions))
 	}
-	res, err := d.compare(a.ID, from, to)
+	res, err := d.compare(a, from, to)
 	if err != nil {
 		return feed.Entry{}, err
 	}

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"redline/daemon/internal/api"
-	"redline/daemon/internal/article"
 	"redline/daemon/internal/diff"
 	"redline/daemon/internal/hub"
 	"redline/daemon/internal/store"
@@ -69,7 +68,7 @@ func newStack(t testing.TB) *stack {
 		t.Fatal(err)
 	}
 	rules := web.NewRules(diff.DefaultRules())
-	st.SetJudge(func(old, new article.Content) article.Summary { return diff.Compare(old, new, rules.Get()).Summary })
+	st.SetJudge(diff.Judge(rules.Get))
 	h, err := hub.New(st)
 	if err != nil {
 		t.Fatal(err)

@@ -83,40 +83,35 @@ func (d *Dashboard) home(w http.ResponseWriter, r *http.Request, u user) error {
 // changeOf works out what changed in an article since the user read it
 // (or, when all is seen, in its last change).
 func (d *Dashboard) changeOf(a article.Article) (change, error) {
-	versions, err := d.store.Versions(a.ID)
+	from, to, err := d.store.DefaultRange(a)
 	if err != nil {
 		return change{}, err
 	}
-	from, to := defaultRange(a, versions)
 	c := change{Article: a, Unseen: len(a.Unseen) > 0, From: from, To: to}
 	if from == to {
 		return c, nil
 	}
-	res, err := d.compare(a.ID, from, to)
+	res, err := d.compare(a, from, to)
 	if err != nil {
 		return change{}, err
 	}
+	// The badge grades the change the card describes, not the worst of
+	// the steps that led there.
 	c.Significance = res.Summary.Significance
-	for _, u := range a.Unseen {
-		if u.Significance == article.Substantive {
-			c.Significance = article.Substantive
-		}
-	}
 	c.Words = describe(res.Summary)
 	c.Preview = previewOf(res)
 	return c, nil
 }
 
-func (d *Dashboard) compare(id int64, from, to int) (diff.Result, error) {
-	vf, err := d.store.Version(id, from)
+// compare compares two versions of an article as every view does (see
+// store.Change): across lineages, what only one extractor kept is marked
+// and not counted.
+func (d *Dashboard) compare(a article.Article, from, to int) (diff.Result, error) {
+	ch, err := d.store.ChangeBetween(a, from, to)
 	if err != nil {
 		return diff.Result{}, err
 	}
-	vt, err := d.store.Version(id, to)
-	if err != nil {
-		return diff.Result{}, err
-	}
-	return diff.Compare(vf.Content, vt.Content, d.rules.Get()), nil
+	return diff.ComparePair(ch.Pair, d.rules.Get()), nil
 }
 
 // base is the view every page starts from: the feed it advertises and the

@@ -108,7 +108,7 @@ func TestRemovedArticleIsToldOnTheHomePageAndInTheFeed(t *testing.T) {
 	s := newStack(t)
 	s.site.Set("/gone", watchtest.Article("story"))
 	u := s.site.URL("dailynews.co.uk", "/gone")
-	id := s.capture(u, "Council delays budget vote", "", paras("The city council delayed its vote on the budget on Tuesday.")...)
+	id := s.capture(u, "Council delays budget vote after auditor's warning", "", paras("The city council delayed its vote on the budget on Tuesday.")...)
 	b := s.loggedIn()
 	_, page, _ := b.get(fmt.Sprintf("/articles/%d", id))
 	token := csrfOf(t, page)
