@@ -1,4 +1,5 @@
-// End to end, in real headless Chromium with the built extension: pair
+// End to end, in real headless Chromium with the built extension: read an
+// article before pairing and find it at the daemon once paired; pair
 // through the one-time link, read an article, see the banner appear in the
 // still-open tab when the article changes, again after a reload, open the
 // changes, dismiss them (the daemon marks them seen); then read three
@@ -36,6 +37,45 @@ const articleAt = async (url) => {
   const r = await daemon.api(`/api/v1/articles?url=${encodeURIComponent(url)}`);
   return r.status === 200 ? r.body : null;
 };
+
+const queued = async () => (await browser.worker.evaluate(() => chrome.storage.local.get('queue'))).queue?.items ?? [];
+
+test('an article read before pairing waits in the extension and reaches the daemon once paired', async () => {
+  // Read fast in the test: one visible second counts as reading.
+  const options = await browser.context.newPage();
+  await options.goto(`${browser.extensionURL}options.html`);
+  await options.locator('#pairing', { hasText: 'Not paired.' }).waitFor();
+  await options.locator('#seconds').fill('1');
+  await options.locator('#save').click();
+  await options.locator('#message', { hasText: 'Saved.' }).waitFor();
+  await options.close();
+
+  const url = `${site.base}/politics/wapo`;
+  const reader = await browser.context.newPage();
+  await reader.goto(url);
+  await until('the article read before pairing to wait in the queue', async () => (await queued()).some((i) => i.capture.url === url));
+  await reader.close();
+  const popup = await browser.context.newPage();
+  await popup.goto(`${browser.extensionURL}popup.html`);
+  await popup.locator('#connection', { hasText: 'Not paired' }).waitFor();
+  await popup.locator('#notice', { hasText: '1 capture waiting: it reaches the daemon once Redline is paired.' }).waitFor();
+  assert.equal(await popup.locator('#notice code', { hasText: 'redline pair' }).count(), 1, 'the command shows as code');
+  assert.doesNotMatch(await popup.locator('#notice').innerText(), /`/);
+  assert.equal(await articleAt(url), null);
+
+  const link = execFileSync(bin, ['pair', '--print', '--data', data], { encoding: 'utf8' }).trim();
+  const pair = await browser.context.newPage();
+  await pair.goto(link);
+  await pair.locator('#redline-pair-status', { hasText: 'Paired' }).waitFor();
+  await pair.close();
+  const a = await until('the article read before pairing at the daemon', () => articleAt(url));
+  assert.equal(a.versions, 1);
+  await until('the queue to empty', async () => (await queued()).length === 0);
+  await popup.reload();
+  await popup.locator('#connection', { hasText: 'Connected' }).waitFor();
+  assert.doesNotMatch(await popup.locator('#notice').innerText(), /waiting/);
+  await popup.close();
+});
 
 test('pairs through the one-time link, with nothing to type', async () => {
   // Read fast in the test: one visible second counts as reading.

@@ -40,7 +40,7 @@ export class DaemonClient {
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch {
-      throw new DaemonError(0, 'unreachable', `Redline is not running at ${this.base}: start it with \`redline serve\`.`);
+      throw new DaemonError(0, 'unreachable', `Redline is not running at ${this.base}: start it with \`make run\` in the project folder, or \`redline serve\`.`);
     }
     if (resp.status === 204) return undefined as T;
     let json: unknown;

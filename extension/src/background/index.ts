@@ -223,7 +223,9 @@ async function onContent(msg: ContentMessage, sender: Sender): Promise<unknown> 
     case 'page.hello': {
       // A new page in this tab: whatever it showed before is gone.
       await rememberTab(tabId, { url: pageURL, articleId: null });
-      const capture = token !== '' && mayCapture(settings, pageURL);
+      // Unpaired, pages are still captured: they wait in the queue until
+      // pairing (as they do while the daemon is down).
+      const capture = mayCapture(settings, pageURL);
       const answer: HelloAnswer = { capture, seconds: settings.seconds, readingMode: settings.readingMode, banner: null };
       if (token === '' || !mayCapture({ ...settings, paused: false }, pageURL)) return answer;
       try {
@@ -238,10 +240,10 @@ async function onContent(msg: ContentMessage, sender: Sender): Promise<unknown> 
       return answer;
     }
     case 'page.capture': {
-      if (token === '' || !mayCapture(settings, pageURL)) return { queued: false, banner: null };
+      if (!mayCapture(settings, pageURL)) return { queued: false, banner: null };
       const capture: Capture = { ...msg.capture, url: pageURL, captured_at: new Date().toISOString(), source: 'browser' };
       await queue.add(capture, tabId);
-      await flushQueue();
+      if (token !== '') await flushQueue();
       const { waiting } = await queue.status();
       return { queued: waiting > 0, banner: null };
     }
@@ -309,6 +311,9 @@ async function savePairing(origin: string, newToken: string): Promise<void> {
   await ext.storage.local.set({ settings, token, changes });
   await updateBadge();
   stream.restart();
+  // The captures that waited (read before pairing, or while the daemon was
+  // down) go to the daemon just paired, and only to it: settings.daemon
+  // and token are the ones pairing verified.
   void flushQueue();
 }
 
