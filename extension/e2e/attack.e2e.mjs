@@ -593,6 +593,8 @@ test('a page cannot make the extension capture, forget, mark seen or pair with a
       { type: 'pair.claim', code: otherCode },
       { type: 'ui.settings', settings: { daemon: other.base, paused: true, deny: ['127.0.0.2'] } },
       { type: 'ui.unpair' },
+      { type: 'ui.sites.save', allow: ['planted.example'], deny: [new URL(H).hostname] },
+      { type: 'ui.sites' },
       { type: 'ui.forget', url: storyURL },
       { type: 'ui.track', url: 'https://news.example/tracked' },
       { type: 'ui.seen', articleId: storyID, version: 2 },
@@ -630,6 +632,7 @@ test('a page cannot make the extension capture, forget, mark seen or pair with a
     assert.equal(await articleAt(`${H}/messages`), null);
     assert.equal(await stored(), count);
     assert.equal((await other.api('/api/v1/status')).body.articles, 0);
+    assert.deepEqual((await daemon.api('/api/v1/settings/sites')).body, { allow: [], deny: [] }, 'the page changed the site lists');
     assert.deepEqual(hostileAPI, []);
   } finally {
     await other.stop();

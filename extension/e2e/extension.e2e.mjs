@@ -1,9 +1,11 @@
-// End to end, in real headless Chromium with the built extension: pair
+// End to end, in real headless Chromium with the built extension: read an
+// article before pairing and find it at the daemon once paired; pair
 // through the one-time link, read an article, see the banner appear in the
 // still-open tab when the article changes, again after a reload, open the
 // changes, dismiss them (the daemon marks them seen); then read three
 // articles while the daemon is down and find all three stored once it is
-// back.
+// back; edit the daemon's deny list in the options and find a denied site
+// left alone while the daemon is down.
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -32,10 +34,56 @@ after(async () => {
   rmSync(data, { recursive: true, force: true });
 });
 
+/** Waits until the background has answered the hello of a page at url. */
+const backgroundSaw = (url) =>
+  until(`the extension to see ${url}`, async () => {
+    const { tabs } = await browser.worker.evaluate(() => chrome.storage.session.get('tabs'));
+    return Object.values(tabs ?? {}).some((p) => p.url === url);
+  });
+
 const articleAt = async (url) => {
   const r = await daemon.api(`/api/v1/articles?url=${encodeURIComponent(url)}`);
   return r.status === 200 ? r.body : null;
 };
+
+const queued = async () => (await browser.worker.evaluate(() => chrome.storage.local.get('queue'))).queue?.items ?? [];
+
+test('an article read before pairing waits in the extension and reaches the daemon once paired', async () => {
+  // Read fast in the test: one visible second counts as reading.
+  const options = await browser.context.newPage();
+  await options.goto(`${browser.extensionURL}options.html`);
+  await options.locator('#pairing', { hasText: 'Not paired.' }).waitFor();
+  await options.locator('#seconds').fill('1');
+  await options.locator('#save').click();
+  await options.locator('#message', { hasText: 'Saved.' }).waitFor();
+  await options.close();
+
+  const url = `${site.base}/politics/wapo`;
+  const reader = await browser.context.newPage();
+  await reader.goto(url);
+  await until('the article read before pairing to wait in the queue', async () => (await queued()).some((i) => i.capture.url === url));
+  await reader.close();
+  const popup = await browser.context.newPage();
+  await popup.goto(`${browser.extensionURL}popup.html`);
+  await popup.locator('#connection', { hasText: 'Not paired' }).waitFor();
+  await popup.locator('#notice', { hasText: '1 capture waiting: it reaches the daemon once Redline is paired.' }).waitFor();
+  assert.equal(await popup.locator('#notice code', { hasText: 'redline pair' }).count(), 1, 'the command shows as code');
+  assert.doesNotMatch(await popup.locator('#notice').innerText(), /`/);
+  assert.equal(await articleAt(url), null);
+
+  const link = execFileSync(bin, ['pair', '--print', '--data', data], { encoding: 'utf8' }).trim();
+  const pair = await browser.context.newPage();
+  await pair.goto(link);
+  await pair.locator('#redline-pair-status', { hasText: 'Paired' }).waitFor();
+  await pair.close();
+  const a = await until('the article read before pairing at the daemon', () => articleAt(url));
+  assert.equal(a.versions, 1);
+  await until('the queue to empty', async () => (await queued()).length === 0);
+  await popup.reload();
+  await popup.locator('#connection', { hasText: 'Connected' }).waitFor();
+  assert.doesNotMatch(await popup.locator('#notice').innerText(), /waiting/);
+  await popup.close();
+});
 
 test('pairs through the one-time link, with nothing to type', async () => {
   // Read fast in the test: one visible second counts as reading.
@@ -178,6 +226,54 @@ test('articles read while the daemon is down arrive when it is back', async () =
   for (const url of urls) await until(`${url} at the restarted daemon`, () => articleAt(url), 120_000);
   // Each leaves the queue once the daemon has answered for it.
   await until('the queue to empty', async () => (await browser.worker.evaluate(() => chrome.storage.local.get('queue'))).queue.items.length === 0);
+});
+
+test('the options show and edit the daemon’s one deny list; a denied site is not captured even while the daemon is down', async () => {
+  // The dashboard (here: the API, as its Settings do) denies a site…
+  assert.equal((await daemon.api('/api/v1/settings/sites', { method: 'POST', body: JSON.stringify({ deny: ['dashboard-side.example'] }) })).status, 200);
+  const options = await browser.context.newPage();
+  await options.goto(`${browser.extensionURL}options.html`);
+  await options.locator('#sites-where', { hasText: 'This list is kept by the Redline daemon on this computer; the extension and the dashboard show the same list.' }).waitFor();
+  // …and the extension's options show that same list.
+  await until('the daemon’s list in the options', async () => (await options.locator('#deny').inputValue()) === 'dashboard-side.example');
+  // A line that is not a site: the daemon says so, and keeps its list.
+  await options.locator('#deny').fill('dashboard-side.example\nnot a site');
+  await options.locator('#save').click();
+  await options.locator('#message.error', { hasText: '"not a site" is not a site' }).waitFor();
+  assert.deepEqual((await daemon.api('/api/v1/settings/sites')).body.deny, ['dashboard-side.example']);
+  // The test site under another name is a site of its own: deny it.
+  await options.locator('#deny').fill('dashboard-side.example\nlocalhost');
+  await options.locator('#save').click();
+  await options.locator('#message', { hasText: 'Saved.' }).waitFor();
+  assert.deepEqual((await daemon.api('/api/v1/settings/sites')).body.deny, ['dashboard-side.example', 'localhost']);
+
+  const addr = new URL(daemon.base).host;
+  await daemon.stop();
+  const denied = `http://localhost:${new URL(site.base).port}/politics/wapo`;
+  const allowed = `${site.base}/world/bbc`;
+  const a = await browser.context.newPage();
+  await a.goto(denied);
+  await backgroundSaw(denied);
+  // Read after the denied page: once it waits in the queue, the denied
+  // one would be there before it.
+  const b = await browser.context.newPage();
+  await b.goto(allowed);
+  await until('the allowed page to wait in the queue', async () => (await queued()).some((i) => i.capture.url === allowed));
+  assert.deepEqual((await queued()).map((i) => i.capture.url), [allowed], 'only the allowed page waits');
+  await a.close();
+  await b.close();
+
+  daemon = await startDaemon(bin, data, addr);
+  await until('the queue to empty', async () => (await queued()).length === 0, 120_000);
+  assert.equal(await articleAt(denied), null);
+  // Edited in the options again: the daemon's list follows.
+  await options.reload();
+  await until('the options to read the daemon again', async () => !(await options.locator('#deny').isDisabled()));
+  await options.locator('#deny').fill('');
+  await options.locator('#save').click();
+  await options.locator('#message', { hasText: 'Saved.' }).waitFor();
+  assert.deepEqual((await daemon.api('/api/v1/settings/sites')).body.deny, []);
+  await options.close();
 });
 
 test('the token can also be entered by hand in the options', async () => {

@@ -90,14 +90,14 @@ export function articleVersions() {
 /**
  * A news site on 127.0.0.1: /2015/minecraft-exploit and
  * /2015/minecraft-exploit-follow-up are articles whose text the test flips
- * (edit(path)); /world/*, /business/*, /europe/*, /science/* are other real
+ * (edit(path)); /world/*, /business/*, /europe/*, /science/*, /politics/* are other real
  * articles. Its CSP blocks every script and request of its own, as a
  * strict site would: the extension must work regardless.
  */
 export async function startSite() {
   const { first, edited } = articleVersions();
   const state = { '/2015/minecraft-exploit': first, '/2015/minecraft-exploit-follow-up': first };
-  const other = { '/world/bbc': 'bbc-1', '/business/cnn': 'cnn', '/europe/lemonde': 'lemonde-1', '/science/nytimes': 'nytimes-1' };
+  const other = { '/world/bbc': 'bbc-1', '/business/cnn': 'cnn', '/europe/lemonde': 'lemonde-1', '/science/nytimes': 'nytimes-1', '/politics/wapo': 'wapo-1' };
   const server = createServer((req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
     let body;

@@ -136,6 +136,8 @@ func (s *Server) Handler() http.Handler {
 	api.HandleFunc("POST /api/v1/pair", s.createPairing)
 	api.HandleFunc("GET /api/v1/export", s.export)
 	api.HandleFunc("GET /api/v1/backup", s.backup)
+	api.HandleFunc("GET /api/v1/settings/sites", s.getSiteRules)
+	api.HandleFunc("POST /api/v1/settings/sites", s.setSiteRules)
 	if s.watcher != nil {
 		api.HandleFunc("POST /api/v1/watches", s.track)
 		api.HandleFunc("GET /api/v1/watches", s.listWatches)

@@ -11,6 +11,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"redline/daemon/internal/article"
+	"redline/daemon/internal/canonical"
 )
 
 // Settings are small JSON values under m:setting:<name>. They are part of
@@ -84,4 +85,96 @@ func (s *Store) checkSite(txn *badger.Txn, site string) error {
 		return article.Errorf(article.EFORBIDDEN, "%s is excluded in Redline's settings (allow and deny lists): nothing was stored", site)
 	}
 	return nil
+}
+
+// Limits of the site lists: each list holds at most MaxSites sites, and
+// each entry as given (a site, a host name or a URL) is at most
+// MaxSiteEntryBytes long.
+const (
+	MaxSites          = 1000
+	MaxSiteEntryBytes = 2048
+)
+
+// maxHostBytes is the longest host name DNS allows.
+const maxHostBytes = 253
+
+// NormalizeSites reduces each entry (a site, a host name or a URL) to its
+// site, drops blanks and repeats, and keeps the order. An entry that names
+// no site, one too long, or too many sites is an EINVALID error that names
+// the entry.
+func NormalizeSites(entries []string) ([]string, error) {
+	out := []string{}
+	for _, e := range entries {
+		t := strings.ToLower(strings.TrimSpace(e))
+		if t == "" {
+			continue
+		}
+		if len(t) > MaxSiteEntryBytes {
+			return nil, article.Errorf(article.EINVALID, "a site is at most %d bytes long; %q… is longer", MaxSiteEntryBytes, t[:40])
+		}
+		raw := t
+		if !strings.Contains(raw, "://") {
+			raw = "https://" + raw
+		}
+		u, err := canonical.URL(raw)
+		site := ""
+		if err == nil {
+			site = canonical.Site(u)
+		}
+		if site == "" || len(site) > maxHostBytes || strings.ContainsAny(site, " /\\@") {
+			return nil, article.Errorf(article.EINVALID, "%q is not a site: name sites like example.com", strings.TrimSpace(e))
+		}
+		if !slices.Contains(out, site) {
+			out = append(out, site)
+		}
+		if len(out) > MaxSites {
+			return nil, article.Errorf(article.EINVALID, "a site list holds at most %d sites", MaxSites)
+		}
+	}
+	return out, nil
+}
+
+// SiteRules returns the user's allow and deny lists (both empty when never
+// set).
+func (s *Store) SiteRules() (SiteRules, error) {
+	var r SiteRules
+	if _, err := s.Setting(SettingSites, &r); err != nil {
+		return SiteRules{}, err
+	}
+	return r.orEmpty(), nil
+}
+
+// UpdateSiteRules changes the allow and deny lists in one transaction:
+// edit gets the current lists and changes them in place. Nothing is
+// written when edit fails.
+func (s *Store) UpdateSiteRules(ctx context.Context, edit func(*SiteRules) error) (SiteRules, error) {
+	var out SiteRules
+	err := s.update(ctx, func(txn *badger.Txn) error {
+		var r SiteRules
+		if err := getJSON(txn, settingKey(SettingSites), &r); err != nil && !errors.Is(err, badger.ErrKeyNotFound) {
+			return fmt.Errorf("read site rules: %w", err)
+		}
+		r = r.orEmpty()
+		if err := edit(&r); err != nil {
+			return err
+		}
+		out = r.orEmpty()
+		return setJSON(txn, settingKey(SettingSites), out)
+	})
+	if err != nil {
+		return SiteRules{}, fmt.Errorf("save site rules: %w", err)
+	}
+	return out, nil
+}
+
+// orEmpty returns r with empty lists in place of nil ones (JSON [] rather
+// than null).
+func (r SiteRules) orEmpty() SiteRules {
+	if r.Allow == nil {
+		r.Allow = []string{}
+	}
+	if r.Deny == nil {
+		r.Deny = []string{}
+	}
+	return r
 }

@@ -5,11 +5,9 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
-	"redline/daemon/internal/canonical"
 	"redline/daemon/internal/diff"
 	"redline/daemon/internal/store"
 )
@@ -118,27 +116,17 @@ func (d *Dashboard) saveRules(w http.ResponseWriter, r *http.Request, u user) er
 }
 
 // siteList reads one site a line (URLs or host names are reduced to their
-// site).
+// site), with the same checks as the API's.
 func siteList(text string) ([]string, error) {
-	var out []string
+	var lines []string
 	for line := range strings.Lines(text) {
-		s := strings.ToLower(strings.TrimSpace(line))
-		if s == "" {
-			continue
-		}
-		if !strings.Contains(s, "://") {
-			s = "https://" + s
-		}
-		u, err := canonical.URL(s)
-		if err != nil {
-			return nil, userError(http.StatusBadRequest, fmt.Sprintf("%q is not a site: write one site a line, like example.com.", strings.TrimSpace(line)))
-		}
-		site := canonical.Site(u)
-		if !slices.Contains(out, site) {
-			out = append(out, site)
-		}
+		lines = append(lines, line)
 	}
-	return out, nil
+	sites, err := store.NormalizeSites(lines)
+	if err != nil {
+		return nil, userError(http.StatusBadRequest, errMessage(err)+".")
+	}
+	return sites, nil
 }
 
 func (d *Dashboard) saveSites(w http.ResponseWriter, r *http.Request, u user) error {
@@ -150,7 +138,10 @@ func (d *Dashboard) saveSites(w http.ResponseWriter, r *http.Request, u user) er
 	if err != nil {
 		return err
 	}
-	if err := d.store.SetSetting(r.Context(), store.SettingSites, store.SiteRules{Allow: allow, Deny: deny}); err != nil {
+	if _, err := d.store.UpdateSiteRules(r.Context(), func(sr *store.SiteRules) error {
+		sr.Allow, sr.Deny = allow, deny
+		return nil
+	}); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/settings?saved=sites", http.StatusSeeOther)

@@ -604,3 +604,36 @@ func TestNewChangesArriveLiveOnTheHomePage(t *testing.T) {
 		t.Errorf("ticket without a session: %d, want 401", code)
 	}
 }
+
+// The dashboard and the extension show one deny list, the daemon's: what
+// the extension writes through the API is what Settings shows (escaped),
+// what Settings saves is what the API answers, and the page says where
+// the list lives.
+func TestSettingsShowTheDaemonsOneSiteList(t *testing.T) {
+	s := newStack(t)
+	b := s.loggedIn()
+	if code, body := s.api("POST", "/api/v1/settings/sites", `{"deny": ["bank.example", "https://www.shop.example/a"]}`); code != http.StatusOK {
+		t.Fatalf("write through the API: %d %s", code, body)
+	}
+	_, page, _ := b.get("/settings")
+	if !strings.Contains(page, "bank.example\nshop.example</textarea>") {
+		t.Error("Settings does not show the list written through the API")
+	}
+	if !strings.Contains(page, "This list is kept by the Redline daemon on this computer; the extension and the dashboard show the same list.") {
+		t.Error("Settings does not say where the list lives")
+	}
+	form := map[string]string{"csrf": csrfOf(t, page), "allow": "", "deny": "tracker.example\nbank.example"}
+	if code, _, _ := b.post("/settings/sites", form); code != http.StatusSeeOther {
+		t.Fatalf("save sites: %d", code)
+	}
+	if _, body := s.api("GET", "/api/v1/settings/sites", ""); strings.TrimSpace(string(body)) != `{"allow":[],"deny":["tracker.example","bank.example"]}` {
+		t.Errorf("the API answers %s after Settings saved", body)
+	}
+	form["deny"] = "bank.example\n<script>x</script>"
+	if code, body, _ := b.post("/settings/sites", form); code != http.StatusBadRequest || !strings.Contains(body, "is not a site") || strings.Contains(body, "<script>x") {
+		t.Errorf("a line that is not a site: %d", code)
+	}
+	if _, body := s.api("GET", "/api/v1/settings/sites", ""); !strings.Contains(string(body), "tracker.example") {
+		t.Errorf("a refused form changed the list: %s", body)
+	}
+}

@@ -2,6 +2,7 @@
 // content script would count as the web page's own (and Chrome asks the
 // user before a page may reach loopback).
 import type { Article, Capture, CaptureResponse, Diff } from '../core/daemon';
+import type { SiteRules } from '../core/settings';
 
 /** The daemon answered with an error (status and its message), or did not answer (status 0). */
 export class DaemonError extends Error {
@@ -40,7 +41,7 @@ export class DaemonClient {
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch {
-      throw new DaemonError(0, 'unreachable', `Redline is not running at ${this.base}: start it with \`redline serve\`.`);
+      throw new DaemonError(0, 'unreachable', `Redline is not running at ${this.base}: start it with \`make run\` in the project folder, or \`redline serve\`.`);
     }
     if (resp.status === 204) return undefined as T;
     let json: unknown;
@@ -88,6 +89,16 @@ export class DaemonClient {
 
   watch(url: string): Promise<unknown> {
     return this.#call('POST', '/api/v1/watches', { url });
+  }
+
+  /** The daemon's site lists (the one deny list the dashboard shows too). */
+  siteRules(): Promise<SiteRules> {
+    return this.#call('GET', '/api/v1/settings/sites');
+  }
+
+  /** Replaces the lists given; answers both lists as the daemon keeps them. */
+  setSiteRules(lists: Partial<SiteRules>): Promise<SiteRules> {
+    return this.#call('POST', '/api/v1/settings/sites', lists);
   }
 
   status(): Promise<{ version: string; articles: number }> {

@@ -18,13 +18,14 @@ import {
   type Sender,
   type TabMessage,
 } from '../core/messages';
-import { daemonOrigin, mayCapture, normalizeSettings, type Settings } from '../core/settings';
+import { daemonOrigin, mayCapture, normalizeSettings, type Settings, type SiteRules } from '../core/settings';
 import { describeChange } from '../core/summary';
 import { applyEvent, badgeText, type Changes, emptyChanges, listChanges } from './changes';
 import { DaemonClient, DaemonError } from './client';
 import { EventStream, type StreamState } from './events';
 import { pairByLink } from './pairing';
 import { CaptureQueue, type KeyValue, type Queued, type SendResult } from './queue';
+import { type SiteAPI, SiteLists } from './sites';
 
 const ext = ((globalThis as { browser?: typeof chrome }).browser ?? chrome) as typeof chrome;
 
@@ -41,6 +42,7 @@ let settings: Settings = normalizeSettings({});
 let token = '';
 let changes: Changes = emptyChanges();
 const queue = new CaptureQueue(local);
+const sites = new SiteLists(local);
 /**
  * What each tab shows: the page's URL (from its last hello) and the
  * article, once known. Kept in session storage across restarts of the
@@ -51,7 +53,13 @@ const tabPages = new Map<number, TabPage>();
 
 const loaded = (async () => {
   const got = await ext.storage.local.get(['settings', 'token', 'changes']);
+  // Site lists an older version kept in its settings wait in `sites` to
+  // move to the daemon; only then are the settings written without them.
+  await sites.load(got.settings);
   settings = normalizeSettings(got.settings);
+  if (typeof got.settings === 'object' && got.settings !== null && ('deny' in got.settings || 'allow' in got.settings)) {
+    await ext.storage.local.set({ settings });
+  }
   token = typeof got.token === 'string' ? got.token : '';
   const c = got.changes as Changes | undefined;
   if (c && typeof c.lastEventID === 'number' && typeof c.byArticle === 'object') changes = c;
@@ -65,6 +73,18 @@ const loaded = (async () => {
 })();
 
 const client = (): DaemonClient => new DaemonClient(settings.daemon, token);
+
+/** The daemon's site lists, at the paired daemon. */
+function siteAPI(): SiteAPI {
+  const c = client();
+  return { get: () => c.siteRules(), set: (lists) => c.setSiteRules(lists) };
+}
+
+/** Refreshes the copy of the daemon's site lists (moving old local ones there); quiet when it cannot. */
+async function syncSites(): Promise<void> {
+  if (token === '') return;
+  await sites.sync(siteAPI()).catch(() => undefined);
+}
 
 /** Records what a tab shows now. */
 async function rememberTab(tabId: number | undefined, page: TabPage): Promise<void> {
@@ -107,7 +127,10 @@ const stream = new EventStream({
   onEvent: handleEvent,
   onState: (s) => {
     streamState = s;
-    if (s === 'connected') void flushQueue();
+    if (s === 'connected') {
+      void flushQueue();
+      void syncSites();
+    }
   },
   onWelcome: (latest) => {
     liveAfter = latest;
@@ -223,9 +246,11 @@ async function onContent(msg: ContentMessage, sender: Sender): Promise<unknown> 
     case 'page.hello': {
       // A new page in this tab: whatever it showed before is gone.
       await rememberTab(tabId, { url: pageURL, articleId: null });
-      const capture = token !== '' && mayCapture(settings, pageURL);
+      // Unpaired, pages are still captured: they wait in the queue until
+      // pairing (as they do while the daemon is down).
+      const capture = mayCapture(settings, sites.rules(), pageURL);
       const answer: HelloAnswer = { capture, seconds: settings.seconds, readingMode: settings.readingMode, banner: null };
-      if (token === '' || !mayCapture({ ...settings, paused: false }, pageURL)) return answer;
+      if (token === '' || !mayCapture({ ...settings, paused: false }, sites.rules(), pageURL)) return answer;
       try {
         const a = await client().lookup(pageURL);
         if (a) {
@@ -238,10 +263,10 @@ async function onContent(msg: ContentMessage, sender: Sender): Promise<unknown> 
       return answer;
     }
     case 'page.capture': {
-      if (token === '' || !mayCapture(settings, pageURL)) return { queued: false, banner: null };
+      if (!mayCapture(settings, sites.rules(), pageURL)) return { queued: false, banner: null };
       const capture: Capture = { ...msg.capture, url: pageURL, captured_at: new Date().toISOString(), source: 'browser' };
       await queue.add(capture, tabId);
-      await flushQueue();
+      if (token !== '') await flushQueue();
       const { waiting } = await queue.status();
       return { queued: waiting > 0, banner: null };
     }
@@ -309,7 +334,11 @@ async function savePairing(origin: string, newToken: string): Promise<void> {
   await ext.storage.local.set({ settings, token, changes });
   await updateBadge();
   stream.restart();
+  // The captures that waited (read before pairing, or while the daemon was
+  // down) go to the daemon just paired, and only to it: settings.daemon
+  // and token are the ones pairing verified.
   void flushQueue();
+  void syncSites();
 }
 
 // --- what the popup and the options page ask ---
@@ -319,6 +348,24 @@ async function onPage(msg: PageMessage): Promise<unknown> {
     case 'ui.state': {
       const q = await queue.status();
       return { settings, paired: token !== '', connection: streamState, queue: q, changes: listChanges(changes) };
+    }
+    case 'ui.sites': {
+      // The daemon's lists; its copy when the daemon is away or unpaired.
+      if (token === '') return { sites: sites.rules(), fromDaemon: false, moving: sites.moving() };
+      try {
+        return { sites: await sites.sync(siteAPI()), fromDaemon: true, moving: false };
+      } catch (e) {
+        return { sites: sites.rules(), fromDaemon: false, moving: sites.moving(), error: e instanceof Error ? e.message : 'Redline could not read the site lists.' };
+      }
+    }
+    case 'ui.sites.save': {
+      if (token === '') return { error: 'Pair the extension first: the site lists are kept by the Redline daemon.' };
+      try {
+        const lists: SiteRules = { allow: msg.allow, deny: msg.deny };
+        return { sites: await sites.save(siteAPI(), lists) };
+      } catch (e) {
+        return { error: e instanceof Error ? e.message : 'Redline could not save the site lists.' };
+      }
     }
     case 'ui.settings': {
       const before = settings.daemon;
@@ -403,6 +450,7 @@ ext.alarms.onAlarm.addListener((a) => {
   void loaded.then(() => {
     stream.ensure();
     void flushQueue();
+    if (streamState === 'connected') void syncSites(); // the dashboard may have changed them
   });
 });
 

@@ -53,4 +53,8 @@ test('malformed messages are dropped', () => {
   assert.equal(parsePageMessage({ type: 'ui.seen', articleId: 3 }), null);
   assert.equal(parsePageMessage({ type: 'page.hello', url: 'x' }), null, 'content messages are not page messages');
   assert.deepEqual(parsePageMessage({ type: 'ui.forget', url: 'https://news.example/a' }), { type: 'ui.forget', url: 'https://news.example/a' });
+  assert.deepEqual(parsePageMessage({ type: 'ui.sites.save', allow: [], deny: ['bank.example'] }), { type: 'ui.sites.save', allow: [], deny: ['bank.example'] });
+  assert.equal(parsePageMessage({ type: 'ui.sites.save', deny: ['bank.example'] }), null);
+  assert.equal(parsePageMessage({ type: 'ui.sites.save', allow: [], deny: [3] }), null);
+  assert.equal(parsePageMessage({ type: 'ui.sites.save', allow: [], deny: 'bank.example' }), null);
 });

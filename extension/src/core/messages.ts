@@ -36,6 +36,8 @@ export type PageMessage =
   | { type: 'ui.settings'; settings: Record<string, unknown> }
   | { type: 'ui.token'; daemon: string; token: string }
   | { type: 'ui.unpair' }
+  | { type: 'ui.sites' }
+  | { type: 'ui.sites.save'; allow: string[]; deny: string[] }
   | { type: 'ui.track'; url: string }
   | { type: 'ui.forget'; url: string }
   | { type: 'ui.diff'; articleId: number }
@@ -56,6 +58,8 @@ const isStr = (v: unknown, max = 8192): v is string => typeof v === 'string' && 
 const isOptStr = (v: unknown, max = 8192): boolean => v === undefined || isStr(v, max);
 const isId = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
 const KINDS = new Set(['h', 'p', 'li', 'quote', 'pre']);
+/** Lines of a site list as typed; the daemon checks each (1,000 sites, 2,048 bytes). */
+const isLines = (v: unknown): v is string[] => Array.isArray(v) && v.length <= 5000 && v.every((l) => isStr(l, 4096));
 
 /** Caps that match the daemon's: more would be refused there anyway. */
 export const MAX_BLOCKS = 5000;
@@ -97,7 +101,10 @@ export function parsePageMessage(msg: unknown): PageMessage | null {
   switch (msg.type) {
     case 'ui.state':
     case 'ui.unpair':
+    case 'ui.sites':
       return { type: msg.type };
+    case 'ui.sites.save':
+      return isLines(msg.allow) && isLines(msg.deny) ? { type: 'ui.sites.save', allow: msg.allow, deny: msg.deny } : null;
     case 'ui.settings':
       return isObj(msg.settings) ? { type: 'ui.settings', settings: msg.settings } : null;
     case 'ui.token':

@@ -1,5 +1,7 @@
-// The user's choices, kept in storage.local under "settings". Every value
-// read back is checked: storage may hold what an older version wrote.
+// The user's choices that belong to this browser, kept in storage.local
+// under "settings". Every value read back is checked: storage may hold what
+// an older version wrote. Which sites Redline keeps is not among them: the
+// daemon keeps those lists (SiteRules), and the background caches them.
 import { site } from './canonical';
 
 export type ReadingMode = 'visible' | 'scroll';
@@ -13,11 +15,15 @@ export type Settings = {
   readingMode: ReadingMode;
   seconds: number;
   notifications: boolean;
-  /** Registrable domains never captured. */
-  deny: string[];
-  /** When not empty, only these registrable domains are captured. */
-  allow: string[];
 };
+
+/**
+ * The daemon's site lists (GET /api/v1/settings/sites): registrable
+ * domains. With allow empty every site not in deny is kept.
+ */
+export type SiteRules = { allow: string[]; deny: string[] };
+
+export const noSiteRules: Readonly<SiteRules> = Object.freeze({ allow: [], deny: [] });
 
 export const DEFAULT_DAEMON = 'http://127.0.0.1:7710';
 
@@ -27,8 +33,6 @@ export const defaultSettings: Readonly<Settings> = Object.freeze({
   readingMode: 'visible',
   seconds: 5,
   notifications: false,
-  deny: [],
-  allow: [],
 });
 
 /**
@@ -49,6 +53,7 @@ export function daemonOrigin(raw: string): string | null {
   return u.origin;
 }
 
+/** The sites in v (a stored or received list), each once, in order. */
 function domainList(v: unknown): string[] {
   if (!Array.isArray(v)) return [];
   const out = new Set<string>();
@@ -57,7 +62,28 @@ function domainList(v: unknown): string[] {
     const s = siteOf(d);
     if (s) out.add(s);
   }
-  return [...out].sort();
+  return [...out];
+}
+
+/** Returns valid site lists from whatever storage or the daemon held. */
+export function normalizeSiteRules(raw: unknown): SiteRules {
+  const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  return { allow: domainList(r.allow), deny: domainList(r.deny) };
+}
+
+/** Both lists of a and b together (b's new sites after a's). */
+export function mergeSiteRules(a: SiteRules, b: SiteRules): SiteRules {
+  return { allow: [...new Set([...a.allow, ...b.allow])], deny: [...new Set([...a.deny, ...b.deny])] };
+}
+
+export const hasSites = (r: SiteRules): boolean => r.allow.length > 0 || r.deny.length > 0;
+
+/**
+ * The site lists older versions kept in the extension's own settings
+ * (before the daemon kept them): they move to the daemon once paired.
+ */
+export function legacySiteRules(rawSettings: unknown): SiteRules {
+  return normalizeSiteRules(rawSettings);
 }
 
 /** Returns the registrable domain a user typed ("www.example.co.uk", a URL), or ''. */
@@ -77,13 +103,14 @@ export function normalizeSettings(raw: unknown): Settings {
     readingMode: r.readingMode === 'scroll' ? 'scroll' : 'visible',
     seconds,
     notifications: r.notifications === true,
-    deny: domainList(r.deny),
-    allow: domainList(r.allow),
   };
 }
 
-/** Says whether a page may be captured under these settings. */
-export function mayCapture(s: Settings, pageURL: string): boolean {
+/**
+ * Says whether a page may be captured under these settings and site lists.
+ * Pairing plays no part: captures read before pairing wait in the queue.
+ */
+export function mayCapture(s: Settings, sites: SiteRules, pageURL: string): boolean {
   if (s.paused) return false;
   let u: URL;
   try {
@@ -96,6 +123,6 @@ export function mayCapture(s: Settings, pageURL: string): boolean {
   // Never the daemon's own pages, whichever loopback name reaches them.
   if (daemonOrigin(u.origin) !== null && u.port === new URL(s.daemon).port) return false;
   const domain = site(pageURL);
-  if (domain === '' || s.deny.includes(domain)) return false;
-  return s.allow.length === 0 || s.allow.includes(domain);
+  if (domain === '' || sites.deny.includes(domain)) return false;
+  return sites.allow.length === 0 || sites.allow.includes(domain);
 }

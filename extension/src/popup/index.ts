@@ -4,6 +4,8 @@
 import { appendSpans } from '../content/banner';
 import type { Diff } from '../core/daemon';
 import type { PageMessage } from '../core/messages';
+import { appendRichText, setRichText } from '../core/rich';
+import { noticeLines } from './notice';
 import type { Settings } from '../core/settings';
 import { describeChange, timeAgo } from '../core/summary';
 import type { Change } from '../background/changes';
@@ -16,7 +18,7 @@ const ask = <T>(msg: PageMessage): Promise<T> => ext.runtime.sendMessage(msg) as
 
 function say(text: string, error = false): void {
   const m = $('message');
-  m.textContent = text;
+  setRichText(document, m, text);
   m.classList.toggle('error', error);
 }
 
@@ -57,9 +59,10 @@ async function showDiff(c: Change): Promise<void> {
     box.append(p);
   }
   const actions = document.createElement('p');
+  actions.className = 'actions';
   const open = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Open article' });
   open.addEventListener('click', () => void ext.tabs.create({ url: c.url }));
-  const seen = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Mark seen' });
+  const seen = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Mark seen', className: 'primary' });
   seen.addEventListener('click', async () => {
     const r = await ask<{ error?: string }>({ type: 'ui.seen', articleId: c.articleId, version: c.to });
     if (r.error) say(r.error, true);
@@ -74,11 +77,9 @@ async function render(): Promise<void> {
   $('connection').textContent = st.paired ? (CONNECTION[st.connection] ?? st.connection) : 'Not paired';
   $('connection').dataset.state = st.paired ? st.connection : 'unpaired';
   const notice = $('notice');
-  const notes: string[] = [];
-  if (!st.paired) notes.push('Run `redline pair` on this computer and open the link it prints, or enter the token in Options.');
-  if (st.queue.waiting > 0) notes.push(`${st.queue.waiting} capture${st.queue.waiting === 1 ? '' : 's'} waiting for the daemon.`);
-  if (st.queue.dropped > 0) notes.push(`${st.queue.dropped} older capture${st.queue.dropped === 1 ? ' was' : 's were'} dropped while the daemon was away.`);
-  notice.textContent = notes.join(' ');
+  const notes = noticeLines(st);
+  notice.replaceChildren();
+  for (const n of notes) appendRichText(document, notice.appendChild(document.createElement('span')), n);
   notice.hidden = notes.length === 0;
   ($('paused') as HTMLInputElement).checked = st.settings.paused;
   const list = $('changes');
