@@ -16,8 +16,8 @@ import (
 )
 
 // These tests follow one article as a reader meets it: read in the
-// browser, re-checked by the daemon on a local news site (its .example
-// name resolves to the site), edited, read again. They check that
+// browser, re-checked by the daemon on a local news site (its .test name
+// resolves to the site through the fetcher's resolve map), edited, read again. They check that
 // "changed since you read it" tells one story: an edit made before the
 // daemon's first fetch alerts, the alert describes what "Show changes"
 // shows, one edit counts once whichever way it arrives, and a daemon
@@ -153,12 +153,12 @@ func waitingForPrivate(a article.Article) bool {
 func readThenAllowPrivate(t *testing.T, change func(site *watchtest.Site)) (*testDaemon, int64) {
 	site := watchtest.NewSite(t)
 	site.Set(storyPath, watchtest.Article("story"))
-	u := site.URL("ledger.example", storyPath)
+	u := site.URL("ledger.test", storyPath)
 	dir := t.TempDir()
 	first := startOn(t, dir, false)
 	id := first.read(u, watchtest.Page("story")).ArticleID
 	a := first.waitFor(id, "the check refused for a private address", waitingForPrivate)
-	if a.Watch.NextCheck != (time.Time{}) || !strings.Contains(a.Watch.Message, "--allow-private") {
+	if !a.Watch.NextCheck.IsZero() || !strings.Contains(a.Watch.Message, "--allow-private") {
 		t.Fatalf("watch without --allow-private = %+v, want no check planned and the flag named", a.Watch)
 	}
 	first.stop()
@@ -224,7 +224,7 @@ func TestTheAlertDescribesWhatShowChangesShows(t *testing.T) {
 	site := watchtest.NewSite(t)
 	original := watchtest.Page("story")
 	site.Set(storyPath, watchtest.Response{Body: original})
-	u := site.URL("ledger.example", storyPath)
+	u := site.URL("ledger.test", storyPath)
 	d := startOn(t, t.TempDir(), true)
 	id := d.read(u, original).ArticleID
 	d.waitFor(id, "the baseline fetch", baselineDone)
@@ -276,7 +276,7 @@ func TestOneEditCountsOnceWhicheverWayItArrives(t *testing.T) {
 			site := watchtest.NewSite(t)
 			original, edited := watchtest.Page("story"), watchtest.Page("story-edited")
 			site.Set(storyPath, watchtest.Response{Body: original})
-			u := site.URL("ledger.example", storyPath)
+			u := site.URL("ledger.test", storyPath)
 			d := startOn(t, t.TempDir(), true)
 			id := d.read(u, original).ArticleID
 			d.waitFor(id, "the baseline fetch", baselineDone)

@@ -323,9 +323,7 @@ func (f *Fetcher) dial(ctx context.Context, d *net.Dialer, network, addr string)
 	if ip, err := netip.ParseAddr(host); err == nil {
 		ips = []netip.Addr{ip}
 	} else {
-		// Reserved names answer nowhere, except through a resolve map of
-		// its own (tests name their local sites so).
-		if f.opts.Resolve == nil && ReservedName(host) {
+		if ReservedName(host) {
 			return nil, &FetchError{Kind: FailRefused, Err: fmt.Errorf("%s is a name reserved for examples and tests: no site answers to it", host)}
 		}
 		if !f.opts.AllowPrivate && LocalName(host) {

@@ -61,3 +61,16 @@ test('trivial changes never count', () => {
   assert.equal(badgeText(s), '');
   assert.equal(s.lastEventID, 1);
 });
+
+test('a change tells the newest headline, the one the reader read, and the newest summary of everything since', () => {
+  const headline: Summary = { ...summary, blocks_changed: 0, words_added: 0, words_removed: 0 };
+  let s = applyEvent(emptyChanges(), { ...changed(1, 7, 1, 2), title: 'New headline', title_was: 'Old headline', summary: headline });
+  s = applyEvent(s, { ...changed(2, 7, 1, 3), title: 'New headline', title_was: 'Old headline' });
+  const [c] = listChanges(s);
+  assert.equal(c?.title, 'New headline');
+  assert.equal(c?.titleWas, 'Old headline');
+  assert.deepEqual([c?.from, c?.to], [1, 3]);
+  // The second event grades the whole range since the read, headline included.
+  assert.equal(c?.summary.title_changed, true);
+  assert.equal(c?.summary.blocks_changed, 1);
+});

@@ -6,7 +6,9 @@ import type { ArticleEvent, Summary } from '../core/daemon';
 export type Change = {
   articleId: number;
   url: string;
+  /** The newest headline, and the one the reader read if it changed. */
   title: string;
+  titleWas?: string;
   /** The version the reader had before the oldest unseen change. */
   from: number;
   /** The newest changed version. */
@@ -30,6 +32,7 @@ export function applyEvent(state: Changes, e: ArticleEvent): Changes {
       articleId: e.article_id,
       url: e.url,
       title: e.title,
+      ...(e.title_was ? { titleWas: e.title_was } : {}),
       from: prev ? prev.from : (e.from_version ?? e.to_version - 1),
       to: e.to_version,
       summary: e.summary,

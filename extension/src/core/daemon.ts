@@ -47,6 +47,7 @@ export type Article = {
   id: number;
   url: string;
   title: string;
+  title_was?: string;
   versions: number;
   seen: number;
   unseen?: UnseenChange[];
@@ -60,6 +61,8 @@ export type ArticleEvent = {
   article_id: number;
   url: string;
   title: string;
+  /** The headline the reader read, when the change replaced it. */
+  title_was?: string;
   from_version?: number;
   to_version?: number;
   version?: number;

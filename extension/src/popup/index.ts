@@ -87,7 +87,9 @@ async function render(): Promise<void> {
   for (const c of st.changes) {
     const li = document.createElement('li');
     const b = Object.assign(document.createElement('button'), { type: 'button', className: 'change' });
-    b.append(Object.assign(document.createElement('strong'), { textContent: c.title }), Object.assign(document.createElement('span'), { textContent: `${describeChange(c.summary)} · ${timeAgo(c.at, new Date())}` }));
+    b.append(Object.assign(document.createElement('strong'), { textContent: c.title }));
+    if (c.titleWas) b.append(Object.assign(document.createElement('span'), { className: 'was', textContent: `was: ${c.titleWas}` }));
+    b.append(Object.assign(document.createElement('span'), { textContent: `${describeChange(c.summary)} · ${timeAgo(c.at, new Date())}` }));
     b.addEventListener('click', () => void showDiff(c));
     li.append(b);
     list.append(li);
