@@ -83,7 +83,8 @@ func Pre(s string) string {
 }
 
 // Blocks returns the normalised blocks of an article in a new slice: Pre
-// for preformatted blocks, Text for the others, and no block left empty.
+// for preformatted blocks, Text for the others, and no block left empty
+// or holding only a page's furniture.
 func Blocks(in []article.Block) []article.Block {
 	out := make([]article.Block, 0, len(in))
 	for _, bl := range in {
@@ -92,11 +93,34 @@ func Blocks(in []article.Block) []article.Block {
 		} else {
 			bl.Text = Text(bl.Text)
 		}
-		if bl.Text != "" {
+		if bl.Text != "" && !Furniture(bl.Text) {
 			out = append(out, bl)
 		}
 	}
 	return out
+}
+
+// furniture are the lines a news page puts between paragraphs that are no
+// part of the story, lower-cased, with ’ as '. An extractor keeps them as
+// paragraphs; they are dropped before a version is stored. The TypeScript
+// side lists the same (core/canonical.ts).
+var furniture = map[string]bool{
+	"advertisement": true, "skip advertisement": true,
+	"continue reading the main story": true, "continue reading": true,
+	"story continues below": true, "story continues below advertisement": true,
+	"article continues below": true, "article continues below advertisement": true,
+	"scroll to continue with content": true, "what's next": true,
+}
+
+// Furniture reports whether a normalised block text is only a page's
+// furniture ("Continue reading the main story", "What's Next").
+func Furniture(text string) bool {
+	if len(text) > 40 {
+		return false
+	}
+	t := strings.ToLower(strings.ReplaceAll(text, "’", "'"))
+	t = strings.TrimRight(t, " .:…›»>")
+	return furniture[t]
 }
 
 // isSpace reports whether r is Unicode whitespace (the White_Space

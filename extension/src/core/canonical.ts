@@ -254,12 +254,36 @@ export function normalizePre(s: string): string {
   return lines.slice(first, last).join('\n');
 }
 
-/** Normalises each block (normalizePre for 'pre') and drops empty ones. */
+/**
+ * The lines a news page puts between paragraphs that are no part of the
+ * story, lower-cased, with ’ as '. The daemon lists the same
+ * (canonical.Furniture); the shared vectors pin both.
+ */
+const FURNITURE = new Set([
+  'advertisement',
+  'skip advertisement',
+  'continue reading the main story',
+  'continue reading',
+  'story continues below',
+  'story continues below advertisement',
+  'article continues below',
+  'article continues below advertisement',
+  'scroll to continue with content',
+  "what's next",
+]);
+
+/** Reports whether a normalised block text is only a page's furniture. */
+export function isFurniture(text: string): boolean {
+  if (new TextEncoder().encode(text).length > 40) return false;
+  return FURNITURE.has(text.replaceAll('’', "'").toLowerCase().replace(/[ .:…›»>]+$/u, ''));
+}
+
+/** Normalises each block (normalizePre for 'pre') and drops empty ones and page furniture. */
 export function normalizeBlocks(blocks: readonly Block[]): Block[] {
   const out: Block[] = [];
   for (const b of blocks) {
     const text = b.kind === 'pre' ? normalizePre(b.text) : normalizeText(b.text);
-    if (text !== '') out.push({ kind: b.kind, text });
+    if (text !== '' && !isFurniture(text)) out.push({ kind: b.kind, text });
   }
   return out;
 }
