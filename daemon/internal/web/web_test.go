@@ -172,7 +172,7 @@ func TestEveryPageHasTheStrictPolicy(t *testing.T) {
 		if got := h.Get("Content-Security-Policy"); got != want {
 			t.Errorf("%s: CSP %q, want %q", path, got, want)
 		}
-		if h.Get("X-Frame-Options") != "DENY" || h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") != "no-referrer" {
+		if h.Get("X-Frame-Options") != "DENY" || h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") != "same-origin" {
 			t.Errorf("%s: frame %q, nosniff %q, referrer %q", path, h.Get("X-Frame-Options"), h.Get("X-Content-Type-Options"), h.Get("Referrer-Policy"))
 		}
 		// No inline script or style: every script is an embedded asset.

@@ -1,0 +1,164 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// unseenOnHome says whether the home page lists article id among the
+// changes not yet seen.
+func unseenOnHome(t *testing.T, b *browser, id int64) bool {
+	t.Helper()
+	_, home, _ := b.get("/")
+	start := strings.Index(home, `id="unseen"`)
+	if start < 0 {
+		t.Fatal("the home page has no list of unseen changes")
+	}
+	list := home[start:]
+	list = list[:strings.Index(list, "</ol>")]
+	return strings.Contains(list, fmt.Sprintf(`data-article="%d"`, id))
+}
+
+// A browser posts the dashboard's forms with its Origin (the pages send
+// Referrer-Policy: same-origin) and Sec-Fetch-Site: same-origin; one that
+// says Origin: null is believed only with Sec-Fetch-Site: same-origin.
+// Everything else, and every post without the session's CSRF token, is
+// refused and logged once.
+func TestFormsComeOnlyFromTheDashboardsOwnPages(t *testing.T) {
+	s := newStack(t)
+	b := s.loggedIn()
+	_, page, _ := b.get("/")
+	token := csrfOf(t, page)
+	otherPort := fmt.Sprintf("http://127.0.0.1:%d", s.port+1)
+	if s.port == 65535 {
+		otherPort = "http://127.0.0.1:1"
+	}
+
+	type headers struct{ origin, site string }
+	// post marks article id seen through the daemon (the API's guards,
+	// then the dashboard), with the given headers.
+	post := func(id int64, h headers, form string) int {
+		t.Helper()
+		req, _ := http.NewRequest("POST", fmt.Sprintf("%s/articles/%d/seen", s.base, id), strings.NewReader(form))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if h.origin != "" {
+			req.Header.Set("Origin", h.origin)
+		}
+		if h.site != "" {
+			req.Header.Set("Sec-Fetch-Site", h.site)
+		}
+		code, _, _ := b.do(req)
+		return code
+	}
+
+	t.Run("accepted", func(t *testing.T) {
+		for _, c := range []struct {
+			name string
+			h    headers
+		}{
+			{"own Origin, same-origin fetch", headers{s.base, "same-origin"}},
+			{"own Origin, localhost", headers{fmt.Sprintf("http://localhost:%d", s.port), "same-origin"}},
+			{"Origin null, same-origin fetch", headers{"null", "same-origin"}},
+			{"own Origin, no fetch metadata", headers{s.base, ""}},
+		} {
+			id := s.changedArticle("https://news.example/" + strings.ReplaceAll(c.name, " ", "-"))
+			if code := post(id, c.h, "csrf="+token); code != http.StatusSeeOther {
+				t.Errorf("%s: %d, want 303", c.name, code)
+			}
+			if unseenOnHome(t, b, id) {
+				t.Errorf("%s: the change is still listed as unseen", c.name)
+			}
+		}
+	})
+
+	t.Run("refused", func(t *testing.T) {
+		id := s.changedArticle("https://news.example/refused")
+		for _, c := range []struct {
+			name   string
+			h      headers
+			form   string
+			reason string // what the log says
+		}{
+			{"Origin null without fetch metadata", headers{"null", ""}, "csrf=" + token, `reason="Origin is null and Sec-Fetch-Site is not same-origin"`},
+			{"Origin null from the same site", headers{"null", "same-site"}, "csrf=" + token, `reason="Sec-Fetch-Site is \"same-site\""`},
+			{"Origin null from another site", headers{"null", "cross-site"}, "csrf=" + token, `reason="Sec-Fetch-Site is \"cross-site\""`},
+			{"own Origin but a cross-site fetch", headers{s.base, "cross-site"}, "csrf=" + token, `reason="Sec-Fetch-Site is \"cross-site\""`},
+			{"no CSRF token", headers{s.base, "same-origin"}, "", `reason="no CSRF token"`},
+			{"wrong CSRF token", headers{s.base, "same-origin"}, "csrf=" + strings.Repeat("0", 64), `reason="wrong CSRF token"`},
+		} {
+			before := strings.Count(s.logs.String(), "dashboard form refused")
+			if code := post(id, c.h, c.form); code != http.StatusForbidden {
+				t.Errorf("%s: %d, want 403", c.name, code)
+			}
+			logs := s.logs.String()
+			if n := strings.Count(logs, "dashboard form refused"); n != before+1 {
+				t.Errorf("%s: logged %d refusals, want 1", c.name, n-before)
+			}
+			if !strings.Contains(logs, c.reason) || !strings.Contains(logs, fmt.Sprintf("path=/articles/%d/seen", id)) {
+				t.Errorf("%s: the log does not give the path and %s:\n%s", c.name, c.reason, logs)
+			}
+		}
+		// Foreign origins, and another port on this computer (the same
+		// site, another origin), are refused by the daemon before the
+		// dashboard…
+		for _, o := range []string{"https://evil.example", otherPort} {
+			if code := post(id, headers{o, "same-site"}, "csrf="+token); code != http.StatusForbidden {
+				t.Errorf("Origin %s: %d, want 403", o, code)
+			}
+		}
+		if !unseenOnHome(t, b, id) {
+			t.Fatal("a refused form marked the change seen")
+		}
+		if strings.Contains(s.logs.String(), token) {
+			t.Error("the log holds the CSRF token")
+		}
+	})
+
+	// …and by the dashboard itself, should it ever be mounted without them.
+	t.Run("dashboard alone", func(t *testing.T) {
+		id := s.changedArticle("https://news.example/alone")
+		cookie := b.c.Jar.Cookies(mustURL(t, s.base))
+		for _, c := range []struct {
+			origin, site, reason string
+		}{
+			{"https://evil.example", "cross-site", `reason="Sec-Fetch-Site is \"cross-site\""`},
+			{"https://evil.example", "", `reason="Origin is \"https://evil.example\""`},
+			{otherPort, "same-site", `reason="Sec-Fetch-Site is \"same-site\""`},
+			{otherPort, "", fmt.Sprintf(`reason="Origin is \"%s\""`, otherPort)},
+		} {
+			req := httptest.NewRequest("POST", fmt.Sprintf("%s/articles/%d/seen", s.base, id), strings.NewReader("csrf="+token))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Origin", c.origin)
+			if c.site != "" {
+				req.Header.Set("Sec-Fetch-Site", c.site)
+			}
+			for _, ck := range cookie {
+				req.AddCookie(ck)
+			}
+			rec := httptest.NewRecorder()
+			s.dash.ServeHTTP(rec, req)
+			if rec.Code != http.StatusForbidden || !strings.Contains(rec.Body.String(), "This form did not come from the dashboard.") {
+				t.Errorf("Origin %s, Sec-Fetch-Site %q: %d, want 403", c.origin, c.site, rec.Code)
+			}
+			if !strings.Contains(s.logs.String(), c.reason) {
+				t.Errorf("Origin %s, Sec-Fetch-Site %q: the log does not say %s", c.origin, c.site, c.reason)
+			}
+		}
+		if !unseenOnHome(t, b, id) {
+			t.Fatal("a refused form marked the change seen")
+		}
+	})
+}
+
+func mustURL(t *testing.T, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
