@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"golang.org/x/net/html"
 )
 
 // unseenOnHome says whether the home page lists article id among the
@@ -161,4 +163,47 @@ func mustURL(t *testing.T, s string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// Commands in the dashboard's messages are code, exactly as typed: no
+// backticks around them, no dash lost.
+func TestMessagesShowCommandsAsCode(t *testing.T) {
+	s := newStack(t)
+	b := s.loggedIn()
+	_, home, _ := b.get("/")
+	_, loggedOut, _ := b.post("/logout", map[string]string{"csrf": csrfOf(t, home)})
+	_, loginNeeded, _ := b.get("/")
+	_, expired, _ := b.get("/login?code=" + strings.Repeat("ab", 32))
+	for _, c := range []struct {
+		name, page string
+		commands   []string
+	}{
+		{"logged out", loggedOut, []string{"redline open"}},
+		{"login needed", loginNeeded, []string{"redline open", "redline open --print"}},
+		{"expired login link", expired, []string{"redline open"}},
+	} {
+		doc := parseHTML(t, c.page)
+		var got []string
+		for _, n := range elements(doc, "code") {
+			got = append(got, textOf(n))
+		}
+		if strings.Join(got, "|") != strings.Join(c.commands, "|") {
+			t.Errorf("%s: commands %q, want %q", c.name, got, c.commands)
+		}
+		if main := elements(doc, "main"); len(main) != 1 || strings.Contains(textOf(main[0]), "`") {
+			t.Errorf("%s: the page shows backticks", c.name)
+		}
+	}
+}
+
+// textOf is the text inside n.
+func textOf(n *html.Node) string {
+	if n.Type == html.TextNode {
+		return n.Data
+	}
+	var b strings.Builder
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		b.WriteString(textOf(c))
+	}
+	return b.String()
 }

@@ -37,6 +37,13 @@
 
   function say(text) { if (status) status.textContent = text; }
 
+  function loggedOut() {
+    if (!status) return;
+    status.textContent = "Logged out: run ";
+    status.appendChild(el("code", null, "redline open"));
+    status.appendChild(document.createTextNode(" to log in again."));
+  }
+
   function el(tag, cls, text) {
     var n = document.createElement(tag);
     if (cls) n.className = cls;
@@ -137,7 +144,7 @@
   function refresh() {
     fetch("/live/ticket", { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) {
-        if (r.status === 401) { say("Logged out: run `redline open` to log in again."); throw new Error("logged out"); }
+        if (r.status === 401) { loggedOut(); throw new Error("logged out"); }
         if (!r.ok) throw new Error("ticket " + r.status);
         return r.json();
       })
