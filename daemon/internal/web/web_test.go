@@ -474,6 +474,20 @@ func TestArticlePageShowsBothDiffModes(t *testing.T) {
 	if !strings.Contains(inline, `class="inline-diff"`) || !strings.Contains(inline, `<del>reluctant</del>`) || !strings.Contains(inline, `<ins>willing</ins>`) {
 		t.Error("inline page does not mark the edit")
 	}
+	// Copied or read aloud, the deleted and the inserted words stay apart;
+	// the side-by-side columns are as they were.
+	edited := ""
+	for _, n := range elements(parseHTML(t, inline), "div") {
+		if strings.HasPrefix(attr(n, "class"), "irow ") && strings.Contains(textOf(n), "willing") {
+			edited = textOf(n)
+		}
+	}
+	if !strings.Contains(edited, "she was reluctant willing to raise") {
+		t.Errorf("the inline edit reads %q", edited)
+	}
+	if !strings.Contains(side, "she was <del>reluctant</del> to raise") || !strings.Contains(side, "she was <ins>willing</ins> to raise") {
+		t.Error("the side-by-side columns changed")
+	}
 	if code, _, _ := b.get(fmt.Sprintf("/articles/%d?from=9", id)); code != http.StatusBadRequest {
 		t.Errorf("a version that does not exist: %d, want 400", code)
 	}
