@@ -22,7 +22,7 @@ func TestDashboardInChromium(t *testing.T) {
 	pwn := `<img src=x onerror="window.pwned=1"><script>window.pwned=1</script><svg onload="window.pwned=1">`
 	hostileID := s.capture("https://evil.example/story", pwn+" headline", pwn, block{"p", pwn}, block{"p", "A paragraph that stays."})
 	s.capture("https://evil.example/story", pwn+" headline, edited", pwn, block{"p", pwn + " and more"}, block{"p", "A paragraph that stays."}, block{"li", pwn})
-	s.capture("https://news.example/second", "Second story", "", paras("The first report said five people were hurt.", "Nothing else.")...)
+	s.capture("https://news.example/second", "Second story as first reported", "", paras("The first report said five people were hurt.", "Nothing else.")...)
 
 	runScript(t, "browser.mjs", []string{"BASE=" + s.base, "LOGIN=" + s.loginLink(), fmt.Sprintf("CHANGED=%d", changed), fmt.Sprintf("HOSTILE=%d", hostileID)},
 		func(line string) {

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -206,4 +207,61 @@ func textOf(n *html.Node) string {
 		b.WriteString(textOf(c))
 	}
 	return b.String()
+}
+
+// The live list builds a new change's card from GET /live/changes/{id}:
+// what the server's card shows, as data, for the session only.
+func TestLiveCardCarriesWhatTheServersCardShows(t *testing.T) {
+	s := newStack(t)
+	id := s.changedArticle("https://news.example/budget")
+	b := s.loggedIn()
+	path := fmt.Sprintf("/live/changes/%d", id)
+	if code, body, _ := s.newBrowser().get(path); code != http.StatusUnauthorized || strings.Contains(body, "Council") {
+		t.Fatalf("the live card without a session: %d", code)
+	}
+	code, body, h := b.get(path)
+	if code != http.StatusOK || h.Get("Content-Type") != "application/json" {
+		t.Fatalf("live card: %d %s", code, h.Get("Content-Type"))
+	}
+	var c struct {
+		ArticleID    int64  `json:"article_id"`
+		Unseen       bool   `json:"unseen"`
+		Significance string `json:"significance"`
+		Site, Title  string
+		From, To     int
+		ReadVersion  int `json:"read_version"`
+		Read         struct{ ISO, Title, Words string }
+		Changed      struct{ ISO, Title, Words string }
+		Words        []string
+		Preview      *struct {
+			Label string
+			Spans []struct{ Op, Text string }
+		}
+		Versions int
+	}
+	if err := json.Unmarshal([]byte(body), &c); err != nil {
+		t.Fatal(err)
+	}
+	_, home, _ := b.get("/")
+	if c.ArticleID != id || !c.Unseen || c.Significance != "substantive" || c.Site != "news.example" || c.Title != "Council approves budget after all" ||
+		c.From != 1 || c.To != 2 || c.ReadVersion != 2 || c.Versions != 2 || c.Read.Words != "just now" || c.Changed.ISO == "" {
+		t.Errorf("live card: %+v", c)
+	}
+	if !strings.Contains(home, fmt.Sprintf(`href="/articles/%d?from=%d&amp;to=%d"`, id, c.From, c.To)) || !strings.Contains(home, "you read version 2") {
+		t.Error("the home page's card does not match")
+	}
+	if c.Preview == nil || c.Preview.Label != "Headline" || len(c.Words) == 0 || !strings.Contains(home, c.Words[0]) {
+		t.Errorf("live card's words and preview: %v %+v", c.Words, c.Preview)
+	}
+
+	// Captured text comes as JSON strings, escaped even for HTML.
+	hostileID := s.capture("https://evil.example/story", hostile, "", paras("One.")...)
+	s.capture("https://evil.example/story", hostile+" changed", "", paras("Two.")...)
+	_, body, _ = b.get(fmt.Sprintf("/live/changes/%d", hostileID))
+	if strings.Contains(body, "<script") || strings.Contains(body, "<img") || !strings.Contains(body, `\u003cscript\u003e`) {
+		t.Errorf("the live card carries captured markup unescaped: %s", body)
+	}
+	if code, _, _ := b.get("/live/changes/999"); code != http.StatusNotFound {
+		t.Errorf("the live card of an article that does not exist: %d", code)
+	}
 }
