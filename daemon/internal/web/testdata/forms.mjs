@@ -95,6 +95,23 @@ try {
   const gone = await page.goto(`${BASE}/articles/${FORGET}`);
   if (gone.status() !== 404) fail(`the forgotten article's page: ${gone.status()}`);
 
+  // The search field shows its whole placeholder, wide and narrow.
+  await page.goto(BASE + '/articles');
+  for (const width of [1280, 800]) {
+    await page.setViewportSize({ width, height: 900 });
+    const search = page.locator('input[type="search"]');
+    const fit = await search.evaluate((input) => {
+      const s = getComputedStyle(input);
+      const ctx = document.createElement('canvas').getContext('2d');
+      ctx.font = `${s.fontStyle} ${s.fontWeight} ${s.fontSize} ${s.fontFamily}`;
+      const room = input.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+      return { text: ctx.measureText(input.placeholder).width, room };
+    });
+    if (fit.text > fit.room) fail(`at ${width} px the search placeholder needs ${fit.text} px and has ${fit.room}`);
+    await page.screenshot({ path: join(SHOTS, `all-articles-${width}.png`) });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+
   // Settings: each save is shown after a reload.
   const settings = async () => {
     await page.goto(BASE + '/settings');
