@@ -1,10 +1,13 @@
 package api_test
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -144,7 +147,21 @@ func TestPairPageHoldsNoSecretAndNoScript(t *testing.T) {
 	if !strings.Contains(page, `id="redline-pair-status"`) {
 		t.Errorf("the pairing page has no status line for the extension to fill")
 	}
-	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
+	csp := resp.Header.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "img-src data:;") || !strings.Contains(csp, "frame-ancestors 'none'") {
 		t.Errorf("CSP %q", csp)
+	}
+	// Its look: one style element, allowed by its digest; its icon is a
+	// data: URL, so the browser asks for no /favicon.ico.
+	m := regexp.MustCompile(`(?s)<style>(.*?)</style>`).FindAllStringSubmatch(page, -1)
+	if len(m) != 1 {
+		t.Fatalf("the pairing page has %d style elements, want 1", len(m))
+	}
+	sum := sha256.Sum256([]byte(m[0][1]))
+	if !strings.Contains(csp, "style-src 'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'") {
+		t.Errorf("the CSP %q does not allow the page's style", csp)
+	}
+	if !regexp.MustCompile(`<link rel="icon" href="data:`).MatchString(page) || strings.Contains(page, " style=") {
+		t.Errorf("the pairing page has no data: icon, or inline style attributes")
 	}
 }

@@ -8,16 +8,61 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"redline/daemon/internal/watch/watchtest"
 )
 
 // TestDashboardInChromium runs testdata/browser.mjs in real headless
 // Chromium against the daemon's HTTP side: login through the one-time
 // URL, the changed article on the home page, the diff in both modes, a
-// hostile capture that runs nothing, and a change arriving live. It saves
-// screenshots to $REDLINE_SCREENSHOTS (default: redline-screenshots in the
-// system's temp folder). It needs /usr/bin/chromium (or $CHROMIUM) and the
-// repository's node packages (`npm ci`).
+// hostile capture that runs nothing, and a change arriving live.
 func TestDashboardInChromium(t *testing.T) {
+	s := newStack(t)
+	changed := s.changedArticle("https://news.example/budget")
+	pwn := `<img src=x onerror="window.pwned=1"><script>window.pwned=1</script><svg onload="window.pwned=1">`
+	hostileID := s.capture("https://evil.example/story", pwn+" headline", pwn, block{"p", pwn}, block{"p", "A paragraph that stays."})
+	s.capture("https://evil.example/story", pwn+" headline, edited", pwn, block{"p", pwn + " and more"}, block{"p", "A paragraph that stays."}, block{"li", pwn})
+	s.capture("https://news.example/second", "Second story as first reported", "", paras("The first report said five people were hurt.", "Nothing else.")...)
+
+	runScript(t, "browser.mjs", []string{"BASE=" + s.base, "LOGIN=" + s.loginLink(), fmt.Sprintf("CHANGED=%d", changed), fmt.Sprintf("HOSTILE=%d", hostileID)},
+		func(line string) {
+			if line == "live-waiting" {
+				// The page is live: a new change must appear without reload.
+				s.capture("https://news.example/second", "Second story was updated", "", paras("The first report said fifty people were hurt, and the hospital confirmed it.", "Nothing else.")...)
+			}
+		})
+}
+
+// TestEveryDashboardFormInChromium runs testdata/forms.mjs, which submits
+// every form of the dashboard in real headless Chromium by clicking its
+// button, and checks what each did as a user sees it.
+func TestEveryDashboardFormInChromium(t *testing.T) {
+	s := newStack(t)
+	card := s.changedArticle("https://news.example/card")
+	onPage := s.changedArticle("https://news.example/page")
+	s.changedArticle("https://news.example/all")
+	s.site.Set("/story", watchtest.Article("story"))
+	// The watcher never fetches .example names: the local site plays news.test.
+	watched := s.capture(s.site.URL("news.test", "/story"), "Council delays budget vote", "", paras("The city council delayed its vote on the budget on Tuesday.")...)
+	forget := s.capture("https://news.example/forget-me", "A story to forget", "", paras("Nothing to see.")...)
+	s.capture("https://gossip.example/rumour", "A rumour from a site to forget", "", paras("Nothing to see either.")...)
+
+	runScript(t, "forms.mjs", []string{"BASE=" + s.base, "LOGIN=" + s.loginLink(),
+		fmt.Sprintf("CARD=%d", card), fmt.Sprintf("ONPAGE=%d", onPage), fmt.Sprintf("WATCHED=%d", watched), fmt.Sprintf("FORGET=%d", forget)}, nil)
+
+	if len(s.site.Requests("/story")) == 0 {
+		t.Error("Check now fetched nothing from the article's site")
+	}
+}
+
+// runScript runs a node script of testdata in real headless Chromium with
+// env added to its environment, and hands each line it prints to onLine.
+// The script ends by printing "ok". It saves screenshots to
+// $REDLINE_SCREENSHOTS (default: redline-screenshots in the system's temp
+// folder). It needs /usr/bin/chromium (or $CHROMIUM) and the repository's
+// node packages (`npm ci`).
+func runScript(t *testing.T, script string, env []string, onLine func(line string)) {
+	t.Helper()
 	chromium := os.Getenv("CHROMIUM")
 	if chromium == "" {
 		chromium = "/usr/bin/chromium"
@@ -41,17 +86,10 @@ func TestDashboardInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	s := newStack(t)
-	changed := s.changedArticle("https://news.example/budget")
-	pwn := `<img src=x onerror="window.pwned=1"><script>window.pwned=1</script><svg onload="window.pwned=1">`
-	hostileID := s.capture("https://evil.example/story", pwn+" headline", pwn, block{"p", pwn}, block{"p", "A paragraph that stays."})
-	s.capture("https://evil.example/story", pwn+" headline, edited", pwn, block{"p", pwn + " and more"}, block{"p", "A paragraph that stays."}, block{"li", pwn})
-	s.capture("https://news.example/second", "Second story", "", paras("The first report said five people were hurt.", "Nothing else.")...)
-
-	cmd := exec.Command(node, filepath.Join("testdata", "browser.mjs"))
+	cmd := exec.Command(node, filepath.Join("testdata", script))
 	cmd.Dir = "."
-	cmd.Env = append(os.Environ(), "BASE="+s.base, "LOGIN="+s.loginLink(), fmt.Sprintf("CHANGED=%d", changed),
-		fmt.Sprintf("HOSTILE=%d", hostileID), "SHOTS="+shots, "CHROMIUM="+chromium, "NODE_PATH="+filepath.Join(root, "node_modules"))
+	cmd.Env = append(os.Environ(), "SHOTS="+shots, "CHROMIUM="+chromium, "NODE_PATH="+filepath.Join(root, "node_modules"))
+	cmd.Env = append(cmd.Env, env...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	stdin, err := cmd.StdinPipe()
@@ -70,17 +108,18 @@ func TestDashboardInChromium(t *testing.T) {
 	for lines.Scan() {
 		line := lines.Text()
 		got = append(got, line)
-		if line == "live-waiting" {
-			// The page is live: a new change must appear without reload.
-			s.capture("https://news.example/second", "Second story was updated", "", paras("The first report said fifty people were hurt, and the hospital confirmed it.", "Nothing else.")...)
-			stdin.Close()
+		if onLine != nil {
+			onLine(line)
+		}
+		if strings.HasSuffix(line, "-waiting") {
+			stdin.Close() // the script may go on
 		}
 	}
 	if err := cmd.Wait(); err != nil {
-		t.Fatalf("browser test failed: %v\nstdout: %v\nstderr: %s", err, got, stderr.String())
+		t.Fatalf("%s failed: %v\nstdout: %v\nstderr: %s", script, err, got, stderr.String())
 	}
 	if len(got) == 0 || got[len(got)-1] != "ok" {
-		t.Fatalf("browser test did not finish: %v\n%s", got, stderr.String())
+		t.Fatalf("%s did not finish: %v\n%s", script, got, stderr.String())
 	}
 	t.Logf("screenshots in %s", shots)
 }

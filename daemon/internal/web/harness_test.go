@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -51,6 +52,28 @@ type stack struct {
 	// the local news site it fetches from.
 	watcher *watch.Watcher
 	site    *watchtest.Site
+	// dash is the dashboard on its own, without the API's guards in front;
+	// logs holds what it logged.
+	dash *web.Dashboard
+	logs *logBuffer
+}
+
+// logBuffer keeps log lines for a test to read.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func newStack(t testing.TB) *stack {
@@ -80,7 +103,9 @@ func newStack(t testing.TB) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dash, err := web.New(web.Config{Store: st, Hub: h, Port: port, DataDir: "/data/redline", Rules: rules, Now: clk.Now, Watcher: wt})
+	logs := &logBuffer{}
+	logger := slog.New(slog.NewTextHandler(logs, nil))
+	dash, err := web.New(web.Config{Store: st, Hub: h, Port: port, DataDir: "/data/redline", Rules: rules, Now: clk.Now, Watcher: wt, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +120,7 @@ func newStack(t testing.TB) *stack {
 		<-hubDone
 		st.Close()
 	})
-	return &stack{t: t, base: "http://127.0.0.1:" + strconv.Itoa(port), port: port, store: st, rules: rules, clock: clk, watcher: wt, site: site}
+	return &stack{t: t, base: "http://127.0.0.1:" + strconv.Itoa(port), port: port, store: st, rules: rules, clock: clk, watcher: wt, site: site, dash: dash, logs: logs}
 }
 
 // api calls the API with the token.

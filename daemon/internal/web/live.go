@@ -3,7 +3,9 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"time"
 
+	"redline/daemon/internal/diff"
 	"redline/daemon/internal/hub"
 )
 
@@ -45,4 +47,69 @@ func (d *Dashboard) live(w http.ResponseWriter, r *http.Request, u user) error {
 	h := &hub.Handler{Hub: d.hub, Token: ticket, AllowedOrigin: d.ownOrigin, Logger: d.log, Timing: d.timing}
 	h.ServeHTTP(w, r)
 	return nil
+}
+
+// liveCard is a change of the home page as data: the live list builds
+// from it the same card the server renders (template "change"), with
+// textContent. Times come in words already, as the server says them.
+type liveCard struct {
+	ArticleID    int64        `json:"article_id"`
+	Unseen       bool         `json:"unseen"`
+	Significance string       `json:"significance,omitempty"`
+	Site         string       `json:"site"`
+	Title        string       `json:"title"`
+	From         int          `json:"from"`
+	To           int          `json:"to"`
+	Changed      liveTime     `json:"changed"`
+	ReadVersion  int          `json:"read_version,omitempty"`
+	Read         liveTime     `json:"read"`
+	Words        []string     `json:"words,omitempty"`
+	Preview      *livePreview `json:"preview,omitempty"`
+	// Versions is the version Mark seen marks seen up to.
+	Versions int `json:"versions"`
+}
+
+// liveTime is a time as a <time> element shows it.
+type liveTime struct {
+	ISO   string `json:"iso"`
+	Title string `json:"title"`
+	Words string `json:"words"`
+}
+
+type livePreview struct {
+	Label string      `json:"label"`
+	Spans []diff.Span `json:"spans"`
+}
+
+func liveTimeOf(t time.Time) liveTime {
+	return liveTime{ISO: t.UTC().Format(time.RFC3339), Title: absTime(t), Words: ago(t)}
+}
+
+// liveChange answers GET /live/changes/{id}: the article's change as the
+// home page shows it, for the live list. Session only; no other origin
+// can read it.
+func (d *Dashboard) liveChange(w http.ResponseWriter, r *http.Request, u user) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	a, err := d.store.Article(id)
+	if err != nil {
+		return err
+	}
+	c, err := d.changeOf(a)
+	if err != nil {
+		return err
+	}
+	card := liveCard{
+		ArticleID: a.ID, Unseen: c.Unseen, Significance: string(c.Significance), Site: a.Site, Title: a.Title,
+		From: c.From, To: c.To, Changed: liveTimeOf(a.LastChanged),
+		ReadVersion: a.Read.Version, Read: liveTimeOf(a.Read.At), Words: c.Words, Versions: a.Versions,
+	}
+	if c.Preview != nil {
+		card.Preview = &livePreview{Label: c.Preview.Label, Spans: c.Preview.Spans}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	return json.NewEncoder(w).Encode(card)
 }

@@ -128,9 +128,35 @@ type changeItem struct {
 	CSRF string
 }
 
+// message is a page that says one thing. Commands in its text are
+// written between backticks, as in "Run `redline open`": the page shows
+// them as code, exactly as typed.
 type message struct {
 	Heading string
 	Text    string
+}
+
+// textPart is a run of a message's text: plain words, or a command.
+type textPart struct {
+	Text string
+	Code bool
+}
+
+// Parts splits the text at its backticks: every second run is a command.
+// A backtick without its pair stays as it is.
+func (m message) Parts() []textPart {
+	runs := strings.Split(m.Text, "`")
+	if len(runs)%2 == 0 {
+		last := len(runs) - 1
+		runs = append(runs[:last-1], runs[last-1]+"`"+runs[last])
+	}
+	parts := make([]textPart, 0, len(runs))
+	for i, r := range runs {
+		if r != "" {
+			parts = append(parts, textPart{Text: r, Code: i%2 == 1})
+		}
+	}
+	return parts
 }
 
 // render writes a page. Templates render into a buffer first, so a

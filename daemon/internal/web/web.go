@@ -139,6 +139,7 @@ func (d *Dashboard) routes() {
 	mux.HandleFunc("GET /backup", d.authed(d.backup))
 	mux.HandleFunc("GET /live", d.authed(d.live))
 	mux.HandleFunc("GET /live/ticket", d.authed(d.liveTicket))
+	mux.HandleFunc("GET /live/changes/{id}", d.authed(d.liveChange))
 
 	mux.HandleFunc("POST /articles/{id}/seen", d.form(d.markSeen))
 	mux.HandleFunc("POST /articles/{id}/forget", d.form(d.forgetArticle))
@@ -163,7 +164,9 @@ func (d *Dashboard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Security-Policy", d.csp)
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
+	// same-origin: the dashboard's own form posts carry its Origin (with
+	// no-referrer, browsers send Origin: null); links out send nothing.
+	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
 	h.Set("Cross-Origin-Resource-Policy", "same-origin")
 	d.mux.ServeHTTP(w, r)
@@ -199,22 +202,57 @@ func (d *Dashboard) page(fn handlerFunc) http.HandlerFunc {
 	})
 }
 
-// form is authed and checks the CSRF token of a POSTed form, and that the
-// form came from the dashboard itself.
+// form is authed and checks that a POSTed form came from the dashboard's
+// own pages (formFrom) and carries the session's CSRF token. Each refusal
+// is logged once, with the path and the reason.
 func (d *Dashboard) form(fn handlerFunc) http.HandlerFunc {
 	return d.authed(func(w http.ResponseWriter, r *http.Request, u user) error {
-		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-		if err := r.ParseForm(); err != nil {
-			return userError(http.StatusBadRequest, "The form could not be read.")
-		}
-		if o := r.Header.Get("Origin"); o != "" && !d.ownOrigin(o) {
+		if reason := d.formFrom(r); reason != "" {
+			d.log.Warn("dashboard form refused", "path", r.URL.Path, "reason", reason)
 			return userError(http.StatusForbidden, "This form did not come from the dashboard.")
 		}
+		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+		if err := r.ParseForm(); err != nil {
+			d.log.Warn("dashboard form refused", "path", r.URL.Path, "reason", "the form could not be read")
+			return userError(http.StatusBadRequest, "The form could not be read.")
+		}
 		if !d.sessions.checkCSRF(u.session, r.PostForm.Get("csrf")) {
+			reason := "wrong CSRF token"
+			if r.PostForm.Get("csrf") == "" {
+				reason = "no CSRF token"
+			}
+			d.log.Warn("dashboard form refused", "path", r.URL.Path, "reason", reason)
 			return userError(http.StatusForbidden, "This form has expired or did not come from the dashboard. Reload the page and try again.")
 		}
 		return fn(w, r, u)
 	})
+}
+
+// formFrom says why a form post did not come from the dashboard's own
+// pages, or "" when nothing says it did not. The dashboard's pages send
+// Referrer-Policy: same-origin, so a browser posts their forms with the
+// dashboard's Origin; a browser that still says Origin: null (a stricter
+// policy of its own) is believed only when Sec-Fetch-Site says the post
+// is same-origin. Another port on 127.0.0.1 is the same site but another
+// origin: refused. A request with neither header (not a browser) goes on
+// to the CSRF check, which every post must pass anyway.
+func (d *Dashboard) formFrom(r *http.Request) string {
+	site := r.Header.Get("Sec-Fetch-Site")
+	if site != "" && site != "same-origin" {
+		return "Sec-Fetch-Site is " + strconv.Quote(site)
+	}
+	switch o := r.Header.Get("Origin"); {
+	case o == "":
+		return ""
+	case o == "null":
+		if site != "same-origin" {
+			return "Origin is null and Sec-Fetch-Site is not same-origin"
+		}
+		return ""
+	case !d.ownOrigin(o):
+		return "Origin is " + strconv.Quote(o)
+	}
+	return ""
 }
 
 func (d *Dashboard) ownOrigin(o string) bool {

@@ -172,7 +172,7 @@ func TestEveryPageHasTheStrictPolicy(t *testing.T) {
 		if got := h.Get("Content-Security-Policy"); got != want {
 			t.Errorf("%s: CSP %q, want %q", path, got, want)
 		}
-		if h.Get("X-Frame-Options") != "DENY" || h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") != "no-referrer" {
+		if h.Get("X-Frame-Options") != "DENY" || h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") != "same-origin" {
 			t.Errorf("%s: frame %q, nosniff %q, referrer %q", path, h.Get("X-Frame-Options"), h.Get("X-Content-Type-Options"), h.Get("Referrer-Policy"))
 		}
 		// No inline script or style: every script is an embedded asset.
@@ -473,6 +473,20 @@ func TestArticlePageShowsBothDiffModes(t *testing.T) {
 	_, inline, _ := b.get(fmt.Sprintf("/articles/%d?mode=inline&from=1&to=2", id))
 	if !strings.Contains(inline, `class="inline-diff"`) || !strings.Contains(inline, `<del>reluctant</del>`) || !strings.Contains(inline, `<ins>willing</ins>`) {
 		t.Error("inline page does not mark the edit")
+	}
+	// Copied or read aloud, the deleted and the inserted words stay apart;
+	// the side-by-side columns are as they were.
+	edited := ""
+	for _, n := range elements(parseHTML(t, inline), "div") {
+		if strings.HasPrefix(attr(n, "class"), "irow ") && strings.Contains(textOf(n), "willing") {
+			edited = textOf(n)
+		}
+	}
+	if !strings.Contains(edited, "she was reluctant willing to raise") {
+		t.Errorf("the inline edit reads %q", edited)
+	}
+	if !strings.Contains(side, "she was <del>reluctant</del> to raise") || !strings.Contains(side, "she was <ins>willing</ins> to raise") {
+		t.Error("the side-by-side columns changed")
 	}
 	if code, _, _ := b.get(fmt.Sprintf("/articles/%d?from=9", id)); code != http.StatusBadRequest {
 		t.Errorf("a version that does not exist: %d, want 400", code)

@@ -37,6 +37,13 @@
 
   function say(text) { if (status) status.textContent = text; }
 
+  function loggedOut() {
+    if (!status) return;
+    status.textContent = "Logged out: run ";
+    status.appendChild(el("code", null, "redline open"));
+    status.appendChild(document.createTextNode(" to log in again."));
+  }
+
   function el(tag, cls, text) {
     var n = document.createElement(tag);
     if (cls) n.className = cls;
@@ -70,30 +77,27 @@
 
   function host(u) { try { return new URL(u).hostname.replace(/^www\./, ""); } catch (e) { return ""; } }
 
-  function addChange(ev, removed) {
-    var old = list.querySelector('li[data-article="' + Number(ev.article_id) + '"]');
+  function put(id, li) {
+    var old = list.querySelector('li[data-article="' + id + '"]');
     if (old) old.remove();
-    var sig = removed ? "substantive" : (ev.summary && ev.summary.significance) || "minor";
-    var li = el("li", "change fresh sig-" + sig.replace(/[^a-z]/g, ""));
-    li.setAttribute("data-item", "");
-    li.setAttribute("data-article", String(Number(ev.article_id)));
-    var meta = el("div", "meta");
-    meta.appendChild(el("span", "badge sig-" + sig.replace(/[^a-z]/g, ""), removed ? "removed" : sig));
-    meta.appendChild(el("span", "site", host(ev.url)));
-    meta.appendChild(el("span", null, removed ? "found gone just now" : "changed just now"));
-    li.appendChild(meta);
-    var h = el("h3");
-    var a = el("a", null, ev.title || ev.url);
-    a.href = "/articles/" + Number(ev.article_id) + (removed ? "" : "?from=" + Number(ev.from_version) + "&to=" + Number(ev.to_version));
-    h.appendChild(a);
-    li.appendChild(h);
-    var w = removed ? ["removed from the site"] : words(ev.summary);
-    if (w.length) li.appendChild(el("p", "words", w.join(" · ")));
-    if (removed) { list.insertBefore(li, list.firstChild); updateCount(); return; }
+    if (li) list.insertBefore(li, list.firstChild);
+    updateCount();
+  }
+
+  function sigClass(sig) { return "sig-" + String(sig).replace(/[^a-z]/g, ""); }
+
+  function time(t) {
+    var n = el("time", null, t.words);
+    n.setAttribute("datetime", t.iso);
+    n.title = t.title;
+    return n;
+  }
+
+  function seenForm(id, version) {
     var f = el("form", "inline");
     f.method = "post";
-    f.action = "/articles/" + Number(ev.article_id) + "/seen";
-    [["csrf", csrf], ["version", String(Number(ev.to_version))], ["return", "/"]].forEach(function (kv) {
+    f.action = "/articles/" + id + "/seen";
+    [["csrf", csrf], ["version", String(Number(version))], ["return", "/"]].forEach(function (kv) {
       var i = el("input");
       i.type = "hidden"; i.name = kv[0]; i.value = kv[1];
       f.appendChild(i);
@@ -101,9 +105,116 @@
     var b = el("button", null, "Mark seen");
     b.type = "submit";
     f.appendChild(b);
-    li.appendChild(f);
-    list.insertBefore(li, list.firstChild);
-    updateCount();
+    return f;
+  }
+
+  // card builds the same card as the server's template "change", from
+  // GET /live/changes/{id}; a deletion and the insertion beside it are
+  // kept apart by a space, as on the server.
+  function card(c) {
+    var id = Number(c.article_id);
+    var li = el("li", "change fresh " + sigClass(c.significance || ""));
+    li.setAttribute("data-item", "");
+    li.setAttribute("data-article", String(id));
+    var meta = el("div", "meta");
+    if (c.significance) meta.appendChild(el("span", "badge " + sigClass(c.significance), c.significance));
+    meta.appendChild(el("span", "site", c.site));
+    var changed = el("span", null, "changed ");
+    changed.appendChild(time(c.changed));
+    meta.appendChild(changed);
+    if (c.read_version) {
+      var read = el("span", null, "you read version " + Number(c.read_version) + " ");
+      read.appendChild(time(c.read));
+      meta.appendChild(read);
+    }
+    li.appendChild(meta);
+    var h = el("h3");
+    var a = el("a", null, c.title);
+    a.href = "/articles/" + id + "?from=" + Number(c.from) + "&to=" + Number(c.to);
+    h.appendChild(a);
+    li.appendChild(h);
+    if (c.words && c.words.length) li.appendChild(el("p", "words", c.words.join(" · ")));
+    if (c.preview) {
+      var p = el("p", "preview");
+      p.appendChild(el("span", "label", c.preview.label));
+      p.appendChild(document.createTextNode(" "));
+      var prev = "";
+      (c.preview.spans || []).forEach(function (s) {
+        if (s.op !== "equal" && prev !== "" && prev !== "equal" && prev !== s.op) p.appendChild(document.createTextNode(" "));
+        if (s.op === "delete") p.appendChild(el("del", null, s.text));
+        else if (s.op === "insert") p.appendChild(el("ins", null, s.text));
+        else p.appendChild(document.createTextNode(s.text));
+        prev = s.op;
+      });
+      li.appendChild(p);
+    }
+    if (c.unseen) li.appendChild(seenForm(id, c.versions));
+    return li;
+  }
+
+  // removedCard is the card of an article found gone from its site.
+  function removedCard(ev) {
+    var id = Number(ev.article_id);
+    var li = el("li", "change fresh sig-substantive");
+    li.setAttribute("data-item", "");
+    li.setAttribute("data-article", String(id));
+    var meta = el("div", "meta");
+    meta.appendChild(el("span", "badge sig-substantive", "removed"));
+    meta.appendChild(el("span", "site", host(ev.url)));
+    meta.appendChild(el("span", null, "found gone just now"));
+    li.appendChild(meta);
+    var h = el("h3");
+    var a = el("a", null, ev.title || ev.url);
+    a.href = "/articles/" + id;
+    h.appendChild(a);
+    li.appendChild(h);
+    li.appendChild(el("p", "words", "removed from the site"));
+    return li;
+  }
+
+  // eventCard is the card made from the event alone, when the server's
+  // account of the change cannot be had.
+  function eventCard(ev) {
+    var id = Number(ev.article_id);
+    var sig = (ev.summary && ev.summary.significance) || "minor";
+    var li = el("li", "change fresh " + sigClass(sig));
+    li.setAttribute("data-item", "");
+    li.setAttribute("data-article", String(id));
+    var meta = el("div", "meta");
+    meta.appendChild(el("span", "badge " + sigClass(sig), sig));
+    meta.appendChild(el("span", "site", host(ev.url)));
+    meta.appendChild(el("span", null, "changed just now"));
+    li.appendChild(meta);
+    var h = el("h3");
+    var a = el("a", null, ev.title || ev.url);
+    a.href = "/articles/" + id + "?from=" + Number(ev.from_version) + "&to=" + Number(ev.to_version);
+    h.appendChild(a);
+    li.appendChild(h);
+    var w = words(ev.summary);
+    if (w.length) li.appendChild(el("p", "words", w.join(" · ")));
+    li.appendChild(seenForm(id, ev.to_version));
+    return li;
+  }
+
+  // Changes are put in the order their events came, whatever order the
+  // cards' requests end in.
+  var pending = Promise.resolve();
+
+  function addChange(ev) {
+    var id = Number(ev.article_id);
+    var got = fetch("/live/changes/" + id, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) {
+        if (r.status === 404) return null; // forgotten meanwhile
+        if (!r.ok) throw new Error("change " + r.status);
+        return r.json();
+      })
+      .then(function (c) { return function () { put(id, c && c.unseen ? card(c) : null); }; })
+      .catch(function () { return function () { put(id, eventCard(ev)); }; });
+    pending = pending.then(function () { return got; }).then(function (show) { show(); });
+  }
+
+  function addRemoved(ev) {
+    pending = pending.then(function () { put(Number(ev.article_id), removedCard(ev)); });
   }
 
   function seen(ev) {
@@ -123,8 +234,8 @@
       if (ev.type === "welcome") { retry = 1000; say("Live: new changes appear here as Redline finds them."); return; }
       if (typeof ev.event_id === "number" && ev.event_id > lastEvent) lastEvent = ev.event_id;
       if (ev.type === "article.changed") addChange(ev);
-      else if (ev.type === "article.removed") addChange(ev, true);
-      else if (ev.type === "article.seen") seen(ev);
+      else if (ev.type === "article.removed") addRemoved(ev);
+      else if (ev.type === "article.seen") pending = pending.then(function () { seen(ev); });
     };
     ws.onclose = function () {
       say("Reconnecting…");
@@ -137,7 +248,7 @@
   function refresh() {
     fetch("/live/ticket", { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) {
-        if (r.status === 401) { say("Logged out: run `redline open` to log in again."); throw new Error("logged out"); }
+        if (r.status === 401) { loggedOut(); throw new Error("logged out"); }
         if (!r.ok) throw new Error("ticket " + r.status);
         return r.json();
       })

@@ -14,6 +14,19 @@ import { createInterface } from 'node:readline';
 const { BASE, LOGIN, CHANGED, HOSTILE, SHOTS } = process.env;
 const fail = (msg) => { throw new Error(msg); };
 
+// cardShape is what a reader gets of a card of the Changed list: its text
+// as shown (each time as its datetime: "just now" may turn into "1 minute
+// ago" between two renderings), and its elements with their attributes.
+function cardShape(li) {
+  li.classList.remove('fresh');
+  for (const t of li.querySelectorAll('time')) t.textContent = t.getAttribute('datetime');
+  // (Chromium's form filling leaves an empty style attribute on inputs a
+  // script adds.)
+  const elements = [li, ...li.querySelectorAll('*')].map((e) =>
+    e.tagName + ' ' + [...e.attributes].filter((a) => !(a.name === 'style' && a.value === '')).map((a) => `${a.name}=${a.value}`).sort().join(' '));
+  return { text: li.innerText.replace(/\s+/g, ' ').trim(), elements };
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   headless: true,
@@ -47,6 +60,9 @@ try {
   const idel = await page.locator('.inline-diff del').allInnerTexts();
   const iins = await page.locator('.inline-diff ins').allInnerTexts();
   if (!idel.some((t) => t.includes('reluctant')) || !iins.some((t) => t.includes('willing'))) fail(`inline: del ${idel} ins ${iins}`);
+  // Read out or copied, the deleted and the inserted word stay apart.
+  const edited = await page.locator('.inline-diff .irow', { hasText: 'willing' }).first().innerText();
+  if (!edited.includes('she was reluctant willing to raise')) fail(`inline row reads: ${edited}`);
   await page.screenshot({ path: join(SHOTS, 'article-inline.png'), fullPage: true });
 
   // Captured text that tries to run script stays text.
@@ -70,6 +86,13 @@ try {
   const text = await arrived.innerText();
   if (!text.includes('Second story was updated')) fail(`live item: ${text}`);
   await page.screenshot({ path: join(SHOTS, 'home-live.png') });
+  // The card that came live is the card the server renders.
+  const id = await arrived.getAttribute('data-article');
+  const live = await arrived.evaluate(cardShape);
+  await page.reload();
+  const server = await page.locator(`#unseen li[data-article="${id}"]`).evaluate(cardShape);
+  if (JSON.stringify(live) !== JSON.stringify(server)) fail(`live card differs from the server's:\nlive   ${JSON.stringify(live)}\nserver ${JSON.stringify(server)}`);
+  if (!/you read version \d/.test(server.text) || !server.text.includes('HEADLINE Second story as first reported was updated')) fail(`the card lacks the read line or the edit: ${server.text}`);
   if (violations.length) fail(`CSP violations: ${violations}`);
   lines.close();
   console.log('ok');
