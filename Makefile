@@ -6,7 +6,7 @@ BIN     := bin/redline
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 ADDR    ?= 127.0.0.1:7710
 
-.PHONY: all build daemon deps extension run test lint test-go test-ts test-e2e fuzz soak bench bench-go clean
+.PHONY: all build daemon deps extension run test lint test-go test-ts test-e2e test-firefox fuzz soak bench bench-go clean
 
 all: build
 
@@ -35,7 +35,7 @@ run: build
 	@echo
 	./$(BIN) serve --addr $(ADDR)
 
-test: lint test-go test-ts test-e2e
+test: lint test-go test-ts test-e2e test-firefox
 
 lint:
 	@bad=$$(gofmt -l daemon); if [ -n "$$bad" ]; then echo "gofmt would change: $$bad"; exit 1; fi
@@ -51,6 +51,12 @@ test-ts: deps
 # real daemon.
 test-e2e: deps
 	npm run --silent test:e2e
+
+# The extension in real headless Firefox ESR (/usr/bin/firefox-esr), driven
+# over WebDriver BiDi, against the real daemon: pairing, capture, the banner,
+# and the packed add-on kept across a restart.
+test-firefox: deps
+	npm run --silent test:firefox
 
 # Long variants: the daemon killed with SIGKILL 200 times during ingest; 100
 # event clients at 200 captures/s for 60 s; a store of 100,000 articles
