@@ -4,7 +4,7 @@
 GO      ?= go
 BIN     := bin/redline
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
-ADDR    ?= 127.0.0.1:7710
+ADDR    ?= $(or $(REDLINE_ADDR),127.0.0.1:7710)
 
 .PHONY: all build daemon deps extension run test lint test-go test-ts test-e2e test-firefox fuzz soak bench bench-go clean
 
@@ -29,8 +29,11 @@ run: build
 	@echo "Redline daemon: http://$(ADDR)   (stop with Ctrl-C)"
 	@echo "Data folder:    $$(./$(BIN) status | sed -n 's/^data: *//p')"
 	@echo "API token:      ./$(BIN) token"
-	@echo "Extension:      Chrome  chrome://extensions > Developer mode > Load unpacked > $(CURDIR)/extension/dist/chrome"
-	@echo "                Firefox about:debugging#/runtime/this-firefox > Load Temporary Add-on > $(CURDIR)/extension/dist/firefox/manifest.json"
+	@echo "Extension:      Chrome   chrome://extensions > Developer mode > Load unpacked > $(CURDIR)/extension/dist/chrome"
+	@echo "                Firefox  about:addons > Install Add-on From File > $(CURDIR)/extension/dist/redline-firefox.xpi"
+	@echo "                         (Firefox ESR, Developer Edition or Nightly, with xpinstall.signatures.required false in about:config)"
+	@echo "                  or     about:debugging#/runtime/this-firefox > Load Temporary Add-on > $(CURDIR)/extension/dist/firefox/manifest.json"
+	@echo "                         (any Firefox, until it restarts)"
 	@echo "Pair it:        ./$(BIN) pair   (in another terminal, once the daemon runs)"
 	@echo
 	./$(BIN) serve --addr $(ADDR)

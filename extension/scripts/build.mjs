@@ -174,8 +174,7 @@ export async function buildExtension() {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  // How to load them is said once, by `make run` and in README.md.
   const out = await buildExtension();
-  console.log(`Chrome:  load unpacked from ${out.chrome}  (chrome://extensions, Developer mode, Load unpacked)`);
-  console.log(`Firefox: load ${join(out.firefox, 'manifest.json')}  (about:debugging#/runtime/this-firefox, Load Temporary Add-on)`);
-  console.log(`         or install ${out.xpi} for good (about:addons, Install Add-on From File; see README.md)`);
+  console.log(`Built the extension: ${out.chrome}, ${out.firefox} and ${out.xpi}`);
 }
