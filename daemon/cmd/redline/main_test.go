@@ -450,3 +450,16 @@ func TestRefusedRestoreCreatesNothing(t *testing.T) {
 		t.Errorf("the data folder holds %v after a restore, want only the store", left)
 	}
 }
+
+// A command's --help lists its flags under "Flags:", and a command that
+// has none prints no such heading.
+func TestHelpShowsFlagsOnlyWhenThereAreSome(t *testing.T) {
+	out, _, code := cli(t, "", "version", "--help")
+	if code != 0 || out != "Usage: redline version\n\nPrint the version.\n" {
+		t.Errorf("version --help = %d %q: want the usage and no Flags heading", code, out)
+	}
+	out, _, code = cli(t, "", "status", "--help")
+	if code != 0 || !strings.Contains(out, "\nFlags:\n") || !strings.Contains(out, "-data") {
+		t.Errorf("status --help = %d %q: want its flags", code, out)
+	}
+}
