@@ -4,9 +4,9 @@
 GO      ?= go
 BIN     := bin/redline
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
-ADDR    ?= 127.0.0.1:7710
+ADDR    ?= $(or $(REDLINE_ADDR),127.0.0.1:7710)
 
-.PHONY: all build daemon deps extension run test lint test-go test-ts test-e2e fuzz soak bench bench-go clean
+.PHONY: all build daemon deps extension run test lint test-go test-ts test-e2e test-firefox fuzz soak bench bench-go clean
 
 all: build
 
@@ -29,13 +29,16 @@ run: build
 	@echo "Redline daemon: http://$(ADDR)   (stop with Ctrl-C)"
 	@echo "Data folder:    $$(./$(BIN) status | sed -n 's/^data: *//p')"
 	@echo "API token:      ./$(BIN) token"
-	@echo "Extension:      Chrome  chrome://extensions > Developer mode > Load unpacked > $(CURDIR)/extension/dist/chrome"
-	@echo "                Firefox about:debugging#/runtime/this-firefox > Load Temporary Add-on > $(CURDIR)/extension/dist/firefox/manifest.json"
+	@echo "Extension:      Chrome   chrome://extensions > Developer mode > Load unpacked > $(CURDIR)/extension/dist/chrome"
+	@echo "                Firefox  about:addons > Install Add-on From File > $(CURDIR)/extension/dist/redline-firefox.xpi"
+	@echo "                         (Firefox ESR, Developer Edition or Nightly, with xpinstall.signatures.required false in about:config)"
+	@echo "                  or     about:debugging#/runtime/this-firefox > Load Temporary Add-on > $(CURDIR)/extension/dist/firefox/manifest.json"
+	@echo "                         (any Firefox, until it restarts)"
 	@echo "Pair it:        ./$(BIN) pair   (in another terminal, once the daemon runs)"
 	@echo
 	./$(BIN) serve --addr $(ADDR)
 
-test: lint test-go test-ts test-e2e
+test: lint test-go test-ts test-e2e test-firefox
 
 lint:
 	@bad=$$(gofmt -l daemon); if [ -n "$$bad" ]; then echo "gofmt would change: $$bad"; exit 1; fi
@@ -51,6 +54,12 @@ test-ts: deps
 # real daemon.
 test-e2e: deps
 	npm run --silent test:e2e
+
+# The extension in real headless Firefox ESR (/usr/bin/firefox-esr), driven
+# over WebDriver BiDi, against the real daemon: pairing, capture, the banner,
+# and the packed add-on kept across a restart.
+test-firefox: deps
+	npm run --silent test:firefox
 
 # Long variants: the daemon killed with SIGKILL 200 times during ingest; 100
 # event clients at 200 captures/s for 60 s; a store of 100,000 articles

@@ -1,14 +1,16 @@
 // Builds the extension for Chrome and Firefox:
 //   extension/dist/chrome   load with chrome://extensions → Load unpacked
 //   extension/dist/firefox  load with about:debugging → Load Temporary Add-on (manifest.json)
+//   extension/dist/redline-firefox.xpi  the same, packed: about:addons → Install Add-on From File
+//                           (kept across restarts; needs unsigned add-ons allowed, see README.md)
 // One esbuild pass bundles each entry point; the manifest differs only in
 // how the background runs (a service worker in Chrome, an event page in
 // Firefox) and in each browser's own keys.
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deflateSync } from 'node:zlib';
+import { deflateRawSync, deflateSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -97,6 +99,49 @@ function crc32(buf) {
   return ~c >>> 0;
 }
 
+/**
+ * A zip archive of the files directly in dir (an .xpi is one): deflated
+ * entries, no folders, a fixed date so that the same build gives the same
+ * bytes.
+ */
+export function zipFolder(dir) {
+  const local = [];
+  const central = [];
+  let offset = 0;
+  for (const name of readdirSync(dir).sort()) {
+    const data = readFileSync(join(dir, name));
+    const packed = deflateRawSync(data, { level: 9 });
+    const nameBytes = Buffer.from(name, 'utf8');
+    // version needed, flags (UTF-8 names), method 8 (deflate), time, date 1980-01-01, crc, sizes, name length, extra length
+    const fields = Buffer.alloc(26);
+    fields.writeUInt16LE(20, 0);
+    fields.writeUInt16LE(0x0800, 2);
+    fields.writeUInt16LE(8, 4);
+    fields.writeUInt16LE(0, 6);
+    fields.writeUInt16LE(0x21, 8);
+    fields.writeUInt32LE(crc32(data), 10);
+    fields.writeUInt32LE(packed.length, 14);
+    fields.writeUInt32LE(data.length, 18);
+    fields.writeUInt16LE(nameBytes.length, 22);
+    fields.writeUInt16LE(0, 24);
+    const header = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), fields, nameBytes]);
+    local.push(header, packed);
+    // made by, then the same fields, then comment length, disk, attributes, offset
+    const tail = Buffer.alloc(14);
+    tail.writeUInt32LE(offset, 10);
+    central.push(Buffer.concat([Buffer.from([0x50, 0x4b, 0x01, 0x02, 20, 0]), fields, tail, nameBytes]));
+    offset += header.length + packed.length;
+  }
+  const dirBytes = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(central.length, 8);
+  end.writeUInt16LE(central.length, 10);
+  end.writeUInt32LE(dirBytes.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...local, dirBytes, end]);
+}
+
 export async function buildExtension() {
   rmSync(dist, { recursive: true, force: true });
   for (const [browser, target] of [['chrome', 'chrome116'], ['firefox', 'firefox140']]) {
@@ -121,11 +166,15 @@ export async function buildExtension() {
     copyFileSync(join(src, 'ui.css'), join(out, 'ui.css'));
     for (const size of [16, 32, 48, 128]) writeFileSync(join(out, `icon-${size}.png`), icon(size));
   }
-  return { chrome: join(dist, 'chrome'), firefox: join(dist, 'firefox') };
+  // The same Firefox build packed, to install for good where Firefox allows
+  // unsigned add-ons (ESR, Developer Edition, Nightly).
+  const xpi = join(dist, 'redline-firefox.xpi');
+  writeFileSync(xpi, zipFolder(join(dist, 'firefox')));
+  return { chrome: join(dist, 'chrome'), firefox: join(dist, 'firefox'), xpi };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  // How to load them is said once, by `make run` and in README.md.
   const out = await buildExtension();
-  console.log(`Chrome:  load unpacked from ${out.chrome}  (chrome://extensions, Developer mode, Load unpacked)`);
-  console.log(`Firefox: load ${join(out.firefox, 'manifest.json')}  (about:debugging#/runtime/this-firefox, Load Temporary Add-on)`);
+  console.log(`Built the extension: ${out.chrome}, ${out.firefox} and ${out.xpi}`);
 }

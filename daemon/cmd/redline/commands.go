@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"text/tabwriter"
 
 	"redline/daemon/internal/api"
@@ -205,12 +208,70 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 		defer f.Close()
 		r = f
 	}
-	if err := config.EnsureDataDir(t.dir); err != nil {
-		return err
-	}
-	if err := store.Restore(filepath.Join(t.dir, config.StoreDir), r, *replace, nil); err != nil {
+	if err := restoreInto(t.dir, r, *replace); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "restored into %s\n", t.dir)
 	return nil
+}
+
+// restoreInto restores a backup into the store of the data folder dir. A
+// restore that is refused changes nothing: over an existing store, the
+// store package sees to that; where there is no store yet, the backup is
+// restored into a folder of its own inside dir and moved into place only
+// once whole, and the folders made for it are removed when it fails.
+func restoreInto(dir string, r io.Reader, replace bool) error {
+	storeDir := filepath.Join(dir, config.StoreDir)
+	if _, err := os.Lstat(storeDir); !errors.Is(err, fs.ErrNotExist) {
+		return store.Restore(storeDir, r, replace, nil)
+	}
+	made, err := mkdirAll(dir)
+	if err != nil {
+		return err
+	}
+	undo := func() {
+		for i := len(made) - 1; i >= 0; i-- {
+			_ = os.Remove(made[i]) // only while empty: never what another program put there
+		}
+	}
+	stage, err := os.MkdirTemp(dir, ".restoring-")
+	if err != nil {
+		undo()
+		return fmt.Errorf("create restore folder: %w", err)
+	}
+	err = store.Restore(filepath.Join(stage, config.StoreDir), r, false, nil)
+	if err == nil {
+		if err = os.Rename(filepath.Join(stage, config.StoreDir), storeDir); err != nil {
+			err = fmt.Errorf("move restored store in place: %w", err)
+		}
+	}
+	if rmErr := os.RemoveAll(stage); rmErr != nil && err == nil {
+		err = fmt.Errorf("remove restore folder: %w", rmErr)
+	}
+	if err != nil {
+		undo()
+	}
+	return err
+}
+
+// mkdirAll creates dir and any missing parents, as the data folder is
+// created (mode 0700), and returns the folders it created, outermost first.
+func mkdirAll(dir string) ([]string, error) {
+	var missing []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil {
+			break
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+		missing = append(missing, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	slices.Reverse(missing)
+	if err := config.EnsureDataDir(dir); err != nil {
+		return nil, err
+	}
+	return missing, nil
 }

@@ -129,12 +129,19 @@ per-user data folder. Run "redline COMMAND --help" for its flags.
 }
 
 func commandUsage(w io.Writer, c command, fs *flag.FlagSet) {
-	fmt.Fprintf(w, "Usage: redline %s %s\n\n%s.\n", c.name, c.usage, strings.ToUpper(c.summary[:1])+c.summary[1:])
-	if fs != nil {
+	fmt.Fprintf(w, "Usage: %s\n\n%s.\n", strings.TrimSpace("redline "+c.name+" "+c.usage), strings.ToUpper(c.summary[:1])+c.summary[1:])
+	if fs != nil && hasFlags(fs) {
 		fmt.Fprintln(w, "\nFlags:")
 		fs.SetOutput(w)
 		fs.PrintDefaults()
 	}
+}
+
+// hasFlags reports whether fs defines any flag.
+func hasFlags(fs *flag.FlagSet) bool {
+	found := false
+	fs.VisitAll(func(*flag.Flag) { found = true })
+	return found
 }
 
 // newFlags returns a flag set whose --help prints the command's usage.

@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 
 	"net/http"
 	"os"
@@ -383,5 +385,81 @@ func TestHelpAndUsageErrors(t *testing.T) {
 		if code == 0 || errOut == "" || strings.Count(strings.TrimSpace(errOut), "\n") > 1 {
 			t.Errorf("%v: exit %d, stderr %q: want a short error and a non-zero exit", args, code, errOut)
 		}
+	}
+}
+
+// A restore that is refused leaves the disk as it was: no data folder, no
+// parent folder and no store appear where there were none.
+func TestRefusedRestoreCreatesNothing(t *testing.T) {
+	source := t.TempDir()
+	d := startDaemon(t, source)
+	if code, _, err := post(context.Background(), d.base, tokenOf(t, source), captureBody("https://example.com/kept", "Kept text.")); code != 201 || err != nil {
+		t.Fatalf("capture = %d %v", code, err)
+	}
+	d.stop(t)
+	exported, _, _ := cli(t, "", "export", "--data", source)
+	files := t.TempDir()
+	backup := filepath.Join(files, "redline.backup")
+	if _, errOut, code := cli(t, "", "backup", "--data", source, backup); code != 0 {
+		t.Fatalf("backup = %d %s", code, errOut)
+	}
+	whole, err := os.ReadFile(backup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreign := filepath.Join(files, "notes.txt")
+	damaged := filepath.Join(files, "damaged.backup")
+	os.WriteFile(foreign, []byte("shopping list"), 0o600)
+	header := whole[:bytes.IndexByte(whole, '\n')+1] // the backup's first line, then garbage
+	os.WriteFile(damaged, append(header[:len(header):len(header)], bytes.Repeat([]byte{0xff}, 64)...), 0o600)
+
+	for _, c := range []struct{ name, file, want string }{
+		{"a foreign file", foreign, "not a Redline backup"},
+		{"a damaged backup", damaged, "damaged"},
+		{"a missing file", filepath.Join(files, "nowhere.backup"), "open backup"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			parent := filepath.Join(t.TempDir(), "new")
+			target := filepath.Join(parent, "redline")
+			if _, errOut, code := cli(t, "", "restore", "--data", target, c.file); code != 1 || !strings.Contains(errOut, c.want) {
+				t.Fatalf("restore = %d %q, want a refusal saying %q", code, errOut, c.want)
+			}
+			if _, err := os.Stat(parent); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("a refused restore into %s left %s behind (%v)", target, parent, err)
+			}
+
+			empty := t.TempDir()
+			if _, _, code := cli(t, "", "restore", "--data", empty, c.file); code != 1 {
+				t.Fatalf("restore into an empty folder = %d, want a refusal", code)
+			}
+			if left, _ := os.ReadDir(empty); len(left) != 0 {
+				t.Errorf("a refused restore left %v in the data folder", left)
+			}
+		})
+	}
+
+	// The same restore with a whole backup creates the folders it needs.
+	target := filepath.Join(t.TempDir(), "new", "redline")
+	if out, errOut, code := cli(t, "", "restore", "--data", target, backup); code != 0 || !strings.Contains(out, "restored") {
+		t.Fatalf("restore into a new folder = %d %q %q", code, out, errOut)
+	}
+	if restored, _, _ := cli(t, "", "export", "--data", target); restored != exported {
+		t.Errorf("restored store exports differently:\n%s\nwant\n%s", restored, exported)
+	}
+	if left, _ := os.ReadDir(target); len(left) != 1 || left[0].Name() != "store" {
+		t.Errorf("the data folder holds %v after a restore, want only the store", left)
+	}
+}
+
+// A command's --help lists its flags under "Flags:", and a command that
+// has none prints no such heading.
+func TestHelpShowsFlagsOnlyWhenThereAreSome(t *testing.T) {
+	out, _, code := cli(t, "", "version", "--help")
+	if code != 0 || out != "Usage: redline version\n\nPrint the version.\n" {
+		t.Errorf("version --help = %d %q: want the usage and no Flags heading", code, out)
+	}
+	out, _, code = cli(t, "", "status", "--help")
+	if code != 0 || !strings.Contains(out, "\nFlags:\n") || !strings.Contains(out, "-data") {
+		t.Errorf("status --help = %d %q: want its flags", code, out)
 	}
 }

@@ -1,0 +1,231 @@
+// End to end in Debian's Firefox ESR (/usr/bin/firefox-esr, headless),
+// driven over WebDriver BiDi, with the built extension installed as a
+// temporary add-on (as about:debugging loads it): pair through the
+// one-time link, read an article and find it at the daemon, then let the
+// daemon find by itself that the site changed it and see the banner appear
+// in the still-open tab, open the changes and dismiss them (the daemon
+// marks them seen). Then the packed .xpi, installed for good where unsigned
+// add-ons are allowed: still there, paired and capturing after Firefox
+// restarts.
+//
+// BiDi will not open moz-extension:// pages, so the options are left as a
+// new user has them (an article counts as read after 5 visible seconds).
+// The banner lives in a closed shadow root: BiDi serialises it when asked
+// to include every shadow tree, which is how the test reads and clicks it.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import puppeteer from 'puppeteer-core';
+import { buildExtension } from '../scripts/build.mjs';
+import { buildDaemon, startDaemon, startSite, tempDir, until } from './harness.mjs';
+
+const FIREFOX = process.env.REDLINE_FIREFOX ?? '/usr/bin/firefox-esr';
+const GECKO_ID = 'redline@redline.invalid';
+
+// The browser's own services stay quiet: the test reaches only this
+// computer's daemon and news site, and looks up no host name.
+const QUIET = {
+  'app.shield.optoutstudies.enabled': false,
+  'browser.region.network.url': '',
+  'browser.region.update.enabled': false,
+  'browser.safebrowsing.provider.google.updateURL': '',
+  'browser.safebrowsing.provider.google4.updateURL': '',
+  'browser.safebrowsing.provider.mozilla.updateURL': '',
+  'dom.push.connection.enabled': false,
+  'extensions.systemAddon.update.enabled': false,
+  'geo.provider.network.url': '',
+  'messaging-system.rsexperimentloader.enabled': false,
+  'network.captive-portal-service.enabled': false,
+  'network.connectivity-service.enabled': false,
+  'network.dns.disablePrefetch': true,
+  'network.dns.disablePrefetchFromHTTPS': true,
+  'network.preconnect': false,
+  'network.trr.mode': 5,
+  'toolkit.telemetry.enabled': false,
+  'services.settings.server': 'data:,#remote-settings-dummy/v1',
+  'toolkit.telemetry.server': '',
+};
+
+/**
+ * Firefox ESR, headless, on profile; more are extra preferences. Set
+ * REDLINE_FIREFOX_DNS_LOG=FILE to log every host name it looks up.
+ */
+function launchFirefox(profile, more = {}) {
+  const dnsLog = process.env.REDLINE_FIREFOX_DNS_LOG;
+  return puppeteer.launch({
+    browser: 'firefox',
+    executablePath: FIREFOX,
+    headless: true,
+    userDataDir: profile,
+    extraPrefsFirefox: { ...QUIET, ...more },
+    // Connections beyond this computer fail (and let the settings above take).
+    env: { ...process.env, MOZ_DISABLE_NONLOCAL_CONNECTIONS: '1', ...(dnsLog ? { MOZ_LOG: 'nsHostResolver:5', MOZ_LOG_FILE: dnsLog } : {}) },
+  });
+}
+
+let bin, data, daemon, site, browser, profile, work, built;
+
+before(async () => {
+  work = tempDir('ff-e2e');
+  data = tempDir('ff-data');
+  profile = tempDir('ff-profile');
+  bin = buildDaemon(work);
+  // The watcher must be allowed to fetch the news site on this computer.
+  daemon = await startDaemon(bin, data, '127.0.0.1:0', ['--allow-private']);
+  site = await startSite();
+  built = await buildExtension();
+  browser = await launchFirefox(profile);
+  assert.equal(await browser.installExtension(built.firefox), GECKO_ID, 'the manifest fixes the add-on id');
+});
+
+after(async () => {
+  await browser?.close();
+  await site?.close();
+  await daemon?.stop();
+  for (const dir of [work, data, profile]) if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const articleAt = async (url) => {
+  const r = await daemon.api(`/api/v1/articles?url=${encodeURIComponent(url)}`);
+  return r.status === 200 ? r.body : null;
+};
+
+/**
+ * Sends a WebDriver BiDi command on page's session, aimed at its browsing
+ * context unless inContext is false. (The library's BiDi session is not
+ * part of its documented API; its version is pinned.)
+ */
+function bidi(page, method, params, inContext = true) {
+  const context = page.mainFrame().browsingContext;
+  return context.userContext.browser.session.send(method, inContext ? { ...params, target: { context: context.id } } : params);
+}
+
+/** The <redline-banner>'s shadow root (closed) as a BiDi node tree, or null. */
+async function bannerTree(page) {
+  const { result: evaluated } = await bidi(page, 'script.evaluate', {
+    expression: 'document.querySelector("redline-banner")',
+    awaitPromise: false,
+    serializationOptions: { includeShadowTree: 'all', maxDomDepth: null },
+  });
+  if (evaluated.type !== 'success') throw new Error(`the page could not be read: ${JSON.stringify(evaluated.exceptionDetails?.text)}`);
+  const host = evaluated.result;
+  return host.type === 'node' ? (host.value.shadowRoot ?? null) : null;
+}
+
+const childrenOf = (n) => [...(n.value?.children ?? []), ...(n.value?.shadowRoot ? [n.value.shadowRoot] : [])];
+const textOf = (n) => (n.value?.nodeType === 3 ? n.value.nodeValue : childrenOf(n).map(textOf).join(''));
+function findAll(n, pred, out = []) {
+  if (pred(n)) out.push(n);
+  for (const c of childrenOf(n)) findAll(c, pred, out);
+  return out;
+}
+const named = (name) => (n) => n.value?.localName === name;
+
+/** Clicks the banner's button labelled label, as the reader would. */
+async function clickBannerButton(page, label) {
+  const tree = await bannerTree(page);
+  const button = tree && findAll(tree, (n) => named('button')(n) && textOf(n) === label)[0];
+  if (!button) throw new Error(`no "${label}" button in the banner`);
+  await bidi(page, 'script.callFunction', {
+    functionDeclaration: 'function () { this.click(); }',
+    this: { sharedId: button.sharedId },
+    awaitPromise: false,
+  });
+}
+
+/** Opens a new `redline pair` link in browser and waits for "Paired". */
+async function pairByLink(browser) {
+  const link = execFileSync(bin, ['pair', '--print', '--data', data], { encoding: 'utf8' }).trim();
+  assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/pair#[0-9a-f]{32}$/);
+  const page = await browser.newPage();
+  await page.goto(link);
+  await page.waitForFunction(() => /Paired/.test(document.getElementById('redline-pair-status')?.textContent ?? ''), { timeout: 60_000 });
+  assert.equal(new URL(page.url()).hash, '', 'the code is gone from the address bar');
+  await page.close();
+}
+
+test('pairs through the one-time link, with nothing to type', () => pairByLink(browser));
+
+test('an article read in Firefox is stored; when the site changes it, the banner appears in the open tab', async () => {
+  const url = `${site.base}/2015/minecraft-exploit`;
+  const reader = await browser.newPage();
+  await reader.goto(url);
+  const first = await until('the capture at the daemon', () => articleAt(url));
+  assert.equal(first.title, 'Just-released Minecraft exploit makes it easy to crash game servers');
+  // (The daemon's first fetch of the page may already be there too.)
+  assert.equal(first.version_list.find((v) => v.number === first.read.version)?.source, 'browser', 'the version read is the browser capture');
+
+  // The daemon's own copy of the page as read is the baseline; then the
+  // site edits the article and the daemon's check finds it.
+  const check = async () => (await daemon.api(`/api/v1/articles/${first.id}/check`, { method: 'POST', body: '{}' })).body.result;
+  assert.match((await check()).outcome, /^(baseline|unchanged)$/);
+  site.edit();
+  const found = await check();
+  assert.equal(found.outcome, 'changed', found.message);
+
+  const banner = await until('the banner in the tab still open', () => bannerTree(reader));
+  const text = textOf(banner);
+  assert.match(text, /This article changed since you read it/);
+  assert.match(text, /Headline changed/);
+  assert.match(text, /correction added/);
+
+  // After a reload the banner is back (the change is still unseen).
+  await reader.reload();
+  await until('the banner after a reload', async () => {
+    const b = await bannerTree(reader);
+    return b && /This article changed since you read it/.test(textOf(b));
+  });
+
+  // Show changes: deletions struck, insertions marked.
+  await clickBannerButton(reader, 'Show changes');
+  const withDiff = await until('the inline diff', async () => {
+    const b = await bannerTree(reader);
+    return b && findAll(b, named('ins')).length > 0 ? b : null;
+  });
+  assert.match(findAll(withDiff, named('del')).map(textOf).join(' '), /thought a lot/);
+  assert.match(findAll(withDiff, named('ins')).map(textOf).join(' '), /hesitated for many months/);
+
+  // Dismiss marks it seen at the daemon and takes the banner away.
+  await clickBannerButton(reader, 'Dismiss');
+  await until('the daemon to hold the change as seen', async () => {
+    const a = await articleAt(url);
+    return a && (a.unseen ?? []).length === 0 && a.seen === found.version;
+  });
+  await until('the banner to go', async () => (await bannerTree(reader)) === null);
+  await reader.close();
+});
+
+test('the packed add-on, installed for good, is still there and paired after Firefox restarts', async () => {
+  const { xpi } = built;
+  const kept = tempDir('ff-kept');
+  try {
+    // Firefox ESR takes unsigned add-ons once this is off (about:config).
+    const unsigned = { 'xpinstall.signatures.required': false };
+    let ff = await launchFirefox(kept, unsigned);
+    try {
+      // What about:addons → Install Add-on From File does with the file.
+      const page = await ff.newPage();
+      const { result } = await bidi(page, 'webExtension.install', { extensionData: { type: 'archivePath', path: xpi }, 'moz:permanent': true }, false);
+      assert.equal(result.extension, GECKO_ID);
+      await page.close();
+      await pairByLink(ff);
+    } finally {
+      await ff.close();
+    }
+
+    ff = await launchFirefox(kept, unsigned);
+    try {
+      const url = `${site.base}/science/nytimes`;
+      const reader = await ff.newPage();
+      await reader.goto(url);
+      const a = await until('the article read after the restart at the daemon', () => articleAt(url));
+      assert.equal(a.title, 'United States to Lift Sudan Sanctions');
+      await reader.close();
+    } finally {
+      await ff.close();
+    }
+  } finally {
+    rmSync(kept, { recursive: true, force: true });
+  }
+});
