@@ -52,14 +52,11 @@ type articleData struct {
 }
 
 func (d *Dashboard) articlePage(w http.ResponseWriter, r *http.Request, u user) error {
-	id, err := pathID(r)
+	a, err := d.articleOf(r)
 	if err != nil {
 		return err
 	}
-	a, err := d.store.Article(id)
-	if err != nil {
-		return err
-	}
+	id := a.ID
 	versions, err := d.store.Versions(id)
 	if err != nil {
 		return err

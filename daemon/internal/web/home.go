@@ -133,14 +133,11 @@ func (d *Dashboard) base(r *http.Request, u user, title, nav string) (view, erro
 }
 
 func (d *Dashboard) markSeen(w http.ResponseWriter, r *http.Request, u user) error {
-	id, err := pathID(r)
+	a, err := d.articleOf(r)
 	if err != nil {
 		return err
 	}
-	a, err := d.store.Article(id)
-	if err != nil {
-		return err
-	}
+	id := a.ID
 	n := a.Versions
 	if v := r.PostForm.Get("version"); v != "" {
 		if n, err = strconv.Atoi(v); err != nil {

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"redline/daemon/internal/article"
+
 	"encoding/json"
 	"net/http"
 	"time"
@@ -89,11 +91,7 @@ func liveTimeOf(t time.Time) liveTime {
 // home page shows it, for the live list. Session only; no other origin
 // can read it.
 func (d *Dashboard) liveChange(w http.ResponseWriter, r *http.Request, u user) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	a, err := d.store.Article(id)
+	a, err := d.articleOf(r)
 	if err != nil {
 		return err
 	}
@@ -112,4 +110,13 @@ func (d *Dashboard) liveChange(w http.ResponseWriter, r *http.Request, u user) e
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	return json.NewEncoder(w).Encode(card)
+}
+
+// articleOf returns the article the request's path names.
+func (d *Dashboard) articleOf(r *http.Request) (article.Article, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return article.Article{}, err
+	}
+	return d.store.Article(id)
 }
