@@ -83,43 +83,30 @@ func (d *testDaemon) read(pageURL, page string) captureAnswer {
 	return out
 }
 
-func (d *testDaemon) article(id int64) article.Article {
+// call sends a request that must answer 200 and decodes the answer.
+func call[T any](d *testDaemon, method, path, body string) T {
 	d.t.Helper()
-	code, b := d.request("GET", fmt.Sprintf("/api/v1/articles/%d", id), "")
+	var out T
+	code, b := d.request(method, path, body)
 	if code != 200 {
-		d.t.Fatalf("article %d: %d %s", id, code, b)
+		d.t.Fatalf("%s %s: %d %s", method, path, code, b)
 	}
-	var a article.Article
-	if err := json.Unmarshal(b, &a); err != nil {
+	if err := json.Unmarshal(b, &out); err != nil {
 		d.t.Fatal(err)
 	}
-	return a
+	return out
+}
+
+func (d *testDaemon) article(id int64) article.Article {
+	return call[article.Article](d, "GET", fmt.Sprintf("/api/v1/articles/%d", id), "")
 }
 
 func (d *testDaemon) checkNow(id int64) api.CheckResponse {
-	d.t.Helper()
-	code, b := d.request("POST", fmt.Sprintf("/api/v1/articles/%d/check", id), "{}")
-	if code != 200 {
-		d.t.Fatalf("check: %d %s", code, b)
-	}
-	var out api.CheckResponse
-	if err := json.Unmarshal(b, &out); err != nil {
-		d.t.Fatal(err)
-	}
-	return out
+	return call[api.CheckResponse](d, "POST", fmt.Sprintf("/api/v1/articles/%d/check", id), "{}")
 }
 
 func (d *testDaemon) diff(id int64) api.DiffResponse {
-	d.t.Helper()
-	code, b := d.request("GET", fmt.Sprintf("/api/v1/articles/%d/diff", id), "")
-	if code != 200 {
-		d.t.Fatalf("diff: %d %s", code, b)
-	}
-	var out api.DiffResponse
-	if err := json.Unmarshal(b, &out); err != nil {
-		d.t.Fatal(err)
-	}
-	return out
+	return call[api.DiffResponse](d, "GET", fmt.Sprintf("/api/v1/articles/%d/diff", id), "")
 }
 
 // waitFor waits until the article satisfies ok: the watcher works on its
