@@ -126,8 +126,11 @@ func (d *testDaemon) waitFor(id int64, what string, ok func(a article.Article) b
 	}
 }
 
+// baselineDone reports that the check which stored the first fetch has
+// been recorded. The fetch is saved first and the check's result after,
+// so the version alone is not enough.
 func baselineDone(a article.Article) bool {
-	return a.LatestFetch > 0 && a.Watch != nil && a.Watch.LastResult != nil
+	return a.LatestFetch > 0 && a.Watch != nil && a.Watch.LastResult != nil && a.Watch.LastResult.Version == a.LatestFetch
 }
 
 func waitingForPrivate(a article.Article) bool {
