@@ -455,19 +455,29 @@ test('a pairing page on another origin cannot pair the extension; the real link 
 });
 
 let storyID;
-let dashboard = null; // { link, feedURL } once this browser has logged in
+let dashboard = null; // { link, feedURL, origin } once this browser has logged in
 
-/** Logs this browser in to the dashboard through `redline open` (once) and finds the feed's address. */
+/** A one-time login link, as `redline open --print` prints it. */
+const loginLink = () => execFileSync(bin, ['open', '--print', '--data', data], { encoding: 'utf8' }).trim();
+
+/**
+ * Logs this browser in to the dashboard through `redline open` (once) and
+ * finds the feed's address. The dashboard is on a host name of its own
+ * (origin), not on the daemon's 127.0.0.1 address.
+ */
 async function logIn() {
   if (dashboard) return dashboard;
-  const link = execFileSync(bin, ['open', '--print', '--data', data], { encoding: 'utf8' }).trim();
+  const link = loginLink();
+  const origin = new URL(link).origin;
+  assert.match(origin, /^http:\/\/redline-[0-9a-f]{20}\.localhost:\d+$/);
   const page = await browser.context.newPage();
   await page.goto(link);
-  await page.waitForURL(`${daemon.base}/`);
+  await page.waitForURL(`${origin}/`);
   await page.locator('h1', { hasText: 'Changed since you read' }).waitFor();
+  // Feed readers fetch the feeds from the daemon's 127.0.0.1 address.
   const feedURL = new URL(await page.locator('link[rel="alternate"][type="application/atom+xml"]').getAttribute('href'), daemon.base).href;
   await page.close();
-  dashboard = { link, feedURL };
+  dashboard = { link, feedURL, origin };
   return dashboard;
 }
 
@@ -513,10 +523,10 @@ test('captured text that tries to run script is shown as text in the banner, the
   await popup.close();
 
   // The dashboard, logged in through the one-time link.
-  const { feedURL } = await logIn();
+  const { feedURL, origin } = await logIn();
   const dash = await browser.context.newPage();
   for (const path of ['/', '/articles', `/articles/${storyID}`, `/articles/${storyID}?mode=inline`, '/sites']) {
-    const resp = await dash.goto(daemon.base + path);
+    const resp = await dash.goto(origin + path);
     assert.equal(resp.status(), 200, path);
     assert.deepEqual(await dash.evaluate(inertReport, '^/assets/'), [], path);
     assert.equal(await dash.evaluate(() => window.__pwned), undefined, path);
@@ -641,10 +651,13 @@ test('a page cannot make the extension capture, forget, mark seen or pair with a
 });
 
 test('the dashboard, its login, the pairing page, the feed and the API refuse to be framed', async () => {
-  const { feedURL } = await logIn();
-  const targets = ['/', '/settings', '/articles/1', '/login?code=' + 'ab'.repeat(32), '/pair', feedURL.slice(daemon.base.length), '/api/v1/status', '/healthz'];
+  const { feedURL, origin } = await logIn();
+  const targets = [
+    ...['/', '/settings', '/articles/1', '/login?code=' + 'ab'.repeat(32)].map((p) => origin + p),
+    ...['/', '/pair', feedURL.slice(daemon.base.length), '/api/v1/status', '/healthz'].map((p) => daemon.base + p),
+  ];
   pages['/frames'] = `<!doctype html><meta charset="utf-8"><title>Win a prize</title>
-${targets.map((t) => `<iframe src="${daemon.base}${t}" style="opacity:0.01"></iframe>`).join('\n')}
+${targets.map((t) => `<iframe src="${t}" style="opacity:0.01"></iframe>`).join('\n')}
 <iframe src="${H}/reader"></iframe>`;
   const page = await browser.context.newPage();
   const consoleLines = [];
@@ -669,15 +682,15 @@ ${targets.map((t) => `<iframe src="${daemon.base}${t}" style="opacity:0.01"></if
   await page.close();
   // Control: the same browser opens the dashboard itself (it is logged in).
   const dash = await browser.context.newPage();
-  assert.equal((await dash.goto(`${daemon.base}/settings`)).status(), 200);
+  assert.equal((await dash.goto(`${origin}/settings`)).status(), 200);
   await dash.close();
 });
 
 test('a guessed or replayed login link gives no session; a feed without its token gives nothing', async () => {
-  const { link: usedLink, feedURL } = await logIn();
-  const sessions = async () => (await browser.context.cookies(daemon.base)).filter((c) => c.name === 'redline_session');
+  const { link: usedLink, feedURL, origin } = await logIn();
+  const sessions = async () => (await browser.context.cookies()).filter((c) => c.name === 'redline_session');
   const loginNeeded = async (page) => {
-    const resp = await page.goto(`${daemon.base}/`);
+    const resp = await page.goto(`${origin}/`);
     assert.equal(resp.status(), 401);
     await page.getByText('Open the dashboard from your terminal').waitFor();
     assert.doesNotMatch(await page.locator('body').innerText(), /Council/);
@@ -686,7 +699,7 @@ test('a guessed or replayed login link gives no session; a feed without its toke
   const page = await browser.context.newPage();
 
   // A hostile page sends the browser to a guessed login link.
-  pages['/login-attack'] = `<!doctype html><meta charset="utf-8"><title>Prize</title><a id="go" href="${daemon.base}/login?code=${'ab'.repeat(32)}">Claim your prize</a>`;
+  pages['/login-attack'] = `<!doctype html><meta charset="utf-8"><title>Prize</title><a id="go" href="${origin}/login?code=${'ab'.repeat(32)}">Claim your prize</a>`;
   await page.goto(`${H}/login-attack`);
   const [guessed] = await Promise.all([page.waitForResponse((r) => r.url().includes('/login?code=')), page.click('#go')]);
   assert.equal(guessed.status(), 403);
@@ -694,15 +707,15 @@ test('a guessed or replayed login link gives no session; a feed without its toke
   assert.deepEqual(await sessions(), []);
   await loginNeeded(page);
   for (const path of ['/login', '/login?code=', `/login?code=${daemon.token}`]) {
-    assert.equal((await page.goto(daemon.base + path)).status(), 403, path);
+    assert.equal((await page.goto(origin + path)).status(), 403, path);
   }
   assert.deepEqual(await sessions(), []);
 
   // A real link logs in once; replayed (from this browser's history, by
   // someone else), it gives nothing.
-  const link = execFileSync(bin, ['open', '--print', '--data', data], { encoding: 'utf8' }).trim();
+  const link = loginLink();
   await page.goto(link);
-  await page.waitForURL(`${daemon.base}/`);
+  await page.waitForURL(`${origin}/`);
   assert.equal((await sessions()).length, 1);
   await browser.context.clearCookies();
   for (const used of [link, usedLink]) {
@@ -725,4 +738,57 @@ test('a guessed or replayed login link gives no session; a feed without its toke
   await page.close();
   assert.deepEqual(dialogs, []);
   assert.deepEqual(canary, []);
+});
+
+test('the dashboard session never reaches another server on this computer, and the daemon\'s own address does not take it', async () => {
+  const link = loginLink();
+  const origin = new URL(link).origin;
+  const login = await browser.context.newPage();
+  await login.goto(link);
+  await login.waitForURL(`${origin}/`);
+  await login.close();
+  // Another program on this computer: a local dev server, a container
+  // published to loopback, another user's listener. It records every
+  // cookie the browser sends it.
+  const seen = [];
+  const local = createServer((req, res) => {
+    seen.push({ host: req.headers.host, path: req.url, cookie: req.headers.cookie ?? '' });
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><meta charset="utf-8"><title>Dev server</title><script>
+      fetch('/xhr', { credentials: 'include' }).then(() => { document.title = 'done'; });
+    </script>`);
+  });
+  await new Promise((ok) => local.listen(0, '127.0.0.1', ok));
+  const port = local.address().port;
+  try {
+    const sessions = (await browser.context.cookies()).filter((c) => c.name === 'redline_session');
+    assert.equal(sessions.length, 1, 'the browser is logged in');
+    // Host-only on the dashboard's own name, for the whole dashboard,
+    // never cross-site, out of script's reach, and short-lived.
+    const [c] = sessions;
+    assert.equal(c.domain, new URL(origin).hostname);
+    assert.equal(c.path, '/');
+    assert.equal(c.sameSite, 'Strict');
+    assert.equal(c.httpOnly, true);
+    assert.ok(c.expires > 0 && c.expires - Date.now() / 1000 <= 12 * 3600 + 60, `the session cookie lasts until ${new Date(c.expires * 1000).toISOString()}`);
+
+    const page = await browser.context.newPage();
+    for (const base of [`http://127.0.0.1:${port}`, `http://localhost:${port}`]) {
+      await page.goto(`${base}/`);
+      await page.waitForFunction(() => document.title === 'done');
+    }
+    assert.ok(seen.length >= 4, `the local server saw ${JSON.stringify(seen)}`);
+    assert.deepEqual(seen.filter((r) => /redline_session/.test(r.cookie)), [], 'the session cookie reached another server');
+
+    // The daemon's own loopback address is not the dashboard: no session
+    // there, and its login page does not tell the dashboard's name.
+    const resp = await page.goto(`${daemon.base}/settings`);
+    assert.equal(resp.status(), 401);
+    assert.doesNotMatch(await resp.text(), /redline-[0-9a-f]{20}|name="csrf"/);
+    // The dashboard itself still works.
+    assert.equal((await page.goto(`${origin}/settings`)).status(), 200);
+    await page.close();
+  } finally {
+    local.close();
+  }
 });

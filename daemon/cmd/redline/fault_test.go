@@ -10,7 +10,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
@@ -545,9 +544,9 @@ func login(t *testing.T, d *daemonProc, data string) *webClient {
 	if code != 0 {
 		t.Fatalf("redline open --print = %d %s", code, errOut)
 	}
-	jar, _ := cookiejar.New(nil)
-	w := &webClient{t: t, base: d.base, client: &http.Client{Jar: jar}}
-	w.get(strings.TrimPrefix(strings.TrimSpace(out), d.base))
+	link := strings.TrimSpace(out)
+	w := &webClient{t: t, base: originOf(t, link), client: newBrowser()}
+	w.get(strings.TrimPrefix(link, w.base))
 	return w
 }
 

@@ -10,7 +10,10 @@ import (
 	"io"
 	"io/fs"
 
+	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -462,4 +465,30 @@ func TestHelpShowsFlagsOnlyWhenThereAreSome(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "\nFlags:\n") || !strings.Contains(out, "-data") {
 		t.Errorf("status --help = %d %q: want its flags", code, out)
 	}
+}
+
+// newBrowser is an HTTP client that keeps cookies and, as browsers do,
+// connects to 127.0.0.1 for names under .localhost (the dashboard's own
+// host name).
+func newBrowser() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	var d net.Dialer
+	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if host, port, err := net.SplitHostPort(addr); err == nil && strings.HasSuffix(host, ".localhost") {
+			addr = net.JoinHostPort("127.0.0.1", port)
+		}
+		return d.DialContext(ctx, network, addr)
+	}
+	return &http.Client{Jar: jar, Transport: tr}
+}
+
+// originOf returns the scheme, host and port of a link.
+func originOf(t testing.TB, link string) string {
+	t.Helper()
+	u, err := url.Parse(link)
+	if err != nil || u.Host == "" {
+		t.Fatalf("link %q: %v", link, err)
+	}
+	return u.Scheme + "://" + u.Host
 }

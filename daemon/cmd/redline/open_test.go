@@ -2,7 +2,6 @@ package main
 
 import (
 	"net/http"
-	"net/http/cookiejar"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,11 +15,14 @@ func TestOpenPrintsAOneTimeLoginLink(t *testing.T) {
 		t.Fatalf("redline open --print: exit %d: %s", code, stderr)
 	}
 	link := strings.TrimSpace(out)
-	if !regexp.MustCompile(`^` + regexp.QuoteMeta(d.base) + `/login\?code=[0-9a-f]{64}$`).MatchString(link) {
-		t.Fatalf("redline open printed %q, want %s/login?code=CODE", link, d.base)
+	// The dashboard has a host name of its own, under .localhost, on the
+	// daemon's port.
+	port := d.base[strings.LastIndex(d.base, ":"):]
+	if !regexp.MustCompile(`^http://redline-[0-9a-f]{20}\.localhost` + regexp.QuoteMeta(port) + `/login\?code=[0-9a-f]{64}$`).MatchString(link) {
+		t.Fatalf("redline open printed %q, want http://redline-ID.localhost%s/login?code=CODE", link, port)
 	}
-	jar, _ := cookiejar.New(nil)
-	browser := &http.Client{Jar: jar}
+	dash := originOf(t, link)
+	browser := newBrowser()
 	get := func(url string) int {
 		resp, err := browser.Get(url)
 		if err != nil {
@@ -29,16 +31,16 @@ func TestOpenPrintsAOneTimeLoginLink(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
-	if got := get(d.base + "/"); got != http.StatusUnauthorized {
+	if got := get(dash + "/"); got != http.StatusUnauthorized {
 		t.Fatalf("dashboard before login: %d, want 401", got)
 	}
 	if got := get(link); got != http.StatusOK {
 		t.Fatalf("login link: %d, want 200", got)
 	}
-	if got := get(d.base + "/"); got != http.StatusOK {
+	if got := get(dash + "/"); got != http.StatusOK {
 		t.Fatalf("dashboard after login: %d, want 200", got)
 	}
-	other := &http.Client{}
+	other := newBrowser()
 	resp, err := other.Get(link)
 	if err != nil {
 		t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -250,8 +249,8 @@ func TestTheLogNeverHoldsASecret(t *testing.T) {
 		t.Fatalf("redline open --print: %d %q", code, out)
 	}
 	secrets["the login code"] = link[strings.Index(link, "code=")+5:]
-	jar, _ := cookiejar.New(nil)
-	browser := &http.Client{Jar: jar}
+	browser := newBrowser()
+	dash := originOf(t, link)
 	page := func(u string) (int, string) {
 		t.Helper()
 		resp, err := browser.Get(u)
@@ -262,23 +261,23 @@ func TestTheLogNeverHoldsASecret(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
-	if code, _ := page(d.base + "/login?code=" + strings.Repeat("ab", 32)); code != 403 {
+	if code, _ := page(dash + "/login?code=" + strings.Repeat("ab", 32)); code != 403 {
 		t.Fatalf("guessed login link: %d", code)
 	}
 	if code, _ := page(link); code != 200 {
 		t.Fatalf("login link: %d", code)
 	}
-	if resp, err := (&http.Client{}).Get(link); err != nil || resp.StatusCode != 403 {
+	if resp, err := newBrowser().Get(link); err != nil || resp.StatusCode != 403 {
 		t.Fatalf("replayed login link: %v %v", resp, err)
 	} else {
 		resp.Body.Close()
 	}
-	base, _ := url.Parse(d.base)
-	for _, c := range jar.Cookies(base) {
+	base, _ := url.Parse(dash)
+	for _, c := range browser.Jar.Cookies(base) {
 		secrets["the session cookie"] = c.Value
 	}
-	_, home := page(d.base + "/")
-	_, settings := page(d.base + "/settings")
+	_, home := page(dash + "/")
+	_, settings := page(dash + "/settings")
 	for name, re := range map[string]string{
 		"the live ticket": `name="redline-ticket" content="([0-9a-f]{64})"`,
 		"the CSRF token":  `name="csrf" value="([0-9a-f]{64})"`,

@@ -3,12 +3,16 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -35,7 +39,7 @@ func newHarness(t testing.TB) *harness {
 	}
 	srv := httptest.NewUnstartedServer(nil)
 	port := srv.Listener.Addr().(*net.TCPAddr).Port
-	srv.Config.Handler = api.New(api.Config{Store: st, Token: token, Port: port, Version: "test"}).Handler()
+	srv.Config.Handler = newHandler(t, api.Config{Store: st, Token: token, Port: port, Version: "test"})
 	srv.Start()
 	t.Cleanup(func() {
 		srv.Close()
@@ -320,8 +324,8 @@ func TestEveryAPIRouteNeedsTheToken(t *testing.T) {
 	}
 }
 
-func TestCORSAllowsExtensionsOnly(t *testing.T) {
-	h := newHarness(t)
+func TestCORSAllowsRedlinesOwnExtensionOnly(t *testing.T) {
+	h, _ := pairHarness(t)
 	preflight := func(origin string) *http.Response {
 		resp, _ := h.do(req{method: "OPTIONS", path: "/api/v1/captures", header: map[string]string{
 			"Origin": origin, "Access-Control-Request-Method": "POST",
@@ -329,7 +333,8 @@ func TestCORSAllowsExtensionsOnly(t *testing.T) {
 		}})
 		return resp
 	}
-	for _, o := range []string{"chrome-extension://abcdefghijklmnopabcdefghijklmnop", "moz-extension://1b2c3d4e-0000-4000-8000-123456789abc"} {
+	allowed := func(o string) {
+		t.Helper()
 		resp := preflight(o)
 		if resp.Header.Get("Access-Control-Allow-Origin") != o || resp.Header.Get("Access-Control-Allow-Credentials") != "" {
 			t.Errorf("preflight from %s: allow-origin %q credentials %q", o, resp.Header.Get("Access-Control-Allow-Origin"), resp.Header.Get("Access-Control-Allow-Credentials"))
@@ -339,11 +344,84 @@ func TestCORSAllowsExtensionsOnly(t *testing.T) {
 			t.Errorf("GET from %s = %d %s", o, r2.StatusCode, b)
 		}
 	}
-	for _, o := range []string{"https://evil.example", "http://localhost.evil.example", "chrome-extension://", "chrome-extension://x/y"} {
-		resp := preflight(o)
-		if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "" {
+	refused := func(o string) {
+		t.Helper()
+		if got := preflight(o).Header.Get("Access-Control-Allow-Origin"); got != "" {
 			t.Errorf("preflight from %s was allowed: %q", o, got)
 		}
+		// Even with the token, nothing is answered to it.
+		r2, b := h.do(req{path: "/api/v1/articles", header: map[string]string{"Origin": o}})
+		if r2.StatusCode != http.StatusForbidden || r2.Header.Get("Access-Control-Allow-Origin") != "" || strings.Contains(string(b), "articles") {
+			t.Errorf("GET with the token from %s = %d %s; want 403", o, r2.StatusCode, b)
+		}
+	}
+	// Redline's Chrome extension: its id is fixed by its key.
+	allowed(api.ChromeExtensionOrigin)
+	firefox := "moz-extension://1b2c3d4e-0000-4000-8000-123456789abc"
+	for _, o := range []string{
+		"chrome-extension://abcdefghijklmnopabcdefghijklmnop", firefox, // not paired
+		"https://evil.example", "http://localhost.evil.example", "chrome-extension://", "chrome-extension://x/y",
+		"chrome-extension://pefbhbjklgdhmmiknnjkgangfknghlip.evil", "moz-extension://a:b@c",
+	} {
+		refused(o)
+	}
+	// A Firefox extension's origin is random per install: it is let in
+	// once it paired (with a one-time code), and from then on.
+	_, code := newPairing(t, h)
+	resp, b := h.do(req{method: "POST", path: "/api/v1/pair/claim", body: `{"code":"` + code + `"}`, header: map[string]string{"Authorization": "", "Origin": firefox}})
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Access-Control-Allow-Origin") != firefox {
+		t.Fatalf("claim from the Firefox extension: %d %s (allow-origin %q)", resp.StatusCode, b, resp.Header.Get("Access-Control-Allow-Origin"))
+	}
+	allowed(firefox)
+	refused("chrome-extension://abcdefghijklmnopabcdefghijklmnop")
+	// A wrong code teaches nothing.
+	other := "moz-extension://99999999-0000-4000-8000-123456789abc"
+	if resp, _ := h.do(req{method: "POST", path: "/api/v1/pair/claim", body: `{"code":"` + strings.Repeat("0", 32) + `"}`, header: map[string]string{"Authorization": "", "Origin": other}}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("claim with a wrong code: %d", resp.StatusCode)
+	}
+	refused(other)
+	// What paired is remembered across a restart.
+	again := httptest.NewUnstartedServer(nil)
+	again.Config.Handler = newHandler(t, api.Config{Store: h.store, Token: token, Port: again.Listener.Addr().(*net.TCPAddr).Port, Version: "test"})
+	again.Start()
+	defer again.Close()
+	h2 := &harness{t: t, base: again.URL, store: h.store}
+	for o, want := range map[string]int{firefox: http.StatusOK, other: http.StatusForbidden} {
+		r, _ := h2.do(req{path: "/api/v1/status", header: map[string]string{"Origin": o}})
+		if r.StatusCode != want {
+			t.Errorf("after a restart, %s: %d, want %d", o, r.StatusCode, want)
+		}
+	}
+}
+
+// The daemon's Chrome origin is the one the extension's key gives it: the
+// id is the first 32 hex digits of sha256(key), written with a-p.
+func TestChromeOriginMatchesTheExtensionsKey(t *testing.T) {
+	b, err := os.ReadFile("../../../extension/manifest.chrome.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Key string `json:"key"`
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	der, err := base64.StdEncoding.DecodeString(m.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(der)
+	id := []byte(hex.EncodeToString(sum[:16]))
+	for i, c := range id {
+		if c <= '9' {
+			id[i] = 'a' + c - '0'
+		} else {
+			id[i] = 'a' + 10 + c - 'a'
+		}
+	}
+	if want := "chrome-extension://" + string(id); api.ChromeExtensionOrigin != want {
+		t.Fatalf("ChromeExtensionOrigin = %s; the manifest's key gives %s", api.ChromeExtensionOrigin, want)
 	}
 }
 
@@ -408,4 +486,14 @@ func TestConcurrentCapturesOfOneNewArticleMakeOneArticle(t *testing.T) {
 	if st.Articles != 1 || st.Versions != 1 {
 		t.Errorf("store = %+v, want one article with one version", st)
 	}
+}
+
+// newHandler is the API's handler for cfg, as the daemon builds it.
+func newHandler(t testing.TB, cfg api.Config) http.Handler {
+	t.Helper()
+	s, err := api.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.Handler()
 }

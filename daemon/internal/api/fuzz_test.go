@@ -29,7 +29,7 @@ func FuzzCaptureDecode(f *testing.F) {
 		f.Fatal(err)
 	}
 	defer st.Close()
-	h := api.New(api.Config{Store: st, Token: token, Port: 7710}).Handler()
+	h := newHandler(f, api.Config{Store: st, Token: token, Port: 7710})
 	f.Fuzz(func(t *testing.T, body string) {
 		r := httptest.NewRequest("POST", "http://127.0.0.1:7710/api/v1/captures", strings.NewReader(body))
 		r.Header.Set("Authorization", "Bearer "+token)

@@ -7,8 +7,13 @@ import (
 	"strings"
 )
 
-// IsExtensionOrigin reports whether origin belongs to a browser extension:
-// chrome-extension:// (Chrome, Edge) or moz-extension:// (Firefox).
+// ChromeExtensionOrigin is Redline's extension in Chrome: the id is fixed
+// by the key in extension/manifest.chrome.json.
+const ChromeExtensionOrigin = "chrome-extension://pefbhbjklgdhmmiknnjkgangfknghlip"
+
+// IsExtensionOrigin reports whether origin is well formed for a browser
+// extension: chrome-extension:// (Chrome, Edge) or moz-extension://
+// (Firefox). Being one is not enough to be let in: see extensionOrigins.
 func IsExtensionOrigin(origin string) bool {
 	for _, p := range []string{"chrome-extension://", "moz-extension://"} {
 		if rest, ok := strings.CutPrefix(origin, p); ok {
@@ -46,13 +51,23 @@ func (s *Server) checkHost(next http.Handler) http.Handler {
 	})
 }
 
-// checkOrigin rejects requests that a web page made: any Origin other than
-// an extension's or the daemon's own. Requests without Origin (the CLI)
-// and "null" (some extension fetches) go on to the token check.
+// checkOrigin rejects requests that a web page or another extension made:
+// any Origin other than Redline's own extension's (allowedExtension) or
+// the daemon's own pages. Requests without Origin (the CLI) and "null"
+// (some extension fetches) go on to the token check. A pairing claim may
+// come from any well-formed extension origin: that is how a Firefox
+// extension's per-install origin becomes known, and the claim needs a
+// one-time code anyway.
 func (s *Server) checkOrigin(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		o := r.Header.Get("Origin")
-		if o != "" && o != "null" && !IsExtensionOrigin(o) && !s.origins[o] {
+		switch {
+		case o == "" || o == "null" || s.origins[o] || s.ext.allowed(o):
+		case IsExtensionOrigin(o) && r.URL.Path == claimPath:
+		case IsExtensionOrigin(o):
+			writeError(w, http.StatusForbidden, "forbidden", "this extension is not paired with Redline: pair it with `redline pair`")
+			return
+		default:
 			writeError(w, http.StatusForbidden, "forbidden", "requests from web pages are not allowed")
 			return
 		}

@@ -20,6 +20,9 @@ import (
 // claims the token with it. A code is 128 random bits, works once, and
 // expires after PairingTTL. Only digests of codes are kept.
 
+// claimPath is where the extension trades a code for the token.
+const claimPath = "/api/v1/pair/claim"
+
 // PairingTTL is how long a pairing code can be claimed.
 const PairingTTL = 10 * time.Minute
 
@@ -117,7 +120,11 @@ func (s *Server) claimPairing(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, article.Errorf(article.EFORBIDDEN, "this pairing link was used already, has expired or is wrong: run `redline pair` again"))
 		return
 	}
-	s.log.Info("extension paired")
+	if err := s.ext.learn(r.Context(), r.Header.Get("Origin")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.log.Info("extension paired", "origin", r.Header.Get("Origin"))
 	writeJSON(w, http.StatusOK, ClaimResponse{Token: s.token})
 }
 

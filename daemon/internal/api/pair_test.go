@@ -28,10 +28,10 @@ func pairHarness(t *testing.T) (*harness, *atomic.Int64) {
 	clock.Store(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC).UnixNano())
 	srv := httptest.NewUnstartedServer(nil)
 	port := srv.Listener.Addr().(*net.TCPAddr).Port
-	srv.Config.Handler = api.New(api.Config{
+	srv.Config.Handler = newHandler(t, api.Config{
 		Store: st, Token: token, Port: port, Version: "test",
 		Now: func() time.Time { return time.Unix(0, clock.Load()) },
-	}).Handler()
+	})
 	srv.Start()
 	t.Cleanup(func() {
 		srv.Close()

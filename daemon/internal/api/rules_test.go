@@ -34,7 +34,7 @@ func TestDiffUsesTheRulesInForceNow(t *testing.T) {
 	defer st.Close()
 	rules := &swappableRules{r: diff.DefaultRules()}
 	srv := httptest.NewUnstartedServer(nil)
-	srv.Config.Handler = api.New(api.Config{Store: st, Token: token, Port: srv.Listener.Addr().(*net.TCPAddr).Port, Rules: rules}).Handler()
+	srv.Config.Handler = newHandler(t, api.Config{Store: st, Token: token, Port: srv.Listener.Addr().(*net.TCPAddr).Port, Rules: rules})
 	srv.Start()
 	defer srv.Close()
 	h := &harness{t: t, base: srv.URL, store: st}

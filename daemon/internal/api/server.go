@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rs/cors"
@@ -52,11 +53,8 @@ type Dashboard interface {
 	// NewLogin returns the path and query of a one-time login URL and when
 	// it expires.
 	NewLogin() (string, time.Time, error)
-}
-
-// pairingDashboard is a dashboard with a Connect button for the extension.
-type pairingDashboard interface {
-	SetPairing(newLink func(host string) string)
+	// Origin is the dashboard's own origin (its host name of its own).
+	Origin() string
 }
 
 // LoginResponse answers POST /api/v1/dashboard/login.
@@ -83,11 +81,12 @@ type Server struct {
 	dash    Dashboard
 	port    int
 	pair    pairings
+	ext     *extensionOrigins
 	watcher Watcher
 }
 
 // New returns a Server for cfg.
-func New(cfg Config) *Server {
+func New(cfg Config) (*Server, error) {
 	s := &Server{
 		store: cfg.Store, token: cfg.Token, dataDir: cfg.DataDir, log: cfg.Logger,
 		version: cfg.Version, now: cfg.Now, hub: cfg.Hub, timing: cfg.HubTiming, rules: cfg.Rules,
@@ -104,11 +103,11 @@ func New(cfg Config) *Server {
 		s.now = time.Now
 	}
 	s.started = s.now()
-	if p, ok := cfg.Dashboard.(pairingDashboard); ok {
-		// The dashboard's Connect button makes the same one-time
-		// pairing links as `redline pair`.
-		p.SetPairing(func(host string) string { return "http://" + host + "/pair#" + s.pair.newCode(s.now()) })
+	ext, err := loadExtensionOrigins(cfg.Store)
+	if err != nil {
+		return nil, err
 	}
+	s.ext = ext
 	port := strconv.Itoa(cfg.Port)
 	s.hosts = map[string]bool{}
 	s.origins = map[string]bool{}
@@ -116,7 +115,14 @@ func New(cfg Config) *Server {
 		s.hosts[h+":"+port] = true
 		s.origins["http://"+h+":"+port] = true
 	}
-	return s
+	if s.dash != nil {
+		// The dashboard's own host name: its pages post forms and
+		// open the live-update socket from there.
+		o := s.dash.Origin()
+		s.hosts[strings.TrimPrefix(o, "http://")] = true
+		s.origins[o] = true
+	}
+	return s, nil
 }
 
 // Handler returns the API with every route and guard.
@@ -153,14 +159,14 @@ func (s *Server) Handler() http.Handler {
 		// cannot set headers on it); Host and Origin are checked below.
 		mux.Handle("GET /api/v1/events", &hub.Handler{
 			Hub: s.hub, Token: s.token, Logger: s.log, Timing: s.timing,
-			AllowedOrigin: func(o string) bool { return IsExtensionOrigin(o) || s.origins[o] },
+			AllowedOrigin: func(o string) bool { return s.ext.allowed(o) || s.origins[o] },
 		})
 	}
 	// Pairing: the one-time page, and the claim that trades its code for
 	// the token (so it cannot itself need the token).
 	mux.HandleFunc("GET /pair", s.servePairPage)
-	mux.Handle("POST /api/v1/pair/claim", s.extensionCORS().Handler(s.requireJSON(http.HandlerFunc(s.claimPairing))))
-	mux.Handle("/api/", s.extensionCORS().Handler(s.requireToken(s.requireJSON(jsonMethodErrors(api)))))
+	mux.Handle("POST "+claimPath, s.extensionCORS(IsExtensionOrigin).Handler(s.requireJSON(http.HandlerFunc(s.claimPairing))))
+	mux.Handle("/api/", s.extensionCORS(s.ext.allowed).Handler(s.requireToken(s.requireJSON(jsonMethodErrors(api)))))
 	if s.dash != nil {
 		// The dashboard's own session, CSRF and CSP guard its pages; the
 		// Host and Origin checks below still apply.
@@ -176,9 +182,9 @@ func (s *Server) Handler() http.Handler {
 
 // extensionCORS lets the extension's pages read responses; no web origin
 // is ever allowed, and credentials (cookies) are never part of it.
-func (s *Server) extensionCORS() *cors.Cors {
+func (s *Server) extensionCORS(allow func(origin string) bool) *cors.Cors {
 	return cors.New(cors.Options{
-		AllowOriginFunc:  IsExtensionOrigin,
+		AllowOriginFunc:  allow,
 		AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodDelete},
 		AllowedHeaders:   []string{"Authorization", "Content-Type"},
 		AllowCredentials: false,
@@ -198,7 +204,7 @@ func (s *Server) dashboardLogin(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, LoginResponse{URL: "http://127.0.0.1:" + strconv.Itoa(s.port) + path, ExpiresAt: exp})
+	writeJSON(w, http.StatusOK, LoginResponse{URL: s.dash.Origin() + path, ExpiresAt: exp})
 }
 
 // defaultRules grades with the rules Redline ships with.

@@ -80,7 +80,7 @@ func newWatchHarness(t *testing.T) *watchHarness {
 	}
 	srv := httptest.NewUnstartedServer(nil)
 	port := srv.Listener.Addr().(*net.TCPAddr).Port
-	srv.Config.Handler = api.New(api.Config{Store: st, Token: token, Port: port, Version: "test", Hub: events, Watcher: w, Now: clock.Now}).Handler()
+	srv.Config.Handler = newHandler(t, api.Config{Store: st, Token: token, Port: port, Version: "test", Hub: events, Watcher: w, Now: clock.Now})
 	srv.Start()
 	t.Cleanup(func() {
 		cancel()
@@ -124,7 +124,7 @@ func (h *watchHarness) articleJSON(id int64) article.Article {
 func (h *watchHarness) events() *websocket.Conn {
 	h.t.Helper()
 	ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(h.base, "http")+"/api/v1/events",
-		http.Header{"Origin": {"chrome-extension://abcdefghijklmnopabcdefghijklmnop"}})
+		http.Header{"Origin": {api.ChromeExtensionOrigin}})
 	if err != nil {
 		h.t.Fatal(err)
 	}

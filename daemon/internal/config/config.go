@@ -29,9 +29,10 @@ const (
 
 // File names inside the data directory.
 const (
-	TokenFile  = "token"
-	DaemonFile = "daemon.json"
-	StoreDir   = "store"
+	TokenFile         = "token"
+	DashboardHostFile = "dashboard-host"
+	DaemonFile        = "daemon.json"
+	StoreDir          = "store"
 )
 
 // DefaultDataDir returns the per-user data folder of the OS, with a
@@ -117,50 +118,107 @@ func ListenAddr(flagValue string) (string, error) {
 // LoadToken reads the API token, creating it on first use: 256 random bits
 // as 64 hex digits in DIR/token, readable by the owner only.
 func LoadToken(dir string) (string, error) {
-	path := filepath.Join(dir, TokenFile)
+	return loadSecret(dir, secretFile{
+		name: TokenFile, what: "token", make: NewSecret,
+		valid:   func(s string) bool { return len(s) == 64 },
+		damaged: "delete it to make a new one (paired extensions must then pair again)",
+	})
+}
+
+// DashboardHostSuffix ends every dashboard host name.
+const DashboardHostSuffix = ".localhost"
+
+// LoadDashboardHost reads the dashboard's own host name, creating it on
+// first use: "redline-" and 80 random bits as 20 hex digits, under
+// .localhost, which browsers resolve to this computer. Cookies are not
+// kept apart by port, so a cookie of 127.0.0.1 would reach every server
+// on 127.0.0.1; a name of its own that no other page knows keeps the
+// dashboard's session away from them.
+func LoadDashboardHost(dir string) (string, error) {
+	label, err := loadSecret(dir, secretFile{
+		name: DashboardHostFile, what: "dashboard host name",
+		make: func() (string, error) {
+			var b [10]byte
+			if _, err := rand.Read(b[:]); err != nil {
+				return "", fmt.Errorf("random: %w", err)
+			}
+			return "redline-" + hex.EncodeToString(b[:]), nil
+		},
+		valid:   ValidDashboardLabel,
+		damaged: "delete it to make a new one (log in again with `redline open`)",
+	})
+	if err != nil {
+		return "", err
+	}
+	return label + DashboardHostSuffix, nil
+}
+
+// ValidDashboardLabel reports whether s is a dashboard host label as
+// LoadDashboardHost makes them.
+func ValidDashboardLabel(s string) bool {
+	rest, ok := strings.CutPrefix(s, "redline-")
+	if !ok || len(rest) != 20 {
+		return false
+	}
+	_, err := hex.DecodeString(rest)
+	return err == nil && strings.ToLower(rest) == rest
+}
+
+// secretFile describes a small secret kept in a file of the data folder.
+type secretFile struct {
+	name, what string
+	make       func() (string, error)
+	valid      func(string) bool
+	damaged    string // what to do when the file holds something else
+}
+
+// loadSecret reads f from dir, creating it readable by its owner only on
+// first use, and fixing its mode if others can read it.
+func loadSecret(dir string, f secretFile) (string, error) {
+	path := filepath.Join(dir, f.name)
 	b, err := os.ReadFile(path)
 	switch {
 	case err == nil:
-		tok := strings.TrimSpace(string(b))
-		if len(tok) != 64 {
-			return "", fmt.Errorf("token file %s is damaged: delete it to make a new one (paired extensions must then pair again)", path)
+		v := strings.TrimSpace(string(b))
+		if !f.valid(v) {
+			return "", fmt.Errorf("%s file %s is damaged: %s", f.what, path, f.damaged)
 		}
 		if info, err := os.Stat(path); err == nil && info.Mode().Perm()&0o077 != 0 {
 			if err := os.Chmod(path, 0o600); err != nil {
-				return "", fmt.Errorf("token file %s is readable by others and cannot be fixed: %w", path, err)
+				return "", fmt.Errorf("%s file %s is readable by others and cannot be fixed: %w", f.what, path, err)
 			}
 		}
-		return tok, nil
+		return v, nil
 	case !errors.Is(err, fs.ErrNotExist):
-		return "", fmt.Errorf("read token: %w", err)
+		return "", fmt.Errorf("read %s: %w", f.what, err)
 	}
 	if err := EnsureDataDir(dir); err != nil {
 		return "", err
 	}
-	tok, err := NewSecret()
+	v, err := f.make()
 	if err != nil {
 		return "", err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	file, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, fs.ErrExist) {
 		// Another process made it first; use theirs.
-		return LoadToken(dir)
+		return loadSecret(dir, f)
 	}
 	if err != nil {
-		return "", fmt.Errorf("create token: %w", err)
+		return "", fmt.Errorf("create %s: %w", f.what, err)
 	}
-	if _, err := f.WriteString(tok + "\n"); err != nil {
-		f.Close()
-		return "", fmt.Errorf("write token: %w", err)
+	if _, err := file.WriteString(v + "\n"); err != nil {
+		file.Close()
+		return "", fmt.Errorf("write %s: %w", f.what, err)
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return "", fmt.Errorf("write token: %w", err)
+	if err := file.Sync(); err != nil {
+		file.Close()
+		return "", fmt.Errorf("write %s: %w", f.what, err)
 	}
-	if err := f.Close(); err != nil {
-		return "", fmt.Errorf("write token: %w", err)
+	if err := file.Close(); err != nil {
+		return "", fmt.Errorf("write %s: %w", f.what, err)
 	}
-	return tok, nil
+	return v, nil
 }
 
 // NewSecret returns 256 random bits as 64 hex digits.

@@ -76,3 +76,30 @@ func TestDataDirPrecedence(t *testing.T) {
 		t.Errorf("default: %q", got)
 	}
 }
+
+func TestDashboardHostIsRandomPerInstallAndKept(t *testing.T) {
+	dir := t.TempDir()
+	host, err := LoadDashboardHost(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	label, ok := strings.CutSuffix(host, DashboardHostSuffix)
+	if !ok || !ValidDashboardLabel(label) {
+		t.Fatalf("dashboard host %q: want redline-<20 hex digits>.localhost", host)
+	}
+	if info, err := os.Stat(filepath.Join(dir, DashboardHostFile)); err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("dashboard host file: %v %v; want it readable by its owner only", info, err)
+	}
+	if again, err := LoadDashboardHost(dir); err != nil || again != host {
+		t.Fatalf("second load = %q, %v; want the same name %q (logins stay valid across restarts)", again, err, host)
+	}
+	if other, _ := LoadDashboardHost(t.TempDir()); other == host {
+		t.Fatalf("two installs share the dashboard host %q", host)
+	}
+	for _, bad := range []string{"evil.example", "redline-", "redline-0123456789ABCDEF0123", "redline-0123456789abcdef01234", "redline-0123456789abcdef012g"} {
+		os.WriteFile(filepath.Join(dir, DashboardHostFile), []byte(bad+"\n"), 0o600)
+		if _, err := LoadDashboardHost(dir); err == nil || !strings.Contains(err.Error(), "damaged") {
+			t.Errorf("dashboard host file holding %q: err %v, want it called damaged", bad, err)
+		}
+	}
+}

@@ -79,6 +79,10 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
+	dashHost, err := config.LoadDashboardHost(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
 	st, err := store.Open(storeDir, store.Options{Logger: log})
 	if err != nil {
 		return nil, err
@@ -121,7 +125,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 		return nil, err
 	}
 	dash, err := web.New(web.Config{
-		Store: st, Hub: events, HubTiming: cfg.HubTiming, Port: port, DataDir: cfg.DataDir,
+		Store: st, Hub: events, HubTiming: cfg.HubTiming, Host: dashHost, Port: port, DataDir: cfg.DataDir,
 		Logger: log, Version: cfg.Version, Rules: liveRules,
 		Watcher: watcher, AllowPrivate: cfg.AllowPrivate,
 	})
@@ -130,11 +134,17 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 		ln.Close()
 		return nil, err
 	}
-	handler := api.New(api.Config{
+	server, err := api.New(api.Config{
 		Store: st, Token: token, Port: port, DataDir: cfg.DataDir, Logger: log, Version: cfg.Version,
 		Hub: events, HubTiming: cfg.HubTiming, Rules: liveRules, Dashboard: dash,
 		Watcher: watcher,
-	}).Handler()
+	})
+	if err != nil {
+		st.Close()
+		ln.Close()
+		return nil, err
+	}
+	handler := server.Handler()
 	ctx, cancel := context.WithCancel(ctx)
 	d := &Daemon{
 		cfg: cfg, log: log, store: st, ln: ln, token: token, cancel: cancel, done: make(chan struct{}),

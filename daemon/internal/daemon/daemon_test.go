@@ -15,6 +15,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"redline/daemon/internal/api"
 	"redline/daemon/internal/article"
 	"redline/daemon/internal/contracttest"
 	"redline/daemon/internal/hub"
@@ -109,7 +110,7 @@ func (d *testDaemon) dial(origin string) (*websocket.Conn, *http.Response, error
 // connect dials, says hello and returns the welcome.
 func (d *testDaemon) connect(lastEventID *int64) (*websocket.Conn, hub.Welcome) {
 	d.t.Helper()
-	ws, _, err := d.dial("chrome-extension://abcdefghijklmnopabcdefghijklmnop")
+	ws, _, err := d.dial(api.ChromeExtensionOrigin)
 	if err != nil {
 		d.t.Fatal(err)
 	}
@@ -402,7 +403,7 @@ func TestEventSocketRefusesStrangers(t *testing.T) {
 		t.Errorf("silent client closed with %d", code)
 	}
 	// Wrong token.
-	ws, _, _ = d.dial("moz-extension://8b6a4d3e-0000-4000-8000-000000000001")
+	ws, _, _ = d.dial(api.ChromeExtensionOrigin)
 	ws.WriteJSON(map[string]any{"type": "hello", "token": strings.Repeat("0", 64), "last_event_id": 0})
 	if code, msg := closeCode(ws); code != hub.CloseUnauthorized || !strings.Contains(msg, "unauthorized") {
 		t.Errorf("wrong token: %d %q", code, msg)
@@ -413,8 +414,8 @@ func TestEventSocketRefusesStrangers(t *testing.T) {
 	if code, _ := closeCode(ws); code != hub.CloseBadHello {
 		t.Errorf("ping before hello: %d", code)
 	}
-	// A web page's origin cannot even open it.
-	for _, o := range []string{"https://evil.example", "http://127.0.0.1:1", "null"} {
+	// A web page's origin, or another extension's, cannot even open it.
+	for _, o := range []string{"https://evil.example", "http://127.0.0.1:1", "null", "chrome-extension://abcdefghijklmnopabcdefghijklmnop", "moz-extension://8b6a4d3e-0000-4000-8000-000000000001"} {
 		_, resp, err := d.dial(o)
 		if err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
 			t.Errorf("origin %s: %v %v", o, resp, err)

@@ -24,7 +24,7 @@ func TestDashboardInChromium(t *testing.T) {
 	s.capture("https://evil.example/story", pwn+" headline, edited", pwn, block{"p", pwn + " and more"}, block{"p", "A paragraph that stays."}, block{"li", pwn})
 	s.capture("https://news.example/second", "Second story as first reported", "", paras("The first report said five people were hurt.", "Nothing else.")...)
 
-	runScript(t, "browser.mjs", []string{"BASE=" + s.base, "LOGIN=" + s.loginLink(), fmt.Sprintf("CHANGED=%d", changed), fmt.Sprintf("HOSTILE=%d", hostileID)},
+	runScript(t, "browser.mjs", []string{"BASE=" + s.home, "LOGIN=" + s.loginLink(), fmt.Sprintf("CHANGED=%d", changed), fmt.Sprintf("HOSTILE=%d", hostileID)},
 		func(line string) {
 			if line == "live-waiting" {
 				// The page is live: a new change must appear without reload.
@@ -47,7 +47,7 @@ func TestEveryDashboardFormInChromium(t *testing.T) {
 	forget := s.capture("https://news.example/forget-me", "A story to forget", "", paras("Nothing to see.")...)
 	s.capture("https://gossip.example/rumour", "A rumour from a site to forget", "", paras("Nothing to see either.")...)
 
-	runScript(t, "forms.mjs", []string{"BASE=" + s.base, "LOGIN=" + s.loginLink(),
+	runScript(t, "forms.mjs", []string{"BASE=" + s.home, "DAEMON=" + s.base, "LOGIN=" + s.loginLink(),
 		fmt.Sprintf("CARD=%d", card), fmt.Sprintf("ONPAGE=%d", onPage), fmt.Sprintf("WATCHED=%d", watched), fmt.Sprintf("FORGET=%d", forget)}, nil)
 
 	if len(s.site.Requests("/story")) == 0 {

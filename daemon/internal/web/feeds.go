@@ -24,7 +24,10 @@ type feedEntryData struct {
 	First    []article.Block
 }
 
-func (d *Dashboard) origin() string { return "http://127.0.0.1:" + strconv.Itoa(d.port) }
+// feedOrigin is where feed readers fetch the feeds: 127.0.0.1, which every
+// program resolves (names under .localhost are a browser's). Links that a
+// person opens point at the dashboard's own host, where the session is.
+func (d *Dashboard) feedOrigin() string { return "http://127.0.0.1:" + strconv.Itoa(d.port) }
 
 // feedAuth answers 401 unless the request carries the feed token.
 func (d *Dashboard) feedAuth(w http.ResponseWriter, r *http.Request) bool {
@@ -69,7 +72,7 @@ func (d *Dashboard) changesFeed(w http.ResponseWriter, r *http.Request) {
 	tok := r.URL.Query().Get("token")
 	f := feed.Feed{
 		ID: "urn:redline:changes", Title: "Redline: changes since you read",
-		Self: d.origin() + "/feeds/changes.atom?token=" + tok, Alternate: d.origin() + "/",
+		Self: d.feedOrigin() + "/feeds/changes.atom?token=" + tok, Alternate: d.origin + "/",
 	}
 	for _, e := range events {
 		a, err := d.store.Article(e.ArticleID)
@@ -113,7 +116,7 @@ func (d *Dashboard) changeEntry(a article.Article, from, to int, e article.Event
 		return feed.Entry{}, err
 	}
 	dv := newDiffView(versions[from-1], versions[to-1], res)
-	page := fmt.Sprintf("%s/articles/%d?from=%d&to=%d", d.origin(), a.ID, from, to)
+	page := fmt.Sprintf("%s/articles/%d?from=%d&to=%d", d.origin, a.ID, from, to)
 	words := describe(res.Summary)
 	html, err := d.entryHTML(feedEntryData{Words: words, Original: a.URL, Page: page, Diff: &dv})
 	if err != nil {
@@ -154,8 +157,8 @@ func (d *Dashboard) articleFeed(w http.ResponseWriter, r *http.Request) {
 	tok := r.URL.Query().Get("token")
 	f := feed.Feed{
 		ID: fmt.Sprintf("urn:redline:article:%d", id), Title: "Redline: " + a.Title,
-		Self:      fmt.Sprintf("%s/feeds/articles/%d.atom?token=%s", d.origin(), id, tok),
-		Alternate: fmt.Sprintf("%s/articles/%d", d.origin(), id),
+		Self:      fmt.Sprintf("%s/feeds/articles/%d.atom?token=%s", d.feedOrigin(), id, tok),
+		Alternate: fmt.Sprintf("%s/articles/%d", d.origin, id),
 	}
 	// Newest first; each version against the previous one of its lineage.
 	for i := len(versions) - 1; i >= 0; i-- {
@@ -189,7 +192,7 @@ func (d *Dashboard) articleFeed(w http.ResponseWriter, r *http.Request) {
 
 // removedEntry tells that a page the user read is gone from its site.
 func (d *Dashboard) removedEntry(a article.Article, e article.Event) (feed.Entry, error) {
-	page := fmt.Sprintf("%s/articles/%d", d.origin(), a.ID)
+	page := fmt.Sprintf("%s/articles/%d", d.origin, a.ID)
 	html, err := d.entryHTML(feedEntryData{Words: []string{"removed from the site: the page no longer exists at its address"}, Original: a.URL, Page: page})
 	if err != nil {
 		return feed.Entry{}, err
@@ -208,7 +211,7 @@ func (d *Dashboard) firstEntry(a article.Article, v store.VersionInfo) (feed.Ent
 		return feed.Entry{}, err
 	}
 	blocks := full.Blocks[:min(len(full.Blocks), 5)]
-	page := fmt.Sprintf("%s/articles/%d", d.origin(), a.ID)
+	page := fmt.Sprintf("%s/articles/%d", d.origin, a.ID)
 	html, err := d.entryHTML(feedEntryData{Original: a.URL, Page: page, First: blocks})
 	if err != nil {
 		return feed.Entry{}, err

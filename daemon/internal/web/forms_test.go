@@ -46,7 +46,7 @@ func TestFormsComeOnlyFromTheDashboardsOwnPages(t *testing.T) {
 	// then the dashboard), with the given headers.
 	post := func(id int64, h headers, form string) int {
 		t.Helper()
-		req, _ := http.NewRequest("POST", fmt.Sprintf("%s/articles/%d/seen", s.base, id), strings.NewReader(form))
+		req, _ := http.NewRequest("POST", fmt.Sprintf("%s/articles/%d/seen", s.home, id), strings.NewReader(form))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		if h.origin != "" {
 			req.Header.Set("Origin", h.origin)
@@ -63,10 +63,9 @@ func TestFormsComeOnlyFromTheDashboardsOwnPages(t *testing.T) {
 			name string
 			h    headers
 		}{
-			{"own Origin, same-origin fetch", headers{s.base, "same-origin"}},
-			{"own Origin, localhost", headers{fmt.Sprintf("http://localhost:%d", s.port), "same-origin"}},
+			{"own Origin, same-origin fetch", headers{s.home, "same-origin"}},
 			{"Origin null, same-origin fetch", headers{"null", "same-origin"}},
-			{"own Origin, no fetch metadata", headers{s.base, ""}},
+			{"own Origin, no fetch metadata", headers{s.home, ""}},
 		} {
 			id := s.changedArticle("https://news.example/" + strings.ReplaceAll(c.name, " ", "-"))
 			if code := post(id, c.h, "csrf="+token); code != http.StatusSeeOther {
@@ -89,9 +88,13 @@ func TestFormsComeOnlyFromTheDashboardsOwnPages(t *testing.T) {
 			{"Origin null without fetch metadata", headers{"null", ""}, "csrf=" + token, `reason="Origin is null and Sec-Fetch-Site is not same-origin"`},
 			{"Origin null from the same site", headers{"null", "same-site"}, "csrf=" + token, `reason="Sec-Fetch-Site is \"same-site\""`},
 			{"Origin null from another site", headers{"null", "cross-site"}, "csrf=" + token, `reason="Sec-Fetch-Site is \"cross-site\""`},
-			{"own Origin but a cross-site fetch", headers{s.base, "cross-site"}, "csrf=" + token, `reason="Sec-Fetch-Site is \"cross-site\""`},
-			{"no CSRF token", headers{s.base, "same-origin"}, "", `reason="no CSRF token"`},
-			{"wrong CSRF token", headers{s.base, "same-origin"}, "csrf=" + strings.Repeat("0", 64), `reason="wrong CSRF token"`},
+			{"own Origin but a cross-site fetch", headers{s.home, "cross-site"}, "csrf=" + token, `reason="Sec-Fetch-Site is \"cross-site\""`},
+			{"no CSRF token", headers{s.home, "same-origin"}, "", `reason="no CSRF token"`},
+			{"wrong CSRF token", headers{s.home, "same-origin"}, "csrf=" + strings.Repeat("0", 64), `reason="wrong CSRF token"`},
+			// The daemon's other names are the same daemon but not
+			// the dashboard's origin.
+			{"the daemon's 127.0.0.1 origin", headers{s.base, ""}, "csrf=" + token, fmt.Sprintf(`reason="Origin is \"%s\""`, s.base)},
+			{"the daemon's localhost origin", headers{fmt.Sprintf("http://localhost:%d", s.port), ""}, "csrf=" + token, fmt.Sprintf(`reason="Origin is \"http://localhost:%d\""`, s.port)},
 		} {
 			before := strings.Count(s.logs.String(), "dashboard form refused")
 			if code := post(id, c.h, c.form); code != http.StatusForbidden {
@@ -124,7 +127,7 @@ func TestFormsComeOnlyFromTheDashboardsOwnPages(t *testing.T) {
 	// …and by the dashboard itself, should it ever be mounted without them.
 	t.Run("dashboard alone", func(t *testing.T) {
 		id := s.changedArticle("https://news.example/alone")
-		cookie := b.c.Jar.Cookies(mustURL(t, s.base))
+		cookie := b.c.Jar.Cookies(mustURL(t, s.home))
 		for _, c := range []struct {
 			origin, site, reason string
 		}{
@@ -133,7 +136,7 @@ func TestFormsComeOnlyFromTheDashboardsOwnPages(t *testing.T) {
 			{otherPort, "same-site", `reason="Sec-Fetch-Site is \"same-site\""`},
 			{otherPort, "", fmt.Sprintf(`reason="Origin is \"%s\""`, otherPort)},
 		} {
-			req := httptest.NewRequest("POST", fmt.Sprintf("%s/articles/%d/seen", s.base, id), strings.NewReader("csrf="+token))
+			req := httptest.NewRequest("POST", fmt.Sprintf("%s/articles/%d/seen", s.home, id), strings.NewReader("csrf="+token))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			req.Header.Set("Origin", c.origin)
 			if c.site != "" {

@@ -23,6 +23,9 @@ import (
 	"redline/daemon/internal/web"
 )
 
+// testDashHost is the dashboard's own host name in these tests.
+const testDashHost = "redline-0123456789abcdef0123.localhost"
+
 const testToken = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
 // clock is a clock the test moves by hand.
@@ -42,8 +45,11 @@ func (c *clock) Advance(d time.Duration) {
 // store, the event hub, the dashboard mounted in the API with all its
 // guards, on a real loopback socket.
 type stack struct {
-	t     testing.TB
+	t testing.TB
+	// base is the daemon's loopback address (the API, the feeds); dash
+	// is the dashboard's own origin, on its host name of its own.
 	base  string
+	home  string
 	port  int
 	store *store.Store
 	rules *web.Rules
@@ -105,11 +111,15 @@ func newStack(t testing.TB) *stack {
 	}
 	logs := &logBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
-	dash, err := web.New(web.Config{Store: st, Hub: h, Port: port, DataDir: "/data/redline", Rules: rules, Now: clk.Now, Watcher: wt, Logger: logger})
+	dash, err := web.New(web.Config{Store: st, Hub: h, Host: testDashHost, Port: port, DataDir: "/data/redline", Rules: rules, Now: clk.Now, Watcher: wt, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: api.New(api.Config{Store: st, Token: testToken, Port: port, Hub: h, Dashboard: dash}).Handler()}
+	server, err := api.New(api.Config{Store: st, Token: testToken, Port: port, Hub: h, Dashboard: dash})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: server.Handler()}
 	ctx, cancel := context.WithCancel(context.Background())
 	hubDone := make(chan struct{})
 	go func() { defer close(hubDone); h.Run(ctx) }()
@@ -120,7 +130,7 @@ func newStack(t testing.TB) *stack {
 		<-hubDone
 		st.Close()
 	})
-	return &stack{t: t, base: "http://127.0.0.1:" + strconv.Itoa(port), port: port, store: st, rules: rules, clock: clk, watcher: wt, site: site, dash: dash, logs: logs}
+	return &stack{t: t, base: "http://127.0.0.1:" + strconv.Itoa(port), home: "http://" + testDashHost + ":" + strconv.Itoa(port), port: port, store: st, rules: rules, clock: clk, watcher: wt, site: site, dash: dash, logs: logs}
 }
 
 // api calls the API with the token.
@@ -208,7 +218,25 @@ type browser struct {
 
 func (s *stack) newBrowser() *browser {
 	jar, _ := cookiejar.New(nil)
-	return &browser{t: s.t, s: s, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	return &browser{t: s.t, s: s, c: &http.Client{
+		Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Transport: localhostTransport(),
+	}}
+}
+
+// localhostTransport connects to 127.0.0.1 for names under .localhost, as
+// browsers do.
+func localhostTransport() *http.Transport {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	var d net.Dialer
+	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, port, err := net.SplitHostPort(addr)
+		if err == nil && strings.HasSuffix(host, ".localhost") {
+			addr = net.JoinHostPort("127.0.0.1", port)
+		}
+		return d.DialContext(ctx, network, addr)
+	}
+	return tr
 }
 
 // loggedIn is a browser that went through a fresh login link.
@@ -234,7 +262,7 @@ func (b *browser) do(req *http.Request) (int, string, http.Header) {
 func (b *browser) get(url string) (int, string, http.Header) {
 	b.t.Helper()
 	if strings.HasPrefix(url, "/") {
-		url = b.s.base + url
+		url = b.s.home + url
 	}
 	req, _ := http.NewRequest("GET", url, nil)
 	return b.do(req)
@@ -247,9 +275,9 @@ func (b *browser) post(path string, form map[string]string) (int, string, http.H
 	for k, val := range form {
 		v = append(v, k+"="+urlEscape(val))
 	}
-	req, _ := http.NewRequest("POST", b.s.base+path, strings.NewReader(strings.Join(v, "&")))
+	req, _ := http.NewRequest("POST", b.s.home+path, strings.NewReader(strings.Join(v, "&")))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", b.s.base)
+	req.Header.Set("Origin", b.s.home)
 	return b.do(req)
 }
 

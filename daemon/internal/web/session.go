@@ -16,7 +16,10 @@ const (
 	// LoginTTL is how long a one-time login URL from `redline open` works.
 	LoginTTL = 2 * time.Minute
 	// SessionTTL is how long a session lasts without use.
-	SessionTTL = 7 * 24 * time.Hour
+	SessionTTL = 2 * time.Hour
+	// SessionMaxAge is how long a session lasts at most, in use or not;
+	// the cookie's Max-Age says the same.
+	SessionMaxAge = 12 * time.Hour
 	// TicketTTL is how long a live-update ticket may wait to be used.
 	TicketTTL = 2 * time.Minute
 	// cookieName holds the session id.
@@ -27,7 +30,8 @@ const (
 // the daemon logs everyone out, and `redline open` logs in again.
 type session struct {
 	csrf    string
-	expires time.Time
+	expires time.Time            // SessionTTL after the last use, never after until
+	until   time.Time            // SessionMaxAge after the login
 	tickets map[string]time.Time // live-update tickets and their expiry
 }
 
@@ -87,7 +91,8 @@ func (m *sessions) redeem(code string) (string, bool, error) {
 	if err != nil {
 		return "", false, err
 	}
-	m.sessions[digest(id)] = &session{csrf: csrf, expires: m.now().Add(SessionTTL), tickets: map[string]time.Time{}}
+	now := m.now()
+	m.sessions[digest(id)] = &session{csrf: csrf, expires: now.Add(SessionTTL), until: now.Add(SessionMaxAge), tickets: map[string]time.Time{}}
 	return id, true, nil
 }
 
@@ -105,6 +110,9 @@ func (m *sessions) lookup(r *http.Request) (id string, csrf string, ok bool) {
 		return "", "", false
 	}
 	s.expires = m.now().Add(SessionTTL)
+	if s.expires.After(s.until) {
+		s.expires = s.until
+	}
 	return c.Value, s.csrf, true
 }
 

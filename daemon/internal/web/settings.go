@@ -25,8 +25,6 @@ type settingsData struct {
 	FeedURL  string
 	DataDir  string
 	Saved    string
-	// Pairing: the Connect button works.
-	Pairing bool
 	// Schedule is shown when the daemon re-checks articles.
 	Watching bool
 	Tiers    string
@@ -44,7 +42,6 @@ func (d *Dashboard) settings(w http.ResponseWriter, r *http.Request, u user) err
 		Rules: rules, Defaults: diff.DefaultRules(), Noise: strings.Join(rules.NoisePhrases, "\n"),
 		Allow: strings.Join(sites.Allow, "\n"), Deny: strings.Join(sites.Deny, "\n"), DataDir: d.dataDir,
 	}
-	data.Pairing = d.pairing != nil
 	if d.watcher != nil {
 		s := d.watcher.Schedule()
 		data.Watching, data.Tiers, data.CutOff = true, scheduleText(s), durationValue(s.CutOff)
@@ -66,7 +63,7 @@ func (d *Dashboard) settings(w http.ResponseWriter, r *http.Request, u user) err
 	if err != nil {
 		return err
 	}
-	data.FeedURL = d.origin() + v.Feed
+	data.FeedURL = d.feedOrigin() + v.Feed
 	v.Data = data
 	d.render(w, r, http.StatusOK, "settings", v)
 	return nil
@@ -170,16 +167,6 @@ func (d *Dashboard) forgetSite(w http.ResponseWriter, r *http.Request, u user) e
 	}
 	d.log.Info("site forgotten from the dashboard", "articles", len(ids))
 	http.Redirect(w, r, "/settings?saved=forgot", http.StatusSeeOther)
-	return nil
-}
-
-// pairExtension opens the one-time pairing page: the extension installed
-// in this browser picks the code up from it and pairs itself.
-func (d *Dashboard) pairExtension(w http.ResponseWriter, r *http.Request, u user) error {
-	if d.pairing == nil {
-		return userError(http.StatusNotFound, "Pairing is not available in this daemon: run `redline pair`.")
-	}
-	http.Redirect(w, r, d.pairing(r.Host), http.StatusSeeOther)
 	return nil
 }
 

@@ -76,34 +76,6 @@ func TestScheduleIsEditedInSettings(t *testing.T) {
 	}
 }
 
-func TestConnectButtonPairsTheExtension(t *testing.T) {
-	s := newStack(t)
-	b := s.loggedIn()
-	_, page, _ := b.get("/settings")
-	if !strings.Contains(page, "Connect the extension") {
-		t.Fatal("settings offer no Connect button")
-	}
-	code, _, h := b.post("/settings/pair", map[string]string{"csrf": csrfOf(t, page)})
-	link := h.Get("Location")
-	m := regexp.MustCompile(`^` + regexp.QuoteMeta(s.base) + `/pair#([0-9a-f]{32})$`).FindStringSubmatch(link)
-	if code != http.StatusSeeOther || m == nil {
-		t.Fatalf("connect: %d to %q, want the one-time pairing page", code, link)
-	}
-	req, _ := http.NewRequest("POST", s.base+"/api/v1/pair/claim", strings.NewReader(`{"code":"`+m[1]+`"}`))
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("the extension's claim with that code: %d", resp.StatusCode)
-	}
-	if code, _, _ := b.post("/settings/pair", map[string]string{}); code != http.StatusForbidden {
-		t.Errorf("connect without the CSRF token: %d, want 403", code)
-	}
-}
-
 func TestRemovedArticleIsToldOnTheHomePageAndInTheFeed(t *testing.T) {
 	s := newStack(t)
 	s.site.Set("/gone", watchtest.Article("story"))

@@ -6,7 +6,10 @@
 //
 // The dashboard talks to the store directly, never through the API token:
 // a browser gets in only with the one-time URL that `redline open` prints,
-// which sets an HttpOnly, SameSite=Strict session cookie. Every form
+// which sets an HttpOnly, SameSite=Strict session cookie. The dashboard
+// lives on a host name of its own (Config.Host, a random name under
+// .localhost): browsers keep cookies apart by host but not by port, so a
+// cookie of 127.0.0.1 would reach every other server on 127.0.0.1. Every form
 // carries a CSRF token; every page carries a strict Content-Security-Policy
 // without inline script or style; captured text is hostile and is escaped
 // by html/template.
@@ -34,6 +37,9 @@ type Config struct {
 	// Hub serves live updates; nil turns them off.
 	Hub       *hub.Hub
 	HubTiming hub.Timing
+	// Host is the dashboard's own host name, without the port
+	// (config.LoadDashboardHost). Sessions live only there.
+	Host string
 	// Port is the daemon's port, for the CSP and login URLs.
 	Port    int
 	DataDir string
@@ -57,14 +63,15 @@ type Dashboard struct {
 	store    *store.Store
 	hub      *hub.Hub
 	timing   hub.Timing
+	host     string
 	port     int
+	origin   string // http://host:port
 	dataDir  string
 	log      *slog.Logger
 	version  string
 	rules    *Rules
 	watcher  Watcher
 	private  bool
-	pairing  func(host string) string
 	now      func() time.Time
 	sessions *sessions
 	pages    *pages
@@ -77,13 +84,18 @@ type Dashboard struct {
 // New returns the dashboard for cfg.
 func New(cfg Config) (*Dashboard, error) {
 	d := &Dashboard{
-		store: cfg.Store, hub: cfg.Hub, timing: cfg.HubTiming, port: cfg.Port, dataDir: cfg.DataDir,
+		store: cfg.Store, hub: cfg.Hub, timing: cfg.HubTiming, host: strings.ToLower(cfg.Host), port: cfg.Port, dataDir: cfg.DataDir,
 		log: cfg.Logger, version: cfg.Version, rules: cfg.Rules, now: cfg.Now, watcher: cfg.Watcher,
 		private: cfg.AllowPrivate,
 	}
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
 	}
+	if !strings.HasSuffix(d.host, ".localhost") || strings.ContainsAny(d.host, ":/ ") {
+		return nil, fmt.Errorf("dashboard host %q: want a name of its own under .localhost", cfg.Host)
+	}
+	port := strconv.Itoa(cfg.Port)
+	d.origin = "http://" + d.host + ":" + port
 	if d.now == nil {
 		d.now = time.Now
 	}
@@ -99,9 +111,8 @@ func New(cfg Config) (*Dashboard, error) {
 	if err := d.loadFeedToken(context.Background()); err != nil {
 		return nil, err
 	}
-	port := strconv.Itoa(cfg.Port)
 	d.csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-		"connect-src 'self' ws://127.0.0.1:" + port + " ws://localhost:" + port + "; " +
+		"connect-src 'self' ws://" + d.host + ":" + port + "; " +
 		"frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 	d.routes()
 	return d, nil
@@ -117,10 +128,14 @@ func (d *Dashboard) NewLogin() (string, time.Time, error) {
 	return "/login?code=" + code, exp, nil
 }
 
-// SetPairing lets the settings page pair the browser extension: f returns
-// a one-time pairing link for the given Host (the API's pairing codes).
-// Call it before serving.
-func (d *Dashboard) SetPairing(f func(host string) string) { d.pairing = f }
+// Origin is the dashboard's own origin, http://HOST:PORT: login links
+// point there, and only there does a session count.
+func (d *Dashboard) Origin() string { return d.origin }
+
+// onOwnHost reports whether r was sent to the dashboard's own host name.
+func (d *Dashboard) onOwnHost(r *http.Request) bool {
+	return strings.EqualFold(r.Host, d.host+":"+strconv.Itoa(d.port))
+}
 
 // routes lists every route of the dashboard in one place.
 func (d *Dashboard) routes() {
@@ -152,7 +167,6 @@ func (d *Dashboard) routes() {
 	mux.HandleFunc("POST /settings/sites", d.form(d.saveSites))
 	mux.HandleFunc("POST /settings/forget-site", d.form(d.forgetSite))
 	mux.HandleFunc("POST /settings/feed-token", d.form(d.newFeedToken))
-	mux.HandleFunc("POST /settings/pair", d.form(d.pairExtension))
 	mux.HandleFunc("POST /logout", d.form(d.logout))
 	mux.HandleFunc("/", d.notFound)
 	d.mux = mux
@@ -183,7 +197,10 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, u user) error
 // authed lets only a logged-in session through.
 func (d *Dashboard) authed(fn handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, csrf, ok := d.sessions.lookup(r)
+		id, csrf, ok := "", "", false
+		if d.onOwnHost(r) {
+			id, csrf, ok = d.sessions.lookup(r)
+		}
 		if !ok {
 			d.loginNeeded(w, r)
 			return
@@ -256,13 +273,7 @@ func (d *Dashboard) formFrom(r *http.Request) string {
 }
 
 func (d *Dashboard) ownOrigin(o string) bool {
-	p := strconv.Itoa(d.port)
-	for _, h := range []string{"127.0.0.1", "localhost", "[::1]"} {
-		if subtle.ConstantTimeCompare([]byte(o), []byte("http://"+h+":"+p)) == 1 {
-			return true
-		}
-	}
-	return false
+	return subtle.ConstantTimeCompare([]byte(strings.ToLower(o)), []byte(d.origin)) == 1
 }
 
 // login spends a one-time code from `redline open` and sets the session
@@ -270,6 +281,13 @@ func (d *Dashboard) ownOrigin(o string) bool {
 // a navigation the dashboard starts is same-site, so the Strict cookie
 // goes with it whatever opened the login URL.
 func (d *Dashboard) login(w http.ResponseWriter, r *http.Request) {
+	if !d.onOwnHost(r) {
+		// Login links name the dashboard's own host; this one was
+		// changed. The code is not spent, and the name not told.
+		d.log.Warn("dashboard login refused: not on the dashboard's own host name", "host", r.Host)
+		d.loginNeeded(w, r)
+		return
+	}
 	id, ok, err := d.sessions.redeem(r.URL.Query().Get("code"))
 	if err != nil {
 		d.fail(w, r, err)
@@ -283,9 +301,12 @@ func (d *Dashboard) login(w http.ResponseWriter, r *http.Request) {
 		}})
 		return
 	}
+	// Host-only (no Domain), the whole dashboard (Path=/), never sent
+	// cross-site, out of reach of script, and short-lived: as close to a
+	// __Host- cookie as plain HTTP allows.
 	http.SetCookie(w, &http.Cookie{
 		Name: cookieName, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
-		MaxAge: int(SessionTTL / time.Second),
+		MaxAge: int(SessionMaxAge / time.Second),
 	})
 	w.Header().Set("Cache-Control", "no-store")
 	d.render(w, r, http.StatusOK, "loggedin", view{Title: "Logged in", Refresh: true})

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -70,8 +71,8 @@ func TestLoginLinkWorksOnceAndOnlyBeforeItExpires(t *testing.T) {
 
 	for name, try := range map[string]string{
 		"replayed": link,
-		"guessed":  s.base + "/login?code=" + strings.Repeat("ab", 32),
-		"empty":    s.base + "/login",
+		"guessed":  s.home + "/login?code=" + strings.Repeat("ab", 32),
+		"empty":    s.home + "/login",
 	} {
 		other := s.newBrowser()
 		code, _, h := other.get(try)
@@ -91,7 +92,7 @@ func TestLoginLinkWorksOnceAndOnlyBeforeItExpires(t *testing.T) {
 	}
 
 	forged := s.newBrowser()
-	u, _ := url.Parse(s.base)
+	u, _ := url.Parse(s.home)
 	forged.c.Jar.SetCookies(u, []*http.Cookie{{Name: "redline_session", Value: strings.Repeat("cd", 32)}})
 	if code, _, _ := forged.get("/"); code != http.StatusUnauthorized {
 		t.Errorf("made-up session cookie: %d, want 401", code)
@@ -166,7 +167,7 @@ func TestEveryPageHasTheStrictPolicy(t *testing.T) {
 	id := s.changedArticle("https://news.example/budget")
 	b := s.loggedIn()
 	want := fmt.Sprintf("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
-		"connect-src 'self' ws://127.0.0.1:%d ws://localhost:%d; frame-ancestors 'none'; form-action 'self'; base-uri 'none'", s.port, s.port)
+		"connect-src 'self' ws://%s:%d; frame-ancestors 'none'; form-action 'self'; base-uri 'none'", testDashHost, s.port)
 	for _, path := range []string{"/", "/articles", fmt.Sprintf("/articles/%d", id), fmt.Sprintf("/articles/%d?mode=inline", id), "/sites", "/settings", "/login?code=nope", "/no-such-page"} {
 		_, body, h := b.get(path)
 		if got := h.Get("Content-Security-Policy"); got != want {
@@ -553,8 +554,9 @@ func TestNewChangesArriveLiveOnTheHomePage(t *testing.T) {
 	if strings.Contains(page, testToken) {
 		t.Fatal("the page holds the API token")
 	}
-	u, _ := url.Parse(s.base)
+	u, _ := url.Parse(s.home)
 	cookies := b.c.Jar.Cookies(u)
+	dialer := websocket.Dialer{NetDialContext: localhostTransport().DialContext}
 	dial := func(origin, ticket string, withCookie bool) (*websocket.Conn, int) {
 		h := http.Header{}
 		h.Set("Origin", origin)
@@ -563,7 +565,7 @@ func TestNewChangesArriveLiveOnTheHomePage(t *testing.T) {
 				h.Add("Cookie", c.Name+"="+c.Value)
 			}
 		}
-		ws, resp, err := websocket.DefaultDialer.Dial("ws://127.0.0.1:"+fmt.Sprint(s.port)+"/live?ticket="+ticket, h)
+		ws, resp, err := dialer.Dial("ws://"+testDashHost+":"+fmt.Sprint(s.port)+"/live?ticket="+ticket, h)
 		if err != nil {
 			if resp == nil {
 				t.Fatal(err)
@@ -572,18 +574,18 @@ func TestNewChangesArriveLiveOnTheHomePage(t *testing.T) {
 		}
 		return ws, http.StatusSwitchingProtocols
 	}
-	if _, code := dial(s.base, ticket, false); code != http.StatusUnauthorized {
+	if _, code := dial(s.home, ticket, false); code != http.StatusUnauthorized {
 		t.Errorf("live socket without the session: %d, want 401", code)
 	}
 	if _, code := dial("https://evil.example", ticket, true); code != http.StatusForbidden {
 		t.Errorf("live socket from a web page: %d, want 403", code)
 	}
-	ws, code := dial(s.base, ticket, true)
+	ws, code := dial(s.home, ticket, true)
 	if code != http.StatusSwitchingProtocols {
 		t.Fatalf("live socket: %d", code)
 	}
 	defer ws.Close()
-	if _, code := dial(s.base, ticket, true); code != http.StatusForbidden {
+	if _, code := dial(s.home, ticket, true); code != http.StatusForbidden {
 		t.Errorf("live ticket used twice: %d, want 403", code)
 	}
 	if err := ws.WriteJSON(map[string]any{"type": "hello", "token": ticket}); err != nil {
@@ -649,5 +651,121 @@ func TestSettingsShowTheDaemonsOneSiteList(t *testing.T) {
 	}
 	if _, body := s.api("GET", "/api/v1/settings/sites", ""); !strings.Contains(string(body), "tracker.example") {
 		t.Errorf("a refused form changed the list: %s", body)
+	}
+}
+
+// Browsers keep cookies apart by host name but not by port: a session
+// cookie of 127.0.0.1 would go to every server on 127.0.0.1. The
+// dashboard lives on a host name of its own, and its session counts only
+// there.
+func TestTheSessionLivesOnlyOnTheDashboardsOwnHostName(t *testing.T) {
+	s := newStack(t)
+	s.changedArticle("https://news.example/budget")
+	link := s.loginLink()
+	if !strings.HasPrefix(link, s.home+"/login?code=") {
+		t.Fatalf("login link %q: want it on the dashboard's own host %s", link, s.home)
+	}
+
+	// The code of a link sent to another of the daemon's names is not
+	// spent, and that answer does not tell the dashboard's name.
+	elsewhere := s.newBrowser()
+	moved := strings.Replace(link, s.home, s.base, 1)
+	code, body, h := elsewhere.get(moved)
+	if code != http.StatusUnauthorized || h.Get("Set-Cookie") != "" || strings.Contains(body, testDashHost) {
+		t.Fatalf("login link on 127.0.0.1: %d, cookie %q, tells the name: %v; want 401, no cookie, no name", code, h.Get("Set-Cookie"), strings.Contains(body, testDashHost))
+	}
+
+	b := s.newBrowser()
+	code, _, h = b.get(link)
+	if code != http.StatusOK {
+		t.Fatalf("the same link on the dashboard's host: %d, want 200 (not spent before)", code)
+	}
+	c, err := http.ParseSetCookie(h.Get("Set-Cookie"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Domain != "" || c.Path != "/" || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.MaxAge != int(web.SessionMaxAge/time.Second) || c.MaxAge > 12*3600 {
+		t.Errorf("session cookie %q: want host-only, Path=/, HttpOnly, SameSite=Strict, Max-Age %d", h.Get("Set-Cookie"), int(web.SessionMaxAge/time.Second))
+	}
+	for _, other := range []string{s.base, fmt.Sprintf("http://localhost:%d", s.port), fmt.Sprintf("http://127.0.0.1:%d", s.port+1), fmt.Sprintf("http://localhost:%d", s.port+1)} {
+		if got := b.c.Jar.Cookies(mustURL(t, other)); len(got) != 0 {
+			t.Errorf("the browser would send %v to %s", got, other)
+		}
+	}
+
+	// A program that got hold of the cookie anyway cannot use it on the
+	// daemon's other names.
+	var session *http.Cookie
+	for _, ck := range b.c.Jar.Cookies(mustURL(t, s.home)) {
+		if ck.Name == "redline_session" {
+			session = ck
+		}
+	}
+	if session == nil {
+		t.Fatal("no session cookie for the dashboard's host")
+	}
+	for _, base := range []string{s.base, fmt.Sprintf("http://localhost:%d", s.port)} {
+		req, _ := http.NewRequest("GET", base+"/settings", nil)
+		req.AddCookie(session)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized || strings.Contains(string(page), `name="csrf"`) {
+			t.Errorf("the session cookie sent to %s/settings: %d; want 401 and no CSRF token", base, resp.StatusCode)
+		}
+	}
+	if code, _, _ := b.get("/"); code != http.StatusOK {
+		t.Fatalf("dashboard on its own host: %d", code)
+	}
+
+	// Idle for longer than SessionTTL: logged out.
+	s.clock.Advance(web.SessionTTL + time.Second)
+	if code, _, _ := b.get("/"); code != http.StatusUnauthorized {
+		t.Errorf("after %v idle: %d, want 401", web.SessionTTL, code)
+	}
+	// In use all along: still logged out after SessionMaxAge.
+	b = s.loggedIn()
+	for used := time.Duration(0); used < web.SessionMaxAge; used += web.SessionTTL / 2 {
+		if code, _, _ := b.get("/"); code != http.StatusOK {
+			t.Fatalf("in use, after %v: %d, want 200", used, code)
+		}
+		s.clock.Advance(web.SessionTTL / 2)
+	}
+	if code, _, _ := b.get("/"); code != http.StatusUnauthorized {
+		t.Errorf("after %v in use: %d, want 401", web.SessionMaxAge, code)
+	}
+}
+
+// Pairing hands out the API token. A session alone (a cookie that reached
+// some other program) must not be able to start it: only `redline pair`,
+// which needs the token in the data folder, makes pairing codes.
+func TestTheDashboardCannotPairTheExtension(t *testing.T) {
+	s := newStack(t)
+	b := s.loggedIn()
+	code, page, _ := b.get("/settings")
+	if code != http.StatusOK || !strings.Contains(page, "<code>redline pair</code>") || strings.Contains(page, "/settings/pair") {
+		t.Fatalf("settings (%d): want the `redline pair` instructions and no pairing form", code)
+	}
+	code, body, _ := b.post("/settings/pair", map[string]string{"csrf": csrfOf(t, page)})
+	if code != http.StatusNotFound && code != http.StatusMethodNotAllowed || strings.Contains(body, "/pair#") {
+		t.Errorf("a session posting /settings/pair: %d; want no pairing link", code)
+	}
+	for _, path := range []string{"/api/v1/pair"} {
+		req, _ := http.NewRequest("POST", s.home+path, strings.NewReader("{}"))
+		req.Header.Set("Content-Type", "application/json")
+		for _, ck := range b.c.Jar.Cookies(mustURL(t, s.home)) {
+			req.AddCookie(ck)
+		}
+		resp, err := b.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("POST %s with the session but no token: %d, want 401", path, resp.StatusCode)
+		}
 	}
 }

@@ -1,6 +1,6 @@
 // The dashboard in real headless Chromium, driven by TestDashboardInChromium
 // (browser_test.go), which starts the daemon's HTTP side and passes:
-//   BASE      http://127.0.0.1:PORT
+//   BASE      the dashboard's origin, http://redline-….localhost:PORT
 //   LOGIN     a one-time login URL
 //   CHANGED   id of an article with an unseen change ("reluctant" -> "willing")
 //   HOSTILE   id of an article whose captured text tries to run script

@@ -1,7 +1,8 @@
 // Every form of the dashboard, submitted in real headless Chromium by
 // clicking its button, driven by TestEveryDashboardFormInChromium
 // (browser_test.go), which starts the daemon's HTTP side and passes:
-//   BASE      http://127.0.0.1:PORT
+//   BASE      the dashboard's origin, http://redline-….localhost:PORT
+//   DAEMON    the daemon's loopback origin, http://127.0.0.1:PORT
 //   LOGIN     a one-time login URL
 //   CARD      id of a changed article, marked seen from its card on the home page
 //   ONPAGE    id of a changed article, marked seen from its own page
@@ -15,7 +16,7 @@
 import { chromium } from 'playwright-core';
 import { join } from 'node:path';
 
-const { BASE, LOGIN, CARD, ONPAGE, WATCHED, FORGET, SHOTS } = process.env;
+const { BASE, DAEMON, LOGIN, CARD, ONPAGE, WATCHED, FORGET, SHOTS } = process.env;
 const fail = (msg) => { throw new Error(msg); };
 
 const browser = await chromium.launch({
@@ -158,11 +159,15 @@ try {
   if (!/token=[0-9a-f]{64}$/.test(feedAfter) || feedAfter === feedBefore) fail(`feed address: before ${feedBefore}, after ${feedAfter}`);
   await page.screenshot({ path: join(SHOTS, 'settings.png'), fullPage: true });
 
-  // Connect the extension: the one-time pairing page opens, with its code
-  // in the address and the dashboard's look.
+  // The extension is paired from the terminal, never by the dashboard
+  // alone: the settings say how, and offer no button for it.
   await settings();
-  await submit(page.getByRole('button', { name: 'Connect the extension' }));
-  await page.waitForURL(/\/pair#[0-9a-f]{32}$/);
+  const ext = page.locator('section', { has: page.locator('h2', { hasText: 'Browser extension' }) });
+  if (!(await ext.locator('code').allInnerTexts()).includes('redline pair')) fail('the settings do not say to run redline pair');
+  if (await ext.locator('form, button').count()) fail('the settings offer a pairing button');
+  // The daemon's pairing page (where `redline pair` links) has the
+  // dashboard's look.
+  await page.goto(DAEMON + '/pair');
   await page.locator('h1', { hasText: 'Pair the Redline extension' }).waitFor();
   await page.locator('#redline-pair-status').waitFor();
   const look = await page.evaluate(() => {
@@ -187,7 +192,7 @@ try {
 
   if (violations.length) fail(`CSP violations or page errors: ${violations}`);
   const want = ['Mark seen', 'Mark seen', 'Mark all seen', 'Check now', 'Pause checks', 'Resume checks', 'Forget this article',
-    'Save change rules', 'Save schedule', 'Save site lists', 'Forget site', 'Make a new feed address', 'Connect the extension', 'Log out'];
+    'Save change rules', 'Save schedule', 'Save site lists', 'Forget site', 'Make a new feed address', 'Log out'];
   if (JSON.stringify(submitted) !== JSON.stringify(want)) fail(`forms submitted: ${submitted}`);
   console.log('ok');
 } catch (e) {
