@@ -34,7 +34,8 @@ run: build
 	@echo "                         (Firefox ESR, Developer Edition or Nightly, with xpinstall.signatures.required false in about:config)"
 	@echo "                  or     about:debugging#/runtime/this-firefox > Load Temporary Add-on > $(CURDIR)/extension/dist/firefox/manifest.json"
 	@echo "                         (any Firefox, until it restarts)"
-	@echo "Pair it:        ./$(BIN) pair   (in another terminal, once the daemon runs)"
+	@echo "Pair it:        ./$(BIN) pair   (in another terminal, once the daemon runs; confirm in the tab the extension opens)"
+	@echo "Dashboard:      ./$(BIN) open   (opens it on its own address, http://redline-….localhost:PORT)"
 	@echo
 	./$(BIN) serve --addr $(ADDR)
 
