@@ -15,6 +15,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
 import puppeteer from 'puppeteer-core';
 import { buildExtension } from '../scripts/build.mjs';
@@ -227,5 +228,35 @@ test('the packed add-on, installed for good, is still there and paired after Fir
     }
   } finally {
     rmSync(kept, { recursive: true, force: true });
+  }
+});
+
+test('in Firefox too, the dashboard session stays on the dashboard\'s own name: another server on this computer gets no cookie', async () => {
+  const link = execFileSync(bin, ['open', '--print', '--data', data], { encoding: 'utf8' }).trim();
+  const origin = new URL(link).origin;
+  assert.match(origin, /^http:\/\/redline-[0-9a-f]{20}\.localhost:\d+$/);
+  const seen = [];
+  const local = createServer((req, res) => {
+    seen.push({ host: req.headers.host, cookie: req.headers.cookie ?? '' });
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end('<!doctype html><meta charset="utf-8"><title>Dev server</title>');
+  });
+  await new Promise((ok) => local.listen(0, '127.0.0.1', ok));
+  const page = await browser.newPage();
+  try {
+    // Firefox takes the name to this computer; the link logs in.
+    await page.goto(link);
+    await page.waitForFunction(() => location.pathname === '/' && document.querySelector('h1'));
+    assert.equal((await page.goto(`${origin}/settings`)).status(), 200, 'logged in on the dashboard');
+    const port = local.address().port;
+    for (const base of [`http://127.0.0.1:${port}`, `http://localhost:${port}`]) {
+      assert.equal((await page.goto(`${base}/`)).status(), 200);
+    }
+    assert.ok(seen.length >= 2, JSON.stringify(seen));
+    assert.deepEqual(seen.filter((r) => /redline_session/.test(r.cookie)), [], 'the session cookie reached another server');
+    // The daemon's loopback address is not the dashboard.
+    assert.equal((await page.goto(`${daemon.base}/settings`)).status(), 401);
+  } finally {
+    await page.close();
+    local.close();
   }
 });
