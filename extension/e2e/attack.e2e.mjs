@@ -16,7 +16,7 @@ import { rmSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import { connect } from 'node:net';
 import { after, before, test } from 'node:test';
-import { bannerTree, buildDaemon, clickBannerButton, findAll, startBrowser, startDaemon, startSite, tempDir, textOf, until } from './harness.mjs';
+import { bannerTree, buildDaemon, clickBannerButton, findAll, pairThroughLink, startBrowser, startDaemon, startSite, tempDir, textOf, until } from './harness.mjs';
 
 let bin, daemon, work, data, hostile, proxy, browser;
 let H; // the attacker's origin, http://127.0.0.2:PORT
@@ -437,18 +437,15 @@ test('a pairing page on another origin cannot pair the extension; the real link 
   assert.deepEqual(proxied.filter((p) => p.origin?.startsWith('chrome-extension://')), [], 'the extension asked the rebound name for a token');
   assert.deepEqual(await extensionState(), {}, 'the extension is still unpaired');
 
-  // Control: the daemon's own link pairs this browser at once.
+  // Control: the daemon's own link pairs this browser, once the user
+  // confirms in the Redline tab it opens.
   const options = await browser.context.newPage();
   await options.goto(`${browser.extensionURL}options.html`);
   await options.locator('#seconds').fill('1'); // read fast in the test
   await options.locator('#save').click();
   await options.locator('#message', { hasText: 'Saved.' }).waitFor();
   await options.close();
-  const link = execFileSync(bin, ['pair', '--print', '--data', data], { encoding: 'utf8' }).trim();
-  const page = await browser.context.newPage();
-  await page.goto(link);
-  await page.locator('#redline-pair-status', { hasText: 'Paired' }).waitFor();
-  await page.close();
+  await pairThroughLink(browser, execFileSync(bin, ['pair', '--print', '--data', data], { encoding: 'utf8' }).trim());
   const state = await extensionState();
   assert.equal(state.token, daemon.token);
   assert.equal(state.settings.daemon, daemon.base);
@@ -590,7 +587,9 @@ test('a page cannot make the extension capture, forget, mark seen or pair with a
     const planted = { url: 'https://news.example/planted', title: 'Planted', blocks: [{ kind: 'p', text: 'Planted text.' }], extractor: 'evil', reading: { dwell_ms: 99999, scroll: 1 } };
     const shapes = [
       { type: 'ui.token', daemon: other.base, token: other.token },
-      { type: 'pair.claim', code: otherCode },
+      { type: 'pair.request', code: otherCode },
+      { type: 'confirm.pair', id: 'x', through: 0 },
+      { type: 'confirm.cancel', id: 'x' },
       { type: 'ui.settings', settings: { daemon: other.base, paused: true, deny: ['127.0.0.2'] } },
       { type: 'ui.unpair' },
       { type: 'ui.sites.save', allow: ['planted.example'], deny: [new URL(H).hostname] },
