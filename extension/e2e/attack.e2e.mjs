@@ -825,14 +825,22 @@ test('a fake pairing page on another loopback port changes nothing: on a fresh i
     await until('the second article to wait in the queue', async () => (await queuedURLs()).includes(second));
     assert.deepEqual(fake.seen, []);
 
-    // (b) Paired with the real daemon, which is down.
+    // (b) Paired with the real daemon (by hand, on the options page that
+    // says where the two waiting captures will go), which then goes down.
+    await options.reload();
     await options.locator('#manual summary').click();
+    await options.locator('#manual-waiting', { hasText: '2 captures read while Redline was not paired will be sent to the daemon you connect to.' }).waitFor();
     await options.locator('#daemon').fill(real.base);
     await options.locator('#token').fill(real.token);
     await options.locator('#connect').click();
     await options.locator('#pairing', { hasText: `Paired with the daemon at ${real.base}` }).waitFor();
     const paired = await state();
     assert.equal(paired.settings.daemon, real.base);
+    await until('the two captures at the real daemon', async () => (await queuedURLs()).length === 0);
+    // Nothing but pairing moves the address, not even the extension's own pages.
+    const moved = await options.evaluate((fake) => chrome.runtime.sendMessage({ type: 'ui.settings', settings: { daemon: fake } }), fake.base);
+    assert.match(moved.error, /changes only by pairing/);
+    assert.deepEqual(await state(), paired);
     await real.stop();
     const third = `${site.base}/science/nytimes`;
     await reader.goto(third);
