@@ -114,6 +114,9 @@ test('pairs through the one-time link, with nothing to type', async () => {
   const again = await openPairingLink(browser, link);
   assert.match(await answerPairing(again), /used already/);
   await again.page.locator('#redline-pair-status', { hasText: 'used already' }).waitFor();
+  // The daemon's words name the command as code, not between backticks.
+  assert.equal(await again.page.locator('#redline-pair-status code', { hasText: 'redline pair' }).count(), 1);
+  assert.doesNotMatch(await again.page.locator('#redline-pair-status').innerText(), /`/);
   await again.page.close();
 
   // Another program on this computer serving a pairing page (here: a
