@@ -16,7 +16,7 @@ import { rmSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import { connect } from 'node:net';
 import { after, before, test } from 'node:test';
-import { bannerTree, buildDaemon, clickBannerButton, findAll, startBrowser, startDaemon, tempDir, textOf, until } from './harness.mjs';
+import { bannerTree, buildDaemon, clickBannerButton, findAll, pairThroughLink, startBrowser, startDaemon, startSite, tempDir, textOf, until } from './harness.mjs';
 
 let bin, daemon, work, data, hostile, proxy, browser;
 let H; // the attacker's origin, http://127.0.0.2:PORT
@@ -437,18 +437,15 @@ test('a pairing page on another origin cannot pair the extension; the real link 
   assert.deepEqual(proxied.filter((p) => p.origin?.startsWith('chrome-extension://')), [], 'the extension asked the rebound name for a token');
   assert.deepEqual(await extensionState(), {}, 'the extension is still unpaired');
 
-  // Control: the daemon's own link pairs this browser at once.
+  // Control: the daemon's own link pairs this browser, once the user
+  // confirms in the Redline tab it opens.
   const options = await browser.context.newPage();
   await options.goto(`${browser.extensionURL}options.html`);
   await options.locator('#seconds').fill('1'); // read fast in the test
   await options.locator('#save').click();
   await options.locator('#message', { hasText: 'Saved.' }).waitFor();
   await options.close();
-  const link = execFileSync(bin, ['pair', '--print', '--data', data], { encoding: 'utf8' }).trim();
-  const page = await browser.context.newPage();
-  await page.goto(link);
-  await page.locator('#redline-pair-status', { hasText: 'Paired' }).waitFor();
-  await page.close();
+  await pairThroughLink(browser, execFileSync(bin, ['pair', '--print', '--data', data], { encoding: 'utf8' }).trim());
   const state = await extensionState();
   assert.equal(state.token, daemon.token);
   assert.equal(state.settings.daemon, daemon.base);
@@ -600,7 +597,9 @@ test('a page cannot make the extension capture, forget, mark seen or pair with a
     const planted = { url: 'https://news.example/planted', title: 'Planted', blocks: [{ kind: 'p', text: 'Planted text.' }], extractor: 'evil', reading: { dwell_ms: 99999, scroll: 1 } };
     const shapes = [
       { type: 'ui.token', daemon: other.base, token: other.token },
-      { type: 'pair.claim', code: otherCode },
+      { type: 'pair.request', code: otherCode },
+      { type: 'confirm.pair', id: 'x', through: 0 },
+      { type: 'confirm.cancel', id: 'x' },
       { type: 'ui.settings', settings: { daemon: other.base, paused: true, deny: ['127.0.0.2'] } },
       { type: 'ui.unpair' },
       { type: 'ui.sites.save', allow: ['planted.example'], deny: [new URL(H).hostname] },
@@ -790,5 +789,147 @@ test('the dashboard session never reaches another server on this computer, and t
     await page.close();
   } finally {
     local.close();
+  }
+});
+
+/**
+ * A fake daemon on another loopback port: its /pair page is a copy of the
+ * daemon's, its claim endpoint hands out a token, and it records every
+ * request and WebSocket the extension would send it. /lure is the page
+ * that sends the browser to /pair#CODE.
+ */
+async function startFakeDaemon() {
+  const seen = [];
+  const server = createServer((req, res) => {
+    const u = new URL(req.url, 'http://x');
+    if (req.method === 'GET' && u.pathname === '/pair') {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(spoofedPairPage);
+      return;
+    }
+    if (req.method === 'GET' && u.pathname === '/lure') {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.end(`<!doctype html><meta charset="utf-8"><title>Prize</title><script>location.href = '/pair#${'d'.repeat(32)}';</script>`);
+      return;
+    }
+    if (u.pathname === '/favicon.ico') {
+      res.writeHead(404).end(); // the browser's own request for the tab's icon
+      return;
+    }
+    seen.push(`${req.method} ${u.pathname}`);
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': '*' });
+    res.end(JSON.stringify({ token: 'f'.repeat(64), status: 'ok', article_id: 1, version: 1, created: true }));
+  });
+  server.on('upgrade', (req, sock) => {
+    seen.push(`websocket ${req.url}`);
+    sock.destroy();
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    base: `http://127.0.0.1:${server.address().port}`,
+    seen,
+    close() {
+      server.closeAllConnections();
+      return new Promise((r) => server.close(r));
+    },
+  };
+}
+
+test('a fake pairing page on another loopback port changes nothing: on a fresh install, and while the daemon is down', async () => {
+  const fake = await startFakeDaemon();
+  const site = await startSite();
+  const own = await startBrowser();
+  const realData = tempDir('attack-pin');
+  let real = await startDaemon(bin, realData);
+  const state = () => own.worker.evaluate(() => chrome.storage.local.get(['settings', 'token']));
+  const queuedURLs = async () => ((await own.worker.evaluate(() => chrome.storage.local.get('queue'))).queue?.items ?? []).map((i) => i.capture.url);
+  const confirmURL = `${own.extensionURL}confirm-pair.html`;
+  const confirmPages = () => own.context.pages().filter((p) => p.url().startsWith(confirmURL));
+  /** Lures the browser to the fake pairing page; returns it and the confirmation page it led to. */
+  const lure = async () => {
+    const page = await own.context.newPage();
+    await page.goto(`${fake.base}/lure`);
+    await page.waitForURL(`${fake.base}/pair`);
+    const confirm = await until('the confirmation page, or a request at the fake daemon', () => confirmPages()[0] ?? (fake.seen.length > 0 ? 'contacted' : null));
+    assert.deepEqual(fake.seen, [], 'the extension talked to the fake daemon');
+    await confirm.locator('#address', { hasText: fake.base }).waitFor();
+    await confirm.locator('#port', { hasText: new URL(fake.base).port }).waitFor();
+    await page.locator('#redline-pair-status', { hasText: 'Confirm in the Redline tab' }).waitFor();
+    return { page, confirm };
+  };
+  /** Cancels on the confirmation page, as a user would, and sees it said on the pairing page. */
+  const cancel = async ({ page, confirm }) => {
+    await confirm.locator('#cancel').click();
+    await confirm.locator('#result', { hasText: 'Cancelled' }).waitFor();
+    await page.locator('#redline-pair-status', { hasText: 'Cancelled' }).waitFor();
+    await confirm.close();
+    await page.close();
+  };
+  try {
+    const options = await own.context.newPage();
+    await options.goto(`${own.extensionURL}options.html`);
+    await options.locator('#seconds').fill('1'); // read fast in the test
+    await options.locator('#save').click();
+    await options.locator('#message', { hasText: 'Saved.' }).waitFor();
+
+    // (a) A fresh install that never paired, with an article read and
+    // waiting in the queue.
+    const first = `${site.base}/world/bbc`;
+    const reader = await own.context.newPage();
+    await reader.goto(first);
+    await until('the article read before pairing to wait in the queue', async () => (await queuedURLs()).includes(first));
+    const fresh = await state();
+    assert.equal(fresh.token, undefined);
+    let lured = await lure();
+    await lured.confirm.locator('#current', { hasText: 'not paired' }).waitFor();
+    await lured.confirm.locator('#waiting', { hasText: '1 capture read while Redline was not paired would be sent to it' }).waitFor();
+    await cancel(lured);
+    assert.deepEqual(await state(), fresh, 'the extension paired with the fake daemon');
+    assert.deepEqual(await queuedURLs(), [first]);
+    // Another article read now still waits, and still goes nowhere.
+    const second = `${site.base}/business/cnn`;
+    await reader.goto(second);
+    await until('the second article to wait in the queue', async () => (await queuedURLs()).includes(second));
+    assert.deepEqual(fake.seen, []);
+
+    // (b) Paired with the real daemon (by hand, on the options page that
+    // says where the two waiting captures will go), which then goes down.
+    await options.reload();
+    await options.locator('#manual summary').click();
+    await options.locator('#manual-waiting', { hasText: '2 captures read while Redline was not paired will be sent to the daemon you connect to.' }).waitFor();
+    await options.locator('#daemon').fill(real.base);
+    await options.locator('#token').fill(real.token);
+    await options.locator('#connect').click();
+    await options.locator('#pairing', { hasText: `Paired with the daemon at ${real.base}` }).waitFor();
+    const paired = await state();
+    assert.equal(paired.settings.daemon, real.base);
+    await until('the two captures at the real daemon', async () => (await queuedURLs()).length === 0);
+    // Nothing but pairing moves the address, not even the extension's own pages.
+    const moved = await options.evaluate((fake) => chrome.runtime.sendMessage({ type: 'ui.settings', settings: { daemon: fake } }), fake.base);
+    assert.match(moved.error, /changes only by pairing/);
+    assert.deepEqual(await state(), paired);
+    await real.stop();
+    const third = `${site.base}/science/nytimes`;
+    await reader.goto(third);
+    await until('the article read while the daemon is down to wait in the queue', async () => (await queuedURLs()).includes(third));
+    lured = await lure();
+    await lured.confirm.locator('#current', { hasText: `replaces the pairing with ${real.base}` }).waitFor();
+    await cancel(lured);
+    assert.deepEqual(await state(), paired, 'the extension left its daemon for the fake one');
+    assert.ok((await queuedURLs()).includes(third), 'the capture left the queue');
+    assert.deepEqual(fake.seen, [], 'the fake daemon received a claim, a capture or a WebSocket');
+
+    // Control: the real daemon comes back at its address and gets the
+    // article read while it was down; the fake one still gets nothing.
+    real = await startDaemon(bin, realData, new URL(real.base).host);
+    await until('the article read while the daemon was down at the daemon', async () => (await real.api(`/api/v1/articles?url=${encodeURIComponent(third)}`)).status === 200);
+    assert.deepEqual(fake.seen, []);
+    await reader.close();
+    await options.close();
+  } finally {
+    await own.close();
+    await real.stop();
+    await site.close();
+    await fake.close();
+    rmSync(realData, { recursive: true, force: true });
   }
 });

@@ -11,7 +11,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { bannerTree, buildDaemon, clickBannerButton, findAll, startBrowser, startDaemon, startSite, tempDir, textOf, until } from './harness.mjs';
+import { answerPairing, bannerTree, buildDaemon, clickBannerButton, findAll, openPairingLink, startBrowser, startDaemon, startSite, tempDir, textOf, until } from './harness.mjs';
 
 const run = promisify(execFile);
 
@@ -66,16 +66,23 @@ test('an article read before pairing waits in the extension and reaches the daem
   const popup = await browser.context.newPage();
   await popup.goto(`${browser.extensionURL}popup.html`);
   await popup.locator('#connection', { hasText: 'Not paired' }).waitFor();
-  await popup.locator('#notice', { hasText: '1 capture waiting: it reaches the daemon once Redline is paired.' }).waitFor();
+  await popup.locator('#notice', { hasText: '1 capture waiting: it reaches the daemon you confirm when pairing.' }).waitFor();
   assert.equal(await popup.locator('#notice code', { hasText: 'redline pair' }).count(), 1, 'the command shows as code');
   assert.doesNotMatch(await popup.locator('#notice').innerText(), /`/);
   assert.equal(await articleAt(url), null);
 
+  // The link asks; the Redline tab it opens says where the waiting capture
+  // would go, and pairs only when the user clicks Pair.
   const link = execFileSync(bin, ['pair', '--print', '--data', data], { encoding: 'utf8' }).trim();
-  const pair = await browser.context.newPage();
-  await pair.goto(link);
-  await pair.locator('#redline-pair-status', { hasText: 'Paired' }).waitFor();
-  await pair.close();
+  const opened = await openPairingLink(browser, link);
+  await opened.page.locator('#redline-pair-status', { hasText: 'Confirm in the Redline tab that opened' }).waitFor();
+  await opened.confirm.locator('#port', { hasText: new URL(daemon.base).port }).waitFor();
+  await opened.confirm.locator('#current', { hasText: 'Redline is not paired now.' }).waitFor();
+  await opened.confirm.locator('#waiting', { hasText: '1 capture read while Redline was not paired would be sent to it.' }).waitFor();
+  assert.equal(await articleAt(url), null, 'sent before the user confirmed');
+  assert.match(await answerPairing(opened), new RegExp(`^Paired with the daemon at ${daemon.base}`));
+  await opened.page.locator('#redline-pair-status', { hasText: 'Paired' }).waitFor();
+  await opened.page.close();
   const a = await until('the article read before pairing at the daemon', () => articleAt(url));
   assert.equal(a.versions, 1);
   await until('the queue to empty', async () => (await queued()).length === 0);
@@ -96,28 +103,40 @@ test('pairs through the one-time link, with nothing to type', async () => {
 
   const link = execFileSync(bin, ['pair', '--print', '--data', data], { encoding: 'utf8' }).trim();
   assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/pair#[0-9a-f]{32}$/);
-  const page = await browser.context.newPage();
-  await page.goto(link);
-  await page.locator('#redline-pair-status', { hasText: 'Paired' }).waitFor();
-  assert.equal(new URL(page.url()).hash, '', 'the code is gone from the address bar');
-  await page.close();
+  const opened = await openPairingLink(browser, link);
+  assert.equal(new URL(opened.page.url()).hash, '', 'the code is gone from the address bar');
+  await opened.confirm.locator('#current', { hasText: 'paired with this daemon already' }).waitFor();
+  assert.match(await answerPairing(opened), /^Paired/);
+  await opened.page.locator('#redline-pair-status', { hasText: 'Paired' }).waitFor();
+  await opened.page.close();
 
   // The same link does not pair twice.
-  const again = await browser.context.newPage();
-  await again.goto(link);
-  await again.locator('#redline-pair-status', { hasText: 'used already' }).waitFor();
-  await again.close();
+  const again = await openPairingLink(browser, link);
+  assert.match(await answerPairing(again), /used already/);
+  await again.page.locator('#redline-pair-status', { hasText: 'used already' }).waitFor();
+  // The daemon's words name the command as code, not between backticks.
+  assert.equal(await again.page.locator('#redline-pair-status code', { hasText: 'redline pair' }).count(), 1);
+  assert.doesNotMatch(await again.page.locator('#redline-pair-status').innerText(), /`/);
+  await again.page.close();
 
   // Another program on this computer serving a pairing page (here: a
-  // second daemon) cannot take the extension over while its daemon runs.
+  // second daemon) gets the extension only if the user confirms the
+  // address it shows; Cancel leaves the pairing and the code untouched.
   const otherData = tempDir('other');
   const other = await startDaemon(bin, otherData);
   try {
+    const before = await browser.worker.evaluate(() => chrome.storage.local.get(['settings', 'token']));
     const foreign = execFileSync(bin, ['pair', '--print', '--data', otherData], { encoding: 'utf8' }).trim();
-    const page = await browser.context.newPage();
-    await page.goto(foreign);
-    await page.locator('#redline-pair-status', { hasText: 'already paired' }).waitFor();
-    await page.close();
+    const asked = await openPairingLink(browser, foreign);
+    await asked.confirm.locator('#port', { hasText: new URL(other.base).port }).waitFor();
+    await asked.confirm.locator('#current', { hasText: `this replaces the pairing with ${daemon.base}` }).waitFor();
+    assert.match(await answerPairing(asked, 'Cancel'), /^Cancelled/);
+    await asked.page.locator('#redline-pair-status', { hasText: 'Cancelled' }).waitFor();
+    await asked.page.close();
+    assert.deepEqual(await browser.worker.evaluate(() => chrome.storage.local.get(['settings', 'token'])), before);
+    const code = /#([0-9a-f]{32})$/.exec(foreign)[1];
+    const claim = await fetch(`${other.base}/api/v1/pair/claim`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ code }) });
+    assert.equal(claim.status, 200, 'the extension spent the code the user cancelled');
   } finally {
     await other.stop();
     rmSync(otherData, { recursive: true, force: true });

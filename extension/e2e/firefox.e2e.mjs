@@ -1,7 +1,8 @@
 // End to end in Debian's Firefox ESR (/usr/bin/firefox-esr, headless),
 // driven over WebDriver BiDi, with the built extension installed as a
 // temporary add-on (as about:debugging loads it): pair through the
-// one-time link, read an article and find it at the daemon, then let the
+// one-time link and a click on Pair in the Redline tab it opens, read an
+// article and find it at the daemon, then let the
 // daemon find by itself that the site changed it and see the banner appear
 // in the still-open tab, open the changes and dismiss them (the daemon
 // marks them seen). Then the packed .xpi, installed for good where unsigned
@@ -10,6 +11,9 @@
 //
 // BiDi will not open moz-extension:// pages, so the options are left as a
 // new user has them (an article counts as read after 5 visible seconds).
+// A moz-extension:// tab the extension opens itself is reachable, though:
+// the library lists it (as about:blank, having seen no navigation), and
+// scripts and clicks reach it, which is how the test confirms pairing.
 // The banner lives in a closed shadow root: BiDi serialises it when asked
 // to include every shadow tree, which is how the test reads and clicks it.
 import assert from 'node:assert/strict';
@@ -135,18 +139,43 @@ async function clickBannerButton(page, label) {
   });
 }
 
-/** Opens a new `redline pair` link in browser and waits for "Paired". */
+/** The Redline tab that confirms pairing, once the extension opened it. */
+function confirmTab(browser) {
+  return until('the Redline tab that confirms pairing', async () => {
+    for (const p of await browser.pages()) {
+      const href = await p.evaluate(() => location.href).catch(() => '');
+      if (/^moz-extension:\/\/[^/]+\/confirm-pair\.html/.test(href)) return p;
+    }
+    return null;
+  });
+}
+
+/**
+ * Opens a new `redline pair` link in browser, checks the address and port
+ * the Redline tab shows, clicks Pair there as the user would, and waits for
+ * "Paired" on the link's page.
+ */
 async function pairByLink(browser) {
   const link = execFileSync(bin, ['pair', '--print', '--data', data], { encoding: 'utf8' }).trim();
   assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/pair#[0-9a-f]{32}$/);
   const page = await browser.newPage();
   await page.goto(link);
+  const confirm = await confirmTab(browser);
+  const origin = new URL(link).origin;
+  await confirm.waitForFunction((o) => document.getElementById('address')?.textContent === o, { timeout: 60_000 }, origin);
+  assert.equal(await confirm.evaluate(() => document.getElementById('port').textContent), new URL(link).port);
+  await page.waitForFunction(() => /Confirm in the Redline tab/.test(document.getElementById('redline-pair-status')?.textContent ?? ''), { timeout: 60_000 });
+  // Pair waits a moment after the page shows a pairing: a click meant for another cannot land on it.
+  await confirm.waitForSelector('#pair:not([disabled])', { timeout: 60_000 });
+  await confirm.click('#pair');
   await page.waitForFunction(() => /Paired/.test(document.getElementById('redline-pair-status')?.textContent ?? ''), { timeout: 60_000 });
+  assert.match(await confirm.evaluate(() => document.getElementById('result').textContent), /^Paired with the daemon at /);
   assert.equal(new URL(page.url()).hash, '', 'the code is gone from the address bar');
+  await confirm.close();
   await page.close();
 }
 
-test('pairs through the one-time link, with nothing to type', () => pairByLink(browser));
+test('pairs through the one-time link and a click in the Redline tab, with nothing to type', () => pairByLink(browser));
 
 test('an article read in Firefox is stored; when the site changes it, the banner appears in the open tab', async () => {
   const url = `${site.base}/2015/minecraft-exploit`;

@@ -213,3 +213,37 @@ export async function clickBannerButton(page, label) {
     await cdp.detach();
   }
 }
+
+/**
+ * Opens a pairing link (http://127.0.0.1:PORT/pair#CODE) in a new tab, as
+ * a user would, and finds the Redline tab it opens to confirm pairing,
+ * showing that link's address. Returns both pages.
+ */
+export async function openPairingLink(browser, link) {
+  const page = await browser.context.newPage();
+  await page.goto(link);
+  const confirmURL = `${browser.extensionURL}confirm-pair.html`;
+  const confirm = await until('the Redline tab that confirms pairing', () => browser.context.pages().find((p) => p.url().startsWith(confirmURL)));
+  await confirm.locator('#address', { hasText: new URL(link).origin }).waitFor();
+  return { page, confirm };
+}
+
+/**
+ * Clicks Pair (or Cancel) in the confirmation tab, as the user would,
+ * closes it and returns what it said; the pairing page stays open.
+ */
+export async function answerPairing({ confirm }, button = 'Pair') {
+  await confirm.getByRole('button', { name: button, exact: true }).click();
+  const said = await until('the confirmation tab to say how it went', async () => (await confirm.locator('#result').innerText()).trim());
+  await confirm.close();
+  return said;
+}
+
+/** Pairs the browser through a `redline pair` link and the confirmation tab; fails unless it says "Paired". */
+export async function pairThroughLink(browser, link) {
+  const opened = await openPairingLink(browser, link);
+  const said = await answerPairing(opened);
+  if (!/^Paired/.test(said)) throw new Error(`pairing failed: ${said}`);
+  await opened.page.locator('#redline-pair-status', { hasText: 'Paired' }).waitFor();
+  await opened.page.close();
+}

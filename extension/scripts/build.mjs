@@ -29,6 +29,7 @@ const entries = {
   pair: 'content/pair.ts',
   popup: 'popup/index.ts',
   options: 'options/index.ts',
+  'confirm-pair': 'confirm/index.ts',
 };
 
 // tldts (the public suffix list, ~100 KB) does not declare itself free of
@@ -163,6 +164,7 @@ export async function buildExtension() {
     writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     copyFileSync(join(src, 'popup', 'popup.html'), join(out, 'popup.html'));
     copyFileSync(join(src, 'options', 'options.html'), join(out, 'options.html'));
+    copyFileSync(join(src, 'confirm', 'confirm-pair.html'), join(out, 'confirm-pair.html'));
     copyFileSync(join(src, 'ui.css'), join(out, 'ui.css'));
     for (const size of [16, 32, 48, 128]) writeFileSync(join(out, `icon-${size}.png`), icon(size));
   }

@@ -9,10 +9,13 @@ import { canonicalURL } from '../core/canonical';
 import type { ArticleEvent, Capture, Summary } from '../core/daemon';
 import {
   type BannerModel,
+  CONFIRM_PAGE,
+  type ConfirmMessage,
   type ContentMessage,
   classifySender,
   type HelloAnswer,
   type PageMessage,
+  parseConfirmMessage,
   parseContentMessage,
   parsePageMessage,
   type Sender,
@@ -23,8 +26,8 @@ import { describeChange } from '../core/summary';
 import { applyEvent, badgeText, type Changes, emptyChanges, listChanges } from './changes';
 import { DaemonClient, DaemonError } from './client';
 import { EventStream, type StreamState } from './events';
-import { pairByLink } from './pairing';
-import { CaptureQueue, type KeyValue, type Queued, type SendResult } from './queue';
+import { claimPending, type Pending, PendingPairing, type PendingStorage, pendingFromLink } from './pairing';
+import { CaptureQueue, type KeyValue, type Queued, type QueueStatus, type SendResult } from './queue';
 import { type SiteAPI, SiteLists } from './sites';
 
 const ext = ((globalThis as { browser?: typeof chrome }).browser ?? chrome) as typeof chrome;
@@ -61,6 +64,15 @@ const loaded = (async () => {
     await ext.storage.local.set({ settings });
   }
   token = typeof got.token === 'string' ? got.token : '';
+  // A token goes only to the address it was paired with: when storage
+  // holds no valid one (normalizeSettings put the default there), Redline
+  // is unpaired rather than paired with a daemon the user never confirmed.
+  const stored = (got.settings as { daemon?: unknown } | undefined)?.daemon;
+  if (token !== '' && (typeof stored !== 'string' || daemonOrigin(stored) !== settings.daemon)) {
+    token = '';
+    await ext.storage.local.set({ token });
+  }
+  await queue.migrate(token === '' ? undefined : settings.daemon);
   const c = got.changes as Changes | undefined;
   if (c && typeof c.lastEventID === 'number' && typeof c.byArticle === 'object') changes = c;
   try {
@@ -194,7 +206,9 @@ function samePage(a: string, b: string): boolean {
 }
 
 async function sendCapture(q: Queued): Promise<SendResult> {
-  if (token === '') return 'retry';
+  // Only to the daemon it was queued for (the queue hands out no other; a
+  // pairing may have changed since the flush began).
+  if (token === '' || q.daemon !== settings.daemon) return 'retry';
   try {
     const resp = await client().capture(q.capture);
     // The tab that read it, if it still shows that page (a queued capture
@@ -218,7 +232,8 @@ async function sendCapture(q: Queued): Promise<SendResult> {
 
 let flushing: Promise<number> | null = null;
 function flushQueue(): Promise<number> {
-  flushing ??= queue.flush(sendCapture).finally(() => {
+  if (token === '') return Promise.resolve(0);
+  flushing ??= queue.flush(settings.daemon, sendCapture).finally(() => {
     flushing = null;
   });
   return flushing;
@@ -265,8 +280,9 @@ async function onContent(msg: ContentMessage, sender: Sender): Promise<unknown> 
     case 'page.capture': {
       if (!mayCapture(settings, sites.rules(), pageURL)) return { queued: false, banner: null };
       const capture: Capture = { ...msg.capture, url: pageURL, captured_at: new Date().toISOString(), source: 'browser' };
-      await queue.add(capture, tabId);
-      if (token !== '') await flushQueue();
+      // For the daemon paired now; read while unpaired, for none yet.
+      await queue.add(capture, tabId, token === '' ? undefined : settings.daemon);
+      await flushQueue();
       const { waiting } = await queue.status();
       return { queued: waiting > 0, banner: null };
     }
@@ -276,7 +292,7 @@ async function onContent(msg: ContentMessage, sender: Sender): Promise<unknown> 
       if (tabId === undefined || tabPages.get(tabId)?.articleId !== msg.articleId) return { error: 'This page is not that article.' };
       return msg.type === 'page.diff' ? diffAnswer(msg.articleId) : seenAnswer(msg.articleId, msg.version);
     }
-    case 'pair.claim':
+    case 'pair.request':
       return { ok: false, message: 'Pairing works only on the daemon’s own pairing page.' };
   }
 }
@@ -310,33 +326,129 @@ async function seenAnswer(articleId: number, version: number): Promise<{ error?:
 
 // --- pairing ---
 
-async function onPair(code: string, pageURL: string): Promise<{ ok: boolean; message: string }> {
-  const r = await pairByLink(pageURL, code, { address: settings.daemon, token }, {
-    answers: async (address, t) => {
-      try {
-        await new DaemonClient(address, t).status();
-        return true;
-      } catch {
-        return false; // that daemon is gone: pairing with the new one is what the user wants
-      }
-    },
-    claim: (address, c) => new DaemonClient(address, '').claim(c),
-  });
-  if (r.ok) await savePairing(r.address, r.token);
-  return { ok: r.ok, message: r.message };
+// The pending pairing lives in storage.session (kept while the browser
+// runs, through the background's sleeps, and never shown to content
+// scripts); where the browser has none, in memory: a background that went
+// to sleep then forgets it, and the confirmation page says to open the
+// link again.
+let pendingInMemory: Pending | undefined;
+const PENDING_KEY = 'pairPending';
+const pendingStorage: PendingStorage = {
+  async get() {
+    try {
+      return (await ext.storage.session.get(PENDING_KEY))[PENDING_KEY];
+    } catch {
+      return pendingInMemory;
+    }
+  },
+  async set(p) {
+    try {
+      if (p === null) await ext.storage.session.remove(PENDING_KEY);
+      else await ext.storage.session.set({ [PENDING_KEY]: p });
+    } catch {
+      pendingInMemory = p ?? undefined;
+    }
+  },
+};
+const pendings = new PendingPairing(pendingStorage);
+
+/** Tells the /pair page of p how its pairing went. */
+async function tellPairPage(p: Pending, ok: boolean, message: string): Promise<void> {
+  if (p.pairTab === undefined) return;
+  await ext.tabs.sendMessage(p.pairTab, { type: 'pair.result', ok, message } satisfies TabMessage, { frameId: 0 }).catch(() => undefined);
 }
 
-async function savePairing(origin: string, newToken: string): Promise<void> {
+/**
+ * A /pair page handed over its code: it becomes the pending pairing (in
+ * place of an older one), and the confirmation page shows it. Nothing is
+ * claimed, saved or sent here.
+ */
+async function onPairRequest(code: string, sender: Sender): Promise<{ ok: null | false; message: string }> {
+  const p = pendingFromLink(sender.url ?? '', code, Date.now(), crypto.randomUUID());
+  if ('error' in p) return { ok: false, message: p.error };
+  if (sender.tab?.id !== undefined) p.pairTab = sender.tab.id;
+  const older = await pendings.replace(p);
+  if (older && older.pairTab !== undefined && older.pairTab !== p.pairTab) await tellPairPage(older, false, 'A newer pairing link replaced this one: nothing was paired from this page.');
+  await showConfirmPage(p, sender.tab as chrome.tabs.Tab | undefined);
+  return { ok: null, message: `Confirm in the Redline tab that opened: it shows the daemon to pair with (${p.address}).` };
+}
+
+/** Focuses the open confirmation page (telling it to show p), or opens one next to the /pair page. */
+async function showConfirmPage(p: Pending, near: chrome.tabs.Tab | undefined): Promise<void> {
+  // An open confirmation page answers with its tab: it is reused, never doubled.
+  const open = (await ext.runtime.sendMessage({ type: 'confirm.changed' }).catch(() => undefined)) as { tabId?: unknown } | undefined;
+  let tab: chrome.tabs.Tab | undefined;
+  if (typeof open?.tabId === 'number') tab = await ext.tabs.update(open.tabId, { active: true }).catch(() => undefined);
+  tab ??= await ext.tabs.create({
+    url: ext.runtime.getURL(CONFIRM_PAGE),
+    ...(near?.windowId === undefined ? {} : { windowId: near.windowId }),
+    ...(near?.index === undefined ? {} : { index: near.index + 1 }),
+    ...(near?.id === undefined ? {} : { openerTabId: near.id }),
+  });
+  if (tab?.windowId !== undefined) await ext.windows?.update(tab.windowId, { focused: true }).catch(() => undefined);
+  if (tab?.id !== undefined) await pendings.setConfirmTab(p.id, tab.id);
+}
+
+/** The captures waiting, as the popup, the options and the confirmation page show them. */
+function queueView(q: QueueStatus): { waiting: number; dropped: number; unpaired: number; unpairedThrough: number; elsewhere: { daemon: string; count: number }[] } {
+  const mine = token === '' ? undefined : settings.daemon;
+  const elsewhere = Object.entries(q.byDaemon)
+    .filter(([d]) => d !== mine)
+    .map(([daemon, count]) => ({ daemon, count }));
+  return { waiting: mine === undefined ? 0 : (q.byDaemon[mine] ?? 0), dropped: q.dropped, unpaired: q.unpaired, unpairedThrough: q.unpairedThrough, elsewhere };
+}
+
+async function onConfirm(msg: ConfirmMessage): Promise<unknown> {
+  const now = Date.now();
+  switch (msg.type) {
+    case 'confirm.state': {
+      const p = await pendings.current(now);
+      return {
+        pending: p ? { id: p.id, address: p.address, expires: p.expires } : null,
+        paired: token === '' ? null : settings.daemon,
+        queue: queueView(await queue.status()),
+      };
+    }
+    case 'confirm.pair': {
+      const p = await pendings.take(msg.id, now);
+      if (!p) return { ok: false, message: 'This pairing no longer waits: it expired, was cancelled, or a newer link replaced it. Nothing was paired.' };
+      const r = await claimPending(p, (address, c) => new DaemonClient(address, '').claim(c));
+      if (r.ok) await savePairing(r.address, r.token, msg.through);
+      await tellPairPage(p, r.ok, r.message);
+      return { ok: r.ok, message: r.message };
+    }
+    case 'confirm.cancel': {
+      const p = await pendings.take(msg.id, now);
+      if (p) await tellPairPage(p, false, 'Cancelled in the Redline tab: nothing was paired.');
+      return { ok: false, message: 'Cancelled: Redline stays as it was.' };
+    }
+  }
+}
+
+// Closing the confirmation page without an answer cancels the pairing.
+ext.tabs.onRemoved.addListener((tabId) => {
+  void pendings.current(Date.now()).then(async (p) => {
+    if (p?.confirmTab !== tabId || !(await pendings.take(p.id, Date.now()))) return;
+    await tellPairPage(p, false, 'The Redline tab was closed without pairing: nothing was paired.');
+  });
+});
+
+/**
+ * Pairs with the daemon at origin, which the user confirmed on an
+ * extension page (the confirmation page, or the token typed in the
+ * options): the only way the address changes. The captures read while
+ * unpaired that the page said would go there (up to seq through) go with
+ * the daemon's own.
+ */
+async function savePairing(origin: string, newToken: string, through: number): Promise<void> {
   const sameDaemon = origin === settings.daemon;
   settings = { ...settings, daemon: origin };
   token = newToken;
   if (!sameDaemon) changes = emptyChanges(); // another daemon has another event log
   await ext.storage.local.set({ settings, token, changes });
   await updateBadge();
+  await queue.adopt(origin, through);
   stream.restart();
-  // The captures that waited (read before pairing, or while the daemon was
-  // down) go to the daemon just paired, and only to it: settings.daemon
-  // and token are the ones pairing verified.
   void flushQueue();
   void syncSites();
 }
@@ -346,7 +458,7 @@ async function savePairing(origin: string, newToken: string): Promise<void> {
 async function onPage(msg: PageMessage): Promise<unknown> {
   switch (msg.type) {
     case 'ui.state': {
-      const q = await queue.status();
+      const q = queueView(await queue.status());
       return { settings, paired: token !== '', connection: streamState, queue: q, changes: listChanges(changes) };
     }
     case 'ui.sites': {
@@ -368,10 +480,10 @@ async function onPage(msg: PageMessage): Promise<unknown> {
       }
     }
     case 'ui.settings': {
-      const before = settings.daemon;
-      settings = normalizeSettings({ ...settings, ...msg.settings });
+      // The address is pinned: it changes only by pairing.
+      if ('daemon' in msg.settings) return { error: 'The daemon’s address changes only by pairing: run `redline pair`, or enter the token by hand.' };
+      settings = { ...normalizeSettings({ ...settings, ...msg.settings }), daemon: settings.daemon };
       await ext.storage.local.set({ settings });
-      if (settings.daemon !== before) stream.restart();
       return { settings };
     }
     case 'ui.token': {
@@ -384,15 +496,19 @@ async function onPage(msg: PageMessage): Promise<unknown> {
       } catch (e) {
         return { error: e instanceof Error ? e.message : 'The daemon refused the token.' };
       }
-      await savePairing(origin, t);
+      await savePairing(origin, t, msg.through);
       return {};
     }
     case 'ui.unpair':
+      // The captures waiting for this daemon stay for it (they go if it is
+      // paired again); the options offer to discard them.
       token = '';
       await ext.storage.local.set({ token });
       stream.stop();
       streamState = 'idle';
       return {};
+    case 'ui.queue.discard':
+      return { discarded: await queue.discard(msg.daemon) };
     case 'ui.track':
       try {
         await client().watch(msg.url);
@@ -431,10 +547,14 @@ ext.runtime.onMessage.addListener((raw: unknown, sender: chrome.runtime.MessageS
   if (kind === 'extension-page') {
     const msg = parsePageMessage(raw);
     if (msg) work = () => onPage(msg);
+  } else if (kind === 'confirm-page') {
+    // Only the confirmation page can answer a pending pairing.
+    const msg = parseConfirmMessage(raw);
+    if (msg) work = () => onConfirm(msg);
   } else if (kind === 'content' || kind === 'pair-page') {
     const msg = parseContentMessage(raw);
-    if (msg?.type === 'pair.claim' && kind === 'pair-page') work = () => onPair(msg.code, sender.url!);
-    else if (msg && msg.type !== 'pair.claim') work = () => onContent(msg, sender);
+    if (msg?.type === 'pair.request' && kind === 'pair-page') work = () => onPairRequest(msg.code, sender);
+    else if (msg && msg.type !== 'pair.request') work = () => onContent(msg, sender);
   }
   if (work === null) return false; // strangers and malformed messages get nothing
   loaded

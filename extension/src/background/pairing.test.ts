@@ -1,58 +1,99 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pairByLink, type PairingDeps } from './pairing';
+import { claimPending, type Pending, PENDING_TTL_MS, PendingPairing, type PendingStorage, pendingFromLink } from './pairing';
 
 const TOKEN = 'a'.repeat(64);
 const CODE = '0123456789abcdef0123456789abcdef';
+const NOW = Date.UTC(2026, 10, 27, 9);
 
-function deps(opts: { oldAnswers?: boolean; token?: unknown; fail?: string } = {}) {
-  const claims: string[] = [];
-  const d: PairingDeps = {
-    answers: async () => opts.oldAnswers ?? false,
-    claim: async (address, code) => {
-      claims.push(`${address} ${code}`);
-      if (opts.fail) throw new Error(opts.fail);
-      return { token: (opts.token ?? TOKEN) as string };
+/** storage.session as one value, copied as storage does. */
+function memory(): PendingStorage & { value: unknown } {
+  const box = {
+    value: undefined as unknown,
+    async get() {
+      return box.value === undefined ? undefined : structuredClone(box.value);
+    },
+    async set(p: Pending | null) {
+      box.value = p === null ? undefined : structuredClone(p);
     },
   };
-  return { d, claims };
+  return box;
 }
 
-const unpaired = { address: 'http://127.0.0.1:7710', token: '' };
+const pending = (url: string, id = 'one', now = NOW): Pending => {
+  const p = pendingFromLink(url, CODE, now, id);
+  if ('error' in p) throw new Error(p.error);
+  return p;
+};
 
-test('the link pairs with the daemon that served it', async () => {
-  const { d, claims } = deps();
-  const r = await pairByLink('http://127.0.0.1:7711/pair', CODE, unpaired, d);
+test('a link asks to pair with the daemon that served it, for as long as its code lives', () => {
+  assert.deepEqual(pendingFromLink('http://127.0.0.1:7711/pair', CODE, NOW, 'x'), { id: 'x', address: 'http://127.0.0.1:7711', code: CODE, expires: NOW + PENDING_TTL_MS });
+  assert.equal(pending('http://localhost:7712/pair').address, 'http://localhost:7712');
+  assert.equal(pending('http://[::1]:7713/pair').address, 'http://[::1]:7713');
+});
+
+test('only a /pair page on this computer can ask, with a well-formed code', () => {
+  for (const url of ['https://127.0.0.1:7710/pair', 'http://192.168.1.5:7710/pair', 'http://127.0.0.1.evil.example/pair', 'http://127.0.0.1:7710/other', 'http://u:p@127.0.0.1:7710/pair', 'nonsense']) {
+    assert.ok('error' in pendingFromLink(url, CODE, NOW, 'x'), url);
+  }
+  assert.ok('error' in pendingFromLink('http://127.0.0.1:7710/pair', 'ABC', NOW, 'x'));
+});
+
+test('one pairing waits at a time: a newer link replaces the older, and an expired one is gone', async () => {
+  const store = memory();
+  const pp = new PendingPairing(store);
+  assert.equal(await pp.current(NOW), null);
+  assert.equal(await pp.replace(pending('http://127.0.0.1:7710/pair', 'one')), null);
+  const older = await pp.replace(pending('http://127.0.0.1:7799/pair', 'two'));
+  assert.equal(older?.id, 'one');
+  assert.equal((await pp.current(NOW))?.address, 'http://127.0.0.1:7799');
+
+  // The confirmation page confirms what it showed, not a link that came after.
+  assert.equal(await pp.take('one', NOW), null);
+  assert.equal((await pp.current(NOW))?.id, 'two', 'a stale confirmation takes nothing');
+
+  // The confirmation tab is recorded on the pending pairing it was opened for only.
+  await pp.setConfirmTab('one', 5);
+  assert.equal((await pp.current(NOW))?.confirmTab, undefined);
+  await pp.setConfirmTab('two', 6);
+  assert.equal((await pp.current(NOW))?.confirmTab, 6);
+
+  // It survives the background stopping: the next one reads it from storage.
+  const again = new PendingPairing(store);
+  assert.equal((await again.current(NOW + PENDING_TTL_MS - 1))?.id, 'two');
+  assert.equal(await again.current(NOW + PENDING_TTL_MS), null, 'expired with the daemon’s code');
+  assert.equal(store.value, undefined, 'an expired code is not kept');
+  assert.equal(await again.take('two', NOW), null);
+
+  // Taken once: confirming twice claims once.
+  await pp.replace(pending('http://127.0.0.1:7710/pair', 'three'));
+  assert.equal((await pp.take('three', NOW))?.code, CODE);
+  assert.equal(await pp.take('three', NOW), null);
+
+  // Whatever else storage holds is no pending pairing.
+  store.value = { id: 'x', address: 'http://127.0.0.1:1', code: CODE, expires: 'later' };
+  assert.equal(await pp.current(NOW), null);
+});
+
+test('a confirmed pairing claims the token at the address shown', async () => {
+  const claims: string[] = [];
+  const r = await claimPending(pending('http://127.0.0.1:7711/pair'), async (address, code) => {
+    claims.push(`${address} ${code}`);
+    return { token: TOKEN };
+  });
   assert.deepEqual(r, { ok: true, address: 'http://127.0.0.1:7711', token: TOKEN, message: r.message });
+  assert.match(r.message, /Paired with the daemon at http:\/\/127\.0\.0\.1:7711/);
   assert.deepEqual(claims, [`http://127.0.0.1:7711 ${CODE}`]);
 });
 
-test('only a /pair page on this computer can pair', async () => {
-  for (const url of ['https://127.0.0.1:7710/pair', 'http://192.168.1.5:7710/pair', 'http://127.0.0.1.evil.example/pair', 'http://127.0.0.1:7710/other', 'nonsense']) {
-    const { d, claims } = deps();
-    const r = await pairByLink(url, CODE, unpaired, d);
-    assert.equal(r.ok, false, url);
-    assert.deepEqual(claims, [], `${url}: nothing claimed`);
-  }
-});
-
-test('a pairing page of another daemon cannot take over while the paired one answers', async () => {
-  const paired = { address: 'http://127.0.0.1:7710', token: 'b'.repeat(64) };
-  const held = deps({ oldAnswers: true });
-  const r = await pairByLink('http://127.0.0.1:9999/pair', CODE, paired, held.d);
-  assert.equal(r.ok, false);
-  assert.match(r.message, /already paired with the daemon at http:\/\/127\.0\.0\.1:7710/);
-  assert.deepEqual(held.claims, [], 'the other daemon never saw the code');
-
-  // The same daemon again (a new token after `redline token` changed) is fine.
-  assert.equal((await pairByLink('http://127.0.0.1:7710/pair', CODE, paired, deps({ oldAnswers: true }).d)).ok, true);
-  // The old daemon is gone for good: the user means the new one.
-  assert.equal((await pairByLink('http://127.0.0.1:9999/pair', CODE, paired, deps({ oldAnswers: false }).d)).ok, true);
-});
-
-test('a refused code or an odd answer leaves the extension as it was', async () => {
-  const refused = await pairByLink('http://127.0.0.1:7710/pair', CODE, unpaired, deps({ fail: 'this pairing link was used already' }).d);
+test('a refused code or an odd answer pairs nothing', async () => {
+  const p = pending('http://127.0.0.1:7710/pair');
+  const refused = await claimPending(p, async () => {
+    throw new Error('this pairing link was used already');
+  });
   assert.deepEqual(refused, { ok: false, message: 'this pairing link was used already' });
-  const odd = await pairByLink('http://127.0.0.1:7710/pair', CODE, unpaired, deps({ token: '<script>' }).d);
-  assert.equal(odd.ok, false);
+  for (const token of ['<script>', 'A'.repeat(64), undefined, 7]) {
+    const odd = await claimPending(p, async () => ({ token }) as { token: string });
+    assert.equal(odd.ok, false, String(token));
+  }
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classifySender, parseContentMessage, parsePageMessage } from './messages';
+import { classifySender, parseConfirmMessage, parseContentMessage, parsePageMessage } from './messages';
 
 const ID = 'pefbhbjklgdhmmiknnjkgangfknghlip';
 const BASE = `chrome-extension://${ID}/`;
@@ -9,6 +9,13 @@ const tab = { id: 3, incognito: false };
 test('only this extension’s own parts are heard', () => {
   assert.equal(classifySender({ id: ID, url: `${BASE}popup.html` }, ID, BASE), 'extension-page');
   assert.equal(classifySender({ id: ID, url: `${BASE}options.html`, tab, frameId: 0 }, ID, BASE), 'extension-page');
+  // Only the pairing confirmation page itself is the confirmation page.
+  assert.equal(classifySender({ id: ID, url: `${BASE}confirm-pair.html`, tab, frameId: 0 }, ID, BASE), 'confirm-page');
+  assert.equal(classifySender({ id: ID, url: `${BASE}confirm-pair.html?x#y`, tab, frameId: 0 }, ID, BASE), 'confirm-page');
+  assert.equal(classifySender({ id: ID, url: `${BASE}confirm-pair.html.evil`, tab, frameId: 0 }, ID, BASE), 'extension-page');
+  assert.equal(classifySender({ id: ID, url: `${BASE}popup.html#confirm-pair.html` }, ID, BASE), 'extension-page');
+  assert.equal(classifySender({ id: ID, url: 'http://127.0.0.1:7710/confirm-pair.html', tab, frameId: 0 }, ID, BASE), 'content');
+  assert.equal(classifySender({ id: 'abcdefghijklmnopabcdefghijklmnop', url: `${BASE}confirm-pair.html` }, ID, BASE), 'stranger');
   assert.equal(classifySender({ id: ID, url: 'https://news.example/a', tab, frameId: 0 }, ID, BASE), 'content');
   assert.equal(classifySender({ id: ID, url: 'http://127.0.0.1:7710/pair', tab, frameId: 0 }, ID, BASE), 'pair-page');
   assert.equal(classifySender({ id: ID, url: 'http://localhost:9999/pair', tab, frameId: 0 }, ID, BASE), 'pair-page');
@@ -44,13 +51,28 @@ test('malformed messages are dropped', () => {
     { type: 'page.capture', capture: { ...capture, title: 7 } },
     { type: 'page.dismiss', articleId: 1.5, version: 2 },
     { type: 'page.diff', articleId: -1 },
-    { type: 'pair.claim', code: 'ABC' },
-    { type: 'pair.claim', code: '0123456789abcdef0123456789abcdeg' },
+    { type: 'pair.request', code: 'ABC' },
+    { type: 'pair.request', code: '0123456789abcdef0123456789abcdeg' },
+    { type: 'pair.claim', code: '0123456789abcdef0123456789abcdef' },
   ]) {
     assert.equal(parseContentMessage(bad), null, JSON.stringify(bad));
   }
-  assert.deepEqual(parseContentMessage({ type: 'pair.claim', code: '0123456789abcdef0123456789abcdef', extra: 1 }), { type: 'pair.claim', code: '0123456789abcdef0123456789abcdef' });
+  assert.deepEqual(parseContentMessage({ type: 'pair.request', code: '0123456789abcdef0123456789abcdef', extra: 1 }), { type: 'pair.request', code: '0123456789abcdef0123456789abcdef' });
   assert.equal(parsePageMessage({ type: 'ui.seen', articleId: 3 }), null);
+  // Pairing by hand says which unpaired captures the page showed.
+  assert.deepEqual(parsePageMessage({ type: 'ui.token', daemon: 'http://127.0.0.1:7710', token: 't', through: 4 }), { type: 'ui.token', daemon: 'http://127.0.0.1:7710', token: 't', through: 4 });
+  assert.equal(parsePageMessage({ type: 'ui.token', daemon: 'http://127.0.0.1:7710', token: 't' }), null);
+  assert.equal(parsePageMessage({ type: 'ui.token', daemon: 'http://127.0.0.1:7710', token: 't', through: -1 }), null);
+  assert.deepEqual(parsePageMessage({ type: 'ui.queue.discard', daemon: null }), { type: 'ui.queue.discard', daemon: null });
+  assert.equal(parsePageMessage({ type: 'ui.queue.discard' }), null);
+  // The confirmation page's messages are its own: no other page's parser takes them.
+  assert.deepEqual(parseConfirmMessage({ type: 'confirm.pair', id: 'abc', through: 0 }), { type: 'confirm.pair', id: 'abc', through: 0 });
+  assert.deepEqual(parseConfirmMessage({ type: 'confirm.cancel', id: 'abc' }), { type: 'confirm.cancel', id: 'abc' });
+  for (const bad of [{ type: 'confirm.pair', id: 'abc' }, { type: 'confirm.pair', id: 3, through: 0 }, { type: 'confirm.cancel' }, { type: 'ui.state' }]) {
+    assert.equal(parseConfirmMessage(bad), null, JSON.stringify(bad));
+  }
+  assert.equal(parsePageMessage({ type: 'confirm.pair', id: 'abc', through: 0 }), null);
+  assert.equal(parseContentMessage({ type: 'confirm.pair', id: 'abc', through: 0 }), null);
   assert.equal(parsePageMessage({ type: 'page.hello', url: 'x' }), null, 'content messages are not page messages');
   assert.deepEqual(parsePageMessage({ type: 'ui.forget', url: 'https://news.example/a' }), { type: 'ui.forget', url: 'https://news.example/a' });
   assert.deepEqual(parsePageMessage({ type: 'ui.sites.save', allow: [], deny: ['bank.example'] }), { type: 'ui.sites.save', allow: [], deny: ['bank.example'] });

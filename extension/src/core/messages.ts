@@ -28,13 +28,18 @@ export type ContentMessage =
   | { type: 'page.capture'; capture: PageCapture }
   | { type: 'page.diff'; articleId: number }
   | { type: 'page.dismiss'; articleId: number; version: number }
-  | { type: 'pair.claim'; code: string };
+  | { type: 'pair.request'; code: string };
 
-/** Sent by the popup and the options page. */
+/**
+ * Sent by the popup and the options page. ui.token's `through` is the
+ * newest capture read while unpaired that the options page said would go
+ * to the daemon (QueueStatus.unpairedThrough); 0 sends none of them.
+ */
 export type PageMessage =
   | { type: 'ui.state' }
   | { type: 'ui.settings'; settings: Record<string, unknown> }
-  | { type: 'ui.token'; daemon: string; token: string }
+  | { type: 'ui.token'; daemon: string; token: string; through: number }
+  | { type: 'ui.queue.discard'; daemon: string | null }
   | { type: 'ui.unpair' }
   | { type: 'ui.sites' }
   | { type: 'ui.sites.save'; allow: string[]; deny: string[] }
@@ -43,11 +48,19 @@ export type PageMessage =
   | { type: 'ui.diff'; articleId: number }
   | { type: 'ui.seen'; articleId: number; version: number };
 
+/**
+ * Sent only by the extension's pairing confirmation page (confirm-pair.html):
+ * what waits for confirmation, and the user's answer to the pending
+ * pairing `id` it showed, with the captures read while unpaired that it
+ * said would go there (up to seq `through`).
+ */
+export type ConfirmMessage = { type: 'confirm.state' } | { type: 'confirm.pair'; id: string; through: number } | { type: 'confirm.cancel'; id: string };
+
 /** A change the banner shows. */
 export type BannerModel = { articleId: number; version: number; summary: Summary; at: string };
 
 /** Sent by the background to a tab. */
-export type TabMessage = { type: 'banner.show'; banner: BannerModel } | { type: 'banner.hide'; articleId: number };
+export type TabMessage = { type: 'banner.show'; banner: BannerModel } | { type: 'banner.hide'; articleId: number } | { type: 'pair.result'; ok: boolean; message: string };
 
 export type HelloAnswer = { capture: boolean; seconds: number; readingMode: 'visible' | 'scroll'; banner: BannerModel | null };
 export type CaptureAnswer = { queued: boolean; banner: BannerModel | null };
@@ -57,6 +70,7 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 const isStr = (v: unknown, max = 8192): v is string => typeof v === 'string' && v.length <= max;
 const isOptStr = (v: unknown, max = 8192): boolean => v === undefined || isStr(v, max);
 const isId = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
+const isSeq = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const KINDS = new Set(['h', 'p', 'li', 'quote', 'pre']);
 /** Lines of a site list as typed; the daemon checks each (1,000 sites, 2,048 bytes). */
 const isLines = (v: unknown): v is string[] => Array.isArray(v) && v.length <= 5000 && v.every((l) => isStr(l, 4096));
@@ -89,8 +103,8 @@ export function parseContentMessage(msg: unknown): ContentMessage | null {
       return isId(msg.articleId) ? { type: 'page.diff', articleId: msg.articleId } : null;
     case 'page.dismiss':
       return isId(msg.articleId) && isId(msg.version) ? { type: 'page.dismiss', articleId: msg.articleId, version: msg.version } : null;
-    case 'pair.claim':
-      return isStr(msg.code, 64) && /^[0-9a-f]{32}$/.test(msg.code) ? { type: 'pair.claim', code: msg.code } : null;
+    case 'pair.request':
+      return isStr(msg.code, 64) && /^[0-9a-f]{32}$/.test(msg.code) ? { type: 'pair.request', code: msg.code } : null;
   }
   return null;
 }
@@ -108,7 +122,9 @@ export function parsePageMessage(msg: unknown): PageMessage | null {
     case 'ui.settings':
       return isObj(msg.settings) ? { type: 'ui.settings', settings: msg.settings } : null;
     case 'ui.token':
-      return isStr(msg.daemon, 200) && isStr(msg.token, 200) ? { type: 'ui.token', daemon: msg.daemon, token: msg.token } : null;
+      return isStr(msg.daemon, 200) && isStr(msg.token, 200) && isSeq(msg.through) ? { type: 'ui.token', daemon: msg.daemon, token: msg.token, through: msg.through } : null;
+    case 'ui.queue.discard':
+      return msg.daemon === null || isStr(msg.daemon, 200) ? { type: 'ui.queue.discard', daemon: msg.daemon } : null;
     case 'ui.track':
     case 'ui.forget':
       return isStr(msg.url) ? { type: msg.type, url: msg.url } : null;
@@ -120,22 +136,41 @@ export function parsePageMessage(msg: unknown): PageMessage | null {
   return null;
 }
 
+/** Returns msg when it is a well-formed message of the pairing confirmation page, else null. */
+export function parseConfirmMessage(msg: unknown): ConfirmMessage | null {
+  if (!isObj(msg)) return null;
+  switch (msg.type) {
+    case 'confirm.state':
+      return { type: 'confirm.state' };
+    case 'confirm.pair':
+      return isStr(msg.id, 100) && isSeq(msg.through) ? { type: 'confirm.pair', id: msg.id, through: msg.through } : null;
+    case 'confirm.cancel':
+      return isStr(msg.id, 100) ? { type: 'confirm.cancel', id: msg.id } : null;
+  }
+  return null;
+}
+
 /** The parts of runtime.MessageSender the checks read. */
 export type Sender = { id?: string; url?: string; origin?: string; frameId?: number; tab?: { id?: number; incognito?: boolean } };
 
-export type SenderKind = 'extension-page' | 'content' | 'pair-page' | 'stranger';
+export type SenderKind = 'extension-page' | 'confirm-page' | 'content' | 'pair-page' | 'stranger';
+
+/** The extension's page that confirms pairing. */
+export const CONFIRM_PAGE = 'confirm-pair.html';
 
 /**
  * Says who sent a message. Only this extension's own parts count: another
  * extension has another id, and web pages cannot reach runtime.onMessage
  * (the manifest has no externally_connectable) — the id is checked anyway.
- * A content script counts only in the top frame of a normal tab; the
- * pairing content script only on the daemon's /pair page on loopback.
+ * The pairing confirmation page is told apart from the other pages (the
+ * popup, the options): only it may confirm a pairing. A content script
+ * counts only in the top frame of a normal tab; the pairing content
+ * script only on a /pair page on loopback.
  */
 export function classifySender(s: Sender, ownId: string, ownBase: string): SenderKind {
   if (s.id !== ownId || typeof s.url !== 'string') return 'stranger';
-  // The popup, the options page (also when open in a tab).
-  if (s.url.startsWith(ownBase)) return 'extension-page';
+  // The popup, the options page (also when open in a tab), the confirmation page.
+  if (s.url.startsWith(ownBase)) return s.url.split(/[?#]/)[0] === ownBase + CONFIRM_PAGE ? 'confirm-page' : 'extension-page';
   if (s.tab === undefined || s.frameId !== 0 || s.tab.incognito === true) return 'stranger';
   let u: URL;
   try {

@@ -1,6 +1,7 @@
-// The options page: pairing state and manual pairing, when an article
-// counts as read, which sites to capture (the daemon's lists, shown and
-// edited through the background), notifications.
+// The options page: pairing state and manual pairing, the captures that
+// wait for another daemon or for pairing (each group can be discarded),
+// when an article counts as read, which sites to capture (the daemon's
+// lists, shown and edited through the background), notifications.
 import type { PageMessage } from '../core/messages';
 import { setRichText } from '../core/rich';
 import type { Settings, SiteRules } from '../core/settings';
@@ -15,6 +16,12 @@ function say(text: string, error = false): void {
 }
 
 type SitesAnswer = { sites: SiteRules; fromDaemon: boolean; moving: boolean; error?: string };
+type QueueView = { waiting: number; unpaired: number; unpairedThrough: number; elsewhere: { daemon: string; count: number }[] };
+
+const captures = (n: number): string => `${n} capture${n === 1 ? '' : 's'}`;
+
+/** The newest capture read while unpaired that the manual pairing said it would send. */
+let shownThrough = 0;
 
 /** The site lists as last shown, to save them only when the user changed them. */
 let shownSites: SiteRules = { allow: [], deny: [] };
@@ -28,15 +35,42 @@ const lines = (id: string): string[] =>
     .filter((s) => s !== '');
 
 async function render(): Promise<void> {
-  const st = await ask<{ settings: Settings; paired: boolean; connection: string }>({ type: 'ui.state' });
+  const st = await ask<{ settings: Settings; paired: boolean; connection: string; queue: QueueView }>({ type: 'ui.state' });
   const s = st.settings;
   $('pairing').textContent = st.paired ? `Paired with the daemon at ${s.daemon} (${st.connection}).` : 'Not paired.';
   ($('daemon') as HTMLInputElement).value = s.daemon;
+  const u = st.queue.unpaired;
+  shownThrough = st.queue.unpairedThrough;
+  $('manual-waiting').textContent = u > 0 ? `${captures(u)} read while Redline was not paired will be sent to the daemon you connect to.` : '';
+  $('manual-waiting').hidden = u === 0;
+  renderWaiting(st.queue);
   ($('seconds') as HTMLInputElement).value = String(s.seconds);
   for (const r of document.querySelectorAll<HTMLInputElement>('input[name="mode"]')) r.checked = r.value === s.readingMode;
   ($('notifications') as HTMLInputElement).checked = s.notifications;
   $('unpair').hidden = !st.paired;
   await renderSites(st.paired);
+}
+
+/** The captures that go nowhere now: for another daemon, or read while unpaired; each group can be discarded. */
+function renderWaiting(q: QueueView): void {
+  const groups: { daemon: string | null; text: string }[] = [];
+  if (q.unpaired > 0) groups.push({ daemon: null, text: `${captures(q.unpaired)} read while Redline was not paired: they go to a daemon only when you confirm pairing with it.` });
+  for (const g of q.elsewhere) groups.push({ daemon: g.daemon, text: `${captures(g.count)} for the daemon at ${g.daemon}: they go there only if Redline is paired with it again.` });
+  const list = $('waiting');
+  list.replaceChildren();
+  for (const g of groups) {
+    const li = document.createElement('li');
+    li.append(Object.assign(document.createElement('span'), { textContent: `${g.text} ` }));
+    const b = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Discard them', className: 'discard' });
+    b.addEventListener('click', async () => {
+      const r = await ask<{ discarded?: number }>({ type: 'ui.queue.discard', daemon: g.daemon });
+      await render();
+      say(`Discarded ${captures(r.discarded ?? 0)}.`);
+    });
+    li.append(b);
+    list.append(li);
+  }
+  $('waiting-section').hidden = groups.length === 0;
 }
 
 async function renderSites(paired: boolean): Promise<void> {
@@ -76,7 +110,7 @@ $('save').addEventListener('click', async () => {
 });
 
 $('connect').addEventListener('click', async () => {
-  const r = await ask<{ error?: string }>({ type: 'ui.token', daemon: ($('daemon') as HTMLInputElement).value, token: ($('token') as HTMLInputElement).value });
+  const r = await ask<{ error?: string }>({ type: 'ui.token', daemon: ($('daemon') as HTMLInputElement).value, token: ($('token') as HTMLInputElement).value, through: shownThrough });
   ($('token') as HTMLInputElement).value = '';
   if (r.error) return say(r.error, true);
   await render();
@@ -86,7 +120,7 @@ $('connect').addEventListener('click', async () => {
 $('unpair').addEventListener('click', async () => {
   await ask({ type: 'ui.unpair' });
   await render();
-  say('Unpaired: the articles you read wait in this browser until Redline is paired again.');
+  say('Unpaired: the articles you read wait in this browser until Redline is paired again. Those waiting for this daemon go to it only: discard them below if it is gone for good.');
 });
 
 void render();

@@ -5,13 +5,13 @@ import { appendSpans } from '../content/banner';
 import type { Diff } from '../core/daemon';
 import type { PageMessage } from '../core/messages';
 import { appendRichText, setRichText } from '../core/rich';
-import { noticeLines } from './notice';
+import { noticeLines, type PopupState } from './notice';
 import type { Settings } from '../core/settings';
 import { describeChange, timeAgo } from '../core/summary';
 import type { Change } from '../background/changes';
 
 const ext = ((globalThis as { browser?: typeof chrome }).browser ?? chrome) as typeof chrome;
-type State = { settings: Settings; paired: boolean; connection: string; queue: { waiting: number; dropped: number }; changes: Change[] };
+type State = PopupState & { settings: Settings; changes: Change[] };
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const ask = <T>(msg: PageMessage): Promise<T> => ext.runtime.sendMessage(msg) as Promise<T>;

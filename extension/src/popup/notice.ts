@@ -2,20 +2,27 @@
 // waiting for it. Commands are between backticks: the popup shows them as
 // code.
 
-export type PopupState = { paired: boolean; connection: string; queue: { waiting: number; dropped: number } };
+export type PopupState = {
+  paired: boolean;
+  connection: string;
+  /** waiting: for the paired daemon; unpaired: read while unpaired; elsewhere: for other daemons. */
+  queue: { waiting: number; dropped: number; unpaired: number; elsewhere: { daemon: string; count: number }[] };
+};
 
 /** What the notice under the header says, commands between backticks. */
 export function noticeLines(st: PopupState): string[] {
   const notes: string[] = [];
-  const n = st.queue.waiting;
-  const captures = `${n} capture${n === 1 ? '' : 's'}`;
+  const count = (n: number): string => `${n} capture${n === 1 ? '' : 's'}`;
+  const u = st.queue.unpaired;
   if (!st.paired) {
-    notes.push('Run `redline pair` on this computer and open the link it prints, or enter the token in Options.');
-    if (n > 0) notes.push(`${captures} waiting: ${n === 1 ? 'it reaches' : 'they reach'} the daemon once Redline is paired.`);
+    notes.push('Run `redline pair` on this computer, open the link it prints and confirm in the Redline tab, or enter the token in Options.');
+    if (u > 0) notes.push(`${count(u)} waiting: ${u === 1 ? 'it reaches' : 'they reach'} the daemon you confirm when pairing.`);
   } else {
     if (st.connection === 'offline') notes.push('Start the daemon: `make run` in the project folder, or `redline serve`.');
-    if (n > 0) notes.push(`${captures} waiting for the daemon.`);
+    if (st.queue.waiting > 0) notes.push(`${count(st.queue.waiting)} waiting for the daemon.`);
+    if (u > 0) notes.push(`${count(u)} read while Redline was not paired: run \`redline pair\` and confirm to send them, or discard them in Options.`);
   }
+  for (const g of st.queue.elsewhere) notes.push(`${count(g.count)} waiting for the daemon at ${g.daemon}: sent only if Redline is paired with it again.`);
   if (st.queue.dropped > 0) notes.push(`${st.queue.dropped} older capture${st.queue.dropped === 1 ? ' was' : 's were'} dropped: the queue was full.`);
   return notes;
 }
