@@ -5,49 +5,75 @@ import (
 	"strings"
 )
 
-// nonPublic are address ranges that are not on the public internet beyond
+// nonPublicV4 are IPv4 ranges that are not on the public internet beyond
 // what netip's own predicates cover.
-var nonPublic = []netip.Prefix{
+var nonPublicV4 = []netip.Prefix{
 	netip.MustParsePrefix("0.0.0.0/8"),       // "this network"
 	netip.MustParsePrefix("100.64.0.0/10"),   // carrier-grade NAT
 	netip.MustParsePrefix("192.0.0.0/24"),    // protocol assignments
 	netip.MustParsePrefix("192.0.2.0/24"),    // documentation
+	netip.MustParsePrefix("192.88.99.0/24"),  // former 6to4 relay anycast
 	netip.MustParsePrefix("198.18.0.0/15"),   // benchmarking
 	netip.MustParsePrefix("198.51.100.0/24"), // documentation
 	netip.MustParsePrefix("203.0.113.0/24"),  // documentation
 	netip.MustParsePrefix("240.0.0.0/4"),     // reserved, and broadcast
-	netip.MustParsePrefix("2001:db8::/32"),   // documentation
-	netip.MustParsePrefix("100::/64"),        // discard
 }
 
+// IPv6 is allowed, not denied: only global unicast (2000::/3) is public,
+// minus the special ranges inside it. Every other form (IPv4-compatible
+// ::a.b.c.d, IPv4-translated ::ffff:0:a.b.c.d, site-local fec0::/10,
+// unique-local, link-local, local-use NAT64 64:ff9b:1::/48) is refused.
+var (
+	globalUnicast = netip.MustParsePrefix("2000::/3")
+	nonPublicV6   = []netip.Prefix{
+		netip.MustParsePrefix("2001::/23"),     // IETF protocol assignments: Teredo, benchmarking, ORCHID
+		netip.MustParsePrefix("2001:db8::/32"), // documentation
+		netip.MustParsePrefix("3fff::/20"),     // documentation
+	}
+)
+
 // embeddedV4 are IPv6 ranges that carry an IPv4 address whose policy
-// applies: NAT64 in the last 32 bits, 6to4 in bits 16 to 48.
+// applies: the well-known NAT64 prefix in the last 32 bits, 6to4 in bits
+// 16 to 48.
 var (
 	nat64 = netip.MustParsePrefix("64:ff9b::/96")
 	sixTo = netip.MustParsePrefix("2002::/16")
 )
 
-// Public reports whether ip is an address on the public internet: not
-// loopback, private, link-local, multicast, unspecified, carrier-grade
-// NAT, documentation or reserved, also when wrapped in IPv6.
+// Public reports whether ip is an address on the public internet. An IPv4
+// address (also when mapped into IPv6) is public unless it is loopback,
+// private, link-local, multicast, unspecified, carrier-grade NAT,
+// documentation or reserved. An IPv6 address is public only when it is
+// global unicast outside the special ranges; one that carries an IPv4
+// address (NAT64, 6to4) is judged by that address.
 func Public(ip netip.Addr) bool {
 	ip = ip.Unmap()
-	if !ip.IsValid() || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() ||
-		ip.IsLinkLocalMulticast() || ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() {
+	switch {
+	case !ip.IsValid():
 		return false
-	}
-	for _, p := range nonPublic {
-		if p.Contains(ip) {
+	case ip.Is4():
+		if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsMulticast() || ip.IsUnspecified() {
 			return false
 		}
+		for _, p := range nonPublicV4 {
+			if p.Contains(ip) {
+				return false
+			}
+		}
+		return true
 	}
-	if ip.Is6() {
-		b := ip.As16()
-		switch {
-		case nat64.Contains(ip):
-			return Public(netip.AddrFrom4([4]byte(b[12:16])))
-		case sixTo.Contains(ip):
-			return Public(netip.AddrFrom4([4]byte(b[2:6])))
+	b := ip.As16()
+	switch {
+	case nat64.Contains(ip):
+		return Public(netip.AddrFrom4([4]byte(b[12:16])))
+	case sixTo.Contains(ip):
+		return Public(netip.AddrFrom4([4]byte(b[2:6])))
+	case !globalUnicast.Contains(ip):
+		return false
+	}
+	for _, p := range nonPublicV6 {
+		if p.Contains(ip) {
+			return false
 		}
 	}
 	return true

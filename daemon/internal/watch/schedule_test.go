@@ -167,6 +167,12 @@ func TestPublicAddresses(t *testing.T) {
 		"::": false, "fc00::1": false, "fe80::1": false, "::ffff:127.0.0.1": false, "::ffff:10.0.0.1": false,
 		"64:ff9b::a00:1": false, "64:ff9b::5db8:d70e": true, "2002:a00:1::": false, "224.0.0.1": false,
 		"255.255.255.255": false, "198.18.0.1": false, "192.0.2.1": false,
+		// Non-public IPv6 forms: IPv4-compatible, IPv4-translated, local
+		// NAT64, site-local, Teredo, the former 6to4 relay, documentation.
+		"::7f00:1": false, "::a9fe:a9fe": false, "::ffff:0:7f00:1": false, "64:ff9b:1::a00:1": false,
+		"64:ff9b:1::5db8:d70e": false, "fec0::1": false, "2001::1": false, "2001:0:4136:e378::1": false,
+		"192.88.99.1": false, "2001:db8::1": false, "3fff::1": false, "ff02::1": false, "2001:4860:4860::8888": true,
+		"2a00:1450:4001:82b::200e": true, "2002:5db8:d70e::1": true,
 	} {
 		if got := Public(netip.MustParseAddr(addr)); got != want {
 			t.Errorf("Public(%s) = %v, want %v", addr, got, want)
