@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -172,10 +173,27 @@ func (d *Dashboard) markAllSeen(w http.ResponseWriter, r *http.Request, u user) 
 // when that is a path of the dashboard, else to fallback.
 func back(w http.ResponseWriter, r *http.Request, fallback string) {
 	to := r.PostForm.Get("return")
-	if !strings.HasPrefix(to, "/") || strings.HasPrefix(to, "//") || strings.ContainsAny(to, "\\\r\n") {
+	if !dashboardPath(to) {
 		to = fallback
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// dashboardPath reports whether to is a path on the dashboard itself: it
+// parses as a URL without scheme, host or user, starts with a single "/",
+// and holds no control character or backslash, which browsers drop or
+// read as "/" and so could turn "/\t/evil.example" into another site.
+func dashboardPath(to string) bool {
+	if !strings.HasPrefix(to, "/") || strings.HasPrefix(to, "//") {
+		return false
+	}
+	for _, c := range to {
+		if c < 0x20 || c == 0x7f || c == '\\' || (c >= 0x80 && c < 0xa0) {
+			return false
+		}
+	}
+	u, err := url.Parse(to)
+	return err == nil && u.Scheme == "" && u.Host == "" && u.User == nil && !u.IsAbs() && strings.HasPrefix(u.Path, "/")
 }
 
 func pathID(r *http.Request) (int64, error) {

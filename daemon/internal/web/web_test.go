@@ -157,8 +157,16 @@ func TestFormsNeedTheSessionsCSRFToken(t *testing.T) {
 	}
 	// A return address off the dashboard is not followed.
 	s.capture("https://news.example/budget", "Council approves budget after all, again", "By Ana Ruiz", paras("Entirely new text about something else that happened later in the week.")...)
-	if _, _, h := b.post(seenPath, map[string]string{"csrf": token, "return": "//evil.example/"}); h.Get("Location") != "/" {
-		t.Errorf("return to another site: redirected to %q, want /", h.Get("Location"))
+	for _, evil := range []string{"//evil.example/", "/\t/evil.example", "/\t\t/evil.example", "/\n/evil.example",
+		"/\r/evil.example", "/\\evil.example", "\\/evil.example", "https://evil.example/", "/\x00/evil.example",
+		"/\x7f/evil.example", "/\u0085/evil.example", "evil.example", "", "javascript:alert(1)"} {
+		if _, _, h := b.post(seenPath, map[string]string{"csrf": token, "return": evil}); h.Get("Location") != "/" {
+			t.Errorf("return %q: redirected to %q, want /", evil, h.Get("Location"))
+		}
+	}
+	// A return address on the dashboard is followed, query included.
+	if _, _, h := b.post(seenPath, map[string]string{"csrf": token, "return": "/articles/1?from=1&to=2"}); h.Get("Location") != "/articles/1?from=1&to=2" {
+		t.Errorf("return to the article page: redirected to %q", h.Get("Location"))
 	}
 }
 
