@@ -319,4 +319,35 @@ func TestTheLogNeverHoldsASecret(t *testing.T) {
 	if strings.Contains(log, "Bearer") || strings.Contains(log, "redline_session") {
 		t.Errorf("the daemon's log holds request headers:\n%s", log)
 	}
+
+	// A backup holds no feed token, so one shared for debugging opens no
+	// feeds; a daemon started on the restored store makes a new one.
+	backup := filepath.Join(t.TempDir(), "redline.backup")
+	if _, errOut, code := cli(t, "", "backup", "--data", dir, backup); code != 0 {
+		t.Fatalf("backup: %d %s", code, errOut)
+	}
+	if b, err := os.ReadFile(backup); err != nil || bytes.Contains(b, []byte(secrets["the feed token"])) {
+		t.Errorf("the backup holds the feed token (%v)", err)
+	}
+	restored := t.TempDir()
+	if _, errOut, code := cli(t, "", "restore", "--data", restored, backup); code != 0 {
+		t.Fatalf("restore: %d %s", code, errOut)
+	}
+	d2 := startDaemon(t, restored)
+	if code, _ := page(d2.base + "/feeds/changes.atom?token=" + secrets["the feed token"]); code != 401 {
+		t.Errorf("the old feed token on the restored store: %d, want 401", code)
+	}
+	out, _, _ = cli(t, "", "open", "--print", "--data", restored)
+	link = strings.TrimSpace(out)
+	if code, _ := page(link); code != 200 {
+		t.Fatalf("login link on the restored store: %d", code)
+	}
+	_, home = page(originOf(t, link) + "/")
+	m = regexp.MustCompile(`/feeds/changes\.atom\?token=([0-9a-f]{64})`).FindStringSubmatch(home)
+	if m == nil || m[1] == secrets["the feed token"] {
+		t.Fatalf("the restored store's feed token: %v, want a new one", m)
+	}
+	if code, _ := page(d2.base + "/feeds/changes.atom?token=" + m[1]); code != 200 {
+		t.Errorf("the new feed token: %d, want 200", code)
+	}
 }

@@ -120,12 +120,16 @@ func beUint64(b []byte) uint64 {
 // is refused before anything is touched.
 const backupMagic = "REDLINE-BACKUP 1\n"
 
-// Backup writes a full, consistent backup of the store to w.
+// Backup writes a full, consistent backup of the store to w, without its
+// secret settings (the feed token).
 func (s *Store) Backup(w io.Writer) error {
 	if _, err := io.WriteString(w, backupMagic); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	if _, err := s.db.Backup(w, 0); err != nil {
+	stream := s.db.NewStream()
+	stream.LogPrefix = "backup"
+	stream.ChooseKey = func(item *badger.Item) bool { return !secretKey(item.Key()) }
+	if _, err := stream.Backup(w, 0); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
 	return nil

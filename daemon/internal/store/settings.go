@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,15 +16,28 @@ import (
 )
 
 // Settings are small JSON values under m:setting:<name>. They are part of
-// the store, so a backup carries them.
+// the store, so a backup carries them, except the secret ones.
 var pfxSetting = []byte("m:setting:")
 
-// Names of settings the store itself reads.
+// Names of settings the store itself reads, or treats apart.
 const (
 	SettingSites = "sites"
+	// SettingFeedToken holds the feeds' read-only token. It is a secret:
+	// backups leave it out, so a backup shared for debugging opens no
+	// feeds, and the daemon makes a new one when it starts on a restored
+	// store.
+	SettingFeedToken = "feed_token"
 )
 
+// secretSettings are the settings a backup leaves out.
+var secretSettings = [][]byte{settingKey(SettingFeedToken)}
+
 func settingKey(name string) []byte { return append(append([]byte(nil), pfxSetting...), name...) }
+
+// secretKey reports whether key holds a secret setting.
+func secretKey(key []byte) bool {
+	return slices.ContainsFunc(secretSettings, func(k []byte) bool { return bytes.Equal(k, key) })
+}
 
 // Setting reads the setting name into v. It reports false when the setting
 // was never set (v is then untouched).

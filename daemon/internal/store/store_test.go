@@ -258,9 +258,19 @@ func TestBackupRestore(t *testing.T) {
 	src := openStore(t, t.TempDir())
 	out := save(t, src, capture("https://example.com/x", "X", "One."))
 	save(t, src, capture("https://example.com/x", "X", "Two."))
+	const feedToken = "feed-token-that-must-stay-home"
+	if err := src.SetSetting(context.Background(), SettingFeedToken, feedToken); err != nil {
+		t.Fatal(err)
+	}
+	if err := src.SetSetting(context.Background(), SettingSites, SiteRules{Deny: []string{"ads.example"}}); err != nil {
+		t.Fatal(err)
+	}
 	var buf bytes.Buffer
 	if err := src.Backup(&buf); err != nil {
 		t.Fatal(err)
+	}
+	if bytes.Contains(buf.Bytes(), []byte(feedToken)) {
+		t.Error("the backup holds the feed token")
 	}
 	dst := t.TempDir()
 	if err := Restore(dst, bytes.NewReader(buf.Bytes()), false, nil); err != nil {
@@ -279,6 +289,14 @@ func TestBackupRestore(t *testing.T) {
 	v, err := s.Version(out.Article.ID, 2)
 	if err != nil || v.Blocks[0].Text != "Two." {
 		t.Fatalf("restored version 2 = %+v, %v", v, err)
+	}
+	var tok string
+	if found, err := s.Setting(SettingFeedToken, &tok); err != nil || found {
+		t.Errorf("the restored store has a feed token %q (%v)", tok, err)
+	}
+	var sites SiteRules
+	if found, err := s.Setting(SettingSites, &sites); err != nil || !found || len(sites.Deny) != 1 {
+		t.Errorf("the restored store lost the other settings: %+v (%v)", sites, err)
 	}
 	// New articles after a restore never reuse restored ids.
 	n := save(t, s, capture("https://example.com/y", "Y", "New."))

@@ -12,10 +12,6 @@ import (
 	"redline/daemon/internal/store"
 )
 
-// settingFeedToken is the store setting that holds the read-only token of
-// the Atom feeds.
-const settingFeedToken = "feed_token"
-
 type settingsData struct {
 	Rules    diff.Rules
 	Defaults diff.Rules
@@ -175,7 +171,7 @@ func (d *Dashboard) forgetSite(w http.ResponseWriter, r *http.Request, u user) e
 // only read it, and show on a disk Redline may not write.
 func (d *Dashboard) loadFeedToken(ctx context.Context) error {
 	var tok string
-	found, err := d.store.Setting(settingFeedToken, &tok)
+	found, err := d.store.Setting(store.SettingFeedToken, &tok)
 	if err != nil {
 		return err
 	}
@@ -183,7 +179,7 @@ func (d *Dashboard) loadFeedToken(ctx context.Context) error {
 		if tok, err = secret(); err != nil {
 			return err
 		}
-		if err := d.store.SetSetting(ctx, settingFeedToken, tok); err != nil {
+		if err := d.store.SetSetting(ctx, store.SettingFeedToken, tok); err != nil {
 			return fmt.Errorf("make the feeds' token: %w", err)
 		}
 	}
@@ -210,7 +206,7 @@ func (d *Dashboard) newFeedToken(w http.ResponseWriter, r *http.Request, u user)
 		return err
 	}
 	d.feedMu.Lock()
-	err = d.store.SetSetting(r.Context(), settingFeedToken, tok)
+	err = d.store.SetSetting(r.Context(), store.SettingFeedToken, tok)
 	if err == nil {
 		d.feedTok = tok
 	}
