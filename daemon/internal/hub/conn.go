@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -56,12 +57,36 @@ type ErrorMessage struct {
 	Message string `json:"message"`
 }
 
+// ServeHTTP upgrades the request, checks the hello, then runs the
+// connection's two pumps until either ends: the read pump in its own
+// goroutine, the write pump in this one. The client's one close path
+// (client.close) closes the socket and waits for the read pump.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	log := h.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	if !h.Hub.enter() {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte(`{"error":{"code":"unavailable","message":"the daemon is shutting down"}}`))
+		return
 	}
-	up := websocket.Upgrader{
+	defer h.Hub.conns.Done()
+	ws, err := h.upgrader().Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered
+	}
+	c := &client{ws: ws, hub: h.Hub, t: h.timing(), log: h.logger(), pongs: make(chan struct{}, 1), readerDone: make(chan struct{})}
+	defer c.close()
+	ws.SetReadLimit(maxMessage)
+	after, latest, ok := h.hello(ws, c.t, c.log)
+	if !ok {
+		return
+	}
+	c.reading = true
+	go c.readPump()
+	c.writePump(r.Context(), after, latest)
+}
+
+func (h *Handler) upgrader() *websocket.Upgrader {
+	return &websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,
 		// Browsers always send Origin on a WebSocket: only the extension
 		// and the dashboard may connect. Non-browser clients send none and
@@ -71,105 +96,134 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return o == "" || (h.AllowedOrigin != nil && h.AllowedOrigin(o))
 		},
 	}
-	if !h.Hub.enter() {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusServiceUnavailable)
-		w.Write([]byte(`{"error":{"code":"unavailable","message":"the daemon is shutting down"}}`))
-		return
-	}
-	defer h.Hub.conns.Done()
-	ws, err := up.Upgrade(w, r, nil)
-	if err != nil {
-		return // the upgrader has answered
-	}
-	defer ws.Close()
-	ws.SetReadLimit(maxMessage)
-	t := h.Timing
-	if t.HelloWait == 0 {
-		t = DefaultTiming
-	}
-	after, latest, ok := h.hello(ws, t, log)
-	if !ok {
-		return
-	}
+}
 
-	// One reader: answers application pings through the writer and keeps
-	// the read deadline moving while the client is alive. It ends when the
-	// socket is closed, which the deferred calls below do first.
-	pongs := make(chan struct{}, 1)
-	readerDone := make(chan struct{})
-	defer func() { <-readerDone }()
-	defer ws.Close()
-	go func() {
-		defer close(readerDone)
-		ws.SetReadDeadline(time.Now().Add(t.PongWait))
-		ws.SetPongHandler(func(string) error { return ws.SetReadDeadline(time.Now().Add(t.PongWait)) })
-		for {
-			_, b, err := ws.ReadMessage()
-			if err != nil {
-				return
-			}
-			m, err := decodeMessage(b)
-			if err != nil {
-				log.Debug("websocket: dropping client", "err", err)
-				return
-			}
-			ws.SetReadDeadline(time.Now().Add(t.PongWait))
-			if m.Type == "ping" {
-				select {
-				case pongs <- struct{}{}:
-				default: // a pong is already on its way
-				}
-			}
-		}
-	}()
+func (h *Handler) timing() Timing {
+	if h.Timing.HelloWait == 0 {
+		return DefaultTiming
+	}
+	return h.Timing
+}
 
-	// One writer: this goroutine.
-	write := func(v any) error {
-		ws.SetWriteDeadline(time.Now().Add(t.WriteWait))
-		return ws.WriteJSON(v)
+func (h *Handler) logger() *slog.Logger {
+	if h.Logger == nil {
+		return slog.New(slog.DiscardHandler)
 	}
-	if err := write(Welcome{Type: "welcome", LastEventID: latest}); err != nil {
-		return
+	return h.Logger
+}
+
+// client is one connection after its hello.
+type client struct {
+	ws         *websocket.Conn
+	hub        *Hub
+	t          Timing
+	log        *slog.Logger
+	pongs      chan struct{} // the read pump asks the write pump for a pong
+	readerDone chan struct{} // closed when the read pump ends
+	reading    bool          // the read pump was started
+}
+
+// close is the connection's one close path: closing the socket ends the
+// read pump, which close then waits for.
+func (c *client) close() {
+	c.ws.Close()
+	if c.reading {
+		<-c.readerDone
 	}
-	ping := time.NewTicker(t.PingPeriod)
-	defer ping.Stop()
+}
+
+// readPump reads the client's messages: it answers application pings
+// through the write pump and keeps the read deadline moving while the
+// client is alive. It ends when the socket is closed or the client goes
+// silent past PongWait or sends a bad message.
+func (c *client) readPump() {
+	defer close(c.readerDone)
+	c.ws.SetReadDeadline(time.Now().Add(c.t.PongWait))
+	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(c.t.PongWait)) })
 	for {
-		events, wake, err := h.Hub.eventsAfter(after, replayPage)
+		_, b, err := c.ws.ReadMessage()
 		if err != nil {
-			log.Error("websocket: read event log", "err", err)
-			refuse(ws, t, websocket.CloseInternalServerErr, "internal", "internal error")
 			return
 		}
-		for _, e := range events {
-			if err := write(e); err != nil {
-				log.Debug("websocket: client dropped", "err", err)
-				return
-			}
-			after = e.ID
+		m, err := decodeMessage(b)
+		if err != nil {
+			c.log.Debug("websocket: dropping client", "err", err)
+			return
 		}
-		if len(events) > 0 {
+		c.ws.SetReadDeadline(time.Now().Add(c.t.PongWait))
+		if m.Type == "ping" {
+			select {
+			case c.pongs <- struct{}{}:
+			default: // a pong is already on its way
+			}
+		}
+	}
+}
+
+// writePump is the connection's one writer: the welcome, then the events
+// after the given id, live, with pongs and server pings between them. It
+// returns when the client leaves, a write fails, the request ends or the
+// hub shuts down.
+func (c *client) writePump(ctx context.Context, after, latest int64) {
+	if err := c.write(Welcome{Type: "welcome", LastEventID: latest}); err != nil {
+		return
+	}
+	ping := time.NewTicker(c.t.PingPeriod)
+	defer ping.Stop()
+	for {
+		next, wake, err := c.sendPage(after)
+		if err != nil {
+			return
+		}
+		if next != after {
+			after = next
 			continue // there may be more
 		}
 		select {
 		case <-wake:
-		case <-pongs:
-			if err := write(map[string]string{"type": "pong"}); err != nil {
+		case <-c.pongs:
+			if err := c.write(map[string]string{"type": "pong"}); err != nil {
 				return
 			}
 		case <-ping.C:
-			if err := ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(t.WriteWait)); err != nil {
+			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.t.WriteWait)); err != nil {
 				return
 			}
-		case <-readerDone:
+		case <-c.readerDone:
 			return // the client left or went silent past PongWait
-		case <-h.Hub.done:
-			ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "daemon shutting down"), time.Now().Add(time.Second))
+		case <-c.hub.done:
+			c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "daemon shutting down"), time.Now().Add(time.Second))
 			return
-		case <-r.Context().Done():
+		case <-ctx.Done():
 			return
 		}
 	}
+}
+
+// sendPage writes the next page of events after the given id. It returns
+// the id of the last event written (after itself when there was none) and
+// the channel that wakes when a new event is logged.
+func (c *client) sendPage(after int64) (int64, <-chan struct{}, error) {
+	events, wake, err := c.hub.eventsAfter(after, replayPage)
+	if err != nil {
+		c.log.Error("websocket: read event log", "err", err)
+		refuse(c.ws, c.t, websocket.CloseInternalServerErr, "internal", "internal error")
+		return after, nil, err
+	}
+	for _, e := range events {
+		if err := c.write(e); err != nil {
+			c.log.Debug("websocket: client dropped", "err", err)
+			return after, nil, err
+		}
+		after = e.ID
+	}
+	return after, wake, nil
+}
+
+// write sends one JSON message within WriteWait.
+func (c *client) write(v any) error {
+	c.ws.SetWriteDeadline(time.Now().Add(c.t.WriteWait))
+	return c.ws.WriteJSON(v)
 }
 
 // hello reads and checks the first message, within HelloWait. It returns
