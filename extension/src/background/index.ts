@@ -27,10 +27,11 @@ import { applyEvent, badgeText, type Changes, emptyChanges, listChanges } from '
 import { DaemonClient, DaemonError } from './client';
 import { EventStream, type StreamState } from './events';
 import { claimPending, type Pending, PendingPairing, type PendingStorage, pendingFromLink } from './pairing';
-import { CaptureQueue, type KeyValue, type Queued, type QueueStatus, type SendResult } from './queue';
+import { type KeyValue } from './kv';
+import { CaptureQueue, type Queued, type QueueStatus, type SendResult } from './queue';
 import { type SiteAPI, SiteLists } from './sites';
+import { ext } from '../core/browser';
 
-const ext = ((globalThis as { browser?: typeof chrome }).browser ?? chrome) as typeof chrome;
 
 const local: KeyValue = {
   async get(key) {
