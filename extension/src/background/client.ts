@@ -15,6 +15,9 @@ export class DaemonError extends Error {
   }
 }
 
+/** What an error says to the user; fallback when it says nothing. */
+export const messageOf = (e: unknown, fallback: string): string => (e instanceof Error ? e.message : fallback);
+
 const TIMEOUT_MS = 15_000;
 
 export class DaemonClient {

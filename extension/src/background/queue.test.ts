@@ -1,22 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { memory } from '../../test/memory';
 import type { Capture } from '../core/daemon';
-import { CaptureQueue, type KeyValue, MAX_QUEUED, type Queued, type SendResult } from './queue';
-
-/** storage.local as a Map, values copied as storage does. */
-function memory(): KeyValue & { data: Map<string, unknown> } {
-  const data = new Map<string, unknown>();
-  return {
-    data,
-    async get(k) {
-      const v = data.get(k);
-      return v === undefined ? undefined : structuredClone(v);
-    },
-    async set(k, v) {
-      data.set(k, structuredClone(v));
-    },
-  };
-}
+import { CaptureQueue, MAX_QUEUED, type Queued, type SendResult } from './queue';
 
 const capture = (n: number, text = `Paragraph ${n}`): Capture => ({
   url: `https://news.example/${n}`,

@@ -9,12 +9,7 @@
 // unpaired go to a daemon only once the user confirmed pairing with it on
 // a page that said how many they are (adopt).
 import type { Capture } from '../core/daemon';
-
-/** The slice of storage.local the queue uses (tests pass a Map-backed one). */
-export interface KeyValue {
-  get(key: string): Promise<unknown>;
-  set(key: string, value: unknown): Promise<void>;
-}
+import { type KeyValue, Serial } from './kv';
 
 /** daemon: the address it is for; absent when read while unpaired. */
 export type Queued = { seq: number; capture: Capture; tabId?: number; daemon?: string };
@@ -45,18 +40,12 @@ const size = (q: Queued): number => JSON.stringify(q.capture).length;
 
 export class CaptureQueue {
   #kv: KeyValue;
-  #lock: Promise<unknown> = Promise.resolve();
+  // Every change reads, edits and writes the whole state under one lock:
+  // the background has one queue, and its steps never interleave.
+  #serial = new Serial();
 
   constructor(kv: KeyValue) {
     this.#kv = kv;
-  }
-
-  // Every change reads, edits and writes the whole state under one lock:
-  // the background has one queue, and its steps never interleave.
-  #locked<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#lock.then(fn, fn);
-    this.#lock = run.catch(() => undefined);
-    return run;
   }
 
   async #load(): Promise<State> {
@@ -76,7 +65,7 @@ export class CaptureQueue {
    * confirm a pairing. Runs once; later calls change nothing.
    */
   migrate(paired: string | undefined): Promise<void> {
-    return this.#locked(async () => {
+    return this.#serial.run(async () => {
       const st = await this.#load();
       if (st.v === 2) return;
       if (paired !== undefined) st.items = st.items.map((q) => ({ ...q, daemon: paired }));
@@ -87,7 +76,7 @@ export class CaptureQueue {
 
   /** Adds a capture for daemon (undefined: read while unpaired) at the end; drops the oldest ones beyond the bounds. */
   add(capture: Capture, tabId?: number, daemon?: string): Promise<void> {
-    return this.#locked(async () => {
+    return this.#serial.run(async () => {
       const st = await this.#load();
       st.items.push({ seq: st.next++, capture, ...(tabId === undefined ? {} : { tabId }), ...(daemon === undefined ? {} : { daemon }) });
       let bytes = st.items.reduce((n, q) => n + size(q), 0);
@@ -102,7 +91,7 @@ export class CaptureQueue {
 
   /** How many captures wait, for which daemon, and how many were dropped because the queue was full. */
   async status(): Promise<QueueStatus> {
-    const st = await this.#locked(() => this.#load());
+    const st = await this.#serial.run(() => this.#load());
     const byDaemon: Record<string, number> = {};
     let unpaired = 0;
     let unpairedThrough = 0;
@@ -122,7 +111,7 @@ export class CaptureQueue {
    * user was shown), captures for daemon. Returns how many.
    */
   adopt(daemon: string, through: number): Promise<number> {
-    return this.#locked(async () => {
+    return this.#serial.run(async () => {
       const st = await this.#load();
       let n = 0;
       st.items = st.items.map((q) => {
@@ -137,7 +126,7 @@ export class CaptureQueue {
 
   /** Drops the captures waiting for daemon (null: those read while unpaired). Returns how many. */
   discard(daemon: string | null): Promise<number> {
-    return this.#locked(async () => {
+    return this.#serial.run(async () => {
       const st = await this.#load();
       const before = st.items.length;
       st.items = st.items.filter((q) => (q.daemon ?? null) !== daemon);
@@ -154,7 +143,7 @@ export class CaptureQueue {
    * the queue.
    */
   flush(daemon: string, send: (q: Queued) => Promise<SendResult>): Promise<number> {
-    return this.#locked(async () => {
+    return this.#serial.run(async () => {
       let done = 0;
       for (;;) {
         const st = await this.#load();

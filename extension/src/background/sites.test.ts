@@ -1,22 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { memory } from '../../test/memory';
 import { mayCapture, normalizeSettings, type SiteRules } from '../core/settings';
-import type { KeyValue } from './queue';
 import { type SiteAPI, SiteLists, SITES_KEY } from './sites';
-
-function memory(): KeyValue & { data: Map<string, unknown> } {
-  const data = new Map<string, unknown>();
-  return {
-    data,
-    async get(k) {
-      const v = data.get(k);
-      return v === undefined ? undefined : structuredClone(v);
-    },
-    async set(k, v) {
-      data.set(k, structuredClone(v));
-    },
-  };
-}
 
 /** A daemon keeping lists; `up` false makes it unreachable. */
 function daemon(start: SiteRules = { allow: [], deny: [] }) {

@@ -5,7 +5,7 @@
 // is down. Lists that older versions kept in the extension's own settings
 // wait here until they are moved to the daemon, and count meanwhile.
 import { hasSites, legacySiteRules, mergeSiteRules, noSiteRules, normalizeSiteRules, type SiteRules } from '../core/settings';
-import type { KeyValue } from './queue';
+import { type KeyValue, Serial } from './kv';
 
 /** The daemon's lists as last seen. */
 export const SITES_KEY = 'sites';
@@ -22,16 +22,10 @@ export class SiteLists {
   #kv: KeyValue;
   #daemon: SiteRules = noSiteRules;
   #toMove: SiteRules = noSiteRules;
-  #lock: Promise<unknown> = Promise.resolve();
+  #serial = new Serial();
 
   constructor(kv: KeyValue) {
     this.#kv = kv;
-  }
-
-  #locked<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#lock.then(fn, fn);
-    this.#lock = run.catch(() => undefined);
-    return run;
   }
 
   /**
@@ -40,7 +34,7 @@ export class SiteLists {
    * Call before the settings are written back without them.
    */
   load(rawSettings: unknown): Promise<void> {
-    return this.#locked(async () => {
+    return this.#serial.run(async () => {
       this.#daemon = normalizeSiteRules(await this.#kv.get(SITES_KEY));
       this.#toMove = normalizeSiteRules(await this.#kv.get(SITES_TO_MOVE_KEY));
       const legacy = legacySiteRules(rawSettings);
@@ -67,7 +61,7 @@ export class SiteLists {
    * the daemon cannot be reached or refuses; the copy stays as it was.
    */
   sync(api: SiteAPI): Promise<SiteRules> {
-    return this.#locked(() => this.#sync(api));
+    return this.#serial.run(() => this.#sync(api));
   }
 
   async #sync(api: SiteAPI): Promise<SiteRules> {
@@ -92,7 +86,7 @@ export class SiteLists {
    * Throws with the daemon's message when it refuses; nothing changes then.
    */
   save(api: SiteAPI, lists: Partial<SiteRules>): Promise<SiteRules> {
-    return this.#locked(async () => {
+    return this.#serial.run(async () => {
       await this.#sync(api);
       const got = normalizeSiteRules(await api.set(lists));
       this.#daemon = got;

@@ -3,11 +3,11 @@
 // the link would pair with, what Redline is paired with now, and which
 // waiting captures would go there; only its Pair button makes the
 // background claim the token. Cancel, or closing it, pairs nothing.
+import { ext } from '../core/browser';
 import type { ConfirmMessage } from '../core/messages';
 import { setRichText } from '../core/rich';
 import { type QueueView, waitingLines } from './waiting';
 
-const ext = ((globalThis as { browser?: typeof chrome }).browser ?? chrome) as typeof chrome;
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const ask = <T>(msg: ConfirmMessage): Promise<T> => ext.runtime.sendMessage(msg) as Promise<T>;
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { blankDocument } from '../../test/corpus';
 import type { Diff, Summary } from '../core/daemon';
 import { Banner, HEADLINE, renderDiff } from './banner';
-import { blankDocument } from './corpus';
 
 const summary: Summary = {
   title_changed: true,

@@ -4,8 +4,9 @@
 // closed shadow root so the site's CSS cannot break it and its scripts
 // cannot read it. Captured text is hostile: it is only ever inserted with
 // textContent, never as HTML.
-import type { Diff, DiffOp, Span } from '../core/daemon';
+import type { Diff, DiffOp } from '../core/daemon';
 import type { BannerModel } from '../core/messages';
+import { appendSpans } from '../core/spans';
 import { describeChange, timeAgo } from '../core/summary';
 
 export const HEADLINE = 'This article changed since you read it';
@@ -43,15 +44,6 @@ function el<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, cls?: 
   if (cls) e.className = cls;
   if (text !== undefined) e.textContent = text;
   return e;
-}
-
-/** Appends word spans to parent: deletions struck, insertions marked. */
-export function appendSpans(doc: Document, parent: Element, spans: readonly Span[]): void {
-  for (const s of spans) {
-    if (s.op === 'delete') parent.append(el(doc, 'del', undefined, s.text));
-    else if (s.op === 'insert') parent.append(el(doc, 'ins', undefined, s.text));
-    else parent.append(doc.createTextNode(s.text));
-  }
 }
 
 function opBlock(doc: Document, op: DiffOp): HTMLElement {

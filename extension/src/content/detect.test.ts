@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { blankDocument, loadPage, pageNames, pageURL } from './corpus';
+import { blankDocument, loadPage, pageNames, pageURL } from '../../test/corpus';
 import { isArticle, signals } from './detect';
 
 for (const name of pageNames()) {

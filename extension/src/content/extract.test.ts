@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { blankDocument, loadPage, pageNames, pageURL } from '../../test/corpus';
 import { normalizeText } from '../core/canonical';
-import { blankDocument, loadPage, pageNames, pageURL } from './corpus';
 import { blocksOf, EXTRACTOR, extract } from './extract';
 
 const reading = { dwell_ms: 5000, scroll: 0.4 };

@@ -3,14 +3,13 @@
 // shows the banner when the article changed since it was read, and once
 // the reader is really reading an article, extracts it and hands it to the
 // background. It makes no network request of its own.
+import { ext } from '../core/browser';
 import type { Diff } from '../core/daemon';
 import type { CaptureAnswer, ContentMessage, DiffAnswer, HelloAnswer, TabMessage } from '../core/messages';
 import { Banner } from './banner';
 import { isArticle } from './detect';
 import { extract } from './extract';
 import { waitForReading } from './reading';
-
-const ext = ((globalThis as { browser?: typeof chrome }).browser ?? chrome) as typeof chrome;
 
 function ask<T>(msg: ContentMessage): Promise<T | undefined> {
   return ext.runtime.sendMessage(msg).catch(() => undefined) as Promise<T | undefined>;

@@ -5,10 +5,9 @@
 // first. Nothing pairs from here: the background opens the extension's own
 // confirmation page, which shows this page's address and port, and tells
 // this page how the user answered there.
+import { ext } from '../core/browser';
 import type { TabMessage } from '../core/messages';
 import { setRichText } from '../core/rich';
-
-const ext = ((globalThis as { browser?: typeof chrome }).browser ?? chrome) as typeof chrome;
 
 function say(text: string): void {
   const status = document.getElementById('redline-pair-status');

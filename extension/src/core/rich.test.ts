@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { blankDocument } from '../content/corpus';
+import { blankDocument } from '../../test/corpus';
 import { appendRichText, setRichText } from './rich';
 
 test('commands between backticks show as code, without the backticks', () => {

@@ -26,6 +26,16 @@ test('the banner sentence names what changed, most telling first', () => {
   assert.equal(describeChange({ ...base, title_changed: true, significance: 'trivial' }), '', 'trivial changes are not announced');
 });
 
+// The shared wording vectors (shared/vectors/summary.json): the sentence
+// the banner, the popup and notifications show for each summary, to the
+// letter. The daemon words its summaries by the same vectors.
+const wording = JSON.parse(readFileSync(join(process.cwd(), 'shared', 'vectors', 'summary.json'), 'utf8')) as { sentence: { name: string; in: Summary; out: string }[] };
+
+test('shared summary vectors: each summary reads as its sentence', () => {
+  assert.ok(wording.sentence.length >= 15, `${wording.sentence.length} vectors`);
+  for (const v of wording.sentence) assert.equal(describeChange(v.in), v.out, v.name);
+});
+
 // The daemon's diff vectors: every summary it can send reads right.
 const vectorsDir = join(process.cwd(), 'shared', 'vectors', 'diff');
 const vectors = readdirSync(vectorsDir).filter((f) => f.endsWith('.json'));

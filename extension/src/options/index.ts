@@ -2,11 +2,11 @@
 // wait for another daemon or for pairing (each group can be discarded),
 // when an article counts as read, which sites to capture (the daemon's
 // lists, shown and edited through the background), notifications.
+import { ext } from '../core/browser';
 import type { PageMessage } from '../core/messages';
 import { setRichText } from '../core/rich';
 import type { Settings, SiteRules } from '../core/settings';
 
-const ext = ((globalThis as { browser?: typeof chrome }).browser ?? chrome) as typeof chrome;
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const ask = <T>(msg: PageMessage): Promise<T> => ext.runtime.sendMessage(msg) as Promise<T>;
 

@@ -1,16 +1,16 @@
 // The toolbar popup: is Redline connected, which articles changed since
 // they were read (click one for its changes), pause capture, track or
 // forget the page in the current tab, open the dashboard.
-import { appendSpans } from '../content/banner';
+import { ext } from '../core/browser';
 import type { Diff } from '../core/daemon';
 import type { PageMessage } from '../core/messages';
 import { appendRichText, setRichText } from '../core/rich';
+import { appendSpans } from '../core/spans';
 import { noticeLines, type PopupState } from './notice';
 import type { Settings } from '../core/settings';
 import { describeChange, timeAgo } from '../core/summary';
 import type { Change } from '../background/changes';
 
-const ext = ((globalThis as { browser?: typeof chrome }).browser ?? chrome) as typeof chrome;
 type State = PopupState & { settings: Settings; changes: Change[] };
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;

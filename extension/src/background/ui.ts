@@ -1,0 +1,89 @@
+// What the popup and the options page ask (the ui.* messages): the state
+// to show, the user's choices, pairing by hand and unpairing, the captures
+// waiting for another daemon, the site lists, and the page or article the
+// user acts on.
+import { daemonOrigin, type SiteRules } from '../core/settings';
+import type { Done, SitesAnswer, UIState } from '../core/replies';
+import type { Articles } from './articles';
+import type { Captures } from './captures';
+import { DaemonClient, messageOf } from './client';
+import type { Config } from './config';
+import type { Link } from './link';
+import type { Live } from './live';
+import type { Handlers } from './router';
+import type { SiteLists } from './sites';
+import type { Unseen } from './unseen';
+
+export type UIDeps = { config: Config; unseen: Unseen; captures: Captures; live: Live; sites: SiteLists; articles: Articles; link: Link };
+
+type UIHandlers = Pick<Handlers, Extract<keyof Handlers, `ui.${string}`>>;
+
+export class UIRequests {
+  #deps: UIDeps;
+
+  constructor(deps: UIDeps) {
+    this.#deps = deps;
+  }
+
+  handlers(): UIHandlers {
+    const { config, captures, articles, link } = this.#deps;
+    return {
+      'ui.state': () => this.#state(),
+      'ui.settings': (msg) => config.choose(msg.settings),
+      'ui.token': (msg) => this.#token(msg.daemon, msg.token, msg.through),
+      'ui.unpair': async () => {
+        await link.unpair();
+        return {};
+      },
+      'ui.queue.discard': async (msg) => ({ discarded: await captures.discard(msg.daemon) }),
+      'ui.sites': () => this.#sites(),
+      'ui.sites.save': (msg) => this.#saveSites({ allow: msg.allow, deny: msg.deny }),
+      'ui.track': (msg) => articles.track(msg.url),
+      'ui.forget': (msg) => articles.forget(msg.url),
+      'ui.diff': (msg) => articles.diff(msg.articleId),
+      'ui.seen': (msg) => articles.seen(msg.articleId, msg.version),
+    };
+  }
+
+  async #state(): Promise<UIState> {
+    const { config, captures, live, unseen } = this.#deps;
+    const queue = await captures.view();
+    return { settings: config.settings, paired: config.paired, connection: live.state, queue, changes: unseen.list() };
+  }
+
+  /** Pairs by hand: the address and the token the user typed, once the daemon there takes the token. */
+  async #token(daemon: string, token: string, through: number): Promise<Done> {
+    const origin = daemonOrigin(daemon);
+    const t = token.trim();
+    if (!origin) return { error: 'The daemon address must be http://127.0.0.1:PORT or http://localhost:PORT.' };
+    if (!/^[0-9a-f]{64}$/.test(t)) return { error: 'A token is 64 hexadecimal digits: copy it from `redline token`.' };
+    try {
+      await new DaemonClient(origin, t).status();
+    } catch (e) {
+      return { error: messageOf(e, 'The daemon refused the token.') };
+    }
+    await this.#deps.link.pair(origin, t, through);
+    return {};
+  }
+
+  /** The daemon's lists; its copy when the daemon is away or unpaired. */
+  async #sites(): Promise<SitesAnswer> {
+    const { config, sites } = this.#deps;
+    if (!config.paired) return { sites: sites.rules(), fromDaemon: false, moving: sites.moving() };
+    try {
+      return { sites: await sites.sync(config.siteAPI()), fromDaemon: true, moving: false };
+    } catch (e) {
+      return { sites: sites.rules(), fromDaemon: false, moving: sites.moving(), error: messageOf(e, 'Redline could not read the site lists.') };
+    }
+  }
+
+  async #saveSites(lists: SiteRules): Promise<{ sites: SiteRules } | { error: string }> {
+    const { config, sites } = this.#deps;
+    if (!config.paired) return { error: 'Pair the extension first: the site lists are kept by the Redline daemon.' };
+    try {
+      return { sites: await sites.save(config.siteAPI(), lists) };
+    } catch (e) {
+      return { error: messageOf(e, 'Redline could not save the site lists.') };
+    }
+  }
+}
