@@ -933,3 +933,48 @@ test('a fake pairing page on another loopback port changes nothing: on a fresh i
     rmSync(realData, { recursive: true, force: true });
   }
 });
+
+test('an author on a shared site cannot file a post under another author\'s article by declaring its canonical', async () => {
+  // The attacker's site plays a site where every author has a path of
+  // their own and may set a post's rel=canonical.
+  const victimURL = `${H}/victim/real-article`;
+  const attackerURL = `${H}/attacker/post`;
+  const paras = [
+    'The harbour authority approved the plan to deepen the channel on Monday, after two years of hearings and three rounds of public comment.',
+    'Fishermen who use the old pier said the dredging would close it for most of the spring season, and asked for a second landing on the north shore.',
+    'The authority said the work would start in the autumn and last about eight months, and that the north landing would be built first.',
+    'The cost of the project, shared between the port and the regional government, was put at forty million over the three years of the works.',
+  ];
+  const post = (title, body, canonical) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
+${canonical ? `<link rel="canonical" href="${canonical}">` : ''}<meta property="og:type" content="article"></head><body><article><h1>${esc(title)}</h1>
+<p class="byline">By a writer on the site</p>
+${body.map((t) => `<p>${esc(t)}</p>`).join('\n')}</article></body></html>`;
+  pages['/victim/real-article'] = post('Harbour plan approved', paras);
+  pages['/attacker/post'] = post('Harbour plan approved', [
+    'Correction: an earlier version of this article said the plan was approved. The authority rejected it, and the channel will not be deepened.',
+    ...paras.slice(1),
+  ], victimURL);
+
+  // The reader reads the victim's article…
+  const reader = await browser.context.newPage();
+  await reader.goto(victimURL);
+  const victim = await until('the victim\'s article at the daemon', () => articleAt(victimURL));
+  assert.equal(victim.versions, 1);
+  // …then the attacker's post on the same site, which declares the
+  // victim's article as its canonical.
+  await reader.goto(attackerURL);
+  const own = await until('the attacker\'s post at the daemon', () => articleAt(attackerURL));
+
+  assert.notEqual(own.id, victim.id, 'the attacker\'s post was filed under the victim\'s article');
+  assert.equal(own.url, attackerURL, 'the attacker\'s post is its own article, found by its own URL');
+  const after = await articleAt(victimURL);
+  assert.equal(after.id, victim.id);
+  assert.equal(after.versions, 1, 'the victim\'s article got a version it never had');
+  assert.equal(after.changes, 0);
+  assert.deepEqual(after.unseen ?? [], [], 'the victim\'s article raised a change alert');
+  assert.deepEqual(after.aliases ?? [], [], 'the victim\'s article took the attacker\'s URL');
+  assert.equal(after.title, 'Harbour plan approved');
+  const changed = (await daemon.api('/api/v1/articles?limit=500')).body.articles.filter((a) => a.id === victim.id && a.changes > 0);
+  assert.deepEqual(changed, []);
+  await reader.close();
+});

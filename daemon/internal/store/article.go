@@ -22,8 +22,16 @@ const maxAliases = 20
 // Ingest is a validated, normalised capture ready to be stored.
 type Ingest struct {
 	Capture *article.Capture
-	// URL is the article's canonical URL; Aliases are other canonical forms
-	// that led to it (the page URL when the page declared another).
+	// URL is the URL a new article is stored under: the page's declared
+	// canonical when it names the same page (canonical.Choose), else the
+	// page's own URL. Aliases are the capture's other own URLs, in
+	// canonical form: the page's URL when URL is the declared canonical,
+	// and the URL the user named when it led elsewhere.
+	//
+	// A capture joins the article one of its Aliases already belongs to,
+	// else the article of URL, else it starts one. Only URLs no article
+	// has are added to it: an index entry is never moved from one article
+	// to another.
 	URL     string
 	Aliases []string
 	Site    string
@@ -72,10 +80,12 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 	var memo encodeMemo // compression kept for a second attempt
 	save := func(txn *badger.Txn) error {
 		out = Saved{}
-		id, err := s.findID(txn, append([]string{in.URL}, in.Aliases...))
+		urls := append([]string{in.URL}, in.Aliases...)
+		owners, err := s.owners(txn, urls)
 		if err != nil {
 			return err
 		}
+		id := joins(owners)
 		var a article.Article
 		isNew := id == 0
 		if isNew {
@@ -207,15 +217,20 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 		if err := s.watchOnSave(txn, &a, &out, in); err != nil {
 			return err
 		}
-		for _, u := range append([]string{in.URL}, in.Aliases...) {
-			known := u == a.URL || slices.Contains(a.Aliases, u)
-			if !known && len(a.Aliases) < maxAliases {
-				a.Aliases = append(a.Aliases, u)
-			}
-			// A URL the article already has is indexed: writing it again on
-			// every capture would only add superseded copies.
-			if known && !isNew {
+		for i, u := range urls {
+			// A URL another article has stays that article's, and a URL this
+			// article has is indexed already: writing it again on every
+			// capture would only add superseded copies. A URL is indexed
+			// only with a place in the article's record, so forgetting the
+			// article removes every entry that leads to it.
+			if owners[i] != 0 || slices.Contains(urls[:i], u) {
 				continue
+			}
+			if u != a.URL {
+				if len(a.Aliases) >= maxAliases || slices.Contains(a.Aliases, u) {
+					continue
+				}
+				a.Aliases = append(a.Aliases, u)
 			}
 			if err := txn.Set(append(slices.Clip(pfxURL), u...), idKey(nil, id)); err != nil {
 				return err
@@ -448,6 +463,33 @@ func (s *Store) nextArticleID() (int64, error) {
 	}
 	// Sequences start at 0; article ids start at 1.
 	return int64(n) + 1, nil
+}
+
+// owners returns the article each URL belongs to (0: none).
+func (s *Store) owners(txn *badger.Txn, urls []string) ([]int64, error) {
+	out := make([]int64, len(urls))
+	for i, u := range urls {
+		id, err := s.findID(txn, []string{u})
+		if err != nil {
+			return nil, err
+		}
+		out[i] = id
+	}
+	return out, nil
+}
+
+// joins returns the article a capture with these URL owners joins (0: a
+// new one): the article of one of its own URLs (owners[1:], the Ingest's
+// Aliases) before the article of the URL it would start one under
+// (owners[0]), so that a canonical a page declares never takes the page
+// away from the article it belongs to.
+func joins(owners []int64) int64 {
+	for _, id := range owners[1:] {
+		if id != 0 {
+			return id
+		}
+	}
+	return owners[0]
 }
 
 func (s *Store) findID(txn *badger.Txn, urls []string) (int64, error) {

@@ -7,11 +7,12 @@ import (
 	"redline/daemon/internal/canonical"
 )
 
-// NewIngest validates a capture and prepares it for SaveCapture: the
-// article's canonical URL (the declared canonical when it is on the same
-// site), the page's own canonical URL as an alias, the site, and text
-// normalised so that formatting noise never makes a new version. The
-// capture's title, byline and blocks are replaced by their normal forms.
+// NewIngest validates a capture and prepares it for SaveCapture: the URL
+// a new article would be stored under (the declared canonical when it
+// names the same page, canonical.Choose), the page's own canonical URL as
+// an alias when that differs, the site, and text normalised so that
+// formatting noise never makes a new version. The capture's title, byline
+// and blocks are replaced by their normal forms.
 func NewIngest(c *article.Capture, now time.Time) (Ingest, error) {
 	if err := c.Validate(now); err != nil {
 		return Ingest{}, err

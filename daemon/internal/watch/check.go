@@ -13,6 +13,7 @@ import (
 	"golang.org/x/net/html/charset"
 
 	"redline/daemon/internal/article"
+	"redline/daemon/internal/canonical"
 	"redline/daemon/internal/extract"
 	"redline/daemon/internal/store"
 )
@@ -42,8 +43,9 @@ type finding struct {
 	retryAfter time.Duration
 }
 
-// run checks an article and records what it found in its watch.
-func (w *Watcher) run(ctx context.Context, a article.Article, kind checkKind) (article.CheckResult, article.Article, error) {
+// run checks an article and records what it found in its watch. named is
+// the URL of the article the user is naming now (track), "" for a check.
+func (w *Watcher) run(ctx context.Context, a article.Article, kind checkKind, named string) (article.CheckResult, article.Article, error) {
 	name := hostOf(a.URL)
 	if kind == checkAsked {
 		waited, err := w.hosts.acquire(ctx, name, w.now)
@@ -57,7 +59,7 @@ func (w *Watcher) run(ctx context.Context, a article.Article, kind checkKind) (a
 			}, a, nil
 		}
 	}
-	f, err := w.fetchPage(ctx, a)
+	f, err := w.fetchPage(ctx, a, named)
 	w.hosts.release(name, w.now(), f.hostStatus, f.retryAfter)
 	if err != nil {
 		return article.CheckResult{}, a, err
@@ -65,12 +67,13 @@ func (w *Watcher) run(ctx context.Context, a article.Article, kind checkKind) (a
 	return w.conclude(ctx, a, f)
 }
 
-// fetchPage fetches an article's page and judges what came back.
-func (w *Watcher) fetchPage(ctx context.Context, a article.Article) (finding, error) {
+// fetchPage fetches an article's page and judges what came back. named
+// is the URL the user is naming now (track), "" for a check.
+func (w *Watcher) fetchPage(ctx context.Context, a article.Article, named string) (finding, error) {
 	now := w.now()
 	f := finding{result: article.CheckResult{At: now.UTC()}, hostStatus: http.StatusOK}
 	baseline := a.LatestFetch == 0
-	req := Request{URL: a.URL}
+	req := Request{URL: a.URL, Private: w.privateOrigins(named)}
 	if !baseline && a.Watch != nil {
 		req.ETag, req.LastModified = a.Watch.ETag, a.Watch.LastModified
 	}
@@ -141,6 +144,27 @@ func (w *Watcher) fetchPage(ctx context.Context, a article.Article) (finding, er
 		w.judgePage(&f, a, resp)
 	}
 	return f, nil
+}
+
+// privateOrigins says which origins a fetch may reach on this computer or
+// a private network (with --allow-private): those where the user read a
+// page or named a URL, as the store keeps them, and the origin of named,
+// the URL the user is naming now. A page read on one port can therefore
+// never send the watcher to another port by a canonical link or a
+// redirect.
+func (w *Watcher) privateOrigins(named string) func(origin string) bool {
+	namedOrigin := canonical.Origin(named)
+	return func(origin string) bool {
+		if origin == namedOrigin {
+			return true
+		}
+		known, err := w.store.KnownOrigin(origin)
+		if err != nil {
+			w.log.Warn("look for pages read at an origin", "origin", origin, "err", err)
+			return false
+		}
+		return known
+	}
 }
 
 // judgePage extracts the article from an HTML answer and decides whether

@@ -89,6 +89,19 @@ func (h *harness) failedCheck(a article.Article, want string, hostWaits bool) ar
 	return got
 }
 
+// readAt records that the reader read a page at origin, another server
+// on this computer that the site redirects to: with --allow-private the
+// watcher reaches a local address only at an origin where the reader read
+// a page or that the user named. That page's own checks are paused, so
+// only the redirect reaches the server.
+func (h *harness) readAt(origin string) {
+	h.t.Helper()
+	a := h.capture(origin+"/read", watchtest.Page("story"))
+	if _, err := h.w.Pause(h.ctx, a.ID); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
 // recovers serves the story again and checks that the next check finds
 // it unchanged and clears the failures.
 func (h *harness) recovers(a article.Article) {
@@ -121,15 +134,19 @@ func TestFaultUntrustedCertificate(t *testing.T) {
 	tlsSite.StartTLS()
 	t.Cleanup(tlsSite.Close)
 	port := tlsSite.Listener.Addr().(*net.TCPAddr).Port
+	h.readAt("https://127.0.0.1:" + strconv.Itoa(port))
 	h.site.Set("/a", watchtest.Response{Status: 301, Location: "https://127.0.0.1:" + strconv.Itoa(port) + "/a"})
 	a = h.failedCheck(a, "the site's certificate is not trusted", true)
+	h.readAt("https://news.test:" + strconv.Itoa(port))
 	h.site.Set("/a", watchtest.Response{Status: 301, Location: "https://news.test:" + strconv.Itoa(port) + "/a"})
 	a = h.failedCheck(a, "the site's certificate is for another name", true)
 	// Plain HTTP where TLS was expected is a failure too.
+	h.readAt("https://news.test:" + strconv.Itoa(h.site.Port()))
 	h.site.Set("/a", watchtest.Response{Status: 301, Location: "https://news.test:" + strconv.Itoa(h.site.Port()) + "/a"})
 	a = h.failedCheck(a, "plain HTTP where TLS was expected", true)
 	// Something that is not TLS at all on an HTTPS port.
 	junk := junkServer(t, "220 mail.news.test ESMTP\r\n")
+	h.readAt("https://news.test:" + strconv.Itoa(junk))
 	h.site.Set("/a", watchtest.Response{Status: 301, Location: "https://news.test:" + strconv.Itoa(junk) + "/a"})
 	a = h.failedCheck(a, "did not answer in TLS", true)
 	h.recovers(a)
@@ -152,6 +169,7 @@ func TestFaultNoAnswer(t *testing.T) {
 		}
 		closed := ln.Addr().(*net.TCPAddr).Port
 		ln.Close()
+		h.readAt("http://news.test:" + strconv.Itoa(closed))
 		h.site.Set("/a", watchtest.Response{Status: 302, Location: "http://news.test:" + strconv.Itoa(closed) + "/a"})
 		a = h.failedCheck(a, "refused the connection", true)
 		h.recovers(a)
@@ -159,6 +177,7 @@ func TestFaultNoAnswer(t *testing.T) {
 	t.Run("not HTTP", func(t *testing.T) {
 		h, a := watched(t)
 		junk := junkServer(t, "SSH-2.0-OpenSSH_9.6\r\n")
+		h.readAt("http://news.test:" + strconv.Itoa(junk))
 		h.site.Set("/a", watchtest.Response{Status: 302, Location: "http://news.test:" + strconv.Itoa(junk) + "/a"})
 		a = h.failedCheck(a, "answer is not HTTP", true)
 		h.recovers(a)

@@ -17,10 +17,14 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/andybalholm/brotli"
+
+	"redline/daemon/internal/canonical"
 )
 
 // FetcherOptions set up a Fetcher. Zero values take the defaults.
@@ -29,8 +33,9 @@ type FetcherOptions struct {
 	// tracker)".
 	Version string
 	// AllowPrivate lets the fetcher reach loopback and private-network
-	// hosts (`redline serve --allow-private`). Off, they are refused at
-	// the moment of dialling, whatever name led to them.
+	// hosts (`redline serve --allow-private`), but only at the origins a
+	// Request's Private allows, redirects included. Off, they are refused
+	// at the moment of dialling, whatever name led to them.
 	AllowPrivate bool
 	// Timeout bounds a whole fetch, body included (default 30 s).
 	Timeout time.Duration
@@ -75,17 +80,21 @@ func NewFetcher(o FetcherOptions) *Fetcher {
 		o.Version = "dev"
 	}
 	f := &Fetcher{opts: o, userAgent: "Redline/" + o.Version + " (+local change tracker)"}
-	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, Control: f.control}
+	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, ControlContext: f.control}
 	transport := &http.Transport{
 		Proxy: nil, // a proxy would dial for us, past the address check
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			return f.dial(ctx, dialer, network, addr)
 		},
-		ForceAttemptHTTP2:      true,
-		TLSHandshakeTimeout:    10 * time.Second,
-		ResponseHeaderTimeout:  20 * time.Second,
-		ExpectContinueTimeout:  time.Second,
-		DisableCompression:     true, // we ask for gzip and brotli and decode them ourselves
+		ForceAttemptHTTP2:     true,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: 20 * time.Second,
+		ExpectContinueTimeout: time.Second,
+		DisableCompression:    true, // we ask for gzip and brotli and decode them ourselves
+		// A connection kept open would be used again without the address
+		// check of a dial: with private addresses allowed for some
+		// origins, every request opens its own.
+		DisableKeepAlives:      o.AllowPrivate,
 		MaxIdleConns:           32,
 		MaxIdleConnsPerHost:    1,
 		IdleConnTimeout:        30 * time.Second,
@@ -99,6 +108,9 @@ func NewFetcher(o FetcherOptions) *Fetcher {
 			}
 			if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
 				return &FetchError{Kind: FailRedirects, Err: fmt.Errorf("a redirect to a %s: URL", req.URL.Scheme)}
+			}
+			if sc, ok := req.Context().Value(scopeKey{}).(*scope); ok {
+				sc.at(req.URL.String())
 			}
 			return nil
 		},
@@ -134,6 +146,59 @@ type Request struct {
 	URL          string
 	ETag         string
 	LastModified string
+	// Private reports whether an origin (as canonical.Origin writes it)
+	// may be reached at an address on this computer or a private network:
+	// with AllowPrivate, one where the user read a page or that the user
+	// named. It is asked about the origin of the request being sent (the
+	// URL's, then each redirect's), only when its address is not public.
+	// nil allows none.
+	Private func(origin string) bool
+}
+
+// scope is what the dials of one fetch may reach: the origin of the
+// request being sent, and who decides whether it may be private.
+type scope struct {
+	private func(origin string) bool
+	origin  atomic.Pointer[string]
+}
+
+type scopeKey struct{}
+
+// permitKey marks the context of a dial to an address that is not public
+// but allowed, for the last check of the socket's address.
+type permitKey struct{}
+
+// at records that the request being sent is for rawURL.
+func (sc *scope) at(rawURL string) {
+	o := canonical.Origin(rawURL)
+	sc.origin.Store(&o)
+}
+
+// permits reports whether a dial of host and port, made for the request
+// being sent in ctx, may reach an address that is not public.
+func (f *Fetcher) permits(ctx context.Context, host, port string) bool {
+	sc, ok := ctx.Value(scopeKey{}).(*scope)
+	if !f.opts.AllowPrivate || !ok || sc.private == nil {
+		return false
+	}
+	origin := *sc.origin.Load()
+	u, err := url.Parse(origin)
+	if origin == "" || err != nil {
+		return false
+	}
+	p := u.Port()
+	if p == "" {
+		p = "80"
+		if u.Scheme == "https" {
+			p = "443"
+		}
+	}
+	// The dial is for the origin's own host and port: the check of a
+	// redirect's origin never lends its permission to another address.
+	if !sameHost(u.Hostname(), host) || p != port {
+		return false
+	}
+	return sc.private(origin)
 }
 
 // Response is what a fetch brought back.
@@ -170,6 +235,9 @@ func isHTML(contentType string) bool {
 func (f *Fetcher) Fetch(ctx context.Context, r Request) (*Response, error) {
 	ctx, cancel := context.WithTimeout(ctx, f.opts.Timeout)
 	defer cancel()
+	sc := &scope{private: r.Private}
+	sc.at(r.URL)
+	ctx = context.WithValue(ctx, scopeKey{}, sc)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.URL, nil)
 	if err != nil {
 		return nil, &FetchError{Kind: FailNetwork, Err: fmt.Errorf("the URL cannot be fetched: %w", err)}
@@ -313,12 +381,14 @@ func unwrapURLError(err error) error {
 
 // dial resolves addr itself and dials only addresses the policy allows,
 // so that a public name that resolves to a private address is refused
-// too.
+// too. An address that is not public is dialled only with AllowPrivate,
+// for the origin of the request being sent, when its Private allows it.
 func (f *Fetcher) dial(ctx context.Context, d *net.Dialer, network, addr string) (net.Conn, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, err
 	}
+	permit := sync.OnceValue(func() bool { return f.permits(ctx, host, port) })
 	var ips []netip.Addr
 	if ip, err := netip.ParseAddr(host); err == nil {
 		ips = []netip.Addr{ip}
@@ -326,8 +396,8 @@ func (f *Fetcher) dial(ctx context.Context, d *net.Dialer, network, addr string)
 		if ReservedName(host) {
 			return nil, &FetchError{Kind: FailRefused, Err: fmt.Errorf("%s is a name reserved for examples and tests: no site answers to it", host)}
 		}
-		if !f.opts.AllowPrivate && LocalName(host) {
-			return nil, refused(host, netip.Addr{})
+		if LocalName(host) && !permit() {
+			return nil, f.refused(host, netip.Addr{})
 		}
 		if ips, err = f.resolve(ctx, host); err != nil {
 			return nil, err
@@ -335,11 +405,15 @@ func (f *Fetcher) dial(ctx context.Context, d *net.Dialer, network, addr string)
 	}
 	var errs []error
 	for _, ip := range ips {
-		if !f.opts.AllowPrivate && !Public(ip) {
-			errs = append(errs, refused(host, ip))
-			continue
+		dctx := ctx
+		if !Public(ip) {
+			if !permit() {
+				errs = append(errs, f.refused(host, ip))
+				continue
+			}
+			dctx = context.WithValue(ctx, permitKey{}, true)
 		}
-		conn, err := d.DialContext(ctx, network, net.JoinHostPort(ip.Unmap().String(), port))
+		conn, err := d.DialContext(dctx, network, net.JoinHostPort(ip.Unmap().String(), port))
 		if err == nil {
 			return conn, nil
 		}
@@ -358,25 +432,36 @@ func (f *Fetcher) resolve(ctx context.Context, host string) ([]netip.Addr, error
 	return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
 }
 
-// control checks, once more, the address a socket is about to connect to.
-func (f *Fetcher) control(network, address string, _ syscall.RawConn) error {
-	if f.opts.AllowPrivate {
-		return nil
+// sameHost reports whether two spellings of a host name or address are
+// the same host.
+func sameHost(a, b string) bool {
+	if x, err := netip.ParseAddr(a); err == nil {
+		y, err := netip.ParseAddr(b)
+		return err == nil && x.Unmap() == y.Unmap()
 	}
+	return strings.EqualFold(strings.TrimSuffix(a, "."), strings.TrimSuffix(b, "."))
+}
+
+// control checks, once more, the address a socket is about to connect
+// to: a public one, or one dial allowed.
+func (f *Fetcher) control(ctx context.Context, network, address string, _ syscall.RawConn) error {
 	ap, err := netip.ParseAddrPort(address)
 	if err != nil {
 		return &FetchError{Kind: FailRefused, Err: fmt.Errorf("refusing to connect to %s", address)}
 	}
-	if !Public(ap.Addr()) {
-		return refused(ap.Addr().String(), ap.Addr())
+	if permitted, _ := ctx.Value(permitKey{}).(bool); !Public(ap.Addr()) && !permitted {
+		return f.refused(ap.Addr().String(), ap.Addr())
 	}
 	return nil
 }
 
-func refused(host string, ip netip.Addr) error {
+func (f *Fetcher) refused(host string, ip netip.Addr) error {
 	where := host
 	if ip.IsValid() && ip.String() != host {
 		where = host + " (" + ip.String() + ")"
+	}
+	if f.opts.AllowPrivate {
+		return &FetchError{Kind: FailRefused, Err: fmt.Errorf("%s is on this computer or a private network, which Redline fetches (--allow-private) only at an address and port where you read a page or that you named with redline track", where)}
 	}
 	return &FetchError{Kind: FailRefused, Err: fmt.Errorf("%s is on this computer or a private network, which Redline does not fetch unless started with --allow-private", where)}
 }

@@ -16,6 +16,12 @@ import (
 // same host that is running, and it honours a wait the site asked for. It
 // answers when the check is done.
 func (w *Watcher) CheckNow(ctx context.Context, id int64) (article.CheckResult, article.Article, error) {
+	return w.checkNow(ctx, id, "")
+}
+
+// checkNow is CheckNow; named is the URL of the article the user is
+// naming now (track), "" for a check.
+func (w *Watcher) checkNow(ctx context.Context, id int64, named string) (article.CheckResult, article.Article, error) {
 	a, err := w.store.Article(id)
 	if err != nil {
 		return article.CheckResult{}, a, err
@@ -31,7 +37,7 @@ func (w *Watcher) CheckNow(ctx context.Context, id int64) (article.CheckResult, 
 		w.leave(id)
 		w.mu.Unlock()
 	}()
-	return w.run(ctx, a, checkAsked)
+	return w.run(ctx, a, checkAsked, named)
 }
 
 // Tracked is what Track did.
@@ -66,7 +72,7 @@ func (w *Watcher) Track(ctx context.Context, raw string) (Tracked, error) {
 		if err != nil {
 			return Tracked{}, err
 		}
-		res, a, err := w.CheckNow(ctx, a.ID)
+		res, a, err := w.checkNow(ctx, a.ID, u)
 		return Tracked{Result: res, Article: a}, err
 	} else if article.ErrorCode(err) != article.ENOTFOUND {
 		return Tracked{}, err
@@ -80,7 +86,7 @@ func (w *Watcher) Track(ctx context.Context, raw string) (Tracked, error) {
 	if waited != nil {
 		return Tracked{}, invalidf("cannot watch %s now: the site asked Redline to wait until %s", u, waited.until.UTC().Format(time.RFC3339))
 	}
-	f, err := w.fetchPage(ctx, article.Article{URL: u})
+	f, err := w.fetchPage(ctx, article.Article{URL: u}, u)
 	w.hosts.release(name, w.now(), f.hostStatus, f.retryAfter)
 	if err != nil {
 		return Tracked{}, err

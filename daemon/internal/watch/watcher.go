@@ -348,7 +348,7 @@ func (w *Watcher) start(ctx context.Context, a article.Article, wg *sync.WaitGro
 			w.owned.Done()
 			w.Wake()
 		}()
-		_, _, err := w.run(ctx, a, checkScheduled)
+		_, _, err := w.run(ctx, a, checkScheduled, "")
 		switch {
 		case err == nil, ctx.Err() != nil:
 		case article.ErrorCode(err) == article.ENOTFOUND:

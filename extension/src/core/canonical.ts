@@ -61,11 +61,12 @@ export function canonicalURL(raw: string): string {
 }
 
 /**
- * Returns the URL an article is stored under: the page's declared canonical
- * URL (rel=canonical, og:url) when it is a valid http(s) URL on the same
- * site as the page, else the page's own canonical URL. Throws only for an
- * invalid pageURL; a broken or foreign declaration is ignored, because a
- * page must not be able to file itself under another site's article.
+ * Returns the URL a capture starts its article under: the page's declared
+ * canonical URL (rel=canonical, og:url) when it names the same page
+ * (samePage), else the page's own canonical URL. Throws only for an invalid
+ * pageURL; a broken declaration, or one naming another page, is ignored,
+ * because an author on a shared site must not be able to file a page under
+ * another author's article.
  */
 export function chooseCanonical(pageURL: string, declared?: string | null): string {
   const page = canonicalURL(pageURL);
@@ -76,7 +77,39 @@ export function chooseCanonical(pageURL: string, declared?: string | null): stri
   } catch {
     return page;
   }
-  return site(decl) === site(page) ? decl : page;
+  return samePage(page, decl) ? decl : page;
+}
+
+/**
+ * Reports whether a declared canonical URL names the page (both canonical):
+ * the same origin (scheme, host and port), the same path (a trailing slash
+ * aside), and the page's query with some parameters left out, none of them
+ * under a name the declared query keeps.
+ */
+export function samePage(page: string, decl: string): boolean {
+  const p = splitCanonical(page);
+  const d = splitCanonical(decl);
+  if (p.origin === '' || p.origin !== d.origin) return false;
+  if (p.path.replace(/\/$/, '') !== d.path.replace(/\/$/, '')) return false;
+  const pParams = p.query === '' ? [] : p.query.split('&');
+  const dParams = d.query === '' ? [] : d.query.split('&');
+  for (const param of dParams) {
+    const name = paramName(param);
+    const inPage = pParams.filter((x) => paramName(x) === name);
+    const inDecl = dParams.filter((x) => paramName(x) === name);
+    if (inPage.length !== inDecl.length || inPage.some((x, i) => x !== inDecl[i])) return false;
+  }
+  return true;
+}
+
+function splitCanonical(u: string): { origin: string; path: string; query: string } {
+  const i = u.indexOf('://');
+  if (i < 0) return { origin: '', path: '', query: '' };
+  const slash = u.indexOf('/', i + 3);
+  if (slash < 0) return { origin: u, path: '/', query: '' };
+  const rest = u.slice(slash);
+  const q = rest.indexOf('?');
+  return { origin: u.slice(0, slash), path: q < 0 ? rest : rest.slice(0, q), query: q < 0 ? '' : rest.slice(q + 1) };
 }
 
 /**
