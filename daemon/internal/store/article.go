@@ -465,13 +465,23 @@ func (s *Store) nextArticleID() (int64, error) {
 	return int64(n) + 1, nil
 }
 
-// owners returns the article each URL belongs to (0: none).
+// owners returns the article each URL belongs to (0: none). An index
+// entry whose article is gone (left by an older Redline that indexed more
+// addresses than it listed, so forgetting the article missed some) owns
+// nothing: the capture takes the address, as if it were new.
 func (s *Store) owners(txn *badger.Txn, urls []string) ([]int64, error) {
 	out := make([]int64, len(urls))
 	for i, u := range urls {
 		id, err := s.findID(txn, []string{u})
 		if err != nil {
 			return nil, err
+		}
+		if id != 0 {
+			if _, err := txn.Get(idKey(pfxArticle, id)); errors.Is(err, badger.ErrKeyNotFound) {
+				id = 0
+			} else if err != nil {
+				return nil, fmt.Errorf("read article %d: %w", id, err)
+			}
 		}
 		out[i] = id
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/dgraph-io/badger/v4"
@@ -206,5 +207,25 @@ func TestURLOfAnotherArticleIsNeverRepointed(t *testing.T) {
 	}
 	if len(a.Aliases) != 1 || a.Aliases[0] != "https://site.test/new" {
 		t.Errorf("the attacker's article has aliases %q, want only the new URL", a.Aliases)
+	}
+}
+
+// An index entry left by an older Redline that points to an article no
+// longer there (forgetting it missed an address it never listed) does not
+// stop the page from being captured: the capture takes the address.
+func TestAddressOfAForgottenArticleIsFreeAgain(t *testing.T) {
+	s, _ := openJudged(t)
+	const u = "https://site.test/once-forgotten"
+	if err := s.db.Update(func(txn *badger.Txn) error {
+		return txn.Set(append(slices.Clip(pfxURL), u...), idKey(nil, 999))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got := readPage(t, s, u, "", "Back again", "The page is read again.").Article
+	if got.ID == 999 || got.Versions != 1 {
+		t.Fatalf("capture over a dangling index entry: %+v", got)
+	}
+	if o := urlOwner(t, s, u); o != got.ID {
+		t.Errorf("the address leads to article %d, want %d", o, got.ID)
 	}
 }

@@ -112,6 +112,9 @@ func NewFetcher(o FetcherOptions) *Fetcher {
 			if sc, ok := req.Context().Value(scopeKey{}).(*scope); ok {
 				sc.at(req.URL.String())
 			}
+			// The page the reader read is nobody else's business: the
+			// redirect's target is not told where it came from.
+			req.Header.Del("Referer")
 			return nil
 		},
 	}

@@ -298,6 +298,14 @@ func TestRedirects(t *testing.T) {
 		if got := h.article(a.ID).URL; got != h.site.URL("news.test", "/old") {
 			t.Errorf("the redirect moved the article to %s", got)
 		}
+		// The page the reader read is not told to where it redirects.
+		for _, p := range []string{"/old", "/older", "/newer", "/2026/11/budget"} {
+			for _, r := range h.site.Requests(p) {
+				if ref := r.Header.Get("Referer"); ref != "" {
+					t.Errorf("the request for %s carried Referer %q", p, ref)
+				}
+			}
+		}
 	})
 	t.Run("a loop stops after five", func(t *testing.T) {
 		h.clock.Add(time.Minute)
