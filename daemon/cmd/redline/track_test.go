@@ -50,7 +50,7 @@ func TestTrackAndCheck(t *testing.T) {
 
 	site.Set("/2026/11/budget", watchtest.Article("story-edited"))
 	out, stderr, code = cli(t, "", "check", "--data", dir, "1")
-	if code != 0 || !strings.Contains(out, "changed: version 2:") || !strings.Contains(out, "a correction appeared") ||
+	if code != 0 || !strings.Contains(out, "changed: version 2:") || !strings.Contains(out, "correction added") ||
 		!strings.Contains(out, "changed since you read it") {
 		t.Fatalf("check after an edit: %d\n%s%s", code, out, stderr)
 	}

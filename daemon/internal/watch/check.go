@@ -469,49 +469,19 @@ func (w *Watcher) logResult(a article.Article, res article.CheckResult) {
 	}
 }
 
-// SummaryText says a change summary in words: "2 paragraphs changed, 1
-// added; 15 words added, 3 removed (substantive)".
+// SummaryText says a change summary in words, as every front end does
+// (article.Summary.Sentence), with its significance: "Headline changed ·
+// correction added (substantive)".
 func SummaryText(s *article.Summary) string {
 	if s == nil {
 		return "content changed"
 	}
 	if s.Significance == article.Trivial {
-		return "only timestamps, counters, ads or formatting (no alert)"
+		return article.NoiseOnly + " (no alert)"
 	}
-	var parts []string
-	if s.TitleChanged {
-		parts = append(parts, "headline changed")
-	}
-	if s.BylineChanged {
-		parts = append(parts, "byline changed")
-	}
-	for _, p := range []struct {
-		n    int
-		verb string
-	}{{s.BlocksChanged, "changed"}, {s.BlocksAdded, "added"}, {s.BlocksRemoved, "removed"}, {s.BlocksMoved, "moved"}} {
-		if p.n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s %s", p.n, plural(p.n, "paragraph"), p.verb))
-		}
-	}
-	if s.WordsAdded > 0 || s.WordsRemoved > 0 {
-		parts = append(parts, fmt.Sprintf("%d %s added, %d removed", s.WordsAdded, plural(s.WordsAdded, "word"), s.WordsRemoved))
-	}
-	if s.Correction {
-		parts = append(parts, "a correction appeared")
-	}
-	if len(parts) == 0 {
-		parts = append(parts, "content changed")
-	}
-	text := strings.Join(parts, "; ")
+	text := s.Sentence()
 	if s.Significance != "" {
 		text += " (" + string(s.Significance) + ")"
 	}
 	return text
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
 }
