@@ -1,0 +1,122 @@
+package daemon
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"testing"
+
+	"redline/daemon/internal/hub"
+)
+
+// maximalParas returns blocks paragraphs of about size bytes each of
+// made-up prose (many distinct words: the costliest text for the word
+// index and the diff).
+func maximalParas(r *rand.Rand, p *prose, blocks, size int) []string {
+	out := make([]string, blocks)
+	for i := range out {
+		var b strings.Builder
+		for b.Len() < size {
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(p.paragraph(r, 8))
+		}
+		out[i] = b.String()[:size]
+	}
+	return out
+}
+
+// editEvery changes one word in every paragraph: the second version of a
+// maximal capture, which the daemon must diff block by block.
+func editEvery(paras []string) []string {
+	out := make([]string, len(paras))
+	for i, s := range paras {
+		out[i] = "Edited " + s[:len(s)-7]
+	}
+	return out
+}
+
+// resetPeakRSS makes the kernel start the process's peak resident size
+// (VmHWM) over from its current size.
+func resetPeakRSS() bool {
+	return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
+}
+
+// BenchmarkMaximalCapture posts, over real HTTP to a real daemon, a
+// capture at the limits and then a second version of it with every block
+// edited (stored, diffed against the first and judged), and reports what
+// one such pair costs: MB allocated and the process's peak resident size
+// (the client's bodies included, a few MB). "parallel=4" posts four
+// maximal articles at once.
+//
+//	go test -run '^$' -bench MaximalCapture -benchtime 3x ./daemon/internal/daemon
+func BenchmarkMaximalCapture(b *testing.B) {
+	shapes := []struct {
+		name          string
+		blocks, bytes int
+		parallel      int
+	}{
+		{"blocks=5000/bytes=700", 5000, 700, 1},
+		{"blocks=5000/bytes=104", 5000, 104, 1},
+		{"blocks=5/bytes=102400", 5, 102400, 1},
+		{"blocks=5000/bytes=104/parallel=4", 5000, 104, 4},
+	}
+	p := newProse()
+	for _, sh := range shapes {
+		b.Run(sh.name, func(b *testing.B) {
+			r := rand.New(rand.NewPCG(3, 4))
+			firsts := make([]string, sh.parallel)
+			seconds := make([]string, sh.parallel)
+			paras := make([][]string, sh.parallel)
+			for i := range paras {
+				paras[i] = maximalParas(r, p, sh.blocks, sh.bytes)
+			}
+			d := start(b, hub.Timing{})
+			n := 0
+			var allocated uint64
+			var peakKB int64
+			for b.Loop() {
+				b.StopTimer()
+				for i := range firsts {
+					n++
+					u := fmt.Sprintf("https://news.test/maximal/%d", n)
+					firsts[i] = captureBody(u, "A maximal article", paras[i]...)
+					seconds[i] = captureBody(u, "A maximal article", editEvery(paras[i])...)
+				}
+				runtime.GC()
+				debug.FreeOSMemory()
+				var before, after runtime.MemStats
+				runtime.ReadMemStats(&before)
+				if !resetPeakRSS() {
+					b.Log("cannot reset the peak RSS (/proc/self/clear_refs): peak-RSS-MB is the process's since it began")
+				}
+				b.StartTimer()
+				var wg sync.WaitGroup
+				for i := range firsts {
+					wg.Go(func() {
+						for _, body := range []string{firsts[i], seconds[i]} {
+							if code, ans := d.request("POST", "/api/v1/captures", body); code != 201 {
+								b.Errorf("capture: %d %.200s", code, ans)
+								return
+							}
+						}
+					})
+				}
+				wg.Wait()
+				b.StopTimer()
+				runtime.ReadMemStats(&after)
+				allocated += after.TotalAlloc - before.TotalAlloc
+				peakKB = max(peakKB, procKB("VmHWM"))
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(allocated)/float64(b.N)/(1<<20), "alloc-MB/op")
+			b.ReportMetric(float64(peakKB)/1024, "peak-RSS-MB")
+			b.ReportMetric(float64(len(firsts[0]))/(1<<20), "body-MB")
+		})
+	}
+}
