@@ -19,6 +19,13 @@ type CaptureResponse struct {
 }
 
 func (s *Server) createCapture(w http.ResponseWriter, r *http.Request) {
+	// The slot is taken before the body is read: the bodies in memory are
+	// bounded too.
+	release, ok := s.holdCapture(w)
+	if !ok {
+		return
+	}
+	defer release()
 	var c article.Capture
 	if err := decodeJSON(r, &c); err != nil {
 		s.fail(w, r, err)
