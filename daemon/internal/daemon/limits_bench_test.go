@@ -6,10 +6,13 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"redline/daemon/internal/article"
 	"redline/daemon/internal/hub"
 )
 
@@ -47,24 +50,57 @@ func resetPeakRSS() bool {
 	return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
 }
 
+// sampleHeap samples the bytes of heap objects (live or not yet
+// collected) every millisecond until the returned function is called,
+// which returns the highest seen.
+func sampleHeap() (stop func() uint64) {
+	done := make(chan struct{})
+	peak := make(chan uint64)
+	go func() {
+		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		var high uint64
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			metrics.Read(s)
+			high = max(high, s[0].Value.Uint64())
+			select {
+			case <-done:
+				peak <- high
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() uint64 {
+		close(done)
+		return <-peak
+	}
+}
+
 // BenchmarkMaximalCapture posts, over real HTTP to a real daemon, a
-// capture at the limits and then a second version of it with every block
-// edited (stored, diffed against the first and judged), and reports what
-// one such pair costs: MB allocated and the process's peak resident size
-// (the client's bodies included, a few MB). "parallel=4" posts four
-// maximal articles at once.
+// capture at the limits (article.MaxBlocks, MaxTextBytes) and then a
+// second version of it with every block edited (stored, diffed against
+// the first and judged), and reports what one such pair costs: MB
+// allocated and the process's peak resident size (the client's bodies
+// included, a few MB), next to its resident size before the captures, and
+// the most heap its objects took (sampled every millisecond).
+// "parallel=4" posts four maximal articles at once.
 //
 //	go test -run '^$' -bench MaximalCapture -benchtime 3x ./daemon/internal/daemon
 func BenchmarkMaximalCapture(b *testing.B) {
+	// The two shapes of a capture at the limits: as many blocks as it may
+	// hold, sharing the text; and as few, each as long as it may be.
+	many := article.MaxTextBytes / article.MaxBlocks
+	few := article.MaxTextBytes / article.MaxBlockBytes
 	shapes := []struct {
 		name          string
 		blocks, bytes int
 		parallel      int
 	}{
-		{"blocks=5000/bytes=700", 5000, 700, 1},
-		{"blocks=5000/bytes=104", 5000, 104, 1},
-		{"blocks=5/bytes=102400", 5, 102400, 1},
-		{"blocks=5000/bytes=104/parallel=4", 5000, 104, 4},
+		{fmt.Sprintf("blocks=%d,bytes=%d", article.MaxBlocks, many), article.MaxBlocks, many, 1},
+		{fmt.Sprintf("blocks=%d,bytes=%d", few, article.MaxBlockBytes), few, article.MaxBlockBytes, 1},
+		{fmt.Sprintf("blocks=%d,bytes=%d,parallel=4", article.MaxBlocks, many), article.MaxBlocks, many, 4},
 	}
 	p := newProse()
 	for _, sh := range shapes {
@@ -79,7 +115,8 @@ func BenchmarkMaximalCapture(b *testing.B) {
 			d := start(b, hub.Timing{})
 			n := 0
 			var allocated uint64
-			var peakKB int64
+			var peakKB, baseKB int64
+			var peakHeap uint64
 			for b.Loop() {
 				b.StopTimer()
 				for i := range firsts {
@@ -92,9 +129,11 @@ func BenchmarkMaximalCapture(b *testing.B) {
 				debug.FreeOSMemory()
 				var before, after runtime.MemStats
 				runtime.ReadMemStats(&before)
+				baseKB = max(baseKB, procKB("VmRSS"))
 				if !resetPeakRSS() {
 					b.Log("cannot reset the peak RSS (/proc/self/clear_refs): peak-RSS-MB is the process's since it began")
 				}
+				heap := sampleHeap()
 				b.StartTimer()
 				var wg sync.WaitGroup
 				for i := range firsts {
@@ -109,6 +148,7 @@ func BenchmarkMaximalCapture(b *testing.B) {
 				}
 				wg.Wait()
 				b.StopTimer()
+				peakHeap = max(peakHeap, heap())
 				runtime.ReadMemStats(&after)
 				allocated += after.TotalAlloc - before.TotalAlloc
 				peakKB = max(peakKB, procKB("VmHWM"))
@@ -116,6 +156,8 @@ func BenchmarkMaximalCapture(b *testing.B) {
 			}
 			b.ReportMetric(float64(allocated)/float64(b.N)/(1<<20), "alloc-MB/op")
 			b.ReportMetric(float64(peakKB)/1024, "peak-RSS-MB")
+			b.ReportMetric(float64(baseKB)/1024, "RSS-before-MB")
+			b.ReportMetric(float64(peakHeap)/(1<<20), "peak-heap-MB")
 			b.ReportMetric(float64(len(firsts[0]))/(1<<20), "body-MB")
 		})
 	}
