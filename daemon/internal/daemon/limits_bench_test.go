@@ -3,8 +3,8 @@ package daemon
 import (
 	"fmt"
 	"io"
-	"net/http"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"runtime"
 	"runtime/debug"
