@@ -252,6 +252,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"invalid UTF-8", req{body: strings.Replace(good, "Text.", "Te\xffxt.", 1)}, 400, "UTF-8"},
 		{"too many blocks", req{body: blocks(article.MaxBlocks+1, "x")}, 400, "too many blocks"},
 		{"huge block", req{body: blocks(1, strings.Repeat("a", article.MaxBlockBytes+1))}, 400, "bytes, the limit"},
+		{"text over the total limit", req{body: blocks(article.MaxTextBytes/article.MaxBlockBytes+1, strings.Repeat("a", article.MaxBlockBytes))}, 400, fmt.Sprintf("the limit is %d (512 KiB) a capture", article.MaxTextBytes)},
 		{"body over 4 MB", req{body: blocks(45, strings.Repeat("b", 99<<10))}, 413, "larger than"},
 		{"missing token", req{body: good, header: map[string]string{"Authorization": ""}}, 401, "missing token"},
 		{"wrong token", req{body: good, header: map[string]string{"Authorization": "Bearer " + strings.Repeat("0", 64)}}, 401, "wrong token"},
@@ -496,4 +497,42 @@ func newHandler(t testing.TB, cfg api.Config) http.Handler {
 		t.Fatal(err)
 	}
 	return s.Handler()
+}
+
+// A capture whose text is exactly at the total limit is stored whole; one
+// byte more is refused (see TestBadCaptures) and stores nothing.
+func TestCaptureAtTheTextLimit(t *testing.T) {
+	h := newHarness(t)
+	var paras []string
+	for left := article.MaxTextBytes; left > 0; left -= article.MaxBlockBytes {
+		n := min(left, article.MaxBlockBytes)
+		paras = append(paras, strings.Repeat("word ", n/5+1)[:n-1]+".")
+	}
+	total := 0
+	for _, p := range paras {
+		total += len(p)
+	}
+	if total != article.MaxTextBytes {
+		t.Fatalf("test capture holds %d bytes, want %d", total, article.MaxTextBytes)
+	}
+	got := h.capture(captureJSON("https://news.test/long", "Long", paras...))
+	v, err := h.store.Version(got.ArticleID, got.Version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := 0
+	for _, b := range v.Blocks {
+		stored += len(b.Text)
+	}
+	if len(v.Blocks) != len(paras) || stored != total {
+		t.Errorf("stored %d blocks, %d bytes; want %d blocks, %d bytes", len(v.Blocks), stored, len(paras), total)
+	}
+	over := append(paras[:len(paras)-1:len(paras)-1], paras[len(paras)-1]+"x")
+	resp, b := h.do(req{method: "POST", path: "/api/v1/captures", body: captureJSON("https://news.test/longer", "Longer", over...)})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), "the limit is") {
+		t.Fatalf("one byte over the limit: %d %s", resp.StatusCode, b)
+	}
+	if _, err := h.store.ArticleByURL("https://news.test/longer"); article.ErrorCode(err) != article.ENOTFOUND {
+		t.Errorf("the refused capture was stored: %v", err)
+	}
 }

@@ -19,6 +19,13 @@ type CaptureResponse struct {
 }
 
 func (s *Server) createCapture(w http.ResponseWriter, r *http.Request) {
+	// The slot is taken before the body is read: the bodies in memory are
+	// bounded too.
+	release, ok := s.holdCapture(w)
+	if !ok {
+		return
+	}
+	defer release()
 	var c article.Capture
 	if err := decodeJSON(r, &c); err != nil {
 		s.fail(w, r, err)
@@ -40,7 +47,14 @@ func (s *Server) createCapture(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Debug("capture stored", "article", saved.Article.ID, "version", saved.Version, "status", saved.Status)
-	changed, err := s.changedSinceRead(saved.Article)
+	var changed *article.Summary
+	if ev, un := saved.Event, saved.Article.Unseen; ev != nil && len(un) > 0 && ev.FromVersion == un[0].From && ev.ToVersion == un[len(un)-1].To {
+		// The change this capture alerted is the whole change since the
+		// read, graded already: comparing again would cost as much.
+		changed = ev.Summary
+	} else {
+		changed, err = s.changedSinceRead(saved.Article)
+	}
 	if err != nil {
 		// The capture is stored; say so, and log why the summary is missing.
 		s.log.Error("summarise unseen changes", "article", saved.Article.ID, "err", err)

@@ -44,6 +44,7 @@ var statusOf = map[string]int{
 	article.EFORBIDDEN:    http.StatusForbidden,
 	article.ECONFLICT:     http.StatusConflict,
 	article.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	article.ETIMEOUT:      http.StatusRequestTimeout,
 	article.ENOSPACE:      http.StatusInsufficientStorage,
 	article.EINTERNAL:     http.StatusInternalServerError,
 }
@@ -70,6 +71,10 @@ func decodeJSON(r *http.Request, v any) error {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return article.Errorf(article.ETOOLARGE, "the body is larger than %d bytes", tooBig.Limit)
+		}
+		var late *bodyTimeoutError
+		if errors.As(err, &late) {
+			return article.Errorf(article.ETIMEOUT, "the body did not arrive within %s: send it whole, at once", late.timeout)
 		}
 		return article.Errorf(article.EINVALID, "could not read the body")
 	}

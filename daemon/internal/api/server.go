@@ -45,6 +45,12 @@ type Config struct {
 	// Watcher re-checks articles (track, check, pause, resume); nil leaves
 	// its routes out.
 	Watcher Watcher
+	// BodyTimeout is how long a request's body may take to arrive, from
+	// when its headers have; 0 means DefaultBodyTimeout.
+	BodyTimeout time.Duration
+	// Captures is how many captures may be saved at once; one more is
+	// answered 503 with Retry-After. 0 means DefaultCaptures.
+	Captures int
 }
 
 // Dashboard is the web dashboard the API mounts.
@@ -83,6 +89,10 @@ type Server struct {
 	pair    pairings
 	ext     *extensionOrigins
 	watcher Watcher
+	// bodyTimeout bounds how long a body may take (see bodyDeadline).
+	bodyTimeout time.Duration
+	// captures holds a token for each capture being saved.
+	captures chan struct{}
 }
 
 // New returns a Server for cfg.
@@ -93,6 +103,15 @@ func New(cfg Config) (*Server, error) {
 		dash: cfg.Dashboard, port: cfg.Port,
 	}
 	s.watcher = cfg.Watcher
+	s.bodyTimeout = cfg.BodyTimeout
+	if s.bodyTimeout <= 0 {
+		s.bodyTimeout = DefaultBodyTimeout
+	}
+	n := cfg.Captures
+	if n <= 0 {
+		n = DefaultCaptures
+	}
+	s.captures = make(chan struct{}, n)
 	if s.rules == nil {
 		s.rules = defaultRules{}
 	}
@@ -177,7 +196,7 @@ func (s *Server) Handler() http.Handler {
 			writeError(w, http.StatusNotFound, "not_found", "not found")
 		})
 	}
-	return s.securityHeaders(s.checkHost(s.checkOrigin(mux)))
+	return s.bodyDeadline(s.securityHeaders(s.checkHost(s.checkOrigin(mux))))
 }
 
 // extensionCORS lets the extension's pages read responses; no web origin

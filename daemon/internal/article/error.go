@@ -17,6 +17,8 @@ const (
 	EUNAVAILABLE  = "unavailable"
 	ENOSPACE      = "no_space"
 	EINTERNAL     = "internal"
+	// ETIMEOUT: the request's body did not arrive in time.
+	ETIMEOUT = "timeout"
 )
 
 // Error is an error the user can act on: a code for programs and a short

@@ -40,6 +40,42 @@ type Config struct {
 	// Resolve looks up the hosts the watcher fetches (tests map their
 	// names to a local site); nil uses the system resolver.
 	Resolve func(ctx context.Context, host string) ([]netip.Addr, error)
+	// Limits bound what clients may hold of the daemon; a zero field
+	// takes its default (tests shorten them).
+	Limits Limits
+}
+
+// Limits bound what clients may hold of the daemon: how long a request may
+// take to arrive, how many connections may be open and how many captures
+// may be saved at once.
+type Limits struct {
+	// HeaderTimeout: a request's headers must arrive within this.
+	HeaderTimeout time.Duration
+	// BodyTimeout: a request's body must arrive within this, counted
+	// from when its headers have (see api.Config.BodyTimeout).
+	BodyTimeout time.Duration
+	// Conns is how many connections may be open at once (the extension's
+	// and the dashboard's live-update sockets count); one more is answered
+	// 503 and closed.
+	Conns int
+	// Captures is how many captures are saved at once (api.Config.Captures).
+	Captures int
+}
+
+// Default limits.
+const (
+	DefaultHeaderTimeout = 10 * time.Second
+	DefaultConns         = 256
+)
+
+func (l Limits) withDefaults() Limits {
+	if l.HeaderTimeout <= 0 {
+		l.HeaderTimeout = DefaultHeaderTimeout
+	}
+	if l.Conns <= 0 {
+		l.Conns = DefaultConns
+	}
+	return l
 }
 
 // Daemon is a running Redline daemon.
@@ -63,6 +99,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	limits := cfg.Limits.withDefaults()
 	if err := config.EnsureDataDir(cfg.DataDir); err != nil {
 		return nil, err
 	}
@@ -87,11 +124,12 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
+	tcp, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("listen on %s: %w (is another Redline running? try `redline status`)", cfg.Addr, err)
 	}
+	ln := newCapListener(tcp, limits.Conns, log)
 	port := ln.Addr().(*net.TCPAddr).Port
 	if err := st.EnsureListIndex(); err != nil {
 		st.Close()
@@ -137,7 +175,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 	server, err := api.New(api.Config{
 		Store: st, Token: token, Port: port, DataDir: cfg.DataDir, Logger: log, Version: cfg.Version,
 		Hub: events, HubTiming: cfg.HubTiming, Rules: liveRules, Dashboard: dash,
-		Watcher: watcher,
+		Watcher: watcher, BodyTimeout: limits.BodyTimeout, Captures: limits.Captures,
 	})
 	if err != nil {
 		st.Close()
@@ -150,7 +188,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 		cfg: cfg, log: log, store: st, ln: ln, token: token, cancel: cancel, done: make(chan struct{}),
 		srv: &http.Server{
 			Handler:           handler,
-			ReadHeaderTimeout: 10 * time.Second,
+			ReadHeaderTimeout: limits.HeaderTimeout,
 			IdleTimeout:       2 * time.Minute,
 			MaxHeaderBytes:    64 << 10,
 			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),

@@ -151,3 +151,16 @@ func BenchmarkCompareUnrelatedSingleParagraph(b *testing.B) {
 	new := article.Content{Blocks: []article.Block{{Kind: article.KindParagraph, Text: newProse(8).paragraph(20000)}}}
 	benchCompare(b, old, new)
 }
+
+// BenchmarkCompareMaximalEveryBlockEdited compares a capture at the limits
+// (5,000 blocks sharing 512 KiB of text) with a version where every block
+// was edited: the most word diffs one comparison makes.
+func BenchmarkCompareMaximalEveryBlockEdited(b *testing.B) {
+	p := newProse(9)
+	var old article.Content
+	for range article.MaxBlocks {
+		t := p.paragraph(16)
+		old.Blocks = append(old.Blocks, article.Block{Kind: article.KindParagraph, Text: t[:min(len(t), article.MaxTextBytes/article.MaxBlocks)]})
+	}
+	benchCompare(b, old, p.edit(old, len(old.Blocks)))
+}

@@ -117,13 +117,14 @@ func ComparePair(p article.Pair, rules Rules) Result {
 	old, new := p.Old, p.New
 	rules = rules.withDefaults()
 	wordBudget, blockBudget := workBudget, workBudget
+	sc := &wordScratch{}
 	res := Result{
-		Title:  wordDiff(old.Title, new.Title, &wordBudget),
-		Byline: wordDiff(old.Byline, new.Byline, &wordBudget),
+		Title:  wordDiff(old.Title, new.Title, &wordBudget, sc),
+		Byline: wordDiff(old.Byline, new.Byline, &wordBudget, sc),
 	}
 	ot, nt := newBlockWords(old.Blocks), newBlockWords(new.Blocks)
 	al := alignBlocks(old.Blocks, new.Blocks, ot, nt, rules, &blockBudget)
-	res.Ops = buildOps(old.Blocks, new.Blocks, al, &wordBudget)
+	res.Ops = buildOps(old.Blocks, new.Blocks, al, &wordBudget, sc)
 	j := judge{rules: rules, noise: newNoise(rules.NoisePhrases), old: ot, new: nt}
 	if p.Across {
 		j.across = newAcross(p.Counterpart)
@@ -137,6 +138,9 @@ func ComparePair(p article.Pair, rules Rules) Result {
 func Judge(get func() Rules) func(article.Pair) article.Summary {
 	return func(p article.Pair) article.Summary { return ComparePair(p, get()).Summary }
 }
+
+// arenaChunk is how many words a wordCache allocates at once.
+const arenaChunk = 1024
 
 // wordCache holds the canonical words of each block, worked out once and
 // only for the blocks that need them (not the unchanged ones).
@@ -153,6 +157,12 @@ func newBlockWords(bs []article.Block) *wordCache {
 
 func (c *wordCache) of(i int) []string {
 	if !c.done[i] {
+		// The arena is filled in chunks, each with room for the block's
+		// words (a text of n bytes holds at most n/2+1): a word list never
+		// moves, and growing the arena leaves no copies behind.
+		if room := len(c.blocks[i].Text)/2 + 1; cap(c.arena)-len(c.arena) < room {
+			c.arena = make([]string, 0, max(arenaChunk, room))
+		}
 		start := len(c.arena)
 		c.arena = appendWords(c.arena, c.blocks[i].Text)
 		c.words[i] = c.arena[start:len(c.arena):len(c.arena)]
@@ -175,7 +185,7 @@ func (c *wordCache) total() int {
 }
 
 // buildOps lays the alignment out in reading order of the new version.
-func buildOps(old, new []article.Block, al alignment, budget *int) []Op {
+func buildOps(old, new []article.Block, al alignment, budget *int, sc *wordScratch) []Op {
 	var deleted []int
 	for i := range old {
 		if !al.oldTaken[i] {
@@ -219,16 +229,16 @@ func buildOps(old, new []article.Block, al alignment, budget *int) []Op {
 			if ob.Kind == nb.Kind {
 				op.Op, op.Text = OpEqual, nb.Text
 			} else {
-				op.Op, op.Spans = OpChange, wordDiff(ob.Text, nb.Text, budget)
+				op.Op, op.Spans = OpChange, wordDiff(ob.Text, nb.Text, budget, sc)
 			}
 		case linkChange:
-			op.Op, op.Spans = OpChange, wordDiff(ob.Text, nb.Text, budget)
+			op.Op, op.Spans = OpChange, wordDiff(ob.Text, nb.Text, budget, sc)
 		case linkMove:
 			op.Op = OpMove
 			if ob.Text == nb.Text {
 				op.Text = nb.Text
 			} else {
-				op.Spans = wordDiff(ob.Text, nb.Text, budget)
+				op.Spans = wordDiff(ob.Text, nb.Text, budget, sc)
 			}
 		}
 		ops = append(ops, op)

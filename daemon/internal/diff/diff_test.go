@@ -74,7 +74,7 @@ func TestWordDiffReadsAsPhrases(t *testing.T) {
 	}
 	for _, tt := range tests {
 		budget := workBudget
-		got := wordDiff(tt.old, tt.new, &budget)
+		got := wordDiff(tt.old, tt.new, &budget, nil)
 		if !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("wordDiff(%q, %q)\n got %q\nwant %q", tt.old, tt.new, got, tt.want)
 		}

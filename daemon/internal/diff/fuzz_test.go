@@ -59,7 +59,7 @@ func FuzzWords(f *testing.F) {
 	f.Add("x\xffy", "x\xfey")
 	f.Fuzz(func(t *testing.T, a, b string) {
 		budget := workBudget
-		spans := wordDiff(a, b, &budget)
+		spans := wordDiff(a, b, &budget, nil)
 		if got := oldText(spans); got != a {
 			t.Fatalf("old side %q, want %q (spans %q)", got, a, spans)
 		}

@@ -37,7 +37,9 @@ type matcher struct {
 // b[bj[k]], increasing in both indices. vocab is one more than the largest
 // value in a or b.
 func commonSubsequence(a, b []int32, vocab int, budget *int) (ai, bj []int32) {
-	m := &matcher{a: a, b: b, vocab: vocab, budget: budget}
+	// At most min(len(a), len(b)) pairs: room for them all at once.
+	n := min(len(a), len(b))
+	m := &matcher{a: a, b: b, vocab: vocab, budget: budget, ai: make([]int32, 0, n), bj: make([]int32, 0, n)}
 	a0, a1, b0, b1 := 0, len(a), 0, len(b)
 	for a0 < a1 && b0 < b1 && a[a0] == b[b0] {
 		m.emit(a0, b0)

@@ -34,7 +34,11 @@ type token struct {
 // character, so that an edit there is shown as the characters that changed
 // rather than the whole sentence.
 func tokenize(s string) []token {
-	toks := make([]token, 0, len(s)/2+1)
+	return appendTokens(make([]token, 0, len(s)/2+1), s)
+}
+
+// appendTokens appends the tokens of s to toks.
+func appendTokens(toks []token, s string) []token {
 	for i := 0; i < len(s); {
 		j, kind := nextToken(s, i)
 		toks = append(toks, token{s[i:j], kind})

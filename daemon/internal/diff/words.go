@@ -26,33 +26,52 @@ type run struct {
 	equal          bool
 }
 
+// wordScratch is wordDiff's working memory, reused from one block to the
+// next of a comparison: a capture at the limits diffs thousands of blocks,
+// and allocating it for each would cost many times the text.
+type wordScratch struct {
+	ta, tb []token
+	ids    map[string]int32
+	ia, ib []int32
+	runs   []run
+	ra, rb []int // rune offsets
+	ba, bb []int // byte offsets
+}
+
 // wordDiff diffs two texts word by word and groups the result for reading.
-// It spends search steps from budget.
-func wordDiff(old, new string, budget *int) []Span {
+// It spends search steps from budget. The spans' texts are substrings of
+// old and new. sc may be nil.
+func wordDiff(old, new string, budget *int, sc *wordScratch) []Span {
 	if old == new {
 		if old == "" {
 			return []Span{}
 		}
 		return []Span{{SpanEqual, old}}
 	}
-	ta, tb := tokenize(old), tokenize(new)
-	ids := map[string]int32{}
-	intern := func(toks []token) []int32 {
-		out := make([]int32, len(toks))
-		for i, t := range toks {
+	if sc == nil {
+		sc = &wordScratch{}
+	}
+	if sc.ids == nil {
+		sc.ids = map[string]int32{}
+	}
+	clear(sc.ids)
+	sc.ta, sc.tb = appendTokens(room(sc.ta, len(old)/2+1), old), appendTokens(room(sc.tb, len(new)/2+1), new)
+	ta, tb, ids := sc.ta, sc.tb, sc.ids
+	intern := func(out []int32, toks []token) []int32 {
+		for _, t := range toks {
 			id, ok := ids[t.text]
 			if !ok {
 				id = int32(len(ids))
 				ids[t.text] = id
 			}
-			out[i] = id
+			out = append(out, id)
 		}
 		return out
 	}
-	ia, ib := intern(ta), intern(tb)
-	ai, bj := commonSubsequence(ia, ib, len(ids), budget)
+	sc.ia, sc.ib = intern(room(sc.ia, len(ta)), ta), intern(room(sc.ib, len(tb)), tb)
+	ai, bj := commonSubsequence(sc.ia, sc.ib, len(ids), budget)
 
-	runs := make([]run, 0, 2*len(ai)+1)
+	runs := room(sc.runs, 2*len(ai)+1)
 	pa, pb := 0, 0
 	addEqual := func(i, j int) {
 		if n := len(runs); n > 0 && runs[n-1].equal && runs[n-1].a1 == i && runs[n-1].b1 == j {
@@ -73,24 +92,43 @@ func wordDiff(old, new string, budget *int) []Span {
 	if pa < len(ta) || pb < len(tb) {
 		runs = append(runs, run{pa, len(ta), pb, len(tb), false})
 	}
+	sc.runs = runs
 
-	g := grouper{a: ta, b: tb, ra: runeOffsets(ta), rb: runeOffsets(tb)}
+	sc.ra, sc.ba = offsets(room(sc.ra, len(ta)+1), room(sc.ba, len(ta)+1), ta)
+	sc.rb, sc.bb = offsets(room(sc.rb, len(tb)+1), room(sc.bb, len(tb)+1), tb)
+	g := grouper{a: ta, b: tb, ra: sc.ra, rb: sc.rb, ba: sc.ba, bb: sc.bb, old: old, new: new}
 	runs = g.slide(runs)
 	runs = g.cleanup(runs)
 	return g.spans(runs)
 }
 
-type grouper struct {
-	a, b   []token
-	ra, rb []int // rune offsets: ra[i] is the number of runes in a[:i]
+// room returns s emptied, with room for n elements: s itself when it has
+// it, else a new slice of exactly that room (appending would leave copies
+// behind as it grew).
+func room[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, 0, n)
+	}
+	return s[:0]
 }
 
-func runeOffsets(toks []token) []int {
-	off := make([]int, len(toks)+1)
+type grouper struct {
+	a, b     []token
+	ra, rb   []int // rune offsets: ra[i] is the number of runes in a[:i]
+	ba, bb   []int // byte offsets: ba[i] is the number of bytes in a[:i]
+	old, new string
+}
+
+// offsets appends the rune and byte offsets of toks: runes[i] and
+// bytes[i] count what toks[:i] hold.
+func offsets(runes, bytes []int, toks []token) ([]int, []int) {
+	runes = append(runes, 0)
+	bytes = append(bytes, 0)
 	for i, t := range toks {
-		off[i+1] = off[i] + utf8.RuneCountInString(t.text)
+		runes = append(runes, runes[i]+utf8.RuneCountInString(t.text))
+		bytes = append(bytes, bytes[i]+len(t.text))
 	}
-	return off
+	return runes, bytes
 }
 
 // slide moves each pure insertion or deletion along the equal text around
@@ -216,29 +254,22 @@ func (g *grouper) editSize(r run) int {
 	return max(g.ra[r.a1]-g.ra[r.a0], g.rb[r.b1]-g.rb[r.b0])
 }
 
+// spans turns runs into spans whose texts are substrings of old and new
+// (the tokens of a run are contiguous in their text).
 func (g *grouper) spans(runs []run) []Span {
 	out := make([]Span, 0, len(runs)+len(runs)/2)
-	add := func(op string, toks []token) {
-		if len(toks) == 0 {
-			return
+	add := func(op string, text string, offs []int, i0, i1 int) {
+		if i0 < i1 {
+			out = append(out, Span{op, text[offs[i0]:offs[i1]]})
 		}
-		n := 0
-		for _, t := range toks {
-			n += len(t.text)
-		}
-		buf := make([]byte, 0, n)
-		for _, t := range toks {
-			buf = append(buf, t.text...)
-		}
-		out = append(out, Span{op, string(buf)})
 	}
 	for _, r := range runs {
 		if r.equal {
-			add(SpanEqual, g.a[r.a0:r.a1])
+			add(SpanEqual, g.old, g.ba, r.a0, r.a1)
 			continue
 		}
-		add(SpanDelete, g.a[r.a0:r.a1])
-		add(SpanInsert, g.b[r.b0:r.b1])
+		add(SpanDelete, g.old, g.ba, r.a0, r.a1)
+		add(SpanInsert, g.new, g.bb, r.b0, r.b1)
 	}
 	return out
 }

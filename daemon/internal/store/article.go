@@ -78,6 +78,7 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 	// and reach the sink in order.
 	locked := false
 	var memo encodeMemo // compression kept for a second attempt
+	judged := judgeMemo{}
 	save := func(txn *badger.Txn) error {
 		out = Saved{}
 		urls := append([]string{in.URL}, in.Aliases...)
@@ -161,7 +162,7 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 				a.Reverts++
 			}
 			if latest > 0 || other > 0 {
-				j := judging{prev: prev, other: other, rec: rec, content: content, known: known, readBefore: readBefore, locked: locked, now: in.Now, capturedAt: c.CapturedAt}
+				j := judging{prev: prev, other: other, rec: rec, content: content, known: known, readBefore: readBefore, locked: locked, now: in.Now, capturedAt: c.CapturedAt, memo: judged}
 				if err := s.judgeChange(txn, &a, &out, j); err != nil {
 					return err
 				}
@@ -282,6 +283,34 @@ type judging struct {
 	locked     bool
 	now        time.Time
 	capturedAt time.Time
+	memo       judgeMemo
+}
+
+// judgeMemo keeps the summaries judged while saving one capture, by the
+// hashes of the two contents compared: the change since the read is most
+// often the change just judged (the reader knew the previous version),
+// and a capture that appends an event runs its transaction twice. One
+// comparison of a capture at the limits costs tens of MB.
+type judgeMemo map[judgeKey]article.Summary
+
+type judgeKey struct {
+	from, to string
+	across   bool
+}
+
+// judge grades p, whose contents have the hashes from and to, once per
+// capture. A pair with a counterpart is graded each time.
+func (m judgeMemo) judge(judge func(article.Pair) article.Summary, p article.Pair, from, to string) article.Summary {
+	if p.Counterpart != nil || m == nil {
+		return judge(p)
+	}
+	k := judgeKey{from, to, p.Across}
+	if sum, ok := m[k]; ok {
+		return sum
+	}
+	sum := judge(p)
+	m[k] = sum
+	return sum
 }
 
 // judgeChange grades a new version against the previous one of its
@@ -326,7 +355,7 @@ func (s *Store) judgeChange(txn *badger.Txn, a *article.Article, out *Saved, j j
 		p = article.Pair{Old: old, New: j.content, Across: true}
 		fromHash = r.Hash
 	}
-	sum := judge(p)
+	sum := j.memo.judge(judge, p, fromHash, j.rec.Hash)
 	out.Summary = &sum
 	if p.Across && sum.Significance == article.Trivial {
 		return nil // the two extractors' difference, not a change
@@ -352,11 +381,19 @@ func (s *Store) judgeChange(txn *badger.Txn, a *article.Article, out *Saved, j j
 	if !j.readBefore || sum.Significance == article.Trivial {
 		return nil
 	}
-	ch, err := s.pairIn(txn, a.ID, j.known, j.rec.Number)
-	if err != nil {
-		return err
+	var ch Change
+	if !p.Across && j.known == j.prev.Number {
+		// The reader knew the previous version: the change since the read
+		// is the one just judged, whose contents are at hand.
+		ch = Change{From: j.prev.version(a.ID), To: j.rec.version(a.ID), Pair: p}
+		ch.From.Content, ch.To.Content = p.Old, p.New
+	} else {
+		var err error
+		if ch, err = s.pairIn(txn, a.ID, j.known, j.rec.Number); err != nil {
+			return err
+		}
 	}
-	since := judge(ch.Pair)
+	since := j.memo.judge(judge, ch.Pair, ch.From.Hash, ch.To.Hash)
 	if since.Significance == article.Trivial {
 		return nil // back to what the reader read
 	}

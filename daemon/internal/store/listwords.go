@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -34,30 +34,81 @@ const maxVersionWords = 4000
 
 // indexWords splits text into the distinct words the index keeps.
 func indexWords(text string) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) }) {
-		if (len(w) >= 2 || unicode.IsDigit(rune(w[0]))) && len(w) <= maxWordBytes && !seen[w] {
-			if len(out) == maxVersionWords {
-				break
-			}
-			seen[w] = true
-			out = append(out, w)
-		}
-	}
-	return out
+	var ws wordSet
+	ws.add(text)
+	return ws.out
 }
 
+// contentWords are the distinct words of a content's title, byline and
+// blocks, in that order.
 func contentWords(c article.Content) []string {
-	var b strings.Builder
-	b.WriteString(c.Title)
-	b.WriteByte(' ')
-	b.WriteString(c.Byline)
-	for _, bl := range c.Blocks {
-		b.WriteByte(' ')
-		b.WriteString(bl.Text)
+	var ws wordSet
+	if ws.add(c.Title) && ws.add(c.Byline) {
+		for _, b := range c.Blocks {
+			if !ws.add(b.Text) {
+				break
+			}
+		}
 	}
-	return indexWords(b.String())
+	return ws.out
+}
+
+// wordSet collects distinct words, reading each text in place: a word is
+// a run of runes that are letters or numbers once lower-cased, kept lower-
+// cased when it is 2 to maxWordBytes bytes long (or a single digit), up to
+// maxVersionWords words. Only the words kept are allocated, so a capture
+// at the limits costs its distinct words, not copies of its text.
+type wordSet struct {
+	seen map[string]bool
+	out  []string
+	word []byte // the word being read, lower-cased
+}
+
+// add reads the words of text; it returns false when the set is full.
+func (ws *wordSet) add(text string) bool {
+	if ws.seen == nil {
+		ws.seen = map[string]bool{}
+	}
+	ws.word = ws.word[:0]
+	for i := 0; i < len(text); {
+		r, n := utf8.DecodeRuneInString(text[i:])
+		i += n
+		if r < utf8.RuneSelf {
+			switch {
+			case 'a' <= r && r <= 'z' || '0' <= r && r <= '9':
+				ws.word = append(ws.word, byte(r))
+				continue
+			case 'A' <= r && r <= 'Z':
+				ws.word = append(ws.word, byte(r)+'a'-'A')
+				continue
+			}
+		}
+		if l := unicode.ToLower(r); unicode.IsLetter(l) || unicode.IsNumber(l) {
+			ws.word = utf8.AppendRune(ws.word, l)
+			continue
+		}
+		if !ws.end() {
+			return false
+		}
+	}
+	return ws.end()
+}
+
+// end keeps the word just read, if it counts; it returns false when the
+// set is full.
+func (ws *wordSet) end() bool {
+	w := ws.word
+	ws.word = ws.word[:0]
+	if len(w) == 0 || len(w) > maxWordBytes || len(w) < 2 && !unicode.IsDigit(rune(w[0])) || ws.seen[string(w)] {
+		return true
+	}
+	if len(ws.out) == maxVersionWords {
+		return false
+	}
+	k := string(w)
+	ws.seen[k] = true
+	ws.out = append(ws.out, k)
+	return true
 }
 
 // rawWords is contentWords of a stored content.

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -384,5 +385,30 @@ func TestFetchesDoNotRenameABrowserArticle(t *testing.T) {
 	out := save(t, s, f)
 	if out.Article.Title != "Council votes" {
 		t.Errorf("title after a fetch = %q", out.Article.Title)
+	}
+}
+
+// A capture is compared with the version before it once, however many
+// times its transaction runs and however many questions its alert asks
+// (the change itself, the change since the read): at the limits one
+// comparison costs tens of MB.
+func TestCaptureIsComparedOnce(t *testing.T) {
+	s := openStore(t, t.TempDir())
+	var mu sync.Mutex
+	judged := 0
+	s.SetJudge(func(p article.Pair) article.Summary {
+		mu.Lock()
+		judged++
+		mu.Unlock()
+		return article.Summary{BlocksChanged: 1, Significance: article.Substantive}
+	})
+	u := "https://news.example/compared"
+	save(t, s, capture(u, "T", "The minister was reluctant to sign."))
+	got := save(t, s, capture(u, "T", "The minister was willing to sign."))
+	if got.Event == nil || got.Summary == nil || got.Event.Summary.Significance != article.Substantive {
+		t.Fatalf("a substantive change read before: event %+v, summary %+v", got.Event, got.Summary)
+	}
+	if judged != 1 {
+		t.Errorf("the capture was compared %d times, want once", judged)
 	}
 }

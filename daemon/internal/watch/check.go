@@ -203,7 +203,7 @@ func (w *Watcher) judgePage(f *finding, a article.Article, resp *Response) {
 	f.etag, f.lastModified = resp.ETag, resp.LastModified
 	f.capture = &article.Capture{
 		URL: resp.URL.String(), CanonicalURL: page.CanonicalURL, Title: page.Title, Byline: page.Byline,
-		SiteName: page.SiteName, PublishedTime: page.PublishedTime, Lang: page.Lang, Blocks: page.Blocks,
+		SiteName: page.SiteName, PublishedTime: page.PublishedTime, Lang: page.Lang, Blocks: article.Fit(page.Blocks),
 		CapturedAt: f.result.At, Source: article.SourceFetch, Extractor: extract.Extractor,
 	}
 }

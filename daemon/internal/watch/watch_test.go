@@ -2,6 +2,7 @@ package watch
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -782,5 +783,42 @@ func TestForgetDuringACheckIsFinal(t *testing.T) {
 	}
 	if st, _ := h.st.Stats(); st.Articles != 0 {
 		t.Fatalf("%d articles after forgetting the only one", st.Articles)
+	}
+}
+
+// A fetched page with more text than a capture may hold is stored cut to
+// the limits, as the extension cuts what it captures, rather than
+// refused: its start is kept, its text is within MaxTextBytes.
+func TestLongPageIsCutToTheCaptureLimit(t *testing.T) {
+	h := newHarness(t, nil)
+	var page strings.Builder
+	page.WriteString(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>The whole report</title></head><body><main><article><h1>The whole report</h1>`)
+	para := strings.Repeat("The commission heard from residents, officials and engineers about the state of the bridge. ", 11)
+	n := 0
+	for i := 0; n <= article.MaxTextBytes+100<<10; i++ {
+		p := fmt.Sprintf("Section %d. %s", i, para)
+		fmt.Fprintf(&page, "<p>%s</p>\n", p)
+		n += len(p)
+	}
+	page.WriteString(`</article></main></body></html>`)
+	h.site.Set("/report", watchtest.Response{Body: page.String()})
+
+	tr := h.track(h.site.URL("news.test", "/report"))
+	if !tr.Created || tr.Result.Outcome != article.CheckBaseline {
+		t.Fatalf("track of a page with %d bytes of text = %+v", n, tr.Result)
+	}
+	v, err := h.st.Version(tr.Article.ID, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, b := range v.Blocks {
+		total += len(b.Text)
+	}
+	if total > article.MaxTextBytes || total < article.MaxTextBytes-len(para)-100 {
+		t.Errorf("stored %d bytes of text from a page with %d; want at most, and close to, %d", total, n, article.MaxTextBytes)
+	}
+	if !strings.HasPrefix(v.Blocks[0].Text, "Section 0.") {
+		t.Errorf("first block %.40q: the start of the page must be kept", v.Blocks[0].Text)
 	}
 }

@@ -94,6 +94,15 @@ func (d *Dashboard) articlePage(w http.ResponseWriter, r *http.Request, u user) 
 			return err
 		}
 		dv := newDiffView(versions[from-1], versions[to-1], res)
+		part := 1
+		if s := q.Get("part"); s != "" {
+			if part, err = strconv.Atoi(s); err != nil {
+				return userError(http.StatusBadRequest, "part must be a number.")
+			}
+		}
+		if err := dv.showPart(part, fmt.Sprintf("?from=%d&to=%d&mode=%s", from, to, data.Mode)); err != nil {
+			return err
+		}
 		data.Diff = &dv
 	}
 	data.Timeline = timelineOf(versions, a, from, to)

@@ -107,3 +107,66 @@ func BenchmarkDiffPage(b *testing.B) {
 		})
 	}
 }
+
+// maximalVersions are two versions of an article at the capture limits
+// (article.MaxBlocks blocks sharing article.MaxTextBytes of text) where
+// the second edits every block: the largest comparison the dashboard can
+// be asked to show.
+func maximalVersions() (v1, v2 []block) {
+	size := article.MaxTextBytes / article.MaxBlocks
+	for i := range article.MaxBlocks {
+		p := fmt.Sprintf("Paragraph %d: the committee heard evidence from witnesses about the budget, taxes, roads and schools in town.", i)[:size]
+		v1 = append(v1, block{"p", p})
+		v2 = append(v2, block{"p", strings.Replace(p, "witnesses", "reluctant witnesses", 1)[:size]})
+	}
+	return v1, v2
+}
+
+// BenchmarkMaximalDiffPage is the server time and the size of the article
+// page comparing two versions of an article at the capture limits, every
+// paragraph edited (maximalVersions: 5,000 short paragraphs;
+// longParagraphVersions: five of 100 KiB), side by side and inline: the
+// first part of the comparison, and the whole of it read part by part.
+//
+//	go test -run '^$' -bench MaximalDiffPage -benchtime 5x ./daemon/internal/web
+func BenchmarkMaximalDiffPage(b *testing.B) {
+	for _, shape := range []struct {
+		name     string
+		versions func() (v1, v2 []block)
+	}{{"paragraphs=5000", maximalVersions}, {"paragraphs=5", longParagraphVersions}} {
+		b.Run(shape.name, func(b *testing.B) {
+			s := newStack(b)
+			v1, v2 := shape.versions()
+			id := s.capture("https://news.test/maximal", "A maximal report", "", v1...)
+			s.capture("https://news.test/maximal", "A maximal report", "", v2...)
+			br := s.loggedIn()
+			for _, mode := range []string{"side", "inline"} {
+				b.Run(mode, func(b *testing.B) {
+					path := fmt.Sprintf("/articles/%d?from=1&to=2&mode=%s", id, mode)
+					size, largest, parts, all := 0, 0, 0, 0
+					for b.Loop() {
+						code, body, _ := br.get(path)
+						if code != 200 {
+							b.Fatalf("%s: %d", path, code)
+						}
+						size = len(body)
+						b.StopTimer()
+						largest, parts, all = size, 1, size
+						for n := 2; ; n++ {
+							code, body, _ := br.get(fmt.Sprintf("%s&part=%d", path, n))
+							if code != 200 || !strings.Contains(body, fmt.Sprintf("part %d of", n)) {
+								break
+							}
+							parts, all, largest = n, all+len(body), max(largest, len(body))
+						}
+						b.StartTimer()
+					}
+					b.ReportMetric(float64(size)/1024, "page-KiB")
+					b.ReportMetric(float64(largest)/1024, "largest-part-KiB")
+					b.ReportMetric(float64(parts), "parts")
+					b.ReportMetric(float64(all)/1024, "all-parts-KiB")
+				})
+			}
+		})
+	}
+}

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"fmt"
+	"net/http"
 	"strings"
 	"unicode/utf8"
 
@@ -24,10 +26,14 @@ type row struct {
 }
 
 // fold is a run of rows; a long run of unchanged paragraphs is folded
-// away behind a summary the reader can open.
+// away behind a summary the reader can open. A folded run too long for its
+// part of the page is Hidden: only counted, from paragraph First to Last
+// of the new version.
 type fold struct {
-	Folded bool
-	Rows   []row
+	Folded      bool
+	Hidden      bool
+	First, Last int
+	Rows        []row
 }
 
 // diffView is a diff ready for the templates.
@@ -41,6 +47,23 @@ type diffView struct {
 	Summary      article.Summary
 	Words        []string // what changed, in words
 	Empty        bool     // nothing differs at all
+	// Part of Parts is the part of a long comparison shown (see
+	// paginate); Nav links to the others.
+	Part, Parts int
+	Nav         partNav
+}
+
+// partNav links the parts of a long comparison to each other.
+type partNav struct {
+	Prev, Next string // "" at the ends
+	Links      []partLink
+}
+
+type partLink struct {
+	N       int
+	Href    string
+	Label   string // which paragraphs of the new version it holds
+	Current bool
 }
 
 func spansOf(op, text string) []diff.Span { return []diff.Span{{Op: op, Text: text}} }
@@ -168,6 +191,117 @@ func newDiffView(from, to store.VersionInfo, res diff.Result) diffView {
 		}
 	}
 	return v
+}
+
+// A long comparison is shown in parts, so that a page stays small however
+// long the article: a capture at the limits, every paragraph edited, was
+// 2 MB of HTML side by side. partBudget is about how many bytes of HTML a
+// part shows: its texts (both columns) and rowCost for each paragraph's
+// markup. An article people read (the longest of 130 real ones holds
+// 117 KiB of text) is one part unless much of it changed.
+const (
+	partBudget = 128 << 10
+	rowCost    = 300
+)
+
+func rowsCost(rows []row) int {
+	n := 0
+	for _, r := range rows {
+		n += rowCost
+		for _, s := range r.Old {
+			n += len(s.Text)
+		}
+		for _, s := range r.New {
+			n += len(s.Text)
+		}
+	}
+	return n
+}
+
+// paginate splits folds into parts of about budget each. The paragraphs
+// shown (the changes and the unchanged ones beside them) fill the parts in
+// reading order; a part ends before a paragraph that would take it over
+// the budget, and holds at least one. A folded unchanged run stays where
+// it falls: it keeps its text, to open in place, when that fits in what is
+// left of the part and takes at most half a part; otherwise it is only
+// counted (Hidden), so that a long unchanged stretch neither pushes the
+// changes to later parts nor makes the page large.
+func paginate(folds []fold, budget int) [][]fold {
+	var parts [][]fold
+	var cur []fold
+	used, shown := 0, false
+	for _, f := range folds {
+		c := rowsCost(f.Rows)
+		if f.Folded {
+			if c > budget/2 || used+c > budget {
+				f.Hidden, c = true, rowCost
+				f.First, f.Last = f.Rows[0].NewNo, f.Rows[len(f.Rows)-1].NewNo
+			}
+			cur = append(cur, f)
+			used += c
+			continue
+		}
+		if shown && used+c > budget {
+			parts = append(parts, cur)
+			cur, used, shown = nil, 0, false
+		}
+		cur = append(cur, f)
+		used += c
+		shown = true
+	}
+	if len(cur) > 0 || len(parts) == 0 {
+		parts = append(parts, cur)
+	}
+	return parts
+}
+
+// paragraphs says which paragraphs of the new version a part holds (of
+// the old version when it holds only deletions).
+func paragraphs(folds []fold) string {
+	first, last := 0, 0
+	for _, f := range folds {
+		for _, r := range f.Rows {
+			n := r.NewNo
+			if n == 0 {
+				continue
+			}
+			if first == 0 {
+				first = n
+			}
+			last = n
+		}
+	}
+	switch {
+	case first == 0:
+		return "removed paragraphs"
+	case first == last:
+		return fmt.Sprintf("paragraph %d", first)
+	}
+	return fmt.Sprintf("paragraphs %d–%d", first, last)
+}
+
+// showPart keeps only part n (1-based) of a comparison, with links to the
+// others for the page at base (its from, to and mode).
+func (v *diffView) showPart(n int, base string) error {
+	parts := paginate(v.Folds, partBudget)
+	if n < 1 || n > len(parts) {
+		return userError(http.StatusBadRequest, fmt.Sprintf("This comparison has parts 1 to %d.", len(parts)))
+	}
+	v.Part, v.Parts, v.Folds = n, len(parts), parts[n-1]
+	if len(parts) == 1 {
+		return nil
+	}
+	href := func(k int) string { return fmt.Sprintf("%s&part=%d#d-h", base, k) }
+	for k, p := range parts {
+		v.Nav.Links = append(v.Nav.Links, partLink{N: k + 1, Href: href(k + 1), Label: paragraphs(p), Current: k+1 == n})
+	}
+	if n > 1 {
+		v.Nav.Prev = href(n - 1)
+	}
+	if n < len(parts) {
+		v.Nav.Next = href(n + 1)
+	}
+	return nil
 }
 
 func spansChange(ss []diff.Span) bool {

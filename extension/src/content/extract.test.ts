@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { blankDocument, loadPage, pageNames, pageURL } from '../../test/corpus';
-import { normalizeText } from '../core/canonical';
-import { blocksOf, EXTRACTOR, extract } from './extract';
+import { type Block, normalizeText } from '../core/canonical';
+import { MAX_BLOCK_CHARS, MAX_BLOCKS, MAX_TEXT_BYTES, parseContentMessage, textBytes } from '../core/messages';
+import { blocksOf, clip, EXTRACTOR, extract, fitBlocks } from './extract';
 
 const reading = { dwell_ms: 5000, scroll: 0.4 };
 
@@ -67,4 +68,34 @@ test('markup in the page stays text in the capture', () => {
 test('a page without article text gives no capture', () => {
   const doc = blankDocument('<!doctype html><title>Empty</title><body><nav><a href="/">Home</a></nav></body>');
   assert.equal(extract(doc, 'https://news.example/empty', reading), null);
+});
+
+test('a page with more text than a capture may hold is captured from its start, cut to the limits', () => {
+  // 2-byte and 3-byte characters: the daemon's limits count UTF-8 bytes.
+  const para = (i: number): string => `Section ${i}. Le comité a étudié le pont, 橋の点検 and the roads; `.repeat(14);
+  const paras = Array.from({ length: 800 }, (_, i) => `<p>${para(i)}</p>`).join('\n');
+  const doc = blankDocument(`<!doctype html><html lang="en"><head><title>The whole report</title></head><body><article><h1>The whole report</h1>${paras}</article></body></html>`, 'https://news.example/report');
+  const pageBytes = textBytes(Array.from({ length: 800 }, (_, i) => ({ text: para(i) })));
+  assert.ok(pageBytes > 1.5 * MAX_TEXT_BYTES, `the page holds ${pageBytes} bytes`);
+
+  const c = extract(doc, 'https://news.example/report', reading);
+  assert.ok(c, 'the page is captured');
+  const bytes = textBytes(c.blocks);
+  assert.ok(bytes <= MAX_TEXT_BYTES && bytes > MAX_TEXT_BYTES - 2000, `${bytes} bytes of text, want at most and near ${MAX_TEXT_BYTES}`);
+  assert.ok(c.blocks[0]!.text.startsWith('Section 0.'), 'the start of the article is kept');
+  assert.equal(c.blocks.at(-1)!.text.includes('\uFFFD'), false, 'no character is cut in two');
+  assert.ok(parseContentMessage({ type: 'page.capture', capture: c }), 'the background takes the capture');
+});
+
+test('blocks are cut to the limits in reading order, never inside a character', () => {
+  const big = (ch: string, n: number): Block => ({ kind: 'p', text: ch.repeat(n) });
+  // Each block over the block limit, with 3-byte characters.
+  const fitted = fitBlocks(Array.from({ length: 8 }, () => big('日', MAX_BLOCK_CHARS / 3 + 10)));
+  assert.ok(textBytes(fitted) <= MAX_TEXT_BYTES && textBytes(fitted) > MAX_TEXT_BYTES - 3);
+  for (const b of fitted) assert.ok(new TextEncoder().encode(b.text).length <= MAX_BLOCK_CHARS && !b.text.includes('\uFFFD'));
+  assert.equal(fitBlocks(Array.from({ length: MAX_BLOCKS + 5 }, () => big('w', 1))).length, MAX_BLOCKS);
+  const small = [big('a', 10), { kind: 'li' as const, text: 'é' }];
+  assert.deepEqual(fitBlocks(small), small);
+  assert.equal(clip('aé', 2), 'a');
+  assert.equal(clip('aé', 3), 'aé');
 });

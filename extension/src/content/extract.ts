@@ -4,7 +4,7 @@
 // list items, quotes, preformatted runs), normalised as the daemon does.
 import { Readability } from '@mozilla/readability';
 import { type Block, type BlockKind, normalizeBlocks, normalizeText } from '../core/canonical';
-import { MAX_BLOCK_CHARS, MAX_BLOCKS, type PageCapture, type Reading } from '../core/messages';
+import { MAX_BLOCK_CHARS, MAX_BLOCKS, MAX_TEXT_BYTES, type PageCapture, type Reading } from '../core/messages';
 
 export const EXTRACTOR = 'readability@0.6.0';
 
@@ -83,12 +83,36 @@ export function blocksOf(root: Element): Block[] {
 }
 
 const utf8 = new TextEncoder();
+const fromUTF8 = new TextDecoder();
 
-/** Cuts text to at most max UTF-8 bytes (the daemon's limits count bytes). */
-function clip(text: string, max: number): string {
-  let t = text;
-  while (utf8.encode(t).length > max) t = t.slice(0, Math.floor(t.length * 0.9)).replace(/[\uD800-\uDBFF]$/, '');
-  return t;
+/** Cuts text to at most max UTF-8 bytes, never inside a character (the daemon's limits count bytes). */
+export function clip(text: string, max: number): string {
+  const bytes = utf8.encode(text);
+  if (bytes.length <= max) return text;
+  let n = max;
+  while (n > 0 && (bytes[n]! & 0xc0) === 0x80) n--; // a continuation byte: back to the character's start
+  return fromUTF8.decode(bytes.subarray(0, n));
+}
+
+/**
+ * Cuts blocks to the daemon's limits for one capture, in reading order, as
+ * the daemon cuts the pages it fetches (article.Fit): at most MAX_BLOCKS
+ * blocks, each at most MAX_BLOCK_CHARS bytes, MAX_TEXT_BYTES in all. The
+ * block that crosses a limit is cut; the text after the total limit is
+ * left out, so that a page with more text than a capture may hold is
+ * still captured, from its start.
+ */
+export function fitBlocks(blocks: readonly Block[]): Block[] {
+  const out: Block[] = [];
+  let left = MAX_TEXT_BYTES;
+  for (const b of blocks) {
+    if (out.length === MAX_BLOCKS || left === 0) break;
+    const text = clip(b.text, Math.min(MAX_BLOCK_CHARS, left));
+    if (text === '') break;
+    left -= utf8.encode(text).length;
+    out.push({ kind: b.kind, text });
+  }
+  return out;
 }
 
 const meta = (doc: Document, sel: string): string | undefined => {
@@ -122,9 +146,7 @@ export function extract(doc: Document, pageURL: string, reading: Reading): PageC
   const parsed = new Readability<Node>(clone, { serializer: (n) => n }).parse();
   const root = parsed?.content;
   if (!parsed || !root || root.nodeType !== 1) return null;
-  let blocks = blocksOf(root as Element)
-    .slice(0, MAX_BLOCKS)
-    .map((b) => ({ kind: b.kind, text: clip(b.text, MAX_BLOCK_CHARS) }));
+  let blocks = fitBlocks(blocksOf(root as Element));
   const title = cap(parsed.title, 4096) ?? cap(doc.title, 4096) ?? '';
   // Less text than a short paragraph is no article (Readability finds
   // something on almost any page).

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classifySender, parseConfirmMessage, parseContentMessage, parsePageMessage } from './messages';
+import { classifySender, MAX_TEXT_BYTES, parseConfirmMessage, parseContentMessage, parsePageMessage, textBytes } from './messages';
 
 const ID = 'pefbhbjklgdhmmiknnjkgangfknghlip';
 const BASE = `chrome-extension://${ID}/`;
@@ -41,6 +41,9 @@ test('malformed messages are dropped', () => {
     reading: { dwell_ms: 1000, scroll: 0.5 },
   };
   assert.deepEqual(parseContentMessage({ type: 'page.capture', capture }), { type: 'page.capture', capture });
+  const atTheLimit = { ...capture, blocks: Array.from({ length: 4 }, () => ({ kind: 'p', text: 'é'.repeat(MAX_TEXT_BYTES / 8) })) };
+  assert.equal(textBytes(atTheLimit.blocks), MAX_TEXT_BYTES);
+  assert.deepEqual(parseContentMessage({ type: 'page.capture', capture: atTheLimit }), { type: 'page.capture', capture: atTheLimit });
   for (const bad of [
     null,
     'page.hello',
@@ -49,6 +52,9 @@ test('malformed messages are dropped', () => {
     { type: 'page.capture', capture: { ...capture, blocks: [{ kind: 'script', text: 'x' }] } },
     { type: 'page.capture', capture: { ...capture, reading: { dwell_ms: 1, scroll: 2 } } },
     { type: 'page.capture', capture: { ...capture, title: 7 } },
+    // Within the limit of each block, over the limit of the whole text
+    // (the daemon's, in UTF-8 bytes: 3 a character here).
+    { type: 'page.capture', capture: { ...capture, blocks: Array.from({ length: 6 }, () => ({ kind: 'p', text: '日'.repeat(MAX_TEXT_BYTES / 18 + 1) })) } },
     { type: 'page.dismiss', articleId: 1.5, version: 2 },
     { type: 'page.diff', articleId: -1 },
     { type: 'pair.request', code: 'ABC' },

@@ -75,9 +75,20 @@ const KINDS = new Set(['h', 'p', 'li', 'quote', 'pre']);
 /** Lines of a site list as typed; the daemon checks each (1,000 sites, 2,048 bytes). */
 const isLines = (v: unknown): v is string[] => Array.isArray(v) && v.length <= 5000 && v.every((l) => isStr(l, 4096));
 
-/** Caps that match the daemon's: more would be refused there anyway. */
+/** Caps that match the daemon's (shared/PROTOCOL.md): more would be refused there anyway. */
 export const MAX_BLOCKS = 5000;
 export const MAX_BLOCK_CHARS = 100 * 1024;
+/** The text of all of a capture's blocks together, in UTF-8 bytes (512 KiB). */
+export const MAX_TEXT_BYTES = 512 * 1024;
+
+const utf8 = new TextEncoder();
+
+/** The UTF-8 bytes of the blocks' text, as the daemon counts them. */
+export function textBytes(blocks: readonly { text: string }[]): number {
+  let n = 0;
+  for (const b of blocks) n += utf8.encode(b.text).length;
+  return n;
+}
 
 function isCapture(c: unknown): c is PageCapture {
   if (!isObj(c)) return false;
@@ -87,6 +98,7 @@ function isCapture(c: unknown): c is PageCapture {
   for (const b of c.blocks) {
     if (!isObj(b) || !KINDS.has(b.kind as string) || !isStr(b.text, MAX_BLOCK_CHARS)) return false;
   }
+  if (textBytes(c.blocks as { text: string }[]) > MAX_TEXT_BYTES) return false;
   const r = c.reading;
   return isObj(r) && typeof r.dwell_ms === 'number' && r.dwell_ms >= 0 && typeof r.scroll === 'number' && r.scroll >= 0 && r.scroll <= 1;
 }
