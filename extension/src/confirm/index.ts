@@ -3,15 +3,12 @@
 // the link would pair with, what Redline is paired with now, and which
 // waiting captures would go there; only its Pair button makes the
 // background claim the token. Cancel, or closing it, pairs nothing.
+import { ask } from '../core/ask';
 import { ext } from '../core/browser';
-import type { ConfirmMessage } from '../core/messages';
 import { setRichText } from '../core/rich';
-import { type QueueView, waitingLines } from './waiting';
+import { waitingLines } from './waiting';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
-const ask = <T>(msg: ConfirmMessage): Promise<T> => ext.runtime.sendMessage(msg) as Promise<T>;
-
-type State = { pending: { id: string; address: string; expires: number } | null; paired: string | null; queue: QueueView };
 
 /** A pending pairing shown for less than this cannot be confirmed yet: a link that replaced it under the pointer is not paired by a click meant for the other. */
 const SETTLE_MS = 1000;
@@ -21,7 +18,7 @@ let shown: { id: string; through: number } | null = null;
 let settle: ReturnType<typeof setTimeout> | undefined;
 
 async function render(): Promise<void> {
-  const st = await ask<State>({ type: 'confirm.state' });
+  const st = await ask({ type: 'confirm.state' });
   const p = st.pending;
   $('ask').hidden = p === null;
   $('none').hidden = p !== null;
@@ -61,13 +58,13 @@ function answered(message: string, error: boolean): void {
 $('pair').addEventListener('click', async () => {
   if (!shown) return;
   ($('pair') as HTMLButtonElement).disabled = true;
-  const r = await ask<{ ok: boolean; message: string }>({ type: 'confirm.pair', id: shown.id, through: shown.through });
+  const r = await ask({ type: 'confirm.pair', id: shown.id, through: shown.through });
   answered(r.message, !r.ok);
 });
 
 $('cancel').addEventListener('click', async () => {
   if (!shown) return;
-  const r = await ask<{ message: string }>({ type: 'confirm.cancel', id: shown.id });
+  const r = await ask({ type: 'confirm.cancel', id: shown.id });
   answered(r.message, false);
 });
 

@@ -19,6 +19,9 @@ export type Summary = {
 };
 
 /** POST /api/v1/captures body. */
+/** What the reader did before the capture. */
+export type Reading = { dwell_ms: number; scroll: number };
+
 export type Capture = {
   url: string;
   canonical_url?: string;
@@ -31,7 +34,7 @@ export type Capture = {
   captured_at: string;
   source: 'browser';
   extractor: string;
-  reading?: { dwell_ms: number; scroll: number };
+  reading?: Reading;
 };
 
 export type CaptureResponse = {

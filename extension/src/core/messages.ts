@@ -3,24 +3,12 @@
 // extension's pages ask it through these messages, which the background
 // checks before acting on them: shape, and who sent them.
 import type { Block } from './canonical';
-import type { Diff, Summary } from './daemon';
+import type { Capture, Diff, Reading, Summary } from './daemon';
 
-/** What the reader did before the capture. */
-export type Reading = { dwell_ms: number; scroll: number };
+export type { Reading } from './daemon';
 
-/** The page as extracted by the content script. */
-export type PageCapture = {
-  url: string;
-  canonical_url?: string;
-  title: string;
-  byline?: string;
-  site_name?: string;
-  published_time?: string;
-  lang?: string;
-  blocks: Block[];
-  extractor: string;
-  reading: Reading;
-};
+/** The page as extracted by the content script: a capture as the daemon takes it, before the background stamps it. */
+export type PageCapture = Omit<Capture, 'captured_at' | 'source' | 'reading'> & { reading: Reading };
 
 /** Sent by content scripts in web pages. */
 export type ContentMessage =

@@ -2,21 +2,18 @@
 // wait for another daemon or for pairing (each group can be discarded),
 // when an article counts as read, which sites to capture (the daemon's
 // lists, shown and edited through the background), notifications.
+import { ask } from '../core/ask';
 import { ext } from '../core/browser';
-import type { PageMessage } from '../core/messages';
 import { setRichText } from '../core/rich';
-import type { Settings, SiteRules } from '../core/settings';
+import type { QueueView } from '../core/replies';
+import type { SiteRules } from '../core/settings';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
-const ask = <T>(msg: PageMessage): Promise<T> => ext.runtime.sendMessage(msg) as Promise<T>;
 
 function say(text: string, error = false): void {
   setRichText(document, $('message'), text);
   $('message').classList.toggle('error', error);
 }
-
-type SitesAnswer = { sites: SiteRules; fromDaemon: boolean; moving: boolean; error?: string };
-type QueueView = { waiting: number; unpaired: number; unpairedThrough: number; elsewhere: { daemon: string; count: number }[] };
 
 const captures = (n: number): string => `${n} capture${n === 1 ? '' : 's'}`;
 
@@ -35,7 +32,7 @@ const lines = (id: string): string[] =>
     .filter((s) => s !== '');
 
 async function render(): Promise<void> {
-  const st = await ask<{ settings: Settings; paired: boolean; connection: string; queue: QueueView }>({ type: 'ui.state' });
+  const st = await ask({ type: 'ui.state' });
   const s = st.settings;
   $('pairing').textContent = st.paired ? `Paired with the daemon at ${s.daemon} (${st.connection}).` : 'Not paired.';
   ($('daemon') as HTMLInputElement).value = s.daemon;
@@ -63,7 +60,7 @@ function renderWaiting(q: QueueView): void {
     li.append(Object.assign(document.createElement('span'), { textContent: `${g.text} ` }));
     const b = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Discard them', className: 'discard' });
     b.addEventListener('click', async () => {
-      const r = await ask<{ discarded?: number }>({ type: 'ui.queue.discard', daemon: g.daemon });
+      const r = await ask({ type: 'ui.queue.discard', daemon: g.daemon });
       await render();
       say(`Discarded ${captures(r.discarded ?? 0)}.`);
     });
@@ -74,7 +71,7 @@ function renderWaiting(q: QueueView): void {
 }
 
 async function renderSites(paired: boolean): Promise<void> {
-  const a = await ask<SitesAnswer>({ type: 'ui.sites' });
+  const a = await ask({ type: 'ui.sites' });
   shownSites = a.sites;
   ($('deny') as HTMLTextAreaElement).value = a.sites.deny.join('\n');
   ($('allow') as HTMLTextAreaElement).value = a.sites.allow.join('\n');
@@ -101,16 +98,16 @@ $('save').addEventListener('click', async () => {
   const deny = lines('deny');
   const allow = lines('allow');
   if (!($('deny') as HTMLTextAreaElement).disabled && (!sameList(deny, shownSites.deny) || !sameList(allow, shownSites.allow))) {
-    const r = await ask<{ sites?: SiteRules; error?: string }>({ type: 'ui.sites.save', allow, deny });
+    const r = await ask({ type: 'ui.sites.save', allow, deny });
     // The lists stay as typed, to be corrected.
-    if (r.error) return say(`The other settings were saved, but not the site lists: ${r.error}`, true);
+    if ('error' in r) return say(`The other settings were saved, but not the site lists: ${r.error}`, true);
   }
   await render();
   say('Saved.');
 });
 
 $('connect').addEventListener('click', async () => {
-  const r = await ask<{ error?: string }>({ type: 'ui.token', daemon: ($('daemon') as HTMLInputElement).value, token: ($('token') as HTMLInputElement).value, through: shownThrough });
+  const r = await ask({ type: 'ui.token', daemon: ($('daemon') as HTMLInputElement).value, token: ($('token') as HTMLInputElement).value, through: shownThrough });
   ($('token') as HTMLInputElement).value = '';
   if (r.error) return say(r.error, true);
   await render();

@@ -1,20 +1,15 @@
 // The toolbar popup: is Redline connected, which articles changed since
 // they were read (click one for its changes), pause capture, track or
 // forget the page in the current tab, open the dashboard.
+import { ask } from '../core/ask';
 import { ext } from '../core/browser';
-import type { Diff } from '../core/daemon';
-import type { PageMessage } from '../core/messages';
 import { appendRichText, setRichText } from '../core/rich';
 import { appendSpans } from '../core/spans';
-import { noticeLines, type PopupState } from './notice';
-import type { Settings } from '../core/settings';
+import { noticeLines } from './notice';
 import { describeChange, timeAgo } from '../core/summary';
 import type { Change } from '../background/changes';
 
-type State = PopupState & { settings: Settings; changes: Change[] };
-
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
-const ask = <T>(msg: PageMessage): Promise<T> => ext.runtime.sendMessage(msg) as Promise<T>;
 
 function say(text: string, error = false): void {
   const m = $('message');
@@ -40,10 +35,10 @@ async function showDiff(c: Change): Promise<void> {
   const box = $('diff');
   box.hidden = false;
   box.replaceChildren(Object.assign(document.createElement('p'), { textContent: 'Loading…' }));
-  const a = await ask<{ diff?: Diff; error?: string }>({ type: 'ui.diff', articleId: c.articleId });
+  const a = await ask({ type: 'ui.diff', articleId: c.articleId });
   box.replaceChildren();
-  if (!a.diff) {
-    box.append(Object.assign(document.createElement('p'), { textContent: a.error ?? 'Could not load the changes.', className: 'error' }));
+  if (!('diff' in a) || !a.diff) {
+    box.append(Object.assign(document.createElement('p'), { textContent: ('error' in a && a.error) || 'Could not load the changes.', className: 'error' }));
     return;
   }
   const h = document.createElement('h3');
@@ -64,7 +59,7 @@ async function showDiff(c: Change): Promise<void> {
   open.addEventListener('click', () => void ext.tabs.create({ url: c.url }));
   const seen = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Mark seen', className: 'primary' });
   seen.addEventListener('click', async () => {
-    const r = await ask<{ error?: string }>({ type: 'ui.seen', articleId: c.articleId, version: c.to });
+    const r = await ask({ type: 'ui.seen', articleId: c.articleId, version: c.to });
     if (r.error) say(r.error, true);
     else await render();
   });
@@ -73,7 +68,7 @@ async function showDiff(c: Change): Promise<void> {
 }
 
 async function render(): Promise<void> {
-  const st = await ask<State>({ type: 'ui.state' });
+  const st = await ask({ type: 'ui.state' });
   $('connection').textContent = st.paired ? (CONNECTION[st.connection] ?? st.connection) : 'Not paired';
   $('connection').dataset.state = st.paired ? st.connection : 'unpaired';
   const notice = $('notice');
@@ -105,14 +100,16 @@ async function render(): Promise<void> {
 $('track').addEventListener('click', async () => {
   const url = await currentTabURL();
   if (!url) return say('This tab has no web page to track.', true);
-  const r = await ask<{ message?: string; error?: string }>({ type: 'ui.track', url });
-  say(r.error ?? r.message ?? '', r.error !== undefined);
+  const r = await ask({ type: 'ui.track', url });
+  if ('error' in r) say(r.error, true);
+  else say(r.message);
 });
 $('forget').addEventListener('click', async () => {
   const url = await currentTabURL();
   if (!url) return say('This tab has no web page to forget.', true);
-  const r = await ask<{ message?: string; error?: string }>({ type: 'ui.forget', url });
-  say(r.error ?? r.message ?? '', r.error !== undefined);
+  const r = await ask({ type: 'ui.forget', url });
+  if ('error' in r) say(r.error, true);
+  else say(r.message);
   await render();
 });
 $('dashboard').addEventListener('click', () => void ext.tabs.create({ url: $('dashboard').dataset.url ?? 'http://127.0.0.1:7710/' }));
