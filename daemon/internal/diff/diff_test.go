@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math/rand"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -136,10 +137,54 @@ func TestSameByline(t *testing.T) {
 		{"By Jane Doe, Sept. 15, 2014", "By Jane Doe, Sept. 16, 2014", true},
 		{"By Jane Doe", "By John Roe", false},
 		{"By Jane Doe", "By Jane Doe and John Roe", false},
+		{"By Jane Doe and John Roe", "John Roe, Jane Doe", true},
+		{"Jane Doe, Riverton News", "Jane Doe", true},
+		{"Jane Doe | Courier", "By Jane Doe", true},
+		{"Reporting by Jane Doe; Editing by John Roe", "By Jane Doe and John Roe", true},
+		{"Par MARIE DUPONT et Jean Martin", "Marie Dupont, Jean Martin", true},
+		{"Von Anna Schmidt und Lukas Weber", "Anna Schmidt · Lukas Weber", true},
+		{"Por María García y José Pérez", "MARIA GARCIA | JOSE PEREZ", true},
+		{"Por María García", "Por Lucía Torres", false},
+		{"The Riverton Courier", "Riverton Courier staff", false},
+		{"Courier", "Courier", true},
 	}
 	for _, tt := range tests {
 		if got := sameByline(tt.a, tt.b); got != tt.want {
 			t.Errorf("sameByline(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+func TestBylineNames(t *testing.T) {
+	tests := []struct {
+		byline string
+		want   []string
+	}{
+		{"By JANE DOE", []string{"jane doe"}},
+		{"By Jane Doe and John Roe", []string{"jane doe", "john roe"}},
+		{"By Jane Doe, John Roe & Ann Lee", []string{"ann lee", "jane doe", "john roe"}},
+		{"Jane Doe, Staff Writer | The Riverton Courier", []string{"jane doe"}},
+		{"Jane Doe - Riverton Courier", []string{"jane doe"}},
+		{"By Jane M. Doe", []string{"jane doe"}},
+		{"By Jean-Pierre Martin", []string{"jean pierre martin"}},
+		{"By Jane Doe. Additional reporting by John Roe.", []string{"jane doe", "john roe"}},
+		{"By Jane Doe Photographs by John Roe", []string{"jane doe", "john roe"}},
+		{"Text and photos by Jane Doe", []string{"jane doe"}},
+		{"By Jane Doe | Updated 10:42 a.m. ET", []string{"jane doe"}},
+		{"By Jane Doe, Sept. 15, 2014", []string{"jane doe"}},
+		{"Propos recueillis par Marie Dupont, correspondante à Lyon", []string{"marie dupont"}},
+		{"Par Marie Dupont (avec agences)", []string{"marie dupont"}},
+		{"Von Lena von der Heide", []string{"lena von der heide"}},
+		{"Anna Schmidt mit Material von Agenturen", []string{"anna schmidt"}},
+		{"Di Carlo", []string{"di carlo"}},
+		{"Di Luigi Rossi", []string{"luigi rossi"}},
+		{"Por María García, corresponsal en Bogotá", []string{"maria garcia"}},
+		{"Courier", nil},
+		{"", nil},
+	}
+	for _, tt := range tests {
+		if got := bylineNames(tt.byline); !slices.Equal(got, tt.want) {
+			t.Errorf("bylineNames(%q) = %q, want %q", tt.byline, got, tt.want)
 		}
 	}
 }
