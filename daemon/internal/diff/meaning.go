@@ -398,11 +398,15 @@ type side struct {
 	// quotation marks.
 	start, quoted bool
 	prev          string // the word before a full stop
+	// long: the edit has more words than are read for their meaning;
+	// they are counted, not kept.
+	long bool
 }
 
 func (s *side) clear() {
 	s.ws = s.ws[:0]
 	s.marks = s.marks[:0]
+	s.long = false
 }
 
 // read takes the text an edit removes (or adds) and returns its number of
@@ -428,8 +432,12 @@ func (s *side) read(text string) int {
 			if s.quoted {
 				m |= markQuoted
 			}
-			s.ws = append(s.ws, canonicalWord(tk))
-			s.marks = append(s.marks, m)
+			if len(s.ws) < maxMeaningWords {
+				s.ws = append(s.ws, canonicalWord(tk))
+				s.marks = append(s.marks, m)
+			} else {
+				s.long = true
+			}
 			s.start, s.prev = false, tk
 		case tokPunct:
 			s.punct(tk)
@@ -555,6 +563,9 @@ func (b *blockSides) meaningChanged(del, ins *side) bool {
 // of six letters or more ("Ortgea" → "Ortega"). A change of case,
 // punctuation or quotation marks leaves the words as they were.
 func (b *blockSides) nameOrQuoteReplaced(del, ins *side) bool {
+	if !slices.ContainsFunc(del.marks, marked) && !slices.ContainsFunc(ins.marks, marked) {
+		return false
+	}
 	onlyDel, onlyIns := bagDifferenceIdx(del.ws, ins.ws)
 	if len(onlyDel) == 0 || len(onlyIns) == 0 {
 		return false
@@ -595,6 +606,10 @@ func (b *blockSides) nameOrQuoteReplaced(del, ins *side) bool {
 	}
 	return true
 }
+
+// marked reports whether a word's marks may make it a name or a quoted
+// word.
+func marked(m uint8) bool { return m&(markName|markQuoted) != 0 }
 
 // isName reports whether the word at i is a name: written with a capital
 // inside a sentence, and neither a number nor a day or a month (those have
@@ -805,6 +820,29 @@ var dateNames = func() map[string]string {
 
 // bagDifferenceIdx is bagDifference giving the positions of the words.
 func bagDifferenceIdx(x, y []string) (onlyX, onlyY []int) {
+	if len(y) <= 64 {
+		// An edit is mostly a few words: match them pairwise, without a
+		// map.
+		var used uint64
+		for i, w := range x {
+			k := 0
+			for ; k < len(y); k++ {
+				if used&(1<<k) == 0 && y[k] == w {
+					used |= 1 << k
+					break
+				}
+			}
+			if k == len(y) {
+				onlyX = append(onlyX, i)
+			}
+		}
+		for k := range y {
+			if used&(1<<k) == 0 {
+				onlyY = append(onlyY, k)
+			}
+		}
+		return onlyX, onlyY
+	}
 	count := make(map[string]int, len(y))
 	for _, w := range y {
 		count[w]++

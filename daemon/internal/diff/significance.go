@@ -205,7 +205,7 @@ func (j *judge) edits(op *Op) (added, removed int, meaning bool) {
 		}
 		// A long rewrite is judged by its size; only short edits are
 		// read for their meaning.
-		if !meaning && len(del.ws)+len(ins.ws) <= maxMeaningWords && b.meaningChanged(&del, &ins) {
+		if !meaning && !del.long && !ins.long && len(del.ws)+len(ins.ws) <= maxMeaningWords && b.meaningChanged(&del, &ins) {
 			meaning = true
 		}
 		del.clear()
