@@ -533,3 +533,19 @@ func TestLargeInputsStayCorrect(t *testing.T) {
 		})
 	}
 }
+
+// A byte that is not UTF-8 but starts like a quotation mark opens no
+// quotation: the word after it is read as it stands.
+func TestInvalidByteIsNoQuotationMark(t *testing.T) {
+	if isQuoteMark("\xe2") || isQuoteMark("\xe2\x80") || !isQuoteMark("“") || !isQuoteMark("\"") || isQuoteMark("a") {
+		t.Error("isQuoteMark misreads a character")
+	}
+	rules := Rules{SubstantiveWords: -1, SubstantiveFraction: -1}
+	steady := article.Block{Kind: article.KindParagraph, Text: "A paragraph that stays the same in both versions of the article."}
+	// The byte is removed in the edit, so it is read with the edit's words.
+	old := article.Content{Title: "T", Blocks: []article.Block{steady, {Kind: article.KindParagraph, Text: "The crews \xe2 said the water was high."}}}
+	new := article.Content{Title: "T", Blocks: []article.Block{steady, {Kind: article.KindParagraph, Text: "The crews said the water was rising."}}}
+	if got := Compare(old, new, rules).Summary.Significance; got != article.Minor {
+		t.Errorf("an unquoted word replaced after an invalid byte: %s, want minor", got)
+	}
+}

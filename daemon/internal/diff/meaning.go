@@ -498,10 +498,16 @@ func (s *side) pass(text string) {
 // way round a language writes them.
 const quoteMarks = "\"“”„«»‟〝〞＂"
 
+// isQuoteMark reports whether p, one character, is a quotation mark.
+func isQuoteMark(p string) bool {
+	r, size := utf8.DecodeRuneInString(p)
+	return size == len(p) && r != utf8.RuneError && strings.ContainsRune(quoteMarks, r)
+}
+
 // punct updates what a punctuation mark says of the next word.
 func (s *side) punct(p string) {
 	switch {
-	case strings.Contains(quoteMarks, p):
+	case isQuoteMark(p):
 		s.quoted = !s.quoted
 		// A quotation opens with a capital; after one closes, a
 		// sentence goes on.
