@@ -164,3 +164,33 @@ func BenchmarkCompareMaximalEveryBlockEdited(b *testing.B) {
 	}
 	benchCompare(b, old, p.edit(old, len(old.Blocks)))
 }
+
+// newsProse is prose as news reads: names with capitals, sentences that
+// open with one, quotations, and bylines. It exercises the checks that
+// read an edit for names, dates and quoted words.
+func newsProse(seed int64, total, per int) article.Content {
+	p := newProse(seed)
+	c := p.article(total, per)
+	for i := range c.Blocks {
+		ws := strings.Fields(c.Blocks[i].Text)
+		for k := range ws {
+			if k == 0 || k%7 == 3 || strings.HasSuffix(ws[k-1], ".") {
+				ws[k] = strings.ToUpper(ws[k][:1]) + ws[k][1:]
+			}
+		}
+		if i%3 == 0 && len(ws) > 8 {
+			ws[2] = "“" + ws[2]
+			ws[len(ws)-3] += ",”"
+		}
+		c.Blocks[i].Text = strings.Join(ws, " ")
+	}
+	c.Byline = "By Jane Doe and John Roe, Staff Writers | Updated 10:42 a.m. ET"
+	return c
+}
+
+func BenchmarkCompareNewsProse2000Words20Edits(b *testing.B) {
+	old := newsProse(10, 2000, 60)
+	new := newProse(11).edit(old, 20)
+	new.Byline = "JOHN ROE, JANE DOE | The Riverton Courier"
+	benchCompare(b, old, new)
+}

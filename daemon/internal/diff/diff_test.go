@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math/rand"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -136,10 +137,54 @@ func TestSameByline(t *testing.T) {
 		{"By Jane Doe, Sept. 15, 2014", "By Jane Doe, Sept. 16, 2014", true},
 		{"By Jane Doe", "By John Roe", false},
 		{"By Jane Doe", "By Jane Doe and John Roe", false},
+		{"By Jane Doe and John Roe", "John Roe, Jane Doe", true},
+		{"Jane Doe, Riverton News", "Jane Doe", true},
+		{"Jane Doe | Courier", "By Jane Doe", true},
+		{"Reporting by Jane Doe; Editing by John Roe", "By Jane Doe and John Roe", true},
+		{"Par MARIE DUPONT et Jean Martin", "Marie Dupont, Jean Martin", true},
+		{"Von Anna Schmidt und Lukas Weber", "Anna Schmidt · Lukas Weber", true},
+		{"Por María García y José Pérez", "MARIA GARCIA | JOSE PEREZ", true},
+		{"Por María García", "Por Lucía Torres", false},
+		{"The Riverton Courier", "Riverton Courier staff", false},
+		{"Courier", "Courier", true},
 	}
 	for _, tt := range tests {
 		if got := sameByline(tt.a, tt.b); got != tt.want {
 			t.Errorf("sameByline(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+func TestBylineNames(t *testing.T) {
+	tests := []struct {
+		byline string
+		want   []string
+	}{
+		{"By JANE DOE", []string{"jane doe"}},
+		{"By Jane Doe and John Roe", []string{"jane doe", "john roe"}},
+		{"By Jane Doe, John Roe & Ann Lee", []string{"ann lee", "jane doe", "john roe"}},
+		{"Jane Doe, Staff Writer | The Riverton Courier", []string{"jane doe"}},
+		{"Jane Doe - Riverton Courier", []string{"jane doe"}},
+		{"By Jane M. Doe", []string{"jane doe"}},
+		{"By Jean-Pierre Martin", []string{"jean pierre martin"}},
+		{"By Jane Doe. Additional reporting by John Roe.", []string{"jane doe", "john roe"}},
+		{"By Jane Doe Photographs by John Roe", []string{"jane doe", "john roe"}},
+		{"Text and photos by Jane Doe", []string{"jane doe"}},
+		{"By Jane Doe | Updated 10:42 a.m. ET", []string{"jane doe"}},
+		{"By Jane Doe, Sept. 15, 2014", []string{"jane doe"}},
+		{"Propos recueillis par Marie Dupont, correspondante à Lyon", []string{"marie dupont"}},
+		{"Par Marie Dupont (avec agences)", []string{"marie dupont"}},
+		{"Von Lena von der Heide", []string{"lena von der heide"}},
+		{"Anna Schmidt mit Material von Agenturen", []string{"anna schmidt"}},
+		{"Di Carlo", []string{"di carlo"}},
+		{"Di Luigi Rossi", []string{"luigi rossi"}},
+		{"Por María García, corresponsal en Bogotá", []string{"maria garcia"}},
+		{"Courier", nil},
+		{"", nil},
+	}
+	for _, tt := range tests {
+		if got := bylineNames(tt.byline); !slices.Equal(got, tt.want) {
+			t.Errorf("bylineNames(%q) = %q, want %q", tt.byline, got, tt.want)
 		}
 	}
 }
@@ -187,6 +232,18 @@ func TestFlips(t *testing.T) {
 		{"won't", "will", true},
 		{"can", "cannot", true},
 		{"не ", "", true},
+		{"some", "no", true},
+		{"said", "did not say", true},
+		{"will", "won't", true},
+		{"a", "n'a pas", true},
+		{"ne l'a jamais", "l'a", true},
+		{"ein", "kein", true},
+		{"hat", "hat nichts", true},
+		{"siempre", "nunca", true},
+		{"dijo", "no dijo", true},
+		{"did not say", "never said", false},
+		{"n'a pas dit", "n'a jamais dit", false},
+		{"the council voted on the plan", "no vote was held on the council's plan", false},
 		{"reluctant", "hesitant", false},
 		{"said", "stated", false},
 		{"not", "never", false},
@@ -200,6 +257,75 @@ func TestFlips(t *testing.T) {
 	}
 	if n := len(antonymPairs); n < 40 {
 		t.Errorf("%d antonym pairs, want at least 40", n)
+	}
+}
+
+// Each edit of one sentence in a longer article, graded with the size
+// rules off: what is left is what the edit means.
+func TestMeaningOfEdits(t *testing.T) {
+	tests := []struct {
+		old, new string
+		want     article.Significance
+	}{
+		{"The emergency manager, Luis Ortega, said crews had rescued 42 people.", "The emergency manager, Luis Romero, said crews had rescued 42 people.", article.Substantive},
+		{"Mr. Ortega said crews had rescued 42 people.", "Mr. Romero said crews had rescued 42 people.", article.Substantive},
+		{"Officials said Ortega was serious.", "Officials said Orlando was serious.", article.Substantive},
+		{"Officials said the president was serious.", "Officials said President Ruiz was serious.", article.Substantive},
+		{"Officials at the U.S. agency said the storm was serious.", "Officials at the UN agency said the storm was serious.", article.Substantive},
+		{"The emergency manager, Luis Ortgea, said crews had rescued 42 people.", "The emergency manager, Luis Ortega, said crews had rescued 42 people.", article.Minor},
+		{"The emergency manager, luis ortega, said crews had rescued 42 people.", "The emergency manager, Luis Ortega, said crews had rescued 42 people.", article.Trivial},
+		{"Officials at the U.S. agency said the storm was serious.", "Officials at the US agency said the storm was serious.", article.Minor},
+		{"Officials at the U.S. agency said the storm was serious.", "Officials at the United States agency said the storm was serious.", article.Minor},
+		{"It rained. The storm was serious.", "It rained. A storm was serious.", article.Minor},
+		{"I said the storm was serious.", "We said the storm was serious.", article.Minor},
+		{"Die Behörden sagten, wann die Brücke wieder geöffnet wird.", "Die Polizei sagte, wann die Brücke wieder geöffnet wird.", article.Minor},
+		{"He said: “The storm was serious.”", "He said: “The storm was grave.”", article.Substantive},
+		{"\"We were reluctant to order a full evacuation,\" he said.", "“We were reluctant to order a full evacuation,” he said.", article.Trivial},
+		{"« Nous avons hésité », a-t-il dit.", "« Nous avons attendu », a-t-il dit.", article.Substantive},
+		{"„Wir haben gezögert“, sagte er.", "„Wir haben gewartet“, sagte er.", article.Substantive},
+		{"The water rose faster than any forecast, he said.", "The water rose faster than most forecasts, he said.", article.Minor},
+		{"The river will crest on Wednesday.", "The river will crest on Thursday.", article.Substantive},
+		{"The river will crest on Wed.", "The river will crest on Wednesday.", article.Minor},
+		{"The river will crest in March.", "The river will crest in May.", article.Substantive},
+		{"Officials said the bridge may reopen.", "Officials said the bridge might reopen.", article.Minor},
+		{"La crue a commencé lundi.", "La crue a commencé mardi.", article.Substantive},
+		{"Officials reported some deaths.", "Officials reported no deaths.", article.Substantive},
+		{"Officials will reopen the bridge.", "Officials won't reopen the bridge.", article.Substantive},
+		{"Las autoridades siempre dijeron cuándo se reabriría el puente.", "Las autoridades nunca dijeron cuándo se reabriría el puente.", article.Substantive},
+		{"The goverment said the bridge would reopen.", "The government said the bridge would reopen.", article.Minor},
+		{"The record was set in 1998.", "The record was set in 1989.", article.Substantive},
+	}
+	rules := Rules{SubstantiveWords: -1, SubstantiveFraction: -1}
+	steady := article.Block{Kind: article.KindParagraph, Text: "A paragraph that stays the same in both versions of the article."}
+	for _, tt := range tests {
+		old := article.Content{Title: "Flooding", Blocks: []article.Block{steady, {Kind: article.KindParagraph, Text: tt.old}, steady}}
+		new := article.Content{Title: "Flooding", Blocks: []article.Block{steady, {Kind: article.KindParagraph, Text: tt.new}, steady}}
+		for _, dir := range []struct{ a, b article.Content }{{old, new}, {new, old}} {
+			if got := Compare(dir.a, dir.b, rules).Summary.Significance; got != tt.want {
+				t.Errorf("%q → %q: %s, want %s", dir.a.Blocks[1].Text, dir.b.Blocks[1].Text, got, tt.want)
+			}
+		}
+	}
+}
+
+func TestSpellingFix(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"ortgea", "ortega", true},
+		{"evacuaton", "evacuation", true},
+		{"goverment", "government", true},
+		{"recieve", "receive", true},
+		{"smith", "smyth", false}, // too short to tell from another name
+		{"ortega", "romero", false},
+		{"1998", "1989", false},
+		{"forecast", "forecast", false},
+	}
+	for _, tt := range tests {
+		if got := spellingFix(tt.a, tt.b); got != tt.want {
+			t.Errorf("spellingFix(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
 	}
 }
 
@@ -405,5 +531,21 @@ func TestLargeInputsStayCorrect(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			checkResult(t, tc.old, tc.new, Compare(tc.old, tc.new, DefaultRules()))
 		})
+	}
+}
+
+// A byte that is not UTF-8 but starts like a quotation mark opens no
+// quotation: the word after it is read as it stands.
+func TestInvalidByteIsNoQuotationMark(t *testing.T) {
+	if isQuoteMark("\xe2") || isQuoteMark("\xe2\x80") || !isQuoteMark("“") || !isQuoteMark("\"") || isQuoteMark("a") {
+		t.Error("isQuoteMark misreads a character")
+	}
+	rules := Rules{SubstantiveWords: -1, SubstantiveFraction: -1}
+	steady := article.Block{Kind: article.KindParagraph, Text: "A paragraph that stays the same in both versions of the article."}
+	// The byte is removed in the edit, so it is read with the edit's words.
+	old := article.Content{Title: "T", Blocks: []article.Block{steady, {Kind: article.KindParagraph, Text: "The crews \xe2 said the water was high."}}}
+	new := article.Content{Title: "T", Blocks: []article.Block{steady, {Kind: article.KindParagraph, Text: "The crews said the water was rising."}}}
+	if got := Compare(old, new, rules).Summary.Significance; got != article.Minor {
+		t.Errorf("an unquoted word replaced after an invalid byte: %s, want minor", got)
 	}
 }

@@ -86,3 +86,20 @@ func FuzzWords(f *testing.F) {
 		}
 	})
 }
+
+// FuzzByline: any two bylines compare without failing, a byline is the
+// same as itself, and the comparison does not depend on the order.
+func FuzzByline(f *testing.F) {
+	for _, s := range []string{"By JANE DOE", "Jane Doe, Staff Writer | The Riverton Courier", "Von Lena von der Heide",
+		"Por María García y José Pérez", "Propos recueillis par Marie Dupont.", "J. K. Doe — 10:42 a.m. ET", "\xff\xfe by by ,,", "记者 张三"} {
+		f.Add(s, "Jane Doe")
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if !sameByline(a, a) {
+			t.Errorf("%q is not the same byline as itself", a)
+		}
+		if sameByline(a, b) != sameByline(b, a) {
+			t.Errorf("sameByline(%q, %q) depends on the order", a, b)
+		}
+	})
+}

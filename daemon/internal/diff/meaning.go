@@ -3,6 +3,8 @@ package diff
 import (
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // This file holds the small built-in knowledge that lets a one-word edit
@@ -96,10 +98,45 @@ var correctionPhrases = []string{
 // negations are words whose insertion or removal flips a statement.
 var negations = set(
 	"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "cannot", "nowhere",
-	"ne", "pas", "jamais", "nicht", "kein", "keine", "keinen", "keiner", "nie", "niemals",
-	"nunca", "jamás", "nadie", "ningún", "ninguna", "non", "mai",
+	"ne", "pas", "jamais", "rien", "aucun", "aucune", "guère", "nullement",
+	"nicht", "nichts", "kein", "keine", "keinen", "keiner", "keinem", "keines", "nie", "niemals",
+	"keineswegs", "keinesfalls", "weder",
+	"nunca", "jamás", "nadie", "nada", "ningún", "ninguna", "ninguno", "tampoco",
+	"non", "mai",
 	"не", "нет", "никогда", "ни", "لا", "لم", "لن", "ليس", "नहीं", "न", "不", "没", "没有", "未", "無", "无",
 )
+
+// frenchPair are the words that, after "ne", make one French negation
+// with it: "ne … pas", "n'a jamais".
+var frenchPair = set("pas", "jamais", "rien", "aucun", "aucune", "guère", "nullement")
+
+// negationCount counts the negations among words: "not", "never", "no",
+// "didn't"; a French "ne … pas" counts once, as does a "pas" alone.
+func negationCount(ws []string) int {
+	n, ne, pair := 0, 0, 0
+	for _, w := range ws {
+		switch {
+		case frenchNegation(w):
+			ne++
+		case frenchPair[w]:
+			pair++
+		case negations[w] || len(w) > 3 && strings.HasSuffix(w, "n't"):
+			n++
+		}
+	}
+	return n + max(ne, pair)
+}
+
+// auxiliaries may come and go with a negation: "said" → "did not say".
+var auxiliaries = set(
+	"do", "does", "did", "will", "would", "shall", "should", "can", "could", "may", "might",
+	"must", "has", "have", "had", "is", "are", "was", "were", "be", "been",
+)
+
+// maxFlipWords is how many other words (not negations, not auxiliaries) an
+// edit may change besides its negations for those to flip it: "said" →
+// "did not say", "some" → "no".
+const maxFlipWords = 2
 
 // contractions are negated forms whose positive is not the form without
 // "n't".
@@ -234,22 +271,24 @@ func opposite(a, b string) bool {
 }
 
 // flips reports whether an edit (the canonical words it removes and adds)
-// turns a statement into its opposite: a negation inserted or removed
-// ("did not" → "did"), or one word replaced by its antonym ("reluctant" →
-// "willing").
+// turns a statement into its opposite: a negation appears or disappears,
+// alone or in the place of up to two other words ("did say" → "did not
+// say", "said" → "did not say", "some" → "no", "will" → "won't", "a dit"
+// → "n'a pas dit"); or one word is replaced by its negated form or its
+// antonym ("reluctant" → "willing").
 func flips(del, ins []string) bool {
 	removed, added := bagDifference(del, ins)
 	if len(removed)+len(added) == 0 {
 		return false
 	}
-	if (len(removed) == 0) != (len(added) == 0) && len(removed)+len(added) <= 2 {
-		all := true
+	if negationCount(removed) != negationCount(added) {
+		others := 0
 		for _, w := range append(removed, added...) {
-			if !negations[w] {
-				all = false
+			if !negations[w] && !frenchNegation(w) && !auxiliaries[w] && !strings.HasSuffix(w, "n't") {
+				others++
 			}
 		}
-		if all {
+		if others <= maxFlipWords {
 			return true
 		}
 	}
@@ -259,6 +298,9 @@ func flips(del, ins []string) bool {
 	}
 	return false
 }
+
+// frenchNegation reports whether w is "ne" or its elided form ("n'a").
+func frenchNegation(w string) bool { return w == "ne" || strings.HasPrefix(w, "n'") && len(w) > 2 }
 
 // bagDifference returns the words of x not matched in y and those of y not
 // matched in x, counting repeats.
@@ -332,4 +374,497 @@ func numberChanged(del, ins []string) bool {
 	}
 	a, b := bagDifference(nd, ni)
 	return len(a)+len(b) > 0
+}
+
+// An edit is read word by word on each side (the old text for what it
+// removes, the new text for what it adds), with what the words around it
+// say of each word: whether it opens a sentence, is written with a
+// capital, stands inside quotation marks.
+
+// Marks of a word in an edit.
+const (
+	markCapital uint8 = 1 << iota // written with a capital first letter
+	markName                      // with a capital, not opening a sentence
+	markQuoted                    // inside quotation marks
+	markAllCaps                   // a single letter, or every letter a capital
+)
+
+// side reads one side of a block's edits: the old text of the deletions
+// or the new text of the insertions, with the unchanged text between them.
+type side struct {
+	ws    []string // the current edit's canonical words
+	marks []uint8  // and the marks of each
+	// start: the next word opens a sentence; quoted: the text is inside
+	// quotation marks.
+	start, quoted bool
+	prev          string // the word before a full stop
+	// long: the edit has more words than are read for their meaning;
+	// they are counted, not kept.
+	long bool
+}
+
+func (s *side) clear() {
+	s.ws = s.ws[:0]
+	s.marks = s.marks[:0]
+	s.long = false
+}
+
+// read takes the text an edit removes (or adds) and returns its number of
+// words.
+func (s *side) read(text string) int {
+	n := 0
+	for i := 0; i < len(text); {
+		j, kind := nextToken(text, i)
+		tk := text[i:j]
+		switch kind {
+		case tokWord:
+			n++
+			var m uint8
+			if r, _ := utf8.DecodeRuneInString(tk); unicode.IsUpper(r) || unicode.IsTitle(r) {
+				m |= markCapital
+				if !s.start && !pronounI(tk) {
+					m |= markName
+				}
+				if !strings.ContainsFunc(tk, unicode.IsLower) {
+					m |= markAllCaps
+				}
+			}
+			if s.quoted {
+				m |= markQuoted
+			}
+			if len(s.ws) < maxMeaningWords {
+				s.ws = append(s.ws, canonicalWord(tk))
+				s.marks = append(s.marks, m)
+			} else {
+				s.long = true
+			}
+			s.start, s.prev = false, tk
+		case tokPunct:
+			s.punct(tk)
+		}
+		i = j
+	}
+	return n
+}
+
+// pass takes unchanged text: only what it says of the words after it
+// counts, so it is not split into words.
+func (s *side) pass(text string) {
+	// Quotation marks anywhere in it. Each is '"' or starts with one of
+	// four lead bytes: a scan of bytes finds them.
+	for k := 0; k < len(text); k++ {
+		switch text[k] {
+		case '"', 0xC2, 0xE2, 0xE3, 0xEF:
+			r, size := utf8.DecodeRuneInString(text[k:])
+			if strings.ContainsRune(quoteMarks, r) {
+				s.punct(text[k : k+size])
+			}
+			k += size - 1
+		}
+	}
+	// Its last mark or word says whether a sentence opens after it.
+	t := strings.TrimRightFunc(text, unicode.IsSpace)
+	if t == "" {
+		return
+	}
+	r, size := utf8.DecodeLastRuneInString(t)
+	switch {
+	case wordRune(r):
+		s.start = false
+	case strings.ContainsRune(quoteMarks, r):
+		// Already read above.
+	default:
+		// The word before a full stop decides whether it ends a
+		// sentence ("Mr." does not).
+		w := t[:len(t)-size]
+		k := len(w)
+		for k > 0 {
+			r2, n := utf8.DecodeLastRuneInString(w[:k])
+			if !wordRune(r2) {
+				break
+			}
+			k -= n
+		}
+		if k < len(w) {
+			s.start = false
+		}
+		s.prev = w[k:]
+		s.punct(string(r))
+	}
+}
+
+// quoteMarks are the double quotation marks of English, French, German and
+// Spanish text. A quotation opens at one and closes at the next, whichever
+// way round a language writes them.
+const quoteMarks = "\"“”„«»‟〝〞＂"
+
+// isQuoteMark reports whether p, one character, is a quotation mark.
+func isQuoteMark(p string) bool {
+	r, size := utf8.DecodeRuneInString(p)
+	return size == len(p) && r != utf8.RuneError && strings.ContainsRune(quoteMarks, r)
+}
+
+// punct updates what a punctuation mark says of the next word.
+func (s *side) punct(p string) {
+	switch {
+	case isQuoteMark(p):
+		s.quoted = !s.quoted
+		// A quotation opens with a capital; after one closes, a
+		// sentence goes on.
+		s.start = s.quoted
+	case p == "." && abbreviation(s.prev):
+		// "Mr. Ortega", "J. K. Doe", "U.S. officials": no sentence ends.
+	case p == "." || p == "!" || p == "?" || p == "…" || p == ":" || p == "¿" || p == "¡":
+		s.start = true
+	}
+}
+
+// abbreviation reports whether a full stop after w ends an abbreviation,
+// not a sentence: an initial, or a title before a name.
+func abbreviation(w string) bool {
+	if utf8.RuneCountInString(w) == 1 {
+		return true
+	}
+	return abbreviations[canonicalWord(w)]
+}
+
+var abbreviations = set(
+	"mr", "mrs", "ms", "dr", "prof", "st", "sen", "rep", "gov", "gen", "lt", "col", "sgt", "capt",
+	"cmdr", "adm", "maj", "pres", "rev", "jr", "sr", "mt", "ft", "vs", "corp", "inc", "ltd",
+	"dept", "univ", "mme", "mlle", "hr", "sra", "srta", "dña", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
+	"dec",
+)
+
+// pronounI reports whether w is the English "I" (with a contraction: "I'm").
+func pronounI(w string) bool {
+	return w == "I" || len(w) > 2 && w[0] == 'I' && (w[1] == '\'' || strings.HasPrefix(w[1:], "’"))
+}
+
+// blockSides gives the checks of one changed block what they need of the
+// whole block, worked out only when they need it.
+type blockSides struct {
+	j        *judge
+	op       *Op
+	namesSet bool
+	names    bool // capitals mark names in this block
+}
+
+// meaningChanged reports whether one edit — the words it removes and those
+// it adds — changes what the block says.
+func (b *blockSides) meaningChanged(del, ins *side) bool {
+	if flips(del.ws, ins.ws) || numberChanged(del.ws, ins.ws) {
+		return true
+	}
+	// The rest is about a word replaced: words on both sides.
+	if len(del.ws) == 0 || len(ins.ws) == 0 {
+		return false
+	}
+	return dateChanged(del, ins) || b.nameOrQuoteReplaced(del, ins)
+}
+
+// nameOrQuoteReplaced reports whether an edit replaces a name (a word
+// written with a capital that does not open a sentence: "Mr. Ortega" →
+// "Mr. Ruiz") or a word inside quotation marks. A spelling fix is not a
+// replacement: a change of one letter, or two letters swapped, in a word
+// of six letters or more ("Ortgea" → "Ortega"). A change of case,
+// punctuation or quotation marks leaves the words as they were.
+func (b *blockSides) nameOrQuoteReplaced(del, ins *side) bool {
+	if !slices.ContainsFunc(del.marks, marked) && !slices.ContainsFunc(ins.marks, marked) {
+		return false
+	}
+	onlyDel, onlyIns := bagDifferenceIdx(del.ws, ins.ws)
+	if len(onlyDel) == 0 || len(onlyIns) == 0 {
+		return false
+	}
+	// Pair off spelling fixes.
+	for a := 0; a < len(onlyDel); a++ {
+		for c := 0; c < len(onlyIns); c++ {
+			if spellingFix(del.ws[onlyDel[a]], ins.ws[onlyIns[c]]) {
+				onlyDel = append(onlyDel[:a], onlyDel[a+1:]...)
+				onlyIns = append(onlyIns[:c], onlyIns[c+1:]...)
+				a--
+				break
+			}
+		}
+	}
+	if len(onlyDel) == 0 || len(onlyIns) == 0 {
+		return false
+	}
+	for _, sd := range []struct {
+		s   *side
+		idx []int
+	}{{del, onlyDel}, {ins, onlyIns}} {
+		for _, i := range sd.idx {
+			if sd.s.marks[i]&markQuoted != 0 {
+				return true
+			}
+		}
+	}
+	da, dn := del.initials(onlyDel)
+	ia, in := ins.initials(onlyIns)
+	if dn == 0 && in == 0 || !b.capitalsAreNames() {
+		return false
+	}
+	// A name and its initials are the same name: "U.S." → "US",
+	// "European Union" → "EU".
+	if dn > 0 && in > 0 && (del.acronym(onlyDel) || ins.acronym(onlyIns)) && da == ia {
+		return false
+	}
+	return true
+}
+
+// marked reports whether a word's marks may make it a name or a quoted
+// word.
+func marked(m uint8) bool { return m&(markName|markQuoted) != 0 }
+
+// isName reports whether the word at i is a name: written with a capital
+// inside a sentence, and neither a number nor a day or a month (those have
+// their own rules).
+func (s *side) isName(i int) bool {
+	w := s.ws[i]
+	return s.marks[i]&markName != 0 && !isNumber(w) && dateID(w, s.marks[i]) == ""
+}
+
+// initials returns the first letters of the names among the words at idx
+// (every letter of a word in capitals: "US", "NATO") and how many names
+// there are.
+func (s *side) initials(idx []int) (string, int) {
+	var b strings.Builder
+	n := 0
+	for _, i := range idx {
+		if !s.isName(i) {
+			continue
+		}
+		n++
+		if s.capitals(i) {
+			b.WriteString(s.ws[i])
+		} else {
+			r, _ := utf8.DecodeRuneInString(s.ws[i])
+			b.WriteRune(r)
+		}
+	}
+	return b.String(), n
+}
+
+// acronym reports whether every name among the words at idx is an
+// initial or a word in capitals.
+func (s *side) acronym(idx []int) bool {
+	for _, i := range idx {
+		if s.isName(i) && !s.capitals(i) {
+			return false
+		}
+	}
+	return true
+}
+
+// capitals reports whether the word at i was written in capitals, or is
+// a single letter.
+func (s *side) capitals(i int) bool { return s.marks[i]&markAllCaps != 0 }
+
+// capitalsAreNames reports whether a capital inside a sentence marks a
+// name in this block: not in German, where every noun has one, nor in a
+// heading written in title case.
+func (b *blockSides) capitalsAreNames() bool {
+	if b.namesSet {
+		return b.names
+	}
+	b.namesSet = true
+	j, op := b.j, b.op
+	if german(j.old.of(*op.Old)) || german(j.new.of(*op.New)) {
+		return false
+	}
+	if op.Kind == "h" && (titleCase(j.old.blocks[*op.Old].Text) || titleCase(j.new.blocks[*op.New].Text)) {
+		return false
+	}
+	b.names = true
+	return true
+}
+
+// german reports whether a block's canonical words read as German: at
+// least two different words from a list of its commonest short words,
+// none of which is common in English, French or Spanish.
+func german(ws []string) bool {
+	var first string
+	for _, w := range ws {
+		if germanWords[w] && w != first {
+			if first != "" {
+				return true
+			}
+			first = w
+		}
+	}
+	return false
+}
+
+var germanWords = set(
+	"der", "das", "und", "ist", "nicht", "ein", "eine", "einen", "einem", "einer", "dem", "den",
+	"sich", "auf", "für", "wird", "wurde", "werden", "sind", "mit", "zu", "im", "auch", "nach",
+	"bei", "aus", "oder", "hat", "haben", "wie", "noch", "nur", "vom", "zum", "zur", "sagte",
+)
+
+// titleCase reports whether most words of four letters or more in s start
+// with a capital: "Shelters Open Across the County".
+func titleCase(s string) bool {
+	long, capital := 0, 0
+	for i := 0; i < len(s); {
+		j, kind := nextToken(s, i)
+		if kind == tokWord && utf8.RuneCountInString(s[i:j]) >= 4 {
+			long++
+			if r, _ := utf8.DecodeRuneInString(s[i:j]); unicode.IsUpper(r) {
+				capital++
+			}
+		}
+		i = j
+	}
+	return long >= 2 && capital*5 >= long*4
+}
+
+// spellingFix reports whether two different words are one spelling of the
+// other: one letter changed, added or removed, or two letters next to each
+// other swapped, in a word of six letters or more. Numbers are never
+// spelling fixes ("1998" → "1989").
+func spellingFix(a, b string) bool {
+	ra, rb := []rune(a), []rune(b)
+	if max(len(ra), len(rb)) < 6 || isNumber(a) || isNumber(b) {
+		return false
+	}
+	if len(ra) > len(rb) {
+		ra, rb = rb, ra
+	}
+	switch len(rb) - len(ra) {
+	case 0:
+		i := 0
+		for i < len(ra) && ra[i] == rb[i] {
+			i++
+		}
+		if i == len(ra) {
+			return false // the same word
+		}
+		// One letter changed, or two swapped.
+		if slices.Equal(ra[i+1:], rb[i+1:]) {
+			return true
+		}
+		return i+1 < len(ra) && ra[i] == rb[i+1] && ra[i+1] == rb[i] && slices.Equal(ra[i+2:], rb[i+2:])
+	case 1:
+		i := 0
+		for i < len(ra) && ra[i] == rb[i] {
+			i++
+		}
+		return slices.Equal(ra[i:], rb[i+1:])
+	}
+	return false
+}
+
+// dateChanged reports whether an edit replaces a day or a month: "on
+// Monday" → "on Tuesday", "Sept. 15" → "Oct. 15", "hier" → "aujourd'hui".
+// A day or month written another way ("Sept." → "September") is the same.
+func dateChanged(del, ins *side) bool {
+	var a, b []string
+	for k, w := range del.ws {
+		if id := dateID(w, del.marks[k]); id != "" {
+			a = append(a, id)
+		}
+	}
+	for k, w := range ins.ws {
+		if id := dateID(w, ins.marks[k]); id != "" {
+			b = append(b, id)
+		}
+	}
+	if len(a) == 0 && len(b) == 0 {
+		return false
+	}
+	x, y := bagDifference(a, b)
+	return len(x)+len(y) > 0
+}
+
+// dateID names the day or month a word is, in one form for every language
+// and spelling; "" if it is none. Words that are also ordinary words ("may",
+// "march", "sun") count only with a capital.
+func dateID(w string, m uint8) string {
+	id, ok := dateNames[w]
+	if !ok || ambiguousDates[w] && m&markCapital == 0 {
+		return ""
+	}
+	return id
+}
+
+var ambiguousDates = set("may", "march", "mar", "sun", "sat", "wed", "mon", "jan", "dec", "fri", "thu", "tue")
+
+var dateNames = func() map[string]string {
+	m := map[string]string{}
+	groups := [][]string{
+		{"january", "jan", "janvier", "januar", "jänner", "enero"},
+		{"february", "feb", "février", "fevrier", "februar", "febrero"},
+		{"march", "mar", "mars", "märz", "marzo"},
+		{"april", "apr", "avril", "abril"},
+		{"may", "mai", "mayo"},
+		{"june", "jun", "juin", "juni", "junio"},
+		{"july", "jul", "juillet", "juli", "julio"},
+		{"august", "aug", "août", "aout", "agosto"},
+		{"september", "sep", "sept", "septembre", "septiembre", "setiembre"},
+		{"october", "oct", "octobre", "oktober", "octubre"},
+		{"november", "nov", "novembre", "noviembre"},
+		{"december", "dec", "décembre", "decembre", "dezember", "diciembre"},
+		{"monday", "mon", "lundi", "montag", "lunes"},
+		{"tuesday", "tue", "tues", "mardi", "dienstag", "martes"},
+		{"wednesday", "wed", "mercredi", "mittwoch", "miércoles", "miercoles"},
+		{"thursday", "thu", "thur", "thurs", "jeudi", "donnerstag", "jueves"},
+		{"friday", "fri", "vendredi", "freitag", "viernes"},
+		{"saturday", "sat", "samedi", "samstag", "sonnabend", "sábado", "sabado"},
+		{"sunday", "sun", "dimanche", "sonntag", "domingo"},
+		{"yesterday", "hier", "gestern", "ayer"},
+		{"today", "aujourd'hui", "heute", "hoy"},
+		{"tomorrow", "demain"},
+	}
+	for _, g := range groups {
+		for _, w := range g {
+			m[w] = g[0]
+		}
+	}
+	return m
+}()
+
+// bagDifferenceIdx is bagDifference giving the positions of the words.
+func bagDifferenceIdx(x, y []string) (onlyX, onlyY []int) {
+	if len(y) <= 64 {
+		// An edit is mostly a few words: match them pairwise, without a
+		// map.
+		var used uint64
+		for i, w := range x {
+			k := 0
+			for ; k < len(y); k++ {
+				if used&(1<<k) == 0 && y[k] == w {
+					used |= 1 << k
+					break
+				}
+			}
+			if k == len(y) {
+				onlyX = append(onlyX, i)
+			}
+		}
+		for k := range y {
+			if used&(1<<k) == 0 {
+				onlyY = append(onlyY, k)
+			}
+		}
+		return onlyX, onlyY
+	}
+	count := make(map[string]int, len(y))
+	for _, w := range y {
+		count[w]++
+	}
+	for i, w := range x {
+		if count[w] > 0 {
+			count[w]--
+		} else {
+			onlyX = append(onlyX, i)
+		}
+	}
+	for i, w := range y {
+		if count[w] > 0 {
+			onlyY = append(onlyY, i)
+			count[w]--
+		}
+	}
+	return onlyX, onlyY
 }

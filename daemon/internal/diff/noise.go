@@ -157,15 +157,6 @@ func sameStampLine(a, b []string) bool {
 	return slices.Equal(ma, maskVolatile(b, true))
 }
 
-// sameByline reports whether two bylines name the same people, ignoring
-// noise and any timestamp in them.
-func sameByline(a, b string) bool {
-	if sameWords(a, b) {
-		return true
-	}
-	return slices.Equal(maskVolatile(words(a), false), maskVolatile(words(b), false))
-}
-
 // numberSuffixes may follow the digits of a number: ordinals, thousands,
 // times of day, durations.
 var numberSuffixes = map[string]bool{

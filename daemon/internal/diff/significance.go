@@ -21,8 +21,9 @@ type judge struct {
 // Trivial: every difference is noise. Substantive: the headline changed, a
 // correction appeared, a block of SubstantiveBlockWords or more was added or
 // removed, enough words changed (SubstantiveWords, or SubstantiveFraction of
-// the article), or an edit flipped the meaning of a sentence (a negation or
-// an antonym) or changed a number. Anything else is minor.
+// the article), or an edit changed what a sentence says: a negation that
+// appears or disappears, an antonym, a number, a day or month, a name or a
+// quoted word replaced. Anything else is minor.
 func (j *judge) summarise(old, new article.Content, ops []Op) article.Summary {
 	var s article.Summary
 	s.TitleChanged = !sameWords(old.Title, new.Title)
@@ -70,7 +71,7 @@ func (j *judge) summarise(old, new article.Content, ops []Op) article.Summary {
 			if op.Spans == nil {
 				continue
 			}
-			added, removed, flip := j.edits(op.Spans)
+			added, removed, flip := j.edits(op)
 			s.WordsAdded += added
 			s.WordsRemoved += removed
 			if flip {
@@ -188,40 +189,42 @@ func (j *judge) markReflow(ops []Op) {
 }
 
 // maxMeaningWords is the longest edit (words removed plus added) that is
-// checked for meaning flips and changed numbers.
+// checked for meaning flips and changed numbers, dates, names and quotes.
 const maxMeaningWords = 200
 
 // edits counts the words an edited block gained and lost, and reports
-// whether any one edit in it flips its meaning or changes a number.
-func (j *judge) edits(spans []Span) (added, removed int, flip bool) {
-	var del, ins strings.Builder
+// whether any one edit in it changes what the block says: a negation or an
+// antonym, a number, a date, a name or a quoted word (see meaning.go).
+func (j *judge) edits(op *Op) (added, removed int, meaning bool) {
+	var del, ins side
+	del.start, ins.start = true, true
+	b := blockSides{j: j, op: op}
 	check := func() {
-		if del.Len() == 0 && ins.Len() == 0 {
+		if len(del.ws) == 0 && len(ins.ws) == 0 {
 			return
 		}
-		dw, iw := words(del.String()), words(ins.String())
 		// A long rewrite is judged by its size; only short edits are
 		// read for their meaning.
-		if len(dw)+len(iw) <= maxMeaningWords && (flips(dw, iw) || numberChanged(dw, iw)) {
-			flip = true
+		if !meaning && !del.long && !ins.long && len(del.ws)+len(ins.ws) <= maxMeaningWords && b.meaningChanged(&del, &ins) {
+			meaning = true
 		}
-		del.Reset()
-		ins.Reset()
+		del.clear()
+		ins.clear()
 	}
-	for _, sp := range spans {
+	for _, sp := range op.Spans {
 		switch sp.Op {
 		case SpanDelete:
-			removed += countWords(sp.Text)
-			del.WriteString(sp.Text)
+			removed += del.read(sp.Text)
 		case SpanInsert:
-			added += countWords(sp.Text)
-			ins.WriteString(sp.Text)
+			added += ins.read(sp.Text)
 		default:
 			check()
+			del.pass(sp.Text)
+			ins.pass(sp.Text)
 		}
 	}
 	check()
-	return added, removed, flip
+	return added, removed, meaning
 }
 
 func newText(spans []Span) string {

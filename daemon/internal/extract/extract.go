@@ -61,6 +61,7 @@ func HTML(body []byte, contentType string, pageURL *url.URL) (*Page, error) {
 	p := &Page{Wall: findWall(doc, body), Lang: attr(findFirst(doc, atom.Html), "lang")}
 	p.CanonicalURL = canonicalLink(doc, pageURL)
 	docTitle := strings.TrimSpace(textOf(findFirst(doc, atom.Title)))
+	headline := readHeadline(doc)
 
 	parser := readability.NewParser()
 	art, err := parser.ParseAndMutate(doc, pageURL)
@@ -71,6 +72,7 @@ func HTML(body []byte, contentType string, pageURL *url.URL) (*Page, error) {
 	if p.Title == "" {
 		p.Title = docTitle
 	}
+	p.Title = headline.choose(p.Title)
 	p.Byline = strings.TrimSpace(art.Byline())
 	p.SiteName = strings.TrimSpace(art.SiteName())
 	if lang := strings.TrimSpace(art.Language()); lang != "" {

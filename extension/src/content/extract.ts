@@ -5,6 +5,7 @@
 import { Readability } from '@mozilla/readability';
 import { type Block, type BlockKind, normalizeBlocks, normalizeText } from '../core/canonical';
 import { MAX_BLOCK_CHARS, MAX_BLOCKS, MAX_TEXT_BYTES, type PageCapture, type Reading } from '../core/messages';
+import { visibleTitle } from './headline';
 
 export const EXTRACTOR = 'readability@0.6.0';
 
@@ -147,7 +148,9 @@ export function extract(doc: Document, pageURL: string, reading: Reading): PageC
   const root = parsed?.content;
   if (!parsed || !root || root.nodeType !== 1) return null;
   let blocks = fitBlocks(blocksOf(root as Element));
-  const title = cap(parsed.title, 4096) ?? cap(doc.title, 4096) ?? '';
+  // The headline the reader sees wins over stale metadata (headline.ts).
+  const found = cap(parsed.title, 4096) ?? cap(doc.title, 4096) ?? '';
+  const title = cap(visibleTitle(doc, found), 4096) ?? '';
   // Less text than a short paragraph is no article (Readability finds
   // something on almost any page).
   if (blocks.reduce((n, b) => n + b.text.length, 0) < MIN_ARTICLE_CHARS || title === '') return null;
