@@ -216,17 +216,66 @@ func fetched(p *extract.Page, pageURL string, at time.Time) *article.Capture {
 	}
 }
 
-// judgedStore opens a real store in a temporary folder, judging changes
-// as the daemon wires it (daemon.Start) with the default rules.
-func judgedStore(t *testing.T) *store.Store {
-	t.Helper()
-	st, err := store.Open(t.TempDir(), store.Options{})
-	if err != nil {
-		t.Fatal(err)
+// stores lends each running case a real store, in a temporary folder,
+// that no other case uses while it runs. Cases share stores (opening and
+// closing one costs more than a case) but never a site: each case is on a
+// site of its own, with its own reading history, and Redline keeps and
+// learns what it knows of a site per site.
+type stores struct {
+	dir  string
+	mu   sync.Mutex
+	free []*store.Store
+	all  []*store.Store
+}
+
+func newStores(t *testing.T) *stores {
+	s := &stores{dir: t.TempDir()}
+	t.Cleanup(func() {
+		for _, st := range s.all {
+			if err := st.Close(); err != nil {
+				t.Errorf("close a store: %v", err)
+			}
+		}
+	})
+	return s
+}
+
+// get returns a free store, opening one if none is.
+func (s *stores) get() (*store.Store, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n := len(s.free); n > 0 {
+		st := s.free[n-1]
+		s.free = s.free[:n-1]
+		return st, nil
 	}
-	t.Cleanup(func() { st.Close() })
+	dir, err := os.MkdirTemp(s.dir, "store")
+	if err != nil {
+		return nil, err
+	}
+	st, err := judgedStore(dir)
+	if err != nil {
+		return nil, err
+	}
+	s.all = append(s.all, st)
+	return st, nil
+}
+
+func (s *stores) put(st *store.Store) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.free = append(s.free, st)
+}
+
+// judgedStore opens a real store in dir that judges changes as the daemon
+// wires it (daemon.Start), with the default rules.
+func judgedStore(dir string) (*store.Store, error) {
+	st, err := store.Open(dir, store.Options{})
+	if err != nil {
+		return nil, err
+	}
 	st.SetJudge(diff.Judge(diff.DefaultRules))
-	return st
+	return st, nil
 }
 
 // save stores a capture; read marks it as the version the reader read.
@@ -239,32 +288,47 @@ func save(ctx context.Context, st *store.Store, c *article.Capture, read bool) (
 	return st.SaveCapture(ctx, in)
 }
 
-// historyPages caches the extraction of unchanged pages read as history.
-var historyPages sync.Map // name → func() (*extract.Page, error)
+// unchanged caches the extraction of pages used as they are.
+var unchanged sync.Map // name → func() (*extract.Page, error)
 
-func historyPage(name string) (*extract.Page, error) {
-	f, _ := historyPages.LoadOrStore(name, sync.OnceValues(func() (*extract.Page, error) {
-		raw, err := readPage(name)
+func unchangedPage(name string) (*extract.Page, error) {
+	f, _ := unchanged.LoadOrStore(name, sync.OnceValues(func() (*extract.Page, error) {
+		src, err := readSource(name)
 		if err != nil {
 			return nil, err
 		}
-		return extractPage(raw, "https://history.test/"+name)
+		return extractPage(src.html, "https://page.test/"+name)
 	}))
 	return f.(func() (*extract.Page, error))()
 }
 
+// versionPage is the daemon's extraction of one version of a case.
+func (m *manifest) versionPage(v version, pageURL string) (*extract.Page, error) {
+	if len(v.Do) == 0 {
+		return unchangedPage(v.Page)
+	}
+	body, err := m.build(v)
+	if err != nil {
+		return nil, err
+	}
+	return extractPage(body, pageURL)
+}
+
 // runCase stores the case's history, then its two versions as a reader's
 // read and a later fetch of one URL, and returns whether that alerts.
-func runCase(t *testing.T, m *manifest, c hcase) result {
+func runCase(t *testing.T, m *manifest, c hcase, pool *stores) result {
 	t.Helper()
 	ctx := t.Context()
-	site := m.Pages[c.Before.Page].Site
-	origin := "https://" + site + ".test"
-	st := judgedStore(t)
+	st, err := pool.get()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.put(st)
+	origin := "https://" + c.Name + ".test"
 	start := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 
 	for i, name := range m.history(c) {
-		p, err := historyPage(name)
+		p, err := unchangedPage(name)
 		if err != nil {
 			t.Fatalf("history page %s: %v", name, err)
 		}
@@ -273,15 +337,11 @@ func runCase(t *testing.T, m *manifest, c hcase) result {
 		}
 	}
 
-	articleURL := origin + "/" + c.Name
+	articleURL := origin + "/article"
 	var pages [2]*extract.Page
 	for i, v := range []version{c.Before, c.After} {
-		body, err := m.build(v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if pages[i], err = extractPage(body, articleURL); err != nil {
-			t.Fatalf("extract %s of %s: %v", []string{"before", "after"}[i], c.Name, err)
+		if pages[i], err = m.versionPage(v, articleURL); err != nil {
+			t.Fatalf("%s version of %s: %v", []string{"before", "after"}[i], c.Name, err)
 		}
 	}
 	read := start.Add(24 * time.Hour)
@@ -370,12 +430,13 @@ func TestHistories(t *testing.T) {
 	// A case left out by -run has neither a result nor a failure.
 	results := make([]*result, len(m.Cases))
 	failed := make([]bool, len(m.Cases))
+	pool := newStores(t)
 	t.Run("case", func(t *testing.T) {
 		for i, c := range m.Cases {
 			t.Run(c.Name, func(t *testing.T) {
 				t.Parallel()
 				defer func() { failed[i] = t.Failed() }()
-				r := runCase(t, m, c)
+				r := runCase(t, m, c, pool)
 				results[i] = &r
 			})
 		}

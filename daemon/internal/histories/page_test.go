@@ -51,42 +51,41 @@ type anatomy struct {
 	// Summary: the standfirst under the headline, if the template has one.
 	Summary string `json:"summary"`
 	// Slots are other blocks that belong to the article and go with it
-	// into another template (the print-edition line), by name: a slot
-	// both pages have takes the moved article's text; one the moved
-	// article lacks is removed.
+	// into another template (the print-edition line, the author's
+	// biography), by name: a slot both pages have takes the moved
+	// article's text; one the moved article lacks is removed.
 	Slots map[string]string `json:"slots"`
-	// Drop: blocks of this page's own article that another article moved
-	// into the template has no counterpart for (an author's biography).
-	Drop []string `json:"drop"`
 }
 
-// rawPage is a page's source, read once and decoded to UTF-8.
-type rawPage struct {
-	once sync.Once
+// source is a real page as read from the corpus, once: its bytes decoded
+// to UTF-8 and its parsed tree, which is only ever read (every version
+// is built on a copy).
+type source struct {
 	html []byte
-	err  error
+	doc  *html.Node
 }
 
-var rawPages sync.Map // name → *rawPage
+var sources sync.Map // name → func() (*source, error)
 
-func readPage(name string) ([]byte, error) {
-	v, _ := rawPages.LoadOrStore(name, &rawPage{})
-	rp := v.(*rawPage)
-	rp.once.Do(func() {
+func readSource(name string) (*source, error) {
+	f, _ := sources.LoadOrStore(name, sync.OnceValues(func() (*source, error) {
 		for _, dir := range pageDirs() {
 			b, err := os.ReadFile(filepath.Join(dir, name, "source.html"))
-			if err == nil {
-				rp.html = extract.ToUTF8(b, "text/html")
-				return
+			if os.IsNotExist(err) {
+				continue
 			}
-			if !os.IsNotExist(err) {
-				rp.err = err
-				return
+			if err != nil {
+				return nil, err
 			}
+			src := &source{html: extract.ToUTF8(b, "text/html")}
+			if src.doc, err = html.Parse(bytes.NewReader(src.html)); err != nil {
+				return nil, fmt.Errorf("parse page %s: %w", name, err)
+			}
+			return src, nil
 		}
-		rp.err = fmt.Errorf("page %q is in none of %v", name, pageDirs())
-	})
-	return rp.html, rp.err
+		return nil, fmt.Errorf("page %q is in none of %v", name, pageDirs())
+	}))
+	return f.(func() (*source, error))()
 }
 
 // page is one real page being transformed into a version of a case.
@@ -97,24 +96,31 @@ type page struct {
 	m    *manifest
 }
 
-// loadPage parses a fresh copy of a page of the manifest.
+// loadPage returns a copy of a page of the manifest to transform.
 func (m *manifest) loadPage(name string) (*page, error) {
+	p, err := m.readOnlyPage(name)
+	if err != nil {
+		return nil, err
+	}
+	p.doc = cloneTree(p.doc)
+	return p, nil
+}
+
+// readOnlyPage returns a page of the manifest that must not be changed:
+// the page an article is moved from.
+func (m *manifest) readOnlyPage(name string) (*page, error) {
 	anat, ok := m.Pages[name]
 	if !ok {
 		return nil, fmt.Errorf("page %q is not described in the manifest's pages", name)
 	}
-	raw, err := readPage(name)
+	src, err := readSource(name)
 	if err != nil {
 		return nil, err
-	}
-	doc, err := html.Parse(bytes.NewReader(raw))
-	if err != nil {
-		return nil, fmt.Errorf("parse page %s: %w", name, err)
 	}
 	if anat.Headline == "" {
 		anat.Headline = "h1"
 	}
-	return &page{name: name, doc: doc, anat: anat, m: m}, nil
+	return &page{name: name, doc: src.doc, anat: anat, m: m}, nil
 }
 
 // render serialises the page, as a site would serve it.

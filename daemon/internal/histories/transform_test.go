@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -70,12 +71,12 @@ func apply(p *page, step []string) error {
 }
 
 // moveArticle puts the article of page from into p's template: headline
-// (visible and in the metadata), description, author, figures' captions
-// and credits, the slots both templates have, and the body, block by
-// block into p's own body blocks, so p's wrappers, ads and furniture stay
-// where the template puts them.
+// (visible and in the metadata), description, author, the article's own
+// slots (print line, author's biography), the body, block by block into
+// p's own body blocks, and the figures' captions and credits, so p's
+// wrappers, ads and furniture stay where the template puts them.
 func moveArticle(p *page, args []string) error {
-	from, err := p.m.loadPage(args[0])
+	from, err := p.m.readOnlyPage(args[0])
 	if err != nil {
 		return err
 	}
@@ -120,15 +121,6 @@ func moveArticle(p *page, args []string) error {
 			return err
 		}
 		setText(to[0], textOf(src[0]))
-	}
-	for _, sel := range p.anat.Drop {
-		nodes, err := selectSome(p.doc, sel, "block to drop")
-		if err != nil {
-			return err
-		}
-		for _, n := range nodes {
-			remove(n)
-		}
 	}
 	src, err := from.blocks()
 	if err != nil {
@@ -490,17 +482,32 @@ func withoutBy(s string) string {
 }
 
 // replaceText replaces the first occurrence of old in the page's body
-// text (one text node must hold it whole).
+// text. One text node must hold it whole; a space in old stands for any
+// run of white space in the page's source (its lines are wrapped).
 func replaceText(p *page, args []string) error {
-	old, repl := args[0], args[1]
+	old, repl := strings.TrimSpace(args[0]), args[1]
+	if old == "" {
+		return fmt.Errorf("nothing to replace")
+	}
+	var pattern strings.Builder
+	for i, w := range strings.Fields(old) {
+		if i > 0 {
+			pattern.WriteString(`\s+`)
+		}
+		pattern.WriteString(regexp.QuoteMeta(w))
+	}
+	re := regexp.MustCompile(pattern.String())
 	body, err := p.body()
 	if err != nil {
 		return err
 	}
 	done := false
 	eachText(body, func(t *html.Node) {
-		if !done && strings.Contains(t.Data, old) {
-			t.Data = strings.Replace(t.Data, old, repl, 1)
+		if done {
+			return
+		}
+		if loc := re.FindStringIndex(t.Data); loc != nil {
+			t.Data = t.Data[:loc[0]] + repl + t.Data[loc[1]:]
 			done = true
 		}
 	})
