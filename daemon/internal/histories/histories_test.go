@@ -363,8 +363,11 @@ func runCase(t *testing.T, m *manifest, c hcase, pool *stores) result {
 			r.got = alert
 		}
 	}
-	if saved.Status == article.StatusUnchanged {
+	switch {
+	case saved.Status == article.StatusUnchanged:
 		r.significance, r.sentence = article.Trivial, "unchanged"
+	case r.sentence == "":
+		r.sentence = article.NoiseOnly
 	}
 	if *show == c.Name {
 		logComparison(t, st, saved.Article)

@@ -436,6 +436,9 @@ func eachText(n *html.Node, f func(t *html.Node)) {
 // metadata ("byl" as written, the author fields as names only).
 func setByline(p *page, args []string) error {
 	text := args[0]
+	if p.anat.Byline == "" {
+		return fmt.Errorf("the manifest names no byline for %s", p.name)
+	}
 	bylines, err := selectSome(p.doc, p.anat.Byline, "byline")
 	if err != nil {
 		return err
