@@ -446,14 +446,14 @@ func TestHistories(t *testing.T) {
 	})
 
 	var table strings.Builder
-	fmt.Fprintf(&table, "\n%-40s %-6s %-6s %-12s %s\n", "case", "expect", "got", "grade", "summary")
+	fmt.Fprintf(&table, "\n%-48s %-6s %-6s %-12s %s\n", "case", "expect", "got", "grade", "summary")
 	var edits, found, quiets, alarms int
 	nowWrong := map[string]string{}
 	for i, c := range m.Cases {
 		r := results[i]
 		if r == nil {
 			if failed[i] {
-				fmt.Fprintf(&table, "%-40s %-6s %-6s\n", c.Name, c.Expect, "error")
+				fmt.Fprintf(&table, "%-48s %-6s %-6s\n", c.Name, c.Expect, "error")
 			}
 			continue
 		}
@@ -462,7 +462,7 @@ func TestHistories(t *testing.T) {
 			mark = "  ✗"
 			nowWrong[c.Name] = r.got
 		}
-		fmt.Fprintf(&table, "%-40s %-6s %-6s %-12s %s%s\n", c.Name, c.Expect, r.got, r.significance, r.sentence, mark)
+		fmt.Fprintf(&table, "%-48s %-6s %-6s %-12s %s%s\n", c.Name, c.Expect, r.got, r.significance, r.sentence, mark)
 		if c.Expect == alert {
 			edits++
 			if r.got == alert {
@@ -486,17 +486,16 @@ func TestHistories(t *testing.T) {
 		if results[i] == nil {
 			continue // not run
 		}
+		// A listed verdict differs from the expected one (loadKnown), and
+		// there are two: a listed case that is wrong gives the listed one.
 		got, wrong := nowWrong[c.Name]
-		was, listed := known[c.Name]
+		_, listed := known[c.Name]
 		switch {
 		case wrong && !listed:
 			t.Errorf("%s: expected %s, got %s: %s", c.Name, c.Expect, got, c.Why)
 			ratchet = true
 		case !wrong && listed:
 			t.Errorf("%s is now right (%s): remove it from known.json", c.Name, c.Expect)
-			ratchet = true
-		case wrong && was != got:
-			t.Errorf("%s: known.json says it gives %s, it gives %s", c.Name, was, got)
 			ratchet = true
 		}
 	}
