@@ -70,7 +70,7 @@ func (d *Dashboard) articlePage(w http.ResponseWriter, r *http.Request, u user) 
 		if s := q.Get(name); s != "" {
 			n, err := strconv.Atoi(s)
 			if err != nil || n < 1 || n > len(versions) {
-				return userError(http.StatusBadRequest, fmt.Sprintf("This article has versions 1 to %d.", len(versions)))
+				return userError(article.EINVALID, fmt.Sprintf("This article has versions 1 to %d.", len(versions)))
 			}
 			*dst = n
 		}
@@ -97,7 +97,7 @@ func (d *Dashboard) articlePage(w http.ResponseWriter, r *http.Request, u user) 
 		part := 1
 		if s := q.Get("part"); s != "" {
 			if part, err = strconv.Atoi(s); err != nil {
-				return userError(http.StatusBadRequest, "part must be a number.")
+				return userError(article.EINVALID, "part must be a number.")
 			}
 		}
 		if err := dv.showPart(part, fmt.Sprintf("?from=%d&to=%d&mode=%s", from, to, data.Mode)); err != nil {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"fmt"
-	"net/http"
 	"strings"
 	"unicode/utf8"
 
@@ -285,7 +284,7 @@ func paragraphs(folds []fold) string {
 func (v *diffView) showPart(n int, base string) error {
 	parts := paginate(v.Folds, partBudget)
 	if n < 1 || n > len(parts) {
-		return userError(http.StatusBadRequest, fmt.Sprintf("This comparison has parts 1 to %d.", len(parts)))
+		return userError(article.EINVALID, fmt.Sprintf("This comparison has parts 1 to %d.", len(parts)))
 	}
 	v.Part, v.Parts, v.Folds = n, len(parts), parts[n-1]
 	if len(parts) == 1 {

@@ -142,7 +142,7 @@ func (d *Dashboard) markSeen(w http.ResponseWriter, r *http.Request, u user) err
 	n := a.Versions
 	if v := r.PostForm.Get("version"); v != "" {
 		if n, err = strconv.Atoi(v); err != nil {
-			return userError(http.StatusBadRequest, "The version to mark seen is not a number.")
+			return userError(article.EINVALID, "The version to mark seen is not a number.")
 		}
 	}
 	if _, _, err := d.store.MarkSeen(r.Context(), id, n, d.now()); err != nil {
@@ -199,7 +199,7 @@ func dashboardPath(to string) bool {
 func pathID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(strings.TrimSuffix(r.PathValue("id"), ".atom"), 10, 64)
 	if err != nil || id < 1 {
-		return 0, userError(http.StatusNotFound, "There is no such article.")
+		return 0, userError(article.ENOTFOUND, "There is no such article.")
 	}
 	return id, nil
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"redline/daemon/internal/article"
 	"redline/daemon/internal/diff"
 	"redline/daemon/internal/store"
 )
@@ -70,7 +71,7 @@ func (d *Dashboard) saveRules(w http.ResponseWriter, r *http.Request, u user) er
 	num := func(name string, lo, hi float64) (float64, error) {
 		v, err := strconv.ParseFloat(strings.TrimSpace(f.Get(name)), 64)
 		if err != nil || v < lo || v > hi {
-			return 0, userError(http.StatusBadRequest, fmt.Sprintf("%s must be a number from %g to %g.", strings.ReplaceAll(name, "_", " "), lo, hi))
+			return 0, userError(article.EINVALID, fmt.Sprintf("%s must be a number from %g to %g.", strings.ReplaceAll(name, "_", " "), lo, hi))
 		}
 		return v, nil
 	}
@@ -117,7 +118,7 @@ func siteList(text string) ([]string, error) {
 	}
 	sites, err := store.NormalizeSites(lines)
 	if err != nil {
-		return nil, userError(http.StatusBadRequest, errMessage(err)+".")
+		return nil, userError(article.EINVALID, errMessage(err)+".")
 	}
 	return sites, nil
 }
@@ -147,7 +148,7 @@ func (d *Dashboard) forgetSite(w http.ResponseWriter, r *http.Request, u user) e
 		return err
 	}
 	if len(sites) != 1 {
-		return userError(http.StatusBadRequest, "Name one site to forget, like example.com.")
+		return userError(article.EINVALID, "Name one site to forget, like example.com.")
 	}
 	ids, err := d.store.SiteArticles(sites[0])
 	if err != nil {
