@@ -17,10 +17,9 @@ import (
 	"redline/daemon/internal/article"
 	"redline/daemon/internal/canonical"
 	"redline/daemon/internal/config"
-	"redline/daemon/internal/diff"
+	"redline/daemon/internal/reading"
 	"redline/daemon/internal/store"
 	"redline/daemon/internal/watch"
-	"redline/daemon/internal/web"
 )
 
 // envAllowPrivate reports whether REDLINE_ALLOW_PRIVATE asks the watcher to
@@ -43,11 +42,11 @@ func withWatcher(t target, fn func(w *watch.Watcher, st *store.Store) error) err
 		return err
 	}
 	defer st.Close()
-	rules, err := web.LoadRules(st)
+	rules, err := reading.LoadRules(st)
 	if err != nil {
 		return err
 	}
-	st.SetJudge(diff.Judge(func() diff.Rules { return rules }))
+	st.SetJudge(reading.NewRules(rules).Judge())
 	w, err := watch.New(st, watch.NewFetcher(watch.FetcherOptions{Version: version, AllowPrivate: envAllowPrivate()}), watch.Options{})
 	if err != nil {
 		return err

@@ -18,8 +18,8 @@ import (
 
 	"redline/daemon/internal/api"
 	"redline/daemon/internal/config"
-	"redline/daemon/internal/diff"
 	"redline/daemon/internal/hub"
+	"redline/daemon/internal/reading"
 	"redline/daemon/internal/store"
 	"redline/daemon/internal/watch"
 	"redline/daemon/internal/web"
@@ -138,14 +138,14 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 	}
 	// The user's thresholds from the dashboard's settings; the settings
 	// page changes what the judge uses without a restart.
-	rules, err := web.LoadRules(st)
+	rules, err := reading.LoadRules(st)
 	if err != nil {
 		st.Close()
 		ln.Close()
 		return nil, err
 	}
-	liveRules := web.NewRules(rules)
-	st.SetJudge(diff.Judge(liveRules.Get))
+	liveRules := reading.NewRules(rules)
+	st.SetJudge(liveRules.Judge())
 	events, err := hub.New(st)
 	if err != nil {
 		st.Close()
@@ -153,6 +153,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 		return nil, err
 	}
 	st.SetEventSink(events.Publish)
+	service := reading.New(reading.Config{Store: st, Rules: liveRules, Hub: events})
 	// The watcher re-checks what the user read; it plans checks in the
 	// store from the first capture on.
 	fetcher := watch.NewFetcher(watch.FetcherOptions{Version: cfg.Version, AllowPrivate: cfg.AllowPrivate, Resolve: cfg.Resolve})
@@ -164,7 +165,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 	}
 	dash, err := web.New(web.Config{
 		Store: st, Hub: events, HubTiming: cfg.HubTiming, Host: dashHost, Port: port, DataDir: cfg.DataDir,
-		Logger: log, Version: cfg.Version, Rules: liveRules,
+		Logger: log, Version: cfg.Version, Reading: service,
 		Watcher: watcher, AllowPrivate: cfg.AllowPrivate,
 	})
 	if err != nil {
@@ -174,7 +175,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 	}
 	server, err := api.New(api.Config{
 		Store: st, Token: token, Port: port, DataDir: cfg.DataDir, Logger: log, Version: cfg.Version,
-		Hub: events, HubTiming: cfg.HubTiming, Rules: liveRules, Dashboard: dash,
+		Hub: events, HubTiming: cfg.HubTiming, Reading: service, Dashboard: dash,
 		Watcher: watcher, BodyTimeout: limits.BodyTimeout, Captures: limits.Captures,
 	})
 	if err != nil {

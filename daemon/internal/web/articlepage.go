@@ -61,7 +61,7 @@ func (d *Dashboard) articlePage(w http.ResponseWriter, r *http.Request, u user) 
 	if err != nil {
 		return err
 	}
-	from, to, err := d.store.DefaultRange(a)
+	from, to, err := d.reading.Range(a)
 	if err != nil {
 		return err
 	}
@@ -89,11 +89,11 @@ func (d *Dashboard) articlePage(w http.ResponseWriter, r *http.Request, u user) 
 		data.Versions = append(data.Versions, it)
 	}
 	if from != to && len(versions) > 1 {
-		res, err := d.compare(a, from, to)
+		res, err := d.reading.Compare(a, from, to)
 		if err != nil {
 			return err
 		}
-		dv := newDiffView(versions[from-1], versions[to-1], res)
+		dv := newDiffView(versions[from-1], versions[to-1], res.Result)
 		part := 1
 		if s := q.Get("part"); s != "" {
 			if part, err = strconv.Atoi(s); err != nil {
@@ -152,11 +152,8 @@ func (d *Dashboard) forgetArticle(w http.ResponseWriter, r *http.Request, u user
 	if err != nil {
 		return err
 	}
-	if err := d.store.DeleteArticle(r.Context(), id); err != nil {
+	if err := d.reading.Forget(r.Context(), id); err != nil {
 		return err
-	}
-	if d.hub != nil {
-		d.hub.Forget(id)
 	}
 	d.log.Info("article forgotten from the dashboard", "article", id)
 	http.Redirect(w, r, "/articles", http.StatusSeeOther)

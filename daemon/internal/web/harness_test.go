@@ -17,6 +17,7 @@ import (
 	"redline/daemon/internal/api"
 	"redline/daemon/internal/diff"
 	"redline/daemon/internal/hub"
+	"redline/daemon/internal/reading"
 	"redline/daemon/internal/store"
 	"redline/daemon/internal/watch"
 	"redline/daemon/internal/watch/watchtest"
@@ -52,7 +53,7 @@ type stack struct {
 	home  string
 	port  int
 	store *store.Store
-	rules *web.Rules
+	rules *reading.Rules
 	clock *clock
 	// watcher re-checks on request only (its loop does not run); site is
 	// the local news site it fetches from.
@@ -96,7 +97,7 @@ func newStack(t testing.TB) *stack {
 	if err := st.EnsureListIndex(); err != nil {
 		t.Fatal(err)
 	}
-	rules := web.NewRules(diff.DefaultRules())
+	rules := reading.NewRules(diff.DefaultRules())
 	st.SetJudge(diff.Judge(rules.Get))
 	h, err := hub.New(st)
 	if err != nil {
@@ -111,7 +112,7 @@ func newStack(t testing.TB) *stack {
 	}
 	logs := &logBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
-	dash, err := web.New(web.Config{Store: st, Hub: h, Host: testDashHost, Port: port, DataDir: "/data/redline", Rules: rules, Now: clk.Now, Watcher: wt, Logger: logger})
+	dash, err := web.New(web.Config{Store: st, Hub: h, Host: testDashHost, Port: port, DataDir: "/data/redline", Reading: reading.New(reading.Config{Store: st, Rules: rules, Hub: h}), Now: clk.Now, Watcher: wt, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,8 +28,8 @@ import (
 	"time"
 
 	"redline/daemon/internal/article"
-	"redline/daemon/internal/diff"
 	"redline/daemon/internal/hub"
+	"redline/daemon/internal/reading"
 	"redline/daemon/internal/store"
 )
 
@@ -53,9 +53,10 @@ type Config struct {
 	// AllowPrivate says whether the watcher may fetch pages on this
 	// computer and on private networks (shown in the settings).
 	AllowPrivate bool
-	// Rules holds the diff thresholds the daemon judges changes with;
-	// the settings page changes them. Nil uses a private copy.
-	Rules *Rules
+	// Reading compares versions with the diff rules in force (the
+	// settings page changes them), marks changes seen and forgets
+	// articles; nil makes one over Store with the default rules.
+	Reading *reading.Service
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -71,7 +72,7 @@ type Dashboard struct {
 	dataDir  string
 	log      *slog.Logger
 	version  string
-	rules    *Rules
+	reading  *reading.Service
 	watcher  Watcher
 	private  bool
 	now      func() time.Time
@@ -87,7 +88,7 @@ type Dashboard struct {
 func New(cfg Config) (*Dashboard, error) {
 	d := &Dashboard{
 		store: cfg.Store, hub: cfg.Hub, timing: cfg.HubTiming, host: strings.ToLower(cfg.Host), port: cfg.Port, dataDir: cfg.DataDir,
-		log: cfg.Logger, version: cfg.Version, rules: cfg.Rules, now: cfg.Now, watcher: cfg.Watcher,
+		log: cfg.Logger, version: cfg.Version, reading: cfg.Reading, now: cfg.Now, watcher: cfg.Watcher,
 		private: cfg.AllowPrivate,
 	}
 	if d.log == nil {
@@ -101,8 +102,12 @@ func New(cfg Config) (*Dashboard, error) {
 	if d.now == nil {
 		d.now = time.Now
 	}
-	if d.rules == nil {
-		d.rules = NewRules(diff.DefaultRules())
+	if d.reading == nil {
+		rc := reading.Config{Store: cfg.Store}
+		if cfg.Hub != nil {
+			rc.Hub = cfg.Hub
+		}
+		d.reading = reading.New(rc)
 	}
 	d.sessions = newSessions(d.now)
 	p, err := loadPages()
