@@ -14,7 +14,7 @@ type CaptureResponse struct {
 	Status    article.CaptureStatus `json:"status"`
 	// ChangedSinceRead summarises the changes the user has not seen yet
 	// (null when there are none), so a revisited page can show its banner
-	// at once.
+	// at once: the store graded it while saving the capture.
 	ChangedSinceRead *article.Summary `json:"changed_since_read"`
 }
 
@@ -47,19 +47,7 @@ func (s *Server) createCapture(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Debug("capture stored", "article", saved.Article.ID, "version", saved.Version, "status", saved.Status)
-	var changed *article.Summary
-	if ev, un := saved.Event, saved.Article.Unseen; ev != nil && len(un) > 0 && ev.FromVersion == un[0].From && ev.ToVersion == un[len(un)-1].To {
-		// The change this capture alerted is the whole change since the
-		// read, graded already: comparing again would cost as much.
-		changed = ev.Summary
-	} else {
-		changed, err = s.changedSinceRead(saved.Article)
-	}
-	if err != nil {
-		// The capture is stored; say so, and log why the summary is missing.
-		s.log.Error("summarise unseen changes", "article", saved.Article.ID, "err", err)
-	}
 	writeJSON(w, http.StatusCreated, CaptureResponse{
-		ArticleID: saved.Article.ID, Version: saved.Version, Status: saved.Status, ChangedSinceRead: changed,
+		ArticleID: saved.Article.ID, Version: saved.Version, Status: saved.Status, ChangedSinceRead: saved.SinceRead,
 	})
 }

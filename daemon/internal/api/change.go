@@ -89,18 +89,6 @@ func (s *Server) getDiff(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// changedSinceRead summarises what the user has not seen yet, or nil.
-func (s *Server) changedSinceRead(a article.Article) (*article.Summary, error) {
-	if len(a.Unseen) == 0 {
-		return nil, nil
-	}
-	d, err := s.diffOf(a, 0, 0)
-	if err != nil {
-		return nil, err
-	}
-	return &d.Summary, nil
-}
-
 // SeenRequest is the body of POST /api/v1/articles/{id}/seen.
 type SeenRequest struct {
 	Version *int `json:"version"`

@@ -34,10 +34,8 @@ func markerJudge(p article.Pair) article.Summary {
 }
 
 func openJudged(t *testing.T) (*Store, *[]article.Event) {
-	s := openStore(t, t.TempDir())
-	s.SetJudge(markerJudge)
 	var got []article.Event
-	s.SetEventSink(func(e article.Event) { got = append(got, e) })
+	s := openWith(t, t.TempDir(), Options{Judge: markerJudge, Events: func(e article.Event) { got = append(got, e) }})
 	return s, &got
 }
 

@@ -81,8 +81,9 @@ type Watcher struct {
 	owned sync.WaitGroup // every check this watcher started
 }
 
-// New returns a Watcher over st that fetches with f, and makes the store
-// plan and announce checks with it.
+// New returns a Watcher over st that fetches with f. The store plans and
+// announces checks through it: give Plan and Wake to store.Options (the
+// daemon binds them once the watcher is made).
 func New(st *store.Store, f *Fetcher, o Options) (*Watcher, error) {
 	w := &Watcher{
 		store: st, fetch: f, workers: o.Workers, quality: o.Quality.withDefaults(),
@@ -125,13 +126,12 @@ func New(st *store.Store, f *Fetcher, o Options) (*Watcher, error) {
 	if err := w.schedule.Validate(); err != nil {
 		return nil, err
 	}
-	st.SetWatchPlanner(w.plan)
-	st.SetWatchWake(w.Wake)
 	return w, nil
 }
 
-// plan is the store's Planner: the next check of a by the schedule.
-func (w *Watcher) plan(a *article.Article, now time.Time) (time.Time, time.Time, bool) {
+// Plan is the store's Planner (store.Options.Plan): the next check of a by
+// the schedule.
+func (w *Watcher) Plan(a *article.Article, now time.Time) (time.Time, time.Time, bool) {
 	return w.Schedule().Next(Since(a), now, w.random)
 }
 
@@ -169,7 +169,7 @@ func (w *Watcher) Wake() {
 // flight. Articles of older stores get a watch first.
 func (w *Watcher) Run(ctx context.Context) {
 	defer w.owned.Wait()
-	if err := w.store.BackfillWatches(ctx, w.now(), w.plan); err != nil {
+	if err := w.store.BackfillWatches(ctx, w.now(), w.Plan); err != nil {
 		w.log.Error("give older articles a watch", "err", err)
 	}
 	if w.fetch.opts.AllowPrivate {
