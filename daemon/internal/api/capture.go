@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"redline/daemon/internal/article"
-	"redline/daemon/internal/store"
 )
 
 // CaptureResponse answers POST /api/v1/captures.
@@ -31,17 +30,7 @@ func (s *Server) createCapture(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if c.Source != "" && c.Source != article.SourceBrowser {
-		s.fail(w, r, article.Errorf(article.EINVALID, "source must be \"browser\": only the daemon itself makes fetch versions"))
-		return
-	}
-	in, err := store.NewIngest(&c, s.now())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	in.MarkRead = true
-	saved, err := s.store.SaveCapture(r.Context(), in)
+	saved, err := s.reading.Read(r.Context(), &c, s.now())
 	if err != nil {
 		s.fail(w, r, err)
 		return

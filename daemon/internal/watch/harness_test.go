@@ -11,6 +11,7 @@ import (
 	"redline/daemon/internal/article"
 	"redline/daemon/internal/diff"
 	"redline/daemon/internal/extract"
+	"redline/daemon/internal/reading"
 	"redline/daemon/internal/store"
 	"redline/daemon/internal/watch/watchtest"
 )
@@ -122,12 +123,13 @@ func (h *harness) capture(rawURL, page string) article.Article {
 		URL: rawURL, Title: "Council delays budget vote after auditor's warning", Blocks: readerMode(h.t, page),
 		CapturedAt: h.clock.Now(), Source: article.SourceBrowser, Extractor: "readability@0.6.0",
 	}
-	in, err := store.NewIngest(c, h.clock.Now())
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	in.MarkRead = true
-	saved, err := h.st.SaveCapture(h.ctx, in)
+	return h.read(c)
+}
+
+// read stores c as the API does: a browser capture, a read.
+func (h *harness) read(c *article.Capture) article.Article {
+	h.t.Helper()
+	saved, err := reading.New(reading.Config{Store: h.st}).Read(h.ctx, c, h.clock.Now())
 	if err != nil {
 		h.t.Fatal(err)
 	}

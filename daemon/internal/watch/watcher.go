@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"redline/daemon/internal/article"
+	"redline/daemon/internal/reading"
 	"redline/daemon/internal/store"
 )
 
@@ -41,6 +42,8 @@ type Options struct {
 	// Checked, if set, is called after each check is recorded, with the
 	// article as the check left it. It must not block for long.
 	Checked func(article.Article, article.CheckResult)
+	// Reading files the pages fetched; nil makes one over the store.
+	Reading *reading.Service
 }
 
 // Defaults of Options.
@@ -60,6 +63,7 @@ const dueBatch = 64
 // CheckNow, Track, Pause and Resume serve the user's requests.
 type Watcher struct {
 	store   *store.Store
+	reading *reading.Service
 	fetch   *Fetcher
 	hosts   *hosts
 	workers int
@@ -86,12 +90,15 @@ type Watcher struct {
 // daemon binds them once the watcher is made).
 func New(st *store.Store, f *Fetcher, o Options) (*Watcher, error) {
 	w := &Watcher{
-		store: st, fetch: f, workers: o.Workers, quality: o.Quality.withDefaults(),
+		store: st, reading: o.Reading, fetch: f, workers: o.Workers, quality: o.Quality.withDefaults(),
 		now: o.Clock, random: o.Random, log: o.Logger, checked: o.Checked,
 		inflight: map[int64]int{}, wake: make(chan struct{}, 1),
 	}
 	if w.workers <= 0 {
 		w.workers = DefaultWorkers
+	}
+	if w.reading == nil {
+		w.reading = reading.New(reading.Config{Store: st})
 	}
 	spacing := o.Spacing
 	if spacing == 0 {
