@@ -194,3 +194,41 @@ func TestKnownPageStaysWithItsArticleWhateverItDeclares(t *testing.T) {
 		t.Errorf("the other article = %+v, %v", b, err)
 	}
 }
+
+// The index is never re-pointed: an Ingest whose URLs belong to two
+// articles joins the one of its own URL (the page's), and the other
+// article's URL keeps leading to that other article and is not listed as
+// an alias of the one joined.
+func TestURLOfAnotherArticleIsNeverRepointed(t *testing.T) {
+	s, svc, sunk := openJudged(t)
+	victim := readPage(t, svc, "https://site.test/victim", "", "Victim", "Victim's text.").Article
+	attacker := readPage(t, svc, "https://site.test/attacker", "", "Attacker", "Attacker's text.").Article
+	for _, in := range []store.Ingest{
+		{URL: "https://site.test/victim", Aliases: []string{"https://site.test/attacker"}},
+		{URL: "https://site.test/new", Aliases: []string{"https://site.test/attacker", "https://site.test/victim"}},
+	} {
+		in.Capture = capture("https://site.test/attacker", "Victim", "Forged text.")
+		in.Site, in.MarkRead, in.Now = "site.test", true, t0
+		got, err := s.SaveCapture(context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Article.ID != attacker.ID {
+			t.Errorf("%s %q went to article %d, want the page's own %d", in.URL, in.Aliases, got.Article.ID, attacker.ID)
+		}
+		if o := urlOwner(t, s, "https://site.test/victim"); o != victim.ID {
+			t.Errorf("after %s %q the victim's URL leads to article %d", in.URL, in.Aliases, o)
+		}
+		if o := urlOwner(t, s, "https://site.test/attacker"); o != attacker.ID {
+			t.Errorf("after %s %q the attacker's URL leads to article %d", in.URL, in.Aliases, o)
+		}
+		assertUntouched(t, s, victim, *sunk)
+	}
+	a, err := s.Article(attacker.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Aliases) != 1 || a.Aliases[0] != "https://site.test/new" {
+		t.Errorf("the attacker's article has aliases %q, want only the new URL", a.Aliases)
+	}
+}

@@ -6,13 +6,11 @@ import (
 	"testing"
 
 	"github.com/dgraph-io/badger/v4"
-
-	"redline/daemon/internal/article"
 )
 
-// The index rules that keep a page from filing itself under another
-// page's article. The canonical a page declares is chosen by the reading
-// service (reading/capture_test.go tests the two together).
+// The store's index rules keep a page from filing itself under another
+// page's article; reading/capture_test.go tests them with the canonical
+// the reading service chooses. Here, what needs the index itself.
 
 // readPage stores a browser capture of page, a URL in canonical form, as
 // a read.
@@ -38,66 +36,6 @@ func urlOwner(t *testing.T, s *Store, u string) int64 {
 		t.Fatal(err)
 	}
 	return id
-}
-
-// assertUntouched checks that the victim's article still has the one
-// version the reader read, no change and nothing unseen, and no other URL.
-func assertUntouched(t *testing.T, s *Store, victim article.Article, sunk []article.Event) {
-	t.Helper()
-	a, err := s.Article(victim.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a.Versions != 1 || a.Changes != 0 || len(a.Unseen) != 0 || a.Captures != 1 || a.Title != victim.Title {
-		t.Errorf("victim article = %d versions, %d changes, %d unseen, %d captures, title %q; want it as the reader read it",
-			a.Versions, a.Changes, len(a.Unseen), a.Captures, a.Title)
-	}
-	if len(a.Aliases) != len(victim.Aliases) {
-		t.Errorf("victim article gained URLs: %q", a.Aliases)
-	}
-	for _, e := range sunk {
-		if e.ArticleID == victim.ID && e.Type == article.EventChanged {
-			t.Errorf("the victim's article raised a change alert: %+v", e)
-		}
-	}
-}
-
-// The index is never re-pointed: an Ingest whose URLs belong to two
-// articles joins the one of its own URL (the page's), and the other
-// article's URL keeps leading to that other article and is not listed as
-// an alias of the one joined.
-func TestURLOfAnotherArticleIsNeverRepointed(t *testing.T) {
-	s, sunk := openJudged(t)
-	victim := readPage(t, s, "https://site.test/victim", "Victim", "Victim's text.").Article
-	attacker := readPage(t, s, "https://site.test/attacker", "Attacker", "Attacker's text.").Article
-	for _, in := range []Ingest{
-		{URL: "https://site.test/victim", Aliases: []string{"https://site.test/attacker"}},
-		{URL: "https://site.test/new", Aliases: []string{"https://site.test/attacker", "https://site.test/victim"}},
-	} {
-		in.Capture = capture("https://site.test/attacker", "Victim", "Forged text.")
-		in.Site, in.MarkRead, in.Now = "site.test", true, t0
-		got, err := s.SaveCapture(context.Background(), in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got.Article.ID != attacker.ID {
-			t.Errorf("%s %q went to article %d, want the page's own %d", in.URL, in.Aliases, got.Article.ID, attacker.ID)
-		}
-		if o := urlOwner(t, s, "https://site.test/victim"); o != victim.ID {
-			t.Errorf("after %s %q the victim's URL leads to article %d", in.URL, in.Aliases, o)
-		}
-		if o := urlOwner(t, s, "https://site.test/attacker"); o != attacker.ID {
-			t.Errorf("after %s %q the attacker's URL leads to article %d", in.URL, in.Aliases, o)
-		}
-		assertUntouched(t, s, victim, *sunk)
-	}
-	a, err := s.Article(attacker.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(a.Aliases) != 1 || a.Aliases[0] != "https://site.test/new" {
-		t.Errorf("the attacker's article has aliases %q, want only the new URL", a.Aliases)
-	}
 }
 
 // An index entry left by an older Redline that points to an article no
