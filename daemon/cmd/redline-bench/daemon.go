@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"redline/daemon/internal/article"
+	"redline/daemon/internal/reading"
 	"redline/daemon/internal/store"
 )
 
@@ -76,13 +77,8 @@ func fill(dataDir string, n int, paras []article.Block) error {
 					URL: fmt.Sprintf("https://news%d.example/%d/story-%d", i%200, i/1000, i), Title: fmt.Sprintf("Story %d", i),
 					Blocks: blocks, CapturedAt: time.Now(), Source: article.SourceBrowser, Extractor: "bench",
 				}
-				in, err := store.NewIngest(c, time.Now())
-				if err == nil {
-					in.MarkRead = true
-					var saved store.Saved
-					saved, err = st.SaveCapture(context.Background(), in)
-					ids[i] = saved.Article.ID
-				}
+				saved, err := reading.New(reading.Config{Store: st}).Read(context.Background(), c, time.Now())
+				ids[i] = saved.Article.ID
 				if err != nil {
 					failed.Store(err)
 					return

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"redline/daemon/internal/article"
+	"redline/daemon/internal/reading"
 	"redline/daemon/internal/store"
 )
 
@@ -93,12 +94,7 @@ func redlineBytes(dir string, h histories) (int64, error) {
 						Blocks: v.Blocks, CapturedAt: time.Now().Add(time.Duration(i-len(h[a])) * time.Hour),
 						Source: article.SourceBrowser, Extractor: "bench",
 					}
-					in, err := store.NewIngest(c, time.Now())
-					if err == nil {
-						in.MarkRead = true
-						_, err = st.SaveCapture(context.Background(), in)
-					}
-					if err != nil {
+					if _, err := reading.New(reading.Config{Store: st}).Read(context.Background(), c, time.Now()); err != nil {
 						mu.Lock()
 						firstErr = err
 						mu.Unlock()

@@ -13,6 +13,7 @@ import (
 
 	"redline/daemon/internal/article"
 	"redline/daemon/internal/config"
+	"redline/daemon/internal/reading"
 	"redline/daemon/internal/store"
 )
 
@@ -55,13 +56,7 @@ func fill(b *testing.B, dir string, n int) {
 					Blocks:     []article.Block{{Kind: "p", Text: para}, {Kind: "p", Text: fmt.Sprintf("Story number %d.", i)}},
 					CapturedAt: time.Now(), Source: article.SourceBrowser, Extractor: "bench",
 				}
-				in, err := store.NewIngest(c, time.Now())
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				in.MarkRead = true
-				if _, err := s.SaveCapture(context.Background(), in); err != nil {
+				if _, err := reading.New(reading.Config{Store: s}).Read(context.Background(), c, time.Now()); err != nil {
 					b.Error(err)
 					return
 				}

@@ -67,11 +67,20 @@ func connect(ctx context.Context, dataFlag string) (target, error) {
 
 // openStore opens the store directly when no daemon runs.
 func (t target) openStore() (*store.Store, error) {
-	dir := filepath.Join(t.dir, config.StoreDir)
-	if _, err := os.Stat(dir); err != nil {
-		return nil, fmt.Errorf("no Redline data in %s yet: start the daemon with `redline serve`", t.dir)
+	dir, err := t.storeDir()
+	if err != nil {
+		return nil, err
 	}
 	return store.Open(dir, store.Options{})
+}
+
+// storeDir is the folder of the store, which must exist.
+func (t target) storeDir() (string, error) {
+	dir := filepath.Join(t.dir, config.StoreDir)
+	if _, err := os.Stat(dir); err != nil {
+		return "", fmt.Errorf("no Redline data in %s yet: start the daemon with `redline serve`", t.dir)
+	}
+	return dir, nil
 }
 
 // do sends a request and decodes a JSON answer into out (if not nil).

@@ -17,10 +17,9 @@ import (
 	"redline/daemon/internal/article"
 	"redline/daemon/internal/canonical"
 	"redline/daemon/internal/config"
-	"redline/daemon/internal/diff"
+	"redline/daemon/internal/daemon"
 	"redline/daemon/internal/store"
 	"redline/daemon/internal/watch"
-	"redline/daemon/internal/web"
 )
 
 // envAllowPrivate reports whether REDLINE_ALLOW_PRIVATE asks the watcher to
@@ -34,25 +33,21 @@ func envAllowPrivate() bool {
 }
 
 // withWatcher runs fn with a watcher over the store opened directly, for
-// the watch commands when no daemon runs. Changes are graded with the
-// user's thresholds, as the daemon does; their events wait in the store's
-// log for the clients.
+// the watch commands when no daemon runs: the daemon's parts
+// (daemon.OpenParts), so changes are graded with the user's thresholds as
+// the daemon grades them; their events wait in the store's log for the
+// clients.
 func withWatcher(t target, fn func(w *watch.Watcher, st *store.Store) error) error {
-	st, err := t.openStore()
+	dir, err := t.storeDir()
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	rules, err := web.LoadRules(st)
+	p, err := daemon.OpenParts(dir, daemon.PartsConfig{Version: version, AllowPrivate: envAllowPrivate()})
 	if err != nil {
 		return err
 	}
-	st.SetJudge(diff.Judge(func() diff.Rules { return rules }))
-	w, err := watch.New(st, watch.NewFetcher(watch.FetcherOptions{Version: version, AllowPrivate: envAllowPrivate()}), watch.Options{})
-	if err != nil {
-		return err
-	}
-	return fn(w, st)
+	defer p.Store.Close()
+	return fn(p.Watcher, p.Store)
 }
 
 func jsonBody(v any) io.Reader {

@@ -137,12 +137,9 @@ func (s *Server) deleteArticle(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.store.DeleteArticle(r.Context(), id); err != nil {
+	if err := s.reading.Forget(r.Context(), id); err != nil {
 		s.fail(w, r, err)
 		return
-	}
-	if s.hub != nil {
-		s.hub.Forget(id)
 	}
 	s.log.Info("article forgotten", "article", id)
 	w.WriteHeader(http.StatusNoContent)

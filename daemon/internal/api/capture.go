@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"redline/daemon/internal/article"
-	"redline/daemon/internal/store"
 )
 
 // CaptureResponse answers POST /api/v1/captures.
@@ -14,7 +13,7 @@ type CaptureResponse struct {
 	Status    article.CaptureStatus `json:"status"`
 	// ChangedSinceRead summarises the changes the user has not seen yet
 	// (null when there are none), so a revisited page can show its banner
-	// at once.
+	// at once: the store graded it while saving the capture.
 	ChangedSinceRead *article.Summary `json:"changed_since_read"`
 }
 
@@ -31,35 +30,13 @@ func (s *Server) createCapture(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if c.Source != "" && c.Source != article.SourceBrowser {
-		s.fail(w, r, article.Errorf(article.EINVALID, "source must be \"browser\": only the daemon itself makes fetch versions"))
-		return
-	}
-	in, err := store.NewIngest(&c, s.now())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	in.MarkRead = true
-	saved, err := s.store.SaveCapture(r.Context(), in)
+	saved, err := s.reading.Read(r.Context(), &c, s.now())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	s.log.Debug("capture stored", "article", saved.Article.ID, "version", saved.Version, "status", saved.Status)
-	var changed *article.Summary
-	if ev, un := saved.Event, saved.Article.Unseen; ev != nil && len(un) > 0 && ev.FromVersion == un[0].From && ev.ToVersion == un[len(un)-1].To {
-		// The change this capture alerted is the whole change since the
-		// read, graded already: comparing again would cost as much.
-		changed = ev.Summary
-	} else {
-		changed, err = s.changedSinceRead(saved.Article)
-	}
-	if err != nil {
-		// The capture is stored; say so, and log why the summary is missing.
-		s.log.Error("summarise unseen changes", "article", saved.Article.ID, "err", err)
-	}
 	writeJSON(w, http.StatusCreated, CaptureResponse{
-		ArticleID: saved.Article.ID, Version: saved.Version, Status: saved.Status, ChangedSinceRead: changed,
+		ArticleID: saved.Article.ID, Version: saved.Version, Status: saved.Status, ChangedSinceRead: saved.SinceRead,
 	})
 }

@@ -7,7 +7,6 @@ import (
 
 	"redline/daemon/internal/article"
 	"redline/daemon/internal/diff"
-	"redline/daemon/internal/store"
 )
 
 // VersionRef names one side of a diff.
@@ -33,15 +32,9 @@ type DiffResponse struct {
 }
 
 // diffOf answers a diff request: the change since the reader read the
-// article (store.ChangeSinceRead), or the versions the request names.
+// article (from and to zero), or the versions the request names.
 func (s *Server) diffOf(a article.Article, from, to int) (DiffResponse, error) {
-	var ch store.Change
-	var err error
-	if from == 0 && to == 0 {
-		ch, err = s.store.ChangeSinceRead(a)
-	} else {
-		ch, err = s.store.ChangeBetween(a, from, to)
-	}
+	c, err := s.reading.Compare(a, from, to)
 	if err != nil {
 		return DiffResponse{}, err
 	}
@@ -49,8 +42,7 @@ func (s *Server) diffOf(a article.Article, from, to int) (DiffResponse, error) {
 		return VersionRef{Number: v.Number, Title: v.Title, Byline: v.Byline, CapturedAt: v.CapturedAt, Source: v.Source}
 	}
 	return DiffResponse{
-		ArticleID: a.ID, URL: a.URL, From: ref(ch.From), To: ref(ch.To), Across: ch.Pair.Across,
-		Result: diff.ComparePair(ch.Pair, s.rules.Get()),
+		ArticleID: a.ID, URL: a.URL, From: ref(c.From), To: ref(c.To), Across: c.Across, Result: c.Result,
 	}, nil
 }
 
@@ -74,7 +66,7 @@ func (s *Server) getDiff(w http.ResponseWriter, r *http.Request) {
 	}
 	if (from == 0) != (to == 0) {
 		// One end named: the other is the default range's.
-		dfrom, dto, err := s.store.DefaultRange(a)
+		dfrom, dto, err := s.reading.Range(a)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -97,18 +89,6 @@ func (s *Server) getDiff(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// changedSinceRead summarises what the user has not seen yet, or nil.
-func (s *Server) changedSinceRead(a article.Article) (*article.Summary, error) {
-	if len(a.Unseen) == 0 {
-		return nil, nil
-	}
-	d, err := s.diffOf(a, 0, 0)
-	if err != nil {
-		return nil, err
-	}
-	return &d.Summary, nil
-}
-
 // SeenRequest is the body of POST /api/v1/articles/{id}/seen.
 type SeenRequest struct {
 	Version *int `json:"version"`
@@ -129,7 +109,7 @@ func (s *Server) markSeen(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, article.Errorf(article.EINVALID, "version is required: the version the user has now seen"))
 		return
 	}
-	a, _, err := s.store.MarkSeen(r.Context(), id, *req.Version, s.now())
+	a, err := s.reading.MarkSeen(r.Context(), id, *req.Version, s.now())
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -35,28 +35,11 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 	writeJSON(w, status, b)
 }
 
-// statusOf maps error codes to HTTP statuses, in one place.
-var statusOf = map[string]int{
-	article.EINVALID:      http.StatusBadRequest,
-	article.ENOTFOUND:     http.StatusNotFound,
-	article.ETOOLARGE:     http.StatusRequestEntityTooLarge,
-	article.EUNAUTHORIZED: http.StatusUnauthorized,
-	article.EFORBIDDEN:    http.StatusForbidden,
-	article.ECONFLICT:     http.StatusConflict,
-	article.EUNAVAILABLE:  http.StatusServiceUnavailable,
-	article.ETIMEOUT:      http.StatusRequestTimeout,
-	article.ENOSPACE:      http.StatusInsufficientStorage,
-	article.EINTERNAL:     http.StatusInternalServerError,
-}
-
 // fail answers with err's code and message; internal errors are logged and
 // answered without detail.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	code := article.ErrorCode(err)
-	status, ok := statusOf[code]
-	if !ok {
-		status = http.StatusInternalServerError
-	}
+	status := article.HTTPStatus(code)
 	if status >= 500 {
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}

@@ -5,24 +5,13 @@ import (
 	"fmt"
 	"net"
 	"net/http/httptest"
-	"sync"
 	"testing"
 
 	"redline/daemon/internal/api"
 	"redline/daemon/internal/diff"
+	"redline/daemon/internal/reading"
 	"redline/daemon/internal/store"
 )
-
-type swappableRules struct {
-	mu sync.Mutex
-	r  diff.Rules
-}
-
-func (s *swappableRules) Get() diff.Rules {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.r
-}
 
 // The user may change the thresholds while the daemon runs: the diff
 // endpoint grades with the rules in force now, not those at start.
@@ -32,9 +21,9 @@ func TestDiffUsesTheRulesInForceNow(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	rules := &swappableRules{r: diff.DefaultRules()}
+	rules := reading.NewRules(diff.DefaultRules())
 	srv := httptest.NewUnstartedServer(nil)
-	srv.Config.Handler = newHandler(t, api.Config{Store: st, Token: token, Port: srv.Listener.Addr().(*net.TCPAddr).Port, Rules: rules})
+	srv.Config.Handler = newHandler(t, api.Config{Store: st, Token: token, Port: srv.Listener.Addr().(*net.TCPAddr).Port, Reading: reading.New(reading.Config{Store: st, Rules: rules})})
 	srv.Start()
 	defer srv.Close()
 	h := &harness{t: t, base: srv.URL, store: st}
@@ -48,9 +37,7 @@ func TestDiffUsesTheRulesInForceNow(t *testing.T) {
 		return d.Summary.Significance
 	}
 	before := significance()
-	rules.mu.Lock()
-	rules.r = diff.Rules{PairSimilarity: 0.5, MoveSimilarity: 0.9, SubstantiveWords: 1}
-	rules.mu.Unlock()
+	rules.Set(diff.Rules{PairSimilarity: 0.5, MoveSimilarity: 0.9, SubstantiveWords: 1})
 	if after := significance(); after != "substantive" || before == after {
 		t.Errorf("significance %q before and %q after lowering the threshold to one word", before, after)
 	}

@@ -13,8 +13,8 @@ import (
 
 	"github.com/rs/cors"
 
-	"redline/daemon/internal/diff"
 	"redline/daemon/internal/hub"
+	"redline/daemon/internal/reading"
 	"redline/daemon/internal/store"
 )
 
@@ -33,10 +33,10 @@ type Config struct {
 	Hub *hub.Hub
 	// HubTiming overrides the WebSocket deadlines (tests).
 	HubTiming hub.Timing
-	// Rules are the current thresholds for grading changes in diffs (the
-	// user may change them while the daemon runs); nil means
-	// diff.DefaultRules().
-	Rules interface{ Get() diff.Rules }
+	// Reading files captures, compares versions with the diff rules in
+	// force, marks changes seen and forgets articles; nil makes one over
+	// Store with the default rules.
+	Reading *reading.Service
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Dashboard serves the pages, feeds and assets outside /api/ and
@@ -83,7 +83,7 @@ type Server struct {
 	started time.Time
 	hub     *hub.Hub
 	timing  hub.Timing
-	rules   interface{ Get() diff.Rules }
+	reading *reading.Service
 	dash    Dashboard
 	port    int
 	pair    pairings
@@ -99,7 +99,7 @@ type Server struct {
 func New(cfg Config) (*Server, error) {
 	s := &Server{
 		store: cfg.Store, token: cfg.Token, dataDir: cfg.DataDir, log: cfg.Logger,
-		version: cfg.Version, now: cfg.Now, hub: cfg.Hub, timing: cfg.HubTiming, rules: cfg.Rules,
+		version: cfg.Version, now: cfg.Now, hub: cfg.Hub, timing: cfg.HubTiming, reading: cfg.Reading,
 		dash: cfg.Dashboard, port: cfg.Port,
 	}
 	s.watcher = cfg.Watcher
@@ -112,8 +112,12 @@ func New(cfg Config) (*Server, error) {
 		n = DefaultCaptures
 	}
 	s.captures = make(chan struct{}, n)
-	if s.rules == nil {
-		s.rules = defaultRules{}
+	if s.reading == nil {
+		rc := reading.Config{Store: cfg.Store}
+		if cfg.Hub != nil {
+			rc.Hub = cfg.Hub
+		}
+		s.reading = reading.New(rc)
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -225,8 +229,3 @@ func (s *Server) dashboardLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, LoginResponse{URL: s.dash.Origin() + path, ExpiresAt: exp})
 }
-
-// defaultRules grades with the rules Redline ships with.
-type defaultRules struct{}
-
-func (defaultRules) Get() diff.Rules { return diff.DefaultRules() }

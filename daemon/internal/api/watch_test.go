@@ -54,17 +54,23 @@ type watchHarness struct {
 
 func newWatchHarness(t *testing.T) *watchHarness {
 	t.Helper()
-	st, err := store.Open(t.TempDir(), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	rules := diff.DefaultRules()
-	st.SetJudge(diff.Judge(func() diff.Rules { return rules }))
-	events, err := hub.New(st)
+	// The hub and the watcher read the store first; the store calls them
+	// once they are made, as the daemon binds them (daemon.OpenParts).
+	var events *hub.Hub
+	var w *watch.Watcher
+	st, err := store.Open(t.TempDir(), store.Options{
+		Judge:  diff.Judge(func() diff.Rules { return rules }),
+		Events: func(e article.Event) { events.Publish(e) },
+		Plan:   func(a *article.Article, now time.Time) (time.Time, time.Time, bool) { return w.Plan(a, now) },
+		Wake:   func() { w.Wake() },
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.SetEventSink(events.Publish)
+	if events, err = hub.New(st); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	hubDone := make(chan struct{})
 	go func() {
@@ -74,8 +80,7 @@ func newWatchHarness(t *testing.T) *watchHarness {
 	clock := &watchClock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
 	site := watchtest.NewSite(t)
 	f := watch.NewFetcher(watch.FetcherOptions{Version: "test", AllowPrivate: true, Resolve: watchtest.Resolve})
-	w, err := watch.New(st, f, watch.Options{Clock: clock.Now, Random: func() float64 { return 0.5 }})
-	if err != nil {
+	if w, err = watch.New(st, f, watch.Options{Clock: clock.Now, Random: func() float64 { return 0.5 }}); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewUnstartedServer(nil)

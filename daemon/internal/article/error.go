@@ -3,10 +3,12 @@ package article
 import (
 	"errors"
 	"fmt"
+	"net/http"
 )
 
-// Error codes. The API maps each to one HTTP status; anything without a
-// code is internal, logged, and never shown to the client in detail.
+// Error codes. HTTPStatus maps each to one HTTP status, for the API and
+// the dashboard alike; anything without a code is internal, logged, and
+// never shown to the client in detail.
 const (
 	EINVALID      = "invalid"
 	ENOTFOUND     = "not_found"
@@ -53,4 +55,28 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "internal error"
+}
+
+// statuses is the one table from error codes to HTTP statuses: the API
+// answers with it in JSON, the dashboard in HTML.
+var statuses = map[string]int{
+	EINVALID:      http.StatusBadRequest,
+	ENOTFOUND:     http.StatusNotFound,
+	ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	EUNAUTHORIZED: http.StatusUnauthorized,
+	EFORBIDDEN:    http.StatusForbidden,
+	ECONFLICT:     http.StatusConflict,
+	EUNAVAILABLE:  http.StatusServiceUnavailable,
+	ETIMEOUT:      http.StatusRequestTimeout,
+	ENOSPACE:      http.StatusInsufficientStorage,
+	EINTERNAL:     http.StatusInternalServerError,
+}
+
+// HTTPStatus returns the HTTP status of an error code; an unknown code is
+// internal (500).
+func HTTPStatus(code string) int {
+	if status, ok := statuses[code]; ok {
+		return status
+	}
+	return http.StatusInternalServerError
 }

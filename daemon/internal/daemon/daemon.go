@@ -18,10 +18,8 @@ import (
 
 	"redline/daemon/internal/api"
 	"redline/daemon/internal/config"
-	"redline/daemon/internal/diff"
 	"redline/daemon/internal/hub"
 	"redline/daemon/internal/store"
-	"redline/daemon/internal/watch"
 	"redline/daemon/internal/web"
 )
 
@@ -120,10 +118,11 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(storeDir, store.Options{Logger: log})
+	parts, err := OpenParts(storeDir, PartsConfig{Logger: log, Version: cfg.Version, AllowPrivate: cfg.AllowPrivate, Resolve: cfg.Resolve})
 	if err != nil {
 		return nil, err
 	}
+	st, events, watcher := parts.Store, parts.Hub, parts.Watcher
 	tcp, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		st.Close()
@@ -136,35 +135,9 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 		ln.Close()
 		return nil, err
 	}
-	// The user's thresholds from the dashboard's settings; the settings
-	// page changes what the judge uses without a restart.
-	rules, err := web.LoadRules(st)
-	if err != nil {
-		st.Close()
-		ln.Close()
-		return nil, err
-	}
-	liveRules := web.NewRules(rules)
-	st.SetJudge(diff.Judge(liveRules.Get))
-	events, err := hub.New(st)
-	if err != nil {
-		st.Close()
-		ln.Close()
-		return nil, err
-	}
-	st.SetEventSink(events.Publish)
-	// The watcher re-checks what the user read; it plans checks in the
-	// store from the first capture on.
-	fetcher := watch.NewFetcher(watch.FetcherOptions{Version: cfg.Version, AllowPrivate: cfg.AllowPrivate, Resolve: cfg.Resolve})
-	watcher, err := watch.New(st, fetcher, watch.Options{Logger: log})
-	if err != nil {
-		st.Close()
-		ln.Close()
-		return nil, err
-	}
 	dash, err := web.New(web.Config{
 		Store: st, Hub: events, HubTiming: cfg.HubTiming, Host: dashHost, Port: port, DataDir: cfg.DataDir,
-		Logger: log, Version: cfg.Version, Rules: liveRules,
+		Logger: log, Version: cfg.Version, Reading: parts.Reading,
 		Watcher: watcher, AllowPrivate: cfg.AllowPrivate,
 	})
 	if err != nil {
@@ -174,7 +147,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 	}
 	server, err := api.New(api.Config{
 		Store: st, Token: token, Port: port, DataDir: cfg.DataDir, Logger: log, Version: cfg.Version,
-		Hub: events, HubTiming: cfg.HubTiming, Rules: liveRules, Dashboard: dash,
+		Hub: events, HubTiming: cfg.HubTiming, Reading: parts.Reading, Dashboard: dash,
 		Watcher: watcher, BodyTimeout: limits.BodyTimeout, Captures: limits.Captures,
 	})
 	if err != nil {

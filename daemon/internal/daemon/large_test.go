@@ -20,6 +20,7 @@ import (
 
 	"redline/daemon/internal/article"
 	"redline/daemon/internal/config"
+	"redline/daemon/internal/reading"
 	"redline/daemon/internal/store"
 )
 
@@ -248,12 +249,7 @@ func fillArticle(st *store.Store, p *prose, i, versions int, base time.Time) (in
 			URL: largeURL(i), Title: largeTitle(i), Blocks: slices.Clone(blocks),
 			CapturedAt: at, Source: article.SourceBrowser, Extractor: "test",
 		}
-		in, err := store.NewIngest(c, at)
-		if err != nil {
-			return 0, fmt.Errorf("article %d version %d: %w", i, v+1, err)
-		}
-		in.MarkRead = true
-		saved, err := st.SaveCapture(context.Background(), in)
+		saved, err := reading.New(reading.Config{Store: st}).Read(context.Background(), c, at)
 		if err != nil {
 			return 0, fmt.Errorf("article %d version %d: %w", i, v+1, err)
 		}

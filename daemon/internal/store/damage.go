@@ -51,23 +51,57 @@ func checkDamage(dir string) error {
 	if err != nil {
 		return damaged(dir, "its MANIFEST does not read back (%v)", err)
 	}
-	entries, err := os.ReadDir(dir)
+	present, wal, err := tableFiles(dir)
 	if err != nil {
 		return openError(dir, err)
-	}
-	present := map[uint64]string{}
-	wal := false
-	for _, e := range entries {
-		if id, ok := table.ParseFileID(e.Name()); ok {
-			present[id] = e.Name()
-		}
-		wal = wal || strings.HasSuffix(e.Name(), ".mem")
 	}
 	for id := range mf.Tables {
 		if _, ok := present[id]; !ok {
 			return damaged(dir, "its table file %s is missing", table.IDToFilename(id))
 		}
 	}
+	newest, unlisted, err := readTables(dir, opt, mf, present)
+	if err != nil {
+		return err
+	}
+	// Badger deletes the tables its MANIFEST does not list. After a crash
+	// those are what a compaction or a flush was writing: a compaction's
+	// data is still in the tables listed, a flush's in the log (.mem)
+	// that is replayed. Tables newer than every listed one, more than one
+	// flush's worth or with no log, are data the MANIFEST lost.
+	var lost []string
+	for _, name := range slices.Sorted(maps.Keys(unlisted)) {
+		if unlisted[name] > newest {
+			lost = append(lost, name)
+		}
+	}
+	if len(lost) > 1 || len(lost) == 1 && !wal {
+		return damaged(dir, "its MANIFEST leaves out table files that hold data (%s): it was cut short or replaced", strings.Join(lost, ", "))
+	}
+	return nil
+}
+
+// tableFiles lists the table files in dir by id, and says whether a log
+// (.mem) is there.
+func tableFiles(dir string) (present map[uint64]string, wal bool, err error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, false, err
+	}
+	present = map[uint64]string{}
+	for _, e := range entries {
+		if id, ok := table.ParseFileID(e.Name()); ok {
+			present[id] = e.Name()
+		}
+		wal = wal || strings.HasSuffix(e.Name(), ".mem")
+	}
+	return present, wal, nil
+}
+
+// readTables reads every table file back (every block's checksum too when
+// they are small) and returns the newest version the tables the MANIFEST
+// lists hold, and the newest version of each table it does not list.
+func readTables(dir string, opt badger.Options, mf badger.Manifest, present map[uint64]string) (newest uint64, unlisted map[string]uint64, err error) {
 	var total int64
 	for _, name := range present {
 		if info, err := os.Stat(filepath.Join(dir, name)); err == nil {
@@ -75,20 +109,18 @@ func checkDamage(dir string) error {
 		}
 	}
 	verify := total <= verifyBelow
-	var newest uint64
-	var unlisted []string
-	versions := map[string]uint64{}
+	unlisted = map[string]uint64{}
 	for _, id := range slices.Sorted(maps.Keys(present)) {
 		name := present[id]
 		compression := opt.Compression
-		if tm, ok := mf.Tables[id]; ok {
+		tm, listed := mf.Tables[id]
+		if listed {
 			compression = tm.Compression
 		}
-		_, listed := mf.Tables[id]
 		maxVersion, err := readTable(filepath.Join(dir, name), opt, compression, verify)
 		switch {
 		case err != nil && listed:
-			return damaged(dir, "its table file %s does not read back (%v)", name, err)
+			return 0, nil, damaged(dir, "its table file %s does not read back (%v)", name, err)
 		case err != nil:
 			// A table the MANIFEST does not list yet and that does not
 			// read back is one a flush or a compaction was writing when
@@ -100,25 +132,10 @@ func checkDamage(dir string) error {
 		if listed {
 			newest = max(newest, maxVersion)
 		} else {
-			unlisted = append(unlisted, name)
-			versions[name] = maxVersion
+			unlisted[name] = maxVersion
 		}
 	}
-	// Badger deletes the tables its MANIFEST does not list. After a crash
-	// those are what a compaction or a flush was writing: a compaction's
-	// data is still in the tables listed, a flush's in the log (.mem)
-	// that is replayed. Tables newer than every listed one, more than one
-	// flush's worth or with no log, are data the MANIFEST lost.
-	var lost []string
-	for _, name := range unlisted {
-		if versions[name] > newest {
-			lost = append(lost, name)
-		}
-	}
-	if len(lost) > 1 || len(lost) == 1 && !wal {
-		return damaged(dir, "its MANIFEST leaves out table files that hold data (%s): it was cut short or replaced", strings.Join(lost, ", "))
-	}
-	return nil
+	return newest, unlisted, nil
 }
 
 // verifyBelow bounds the tables whose every block is checked at open: it

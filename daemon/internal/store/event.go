@@ -20,18 +20,16 @@ var (
 )
 
 // Judge grades the change between two versions (of one lineage, or across
-// lineages: see article.Pair). The daemon sets it to the diff engine's
-// summary.
+// lineages: see article.Pair). The daemon gives the diff engine's summary
+// (Options.Judge).
 type Judge func(p article.Pair) article.Summary
 
-// SetJudge sets how changes are graded. Without a judge every change within
-// a lineage is substantive, and none across lineages counts.
-func (s *Store) SetJudge(j Judge) { s.judge = j }
-
-// SetEventSink sets the function that receives every event after it is on
-// disk, in id order (writers that append events take turns). It must not
-// block.
-func (s *Store) SetEventSink(f func(article.Event)) { s.sink = f }
+// publish hands an event that is on disk to Options.Events.
+func (s *Store) publish(ev *article.Event) {
+	if ev != nil && s.events != nil {
+		s.events(*ev)
+	}
+}
 
 // appendEvent writes e with the next event id inside txn.
 func (s *Store) appendEvent(txn *badger.Txn, e *article.Event) error {
@@ -143,8 +141,6 @@ func (s *Store) MarkSeen(ctx context.Context, id int64, n int, now time.Time) (a
 	if err != nil {
 		return a, nil, fmt.Errorf("mark article %d seen: %w", id, err)
 	}
-	if ev != nil && s.sink != nil {
-		s.sink(*ev)
-	}
+	s.publish(ev)
 	return a, ev, nil
 }

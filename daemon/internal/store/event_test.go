@@ -34,10 +34,8 @@ func markerJudge(p article.Pair) article.Summary {
 }
 
 func openJudged(t *testing.T) (*Store, *[]article.Event) {
-	s := openStore(t, t.TempDir())
-	s.SetJudge(markerJudge)
 	var got []article.Event
-	s.SetEventSink(func(e article.Event) { got = append(got, e) })
+	s := openWith(t, t.TempDir(), Options{Judge: markerJudge, Events: func(e article.Event) { got = append(got, e) }})
 	return s, &got
 }
 
@@ -147,5 +145,42 @@ func TestForgetRemovesEvents(t *testing.T) {
 	out := save(t, s, capture("https://example.com/keep", "Keep", "Three."))
 	if out.Event == nil || out.Event.ID != 3 {
 		t.Errorf("next event %+v, want id 3", out.Event)
+	}
+}
+
+// A read carries the grading of what the reader has not seen, made while
+// saving it: the alert's own summary when the capture alerted, one
+// comparison on a revisit that changed nothing, none once all is seen.
+func TestReadCarriesTheChangeSinceRead(t *testing.T) {
+	judged := 0
+	s := openWith(t, t.TempDir(), Options{Judge: func(p article.Pair) article.Summary {
+		judged++
+		return markerJudge(p)
+	}})
+	u := "https://example.com/since"
+	if first := save(t, s, capture(u, "T", "Original.")); first.SinceRead != nil {
+		t.Errorf("first read: since read %+v, want none", first.SinceRead)
+	}
+	changed := save(t, s, capture(u, "T", "Rewritten."))
+	if changed.Event == nil || changed.SinceRead != changed.Event.Summary || judged != 1 {
+		t.Fatalf("changed: event %+v, since read %+v, judged %d times; want the event's summary, judged once", changed.Event, changed.SinceRead, judged)
+	}
+	judged = 0
+	again := save(t, s, capture(u, "T", "Rewritten."))
+	if again.Status != article.StatusUnchanged || again.SinceRead == nil || *again.SinceRead != *changed.SinceRead || judged != 1 {
+		t.Errorf("revisit: %s, since read %+v, judged %d times; want unchanged, %+v, once", again.Status, again.SinceRead, judged, changed.SinceRead)
+	}
+	if _, _, err := s.MarkSeen(context.Background(), again.Article.ID, 2, t0); err != nil {
+		t.Fatal(err)
+	}
+	judged = 0
+	if seen := save(t, s, capture(u, "T", "Rewritten.")); seen.SinceRead != nil || judged != 0 {
+		t.Errorf("after seen: since read %+v, judged %d times; want none, none", seen.SinceRead, judged)
+	}
+	// A fetch is no read: it carries none.
+	f := capture(u, "T", "Rewritten, again (edit).")
+	f.Source = article.SourceFetch
+	if fetched := save(t, s, f); fetched.SinceRead != nil {
+		t.Errorf("fetch: since read %+v, want none", fetched.SinceRead)
 	}
 }

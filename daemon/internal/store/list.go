@@ -331,126 +331,162 @@ func (s *Store) dropPrefix(prefix []byte) error {
 // ordered by read time, and reads an article record only for the articles
 // it shows or must test against the filter.
 func (s *Store) ListArticles(f ListFilter) (ListPage, error) {
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 50
-	}
-	prefix, byRead := pfxListRead, true
-	switch {
-	case f.Order == OrderChanged:
-		prefix, byRead = pfxListChange, false
-	case f.Order == OrderFirstSeen:
-		prefix, byRead = pfxListFirst, false
-	case f.Site != "":
-		prefix = siteListPrefix(f.Site)
-	}
-	needle := strings.ToLower(strings.TrimSpace(f.Q))
-	needleBytes := []byte(needle)
-	var inText *textQuery // articles whose text holds every word of Q
-	siteInKey := bytes.Equal(prefix, siteListPrefix(f.Site)) && f.Site != ""
-	onlyChanged := bytes.Equal(prefix, pfxListChange)
-	// needRecord: the filter must look at the article itself.
-	needRecord := needle != "" || f.Match != nil || (f.Site != "" && !siteInKey) ||
-		(f.Changed != "" && !(f.Changed == FilterChanged && onlyChanged)) ||
-		(!byRead && (!f.ReadFrom.IsZero() || !f.ReadTo.IsZero()))
-
-	var page ListPage
-	err := s.db.View(func(txn *badger.Txn) error {
-		if needle != "" {
-			var err error
-			if inText, err = s.newTextQuery(txn, needle); err != nil {
-				return err
-			}
-		}
-		// Reading and searching index values is far cheaper than reading
-		// the records: a search tests them first.
-		textInValue := needle != "" && (bytes.Equal(prefix, pfxListRead) || bytes.HasPrefix(prefix, pfxListSite))
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, Reverse: !f.Oldest, PrefetchValues: textInValue, PrefetchSize: 256})
-		defer it.Close()
-		lo, hi := slices.Clone(prefix), append(slices.Clone(prefix), 0xff)
-		if byRead && !f.ReadFrom.IsZero() {
-			lo = binary.BigEndian.AppendUint64(slices.Clone(prefix), uint64(max(f.ReadFrom.UnixMilli(), 0)))
-		}
-		if byRead && !f.ReadTo.IsZero() {
-			hi = binary.BigEndian.AppendUint64(slices.Clone(prefix), uint64(max(f.ReadTo.UnixMilli(), 0)))
-		}
-		seek := lo
-		if !f.Oldest {
-			seek = hi
-		}
-		skipped := 0
-		for it.Seek(seek); it.Valid(); it.Next() {
-			k := it.Item().Key()
-			if bytes.Compare(k, lo) < 0 {
-				break // walking down, below the lower bound
-			}
-			if bytes.Compare(k, hi) >= 0 {
-				if f.Oldest {
-					break // walking up, past the upper bound
-				}
-				continue
-			}
-			id := int64(binary.BigEndian.Uint64(k[len(k)-8:]))
-			if textInValue {
-				hit := false
-				if err := it.Item().Value(func(v []byte) error {
-					if bytes.HasPrefix(prefix, pfxListSite) && len(v) >= siteEntrySize {
-						v = v[siteEntrySize:]
-					}
-					hit = bytes.Contains(v, needleBytes)
-					return nil
-				}); err != nil {
-					return err
-				}
-				if !hit {
-					var err error
-					if hit, err = inText.has(id); err != nil {
-						return err
-					}
-				}
-				if !hit {
-					continue
-				}
-			}
-			if !needRecord && skipped < f.Offset {
-				skipped++
-				continue
-			}
-			var a article.Article
-			if err := getJSON(txn, idKey(pfxArticle, id), &a); err != nil {
-				if errors.Is(err, badger.ErrKeyNotFound) {
-					continue
-				}
-				return fmt.Errorf("read article %d: %w", id, err)
-			}
-			inTextA := false
-			if needle != "" && !textInValue {
-				var err error
-				if inTextA, err = inText.has(id); err != nil {
-					return err
-				}
-			} else if textInValue {
-				inTextA = true // tested above: title, address or text matched
-			}
-			if needRecord && !f.keep(&a, needle, inTextA) {
-				continue
-			}
-			if needRecord && skipped < f.Offset {
-				skipped++
-				continue
-			}
-			if len(page.Articles) == limit {
-				page.More = true
-				return nil
-			}
-			page.Articles = append(page.Articles, a)
-		}
-		return nil
-	})
+	l := newListScan(f)
+	err := s.db.View(func(txn *badger.Txn) error { return l.run(s, txn) })
 	if err != nil {
 		return ListPage{}, fmt.Errorf("list articles: %w", err)
 	}
-	return page, nil
+	return l.page, nil
+}
+
+// listScan is one walk of ListArticles: the index it walks, between which
+// keys, what it must test, and the page it fills.
+type listScan struct {
+	f           ListFilter
+	limit       int
+	prefix      []byte
+	byRead      bool // the index is ordered by read time
+	needle      string
+	needleBytes []byte
+	// needRecord: the filter must look at the article itself.
+	needRecord bool
+	// textInValue: the index values hold the text a search looks in
+	// (title, address, site): reading and searching them is far cheaper
+	// than reading the records, so a search tests them first.
+	textInValue bool
+	inText      *textQuery // articles whose text holds every word of Q
+	skipped     int
+	page        ListPage
+}
+
+func newListScan(f ListFilter) *listScan {
+	l := &listScan{f: f, limit: f.Limit, prefix: pfxListRead, byRead: true}
+	if l.limit <= 0 {
+		l.limit = 50
+	}
+	switch {
+	case f.Order == OrderChanged:
+		l.prefix, l.byRead = pfxListChange, false
+	case f.Order == OrderFirstSeen:
+		l.prefix, l.byRead = pfxListFirst, false
+	case f.Site != "":
+		l.prefix = siteListPrefix(f.Site)
+	}
+	l.needle = strings.ToLower(strings.TrimSpace(f.Q))
+	l.needleBytes = []byte(l.needle)
+	siteInKey := bytes.Equal(l.prefix, siteListPrefix(f.Site)) && f.Site != ""
+	onlyChanged := bytes.Equal(l.prefix, pfxListChange)
+	l.needRecord = l.needle != "" || f.Match != nil || (f.Site != "" && !siteInKey) ||
+		(f.Changed != "" && !(f.Changed == FilterChanged && onlyChanged)) ||
+		(!l.byRead && (!f.ReadFrom.IsZero() || !f.ReadTo.IsZero()))
+	l.textInValue = l.needle != "" && (bytes.Equal(l.prefix, pfxListRead) || bytes.HasPrefix(l.prefix, pfxListSite))
+	return l
+}
+
+// bounds are the keys the walk stays in: [lo, hi).
+func (l *listScan) bounds() (lo, hi []byte) {
+	lo, hi = slices.Clone(l.prefix), append(slices.Clone(l.prefix), 0xff)
+	if l.byRead && !l.f.ReadFrom.IsZero() {
+		lo = binary.BigEndian.AppendUint64(slices.Clone(l.prefix), uint64(max(l.f.ReadFrom.UnixMilli(), 0)))
+	}
+	if l.byRead && !l.f.ReadTo.IsZero() {
+		hi = binary.BigEndian.AppendUint64(slices.Clone(l.prefix), uint64(max(l.f.ReadTo.UnixMilli(), 0)))
+	}
+	return lo, hi
+}
+
+// run walks the index from the end the order starts at, until the page
+// is full or the bounds are passed.
+func (l *listScan) run(s *Store, txn *badger.Txn) error {
+	if l.needle != "" {
+		var err error
+		if l.inText, err = s.newTextQuery(txn, l.needle); err != nil {
+			return err
+		}
+	}
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: l.prefix, Reverse: !l.f.Oldest, PrefetchValues: l.textInValue, PrefetchSize: 256})
+	defer it.Close()
+	lo, hi := l.bounds()
+	seek := lo
+	if !l.f.Oldest {
+		seek = hi
+	}
+	for it.Seek(seek); it.Valid(); it.Next() {
+		k := it.Item().Key()
+		if bytes.Compare(k, lo) < 0 {
+			break // walking down, below the lower bound
+		}
+		if bytes.Compare(k, hi) >= 0 {
+			if l.f.Oldest {
+				break // walking up, past the upper bound
+			}
+			continue
+		}
+		full, err := l.take(s, txn, it.Item(), int64(binary.BigEndian.Uint64(k[len(k)-8:])))
+		if err != nil || full {
+			return err
+		}
+	}
+	return nil
+}
+
+// take adds article id, whose index entry is item, to the page when the
+// filter keeps it; full is true once the page has more than it shows.
+func (l *listScan) take(s *Store, txn *badger.Txn, item *badger.Item, id int64) (full bool, err error) {
+	if l.textInValue {
+		if hit, err := l.valueHolds(item, id); err != nil || !hit {
+			return false, err
+		}
+	}
+	if !l.needRecord && l.skipped < l.f.Offset {
+		l.skipped++
+		return false, nil
+	}
+	var a article.Article
+	if err := getJSON(txn, idKey(pfxArticle, id), &a); err != nil {
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return false, nil
+		}
+		return false, fmt.Errorf("read article %d: %w", id, err)
+	}
+	inTextA := l.textInValue // tested already: title, address or text matched
+	if l.needle != "" && !l.textInValue {
+		if inTextA, err = l.inText.has(id); err != nil {
+			return false, err
+		}
+	}
+	if l.needRecord && !l.f.keep(&a, l.needle, inTextA) {
+		return false, nil
+	}
+	if l.needRecord && l.skipped < l.f.Offset {
+		l.skipped++
+		return false, nil
+	}
+	if len(l.page.Articles) == l.limit {
+		l.page.More = true
+		return true, nil
+	}
+	l.page.Articles = append(l.page.Articles, a)
+	return false, nil
+}
+
+// valueHolds reports whether a search finds article id by its index
+// entry's value (title, address, site) or else by its text.
+func (l *listScan) valueHolds(item *badger.Item, id int64) (bool, error) {
+	hit := false
+	if err := item.Value(func(v []byte) error {
+		if bytes.HasPrefix(l.prefix, pfxListSite) && len(v) >= siteEntrySize {
+			v = v[siteEntrySize:]
+		}
+		hit = bytes.Contains(v, l.needleBytes)
+		return nil
+	}); err != nil {
+		return false, err
+	}
+	if hit {
+		return true, nil
+	}
+	return l.inText.has(id)
 }
 
 func (f *ListFilter) keep(a *article.Article, needle string, inText bool) bool {

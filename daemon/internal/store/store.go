@@ -51,23 +51,45 @@ type Store struct {
 	log  *slog.Logger
 	zstd *codec
 
-	judge Judge
-	sink  func(article.Event)
+	// The collaborators given to Open (see Options).
+	judge  Judge
+	events func(article.Event)
+	plan   Planner
+	wake   func()
 	// eventMu is held by every write that appends an event, from its
-	// transaction until the event is handed to the sink.
+	// transaction until the event is handed to Events.
 	eventMu sync.Mutex
+	// due is the floor of the due index.
+	due dueFloor
 
 	closeOnce sync.Once
 	closeErr  error
 	readOnly  bool
 }
 
-// Options tune a Store. The zero value is what the daemon uses.
+// Options tune a Store and give it the collaborators it calls back: pure
+// functions it calls inside or right after its transactions, never
+// anything that calls the store in turn. Every field may be left zero.
 type Options struct {
 	Logger *slog.Logger
 	// ReadOnly opens the store for reading only (used by offline CLI
 	// commands that must not change anything).
 	ReadOnly bool
+	// Judge grades the change between two versions (the diff engine's
+	// summary with the rules in force). Without one, every change within
+	// a lineage is substantive and none across lineages counts.
+	Judge Judge
+	// Events receives every event after it is on disk (the event hub's
+	// Publish). Writers that append events to a capture's article take
+	// turns, so those arrive in id order. It must not block.
+	Events func(article.Event)
+	// Plan says when an article is checked next (the watcher's
+	// schedule): a browser capture that brings a change starts the fast
+	// checks again. Without one, a change does not move the next check.
+	Plan Planner
+	// Wake is called after a write made a check due now (the baseline
+	// fetch of a new article, a site resumed). It must not block.
+	Wake func()
 }
 
 // Open opens (creating if needed) the store in dir.
@@ -89,7 +111,10 @@ func Open(dir string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, openError(dir, err)
 	}
-	s := &Store{db: db, dir: dir, log: logger, zstd: newCodec(), readOnly: o.ReadOnly}
+	s := &Store{
+		db: db, dir: dir, log: logger, zstd: newCodec(), readOnly: o.ReadOnly,
+		judge: o.Judge, events: o.Events, plan: o.Plan, wake: o.Wake,
+	}
 	if err := s.migrate(o.ReadOnly); err != nil {
 		db.Close()
 		return nil, err

@@ -21,7 +21,13 @@ var t0 = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
 
 func openStore(t testing.TB, dir string) *Store {
 	t.Helper()
-	s, err := Open(dir, Options{})
+	return openWith(t, dir, Options{})
+}
+
+// openWith opens the store in dir with its collaborators in o.
+func openWith(t testing.TB, dir string, o Options) *Store {
+	t.Helper()
+	s, err := Open(dir, o)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
@@ -393,15 +399,14 @@ func TestFetchesDoNotRenameABrowserArticle(t *testing.T) {
 // (the change itself, the change since the read): at the limits one
 // comparison costs tens of MB.
 func TestCaptureIsComparedOnce(t *testing.T) {
-	s := openStore(t, t.TempDir())
 	var mu sync.Mutex
 	judged := 0
-	s.SetJudge(func(p article.Pair) article.Summary {
+	s := openWith(t, t.TempDir(), Options{Judge: func(p article.Pair) article.Summary {
 		mu.Lock()
 		judged++
 		mu.Unlock()
 		return article.Summary{BlocksChanged: 1, Significance: article.Substantive}
-	})
+	}})
 	u := "https://news.example/compared"
 	save(t, s, capture(u, "T", "The minister was reluctant to sign."))
 	got := save(t, s, capture(u, "T", "The minister was willing to sign."))

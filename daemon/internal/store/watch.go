@@ -7,12 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
-	"weak"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -44,56 +42,19 @@ const ReasonSitePaused = "site_paused"
 // schedule has ended. until is the schedule's cut-off for it.
 type Planner func(a *article.Article, now time.Time) (next, until time.Time, ok bool)
 
-// SetWatchPlanner sets the schedule the store applies when a browser
-// capture brings a change (the fast tiers start again). Without one, a
-// change does not move the next check.
-func (s *Store) SetWatchPlanner(p Planner) { s.watchHooks().plan.Store(&p) }
-
-// SetWatchWake sets a function called after a write made a check due now
-// (the baseline fetch of a new article). It must not block.
-func (s *Store) SetWatchWake(f func()) { s.watchHooks().wake.Store(&f) }
-
-// watchState is the watcher's part of a Store: its hooks and the floor of
-// the due index.
-type watchState struct {
-	plan atomic.Pointer[Planner]
-	wake atomic.Pointer[func()]
-
-	mu sync.Mutex
-	// floor: no due key is older than it (unix ms). Reads start there, so
-	// that the tombstones of checks already done are not walked again.
+// dueFloor is the floor of the due index: no due key is older than it
+// (unix ms). Reads start there, so that the tombstones of checks already
+// done are not walked again.
+type dueFloor struct {
+	mu    sync.Mutex
 	floor int64
 	gen   uint64
 	// scanned counts due-index keys read, for tests of the tick's cost.
 	scanned atomic.Int64
 }
 
-// watchStates holds each open Store's watchState, keyed weakly so that a
-// Store that is gone takes its entry with it.
-var watchStates sync.Map // weak.Pointer[Store] -> *watchState
-
-// watchHooks returns the watcher state of s, made on first use.
-func (s *Store) watchHooks() *watchState {
-	key := weak.Make(s)
-	if w, ok := watchStates.Load(key); ok {
-		return w.(*watchState)
-	}
-	w, loaded := watchStates.LoadOrStore(key, &watchState{})
-	if !loaded {
-		runtime.AddCleanup(s, func(k weak.Pointer[Store]) { watchStates.Delete(k) }, key)
-	}
-	return w.(*watchState)
-}
-
-func (w *watchState) planner() Planner {
-	if p := w.plan.Load(); p != nil {
-		return *p
-	}
-	return nil
-}
-
 // lower records that a due key at ms was written (after its commit).
-func (w *watchState) lower(ms int64) {
+func (w *dueFloor) lower(ms int64) {
 	w.mu.Lock()
 	if ms < w.floor {
 		w.floor = ms
@@ -102,18 +63,25 @@ func (w *watchState) lower(ms int64) {
 	w.mu.Unlock()
 }
 
-func (w *watchState) snapshot() (int64, uint64) {
+func (w *dueFloor) snapshot() (int64, uint64) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.floor, w.gen
 }
 
-func (w *watchState) raise(ms int64, gen uint64) {
+func (w *dueFloor) raise(ms int64, gen uint64) {
 	w.mu.Lock()
 	if w.gen == gen && ms > w.floor {
 		w.floor = ms
 	}
 	w.mu.Unlock()
+}
+
+// wakeWatcher tells the watcher that a check is due now.
+func (s *Store) wakeWatcher() {
+	if s.wake != nil {
+		s.wake()
+	}
 }
 
 func dueKey(ms, id int64) []byte {
@@ -250,7 +218,7 @@ func (s *Store) watchOnSave(txn *badger.Txn, a *article.Article, out *Saved, in 
 	old := DueAt(a.Watch)
 	was := parkingOf(a.Watch)
 	w := a.Watch
-	plan := s.watchHooks().planner()
+	plan := s.plan
 	switch {
 	case w == nil:
 		w = &article.Watch{State: article.WatchWatching, NextCheck: in.Now}
@@ -303,12 +271,9 @@ func (s *Store) watchSaved(out Saved) {
 	if due.IsZero() {
 		return
 	}
-	h := s.watchHooks()
-	h.lower(due.UnixMilli())
+	s.due.lower(due.UnixMilli())
 	if out.Status == article.StatusNew {
-		if f := h.wake.Load(); f != nil {
-			(*f)()
-		}
+		s.wakeWatcher()
 	}
 }
 
@@ -399,7 +364,7 @@ type DueWatch struct {
 // that is not due: its cost is the number of due checks, not the number
 // of watched articles.
 func (s *Store) DueWatches(now time.Time, limit int) ([]DueWatch, error) {
-	h := s.watchHooks()
+	h := &s.due
 	floor, gen := h.snapshot()
 	cut := now.UnixMilli()
 	var out []DueWatch
@@ -432,8 +397,7 @@ func (s *Store) DueWatches(now time.Time, limit int) ([]DueWatch, error) {
 // NextDue returns the time of the earliest planned check; false when none
 // is planned.
 func (s *Store) NextDue() (time.Time, bool, error) {
-	h := s.watchHooks()
-	floor, _ := h.snapshot()
+	floor, _ := s.due.snapshot()
 	var at time.Time
 	found := false
 	err := s.db.View(func(txn *badger.Txn) error {
@@ -506,11 +470,9 @@ func (s *Store) UpdateWatch(ctx context.Context, id int64, fn WatchUpdate) (arti
 		return a, fmt.Errorf("update watch of article %d: %w", id, err)
 	}
 	if due := DueAt(a.Watch); !due.IsZero() {
-		s.watchHooks().lower(due.UnixMilli())
+		s.due.lower(due.UnixMilli())
 	}
-	if ev != nil && s.sink != nil {
-		s.sink(*ev)
-	}
+	s.publish(ev)
 	return a, nil
 }
 
@@ -560,7 +522,7 @@ func (s *Store) updateWatches(ctx context.Context, ids []int64, fn func(txn *bad
 			return err
 		}
 		if lowest != math.MaxInt64 {
-			s.watchHooks().lower(lowest)
+			s.due.lower(lowest)
 		}
 	}
 	return nil
@@ -670,9 +632,7 @@ func (s *Store) ResumeSite(ctx context.Context, site string, now time.Time) (int
 		return 0, fmt.Errorf("resume %s: %w", site, err)
 	}
 	if n > 0 {
-		if f := s.watchHooks().wake.Load(); f != nil {
-			(*f)()
-		}
+		s.wakeWatcher()
 	}
 	return n, nil
 }

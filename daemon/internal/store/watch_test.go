@@ -28,9 +28,8 @@ func every15m(a *article.Article, now time.Time) (time.Time, time.Time, bool) {
 }
 
 func TestNewBrowserArticleIsDueAtOnce(t *testing.T) {
-	s := openStore(t, t.TempDir())
 	woken := 0
-	s.SetWatchWake(func() { woken++ })
+	s := openWith(t, t.TempDir(), Options{Wake: func() { woken++ }})
 	out := save(t, s, capture("https://news.example/a", "Title", "Text."))
 	w := out.Article.Watch
 	if w == nil || w.State != article.WatchWatching || !w.NextCheck.Equal(t0) {
@@ -57,8 +56,7 @@ func TestNewBrowserArticleIsDueAtOnce(t *testing.T) {
 }
 
 func TestBrowserChangeBringsTheCheckForwardAndRevives(t *testing.T) {
-	s := openStore(t, t.TempDir())
-	s.SetWatchPlanner(every15m)
+	s := openWith(t, t.TempDir(), Options{Plan: every15m})
 	out := save(t, s, capture("https://news.example/a", "Title", "Text."))
 	id := out.Article.ID
 	later := t0.Add(10 * 24 * time.Hour)
@@ -89,9 +87,8 @@ func TestBrowserChangeBringsTheCheckForwardAndRevives(t *testing.T) {
 }
 
 func TestUpdateWatchAppendsItsEvent(t *testing.T) {
-	s := openStore(t, t.TempDir())
 	var sunk []article.Event
-	s.SetEventSink(func(e article.Event) { sunk = append(sunk, e) })
+	s := openWith(t, t.TempDir(), Options{Events: func(e article.Event) { sunk = append(sunk, e) }})
 	out := save(t, s, capture("https://news.example/a", "Mayor resigns", "Text."))
 	a, err := s.UpdateWatch(context.Background(), out.Article.ID, func(a *article.Article) (*article.Event, error) {
 		a.Watch.LastResult = &article.CheckResult{Outcome: article.CheckRemoved}
@@ -341,7 +338,7 @@ func TestTickReadsOnlyDueKeys(t *testing.T) {
 	}
 	s := openStore(t, t.TempDir())
 	seedWatches(t, s, 100_000, 50, t0, false)
-	h := s.watchHooks()
+	h := &s.due
 	before := h.scanned.Load()
 	due, err := s.DueWatches(t0, 1000)
 	if err != nil {

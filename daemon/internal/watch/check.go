@@ -314,10 +314,8 @@ func movedHome(from string, to *url.URL) bool {
 func (w *Watcher) conclude(ctx context.Context, a article.Article, f finding) (article.CheckResult, article.Article, error) {
 	now := w.now()
 	if f.capture != nil {
-		// Fetches follow the article where it is; a redirect or a
-		// canonical link must not move it or file it elsewhere.
-		f.capture.URL, f.capture.CanonicalURL = a.URL, ""
-		if err := w.storeFetch(ctx, &f, a.ID, now); err != nil {
+		saved, err := w.reading.Fetched(ctx, a, f.capture, now)
+		if err := w.stored(&f, saved, err); err != nil {
 			return article.CheckResult{}, a, err
 		}
 	}
@@ -335,31 +333,18 @@ func (w *Watcher) conclude(ctx context.Context, a article.Article, f finding) (a
 	return res, updated, nil
 }
 
-// storeFetch saves the fetched page of article id as a version of the
-// fetch lineage.
-func (w *Watcher) storeFetch(ctx context.Context, f *finding, id int64, now time.Time) error {
-	in, err := store.NewIngest(f.capture, now)
-	if err != nil {
-		if article.ErrorCode(err) == article.EINVALID {
-			f.capture = nil
-			f.fail("the page cannot be stored: " + article.ErrorMessage(err))
-			return nil
-		}
-		return err
+// stored fills a check's result in from what the reading service did
+// with the page: baseline, unchanged or changed, with the change's summary
+// and event. A page it refused as invalid (over the limits of a capture)
+// is a failed check: nothing was stored.
+func (w *Watcher) stored(f *finding, saved store.Saved, err error) error {
+	if article.ErrorCode(err) == article.EINVALID {
+		f.capture = nil
+		f.fail("the page cannot be stored: " + article.ErrorMessage(err))
+		return nil
 	}
-	return w.save(ctx, f, in, id)
-}
-
-// save stores a fetched page and fills the result in from what the store
-// did: baseline, unchanged or changed, with the change's summary and
-// event.
-func (w *Watcher) save(ctx context.Context, f *finding, in store.Ingest, id int64) error {
-	saved, err := w.store.SaveCapture(ctx, in)
 	if err != nil {
 		return err
-	}
-	if id != 0 && saved.Article.ID != id {
-		return fmt.Errorf("a fetch of article %d was stored as article %d", id, saved.Article.ID)
 	}
 	f.result.Version, f.result.Summary = saved.Version, saved.Summary
 	switch saved.Status {

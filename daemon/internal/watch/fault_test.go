@@ -393,17 +393,13 @@ func TestFaultFullDiskPausesChecks(t *testing.T) {
 // newHarnessOn is newHarness with its store in dir.
 func newHarnessOn(t *testing.T, dir string) *harness {
 	t.Helper()
-	st, err := store.Open(dir, store.Options{})
+	h := &harness{t: t, ctx: context.Background(), site: watchtest.NewSite(t), clock: &clock{t: t0}}
+	st, err := store.Open(dir, store.Options{Events: h.record, Plan: h.plan, Wake: h.wake})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	h := &harness{t: t, ctx: context.Background(), st: st, site: watchtest.NewSite(t), clock: &clock{t: t0}}
-	st.SetEventSink(func(e article.Event) {
-		h.mu.Lock()
-		h.events = append(h.events, e)
-		h.mu.Unlock()
-	})
+	h.st = st
 	f := NewFetcher(FetcherOptions{Version: "test", AllowPrivate: true, Resolve: watchtest.Resolve, Timeout: 5 * time.Second})
 	if h.w, err = New(st, f, Options{Clock: h.clock.Now, Random: func() float64 { return 0.5 }}); err != nil {
 		t.Fatal(err)

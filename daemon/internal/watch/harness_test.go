@@ -11,6 +11,7 @@ import (
 	"redline/daemon/internal/article"
 	"redline/daemon/internal/diff"
 	"redline/daemon/internal/extract"
+	"redline/daemon/internal/reading"
 	"redline/daemon/internal/store"
 	"redline/daemon/internal/watch/watchtest"
 )
@@ -54,19 +55,16 @@ type harness struct {
 
 func newHarness(t testing.TB, mod func(*FetcherOptions, *Options)) *harness {
 	t.Helper()
-	st, err := store.Open(t.TempDir(), store.Options{})
+	rules := diff.DefaultRules()
+	h := &harness{t: t, ctx: context.Background(), site: watchtest.NewSite(t), clock: &clock{t: t0}}
+	st, err := store.Open(t.TempDir(), store.Options{
+		Judge: diff.Judge(func() diff.Rules { return rules }), Events: h.record, Plan: h.plan, Wake: h.wake,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	rules := diff.DefaultRules()
-	st.SetJudge(diff.Judge(func() diff.Rules { return rules }))
-	h := &harness{t: t, ctx: context.Background(), st: st, site: watchtest.NewSite(t), clock: &clock{t: t0}}
-	st.SetEventSink(func(e article.Event) {
-		h.mu.Lock()
-		h.events = append(h.events, e)
-		h.mu.Unlock()
-	})
+	h.st = st
 	fo := FetcherOptions{Version: "test", AllowPrivate: true, Resolve: watchtest.Resolve, Timeout: 5 * time.Second}
 	o := Options{Clock: h.clock.Now, Random: func() float64 { return 0.5 }, Spacing: 5 * time.Second}
 	if mod != nil {
@@ -75,13 +73,27 @@ func newHarness(t testing.TB, mod func(*FetcherOptions, *Options)) *harness {
 	if h.w, err = New(st, NewFetcher(fo), o); err != nil {
 		t.Fatal(err)
 	}
-	st.SetWatchWake(func() {
-		h.mu.Lock()
-		h.woken++
-		h.mu.Unlock()
-		h.w.Wake()
-	})
 	return h
+}
+
+// record keeps an event the store published.
+func (h *harness) record(e article.Event) {
+	h.mu.Lock()
+	h.events = append(h.events, e)
+	h.mu.Unlock()
+}
+
+// plan and wake are the store's calls to the watcher, made after the
+// store as the daemon makes it: nothing writes before it is there.
+func (h *harness) plan(a *article.Article, now time.Time) (time.Time, time.Time, bool) {
+	return h.w.Plan(a, now)
+}
+
+func (h *harness) wake() {
+	h.mu.Lock()
+	h.woken++
+	h.mu.Unlock()
+	h.w.Wake()
 }
 
 // readerMode is what the browser extension would send for a page: the
@@ -111,12 +123,13 @@ func (h *harness) capture(rawURL, page string) article.Article {
 		URL: rawURL, Title: "Council delays budget vote after auditor's warning", Blocks: readerMode(h.t, page),
 		CapturedAt: h.clock.Now(), Source: article.SourceBrowser, Extractor: "readability@0.6.0",
 	}
-	in, err := store.NewIngest(c, h.clock.Now())
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	in.MarkRead = true
-	saved, err := h.st.SaveCapture(h.ctx, in)
+	return h.read(c)
+}
+
+// read stores c as the API does: a browser capture, a read.
+func (h *harness) read(c *article.Capture) article.Article {
+	h.t.Helper()
+	saved, err := reading.New(reading.Config{Store: h.st}).Read(h.ctx, c, h.clock.Now())
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -18,16 +18,7 @@ func (h *harness) readDeclaring(pageURL, declared string) article.Article {
 		Blocks: readerMode(h.t, watchtest.Page("story")), CapturedAt: h.clock.Now(),
 		Source: article.SourceBrowser, Extractor: "readability@0.6.0",
 	}
-	in, err := store.NewIngest(c, h.clock.Now())
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	in.MarkRead = true
-	saved, err := h.st.SaveCapture(h.ctx, in)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return saved.Article
+	return h.read(c)
 }
 
 // With --allow-private, a page read on one port of this computer can

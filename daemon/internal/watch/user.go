@@ -2,13 +2,11 @@ package watch
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"time"
 
 	"redline/daemon/internal/article"
 	"redline/daemon/internal/canonical"
-	"redline/daemon/internal/store"
 )
 
 // CheckNow checks an article at once, as the user asked: it does not wait
@@ -95,7 +93,8 @@ func (w *Watcher) Track(ctx context.Context, raw string) (Tracked, error) {
 		return Tracked{}, invalidf("cannot watch %s: %s", u, f.result.Message)
 	}
 	now := w.now()
-	if err := w.storeNamed(ctx, &f, u, now); err != nil {
+	saved, err := w.reading.Named(ctx, u, f.capture, now)
+	if err := w.stored(&f, saved, err); err != nil {
 		return Tracked{}, err
 	}
 	if f.capture == nil { // refused by the store's limits
@@ -120,25 +119,6 @@ func (w *Watcher) Track(ctx context.Context, raw string) (Tracked, error) {
 	}
 	w.logResult(a, res)
 	return Tracked{Created: created, Result: res, Article: a}, nil
-}
-
-// storeNamed stores the first fetch of a named page under the URL the page
-// gives for itself, with the URL the user named as an alias.
-func (w *Watcher) storeNamed(ctx context.Context, f *finding, named string, now time.Time) error {
-	in, err := store.NewIngest(f.capture, now)
-	if err != nil {
-		if article.ErrorCode(err) == article.EINVALID {
-			f.capture = nil
-			f.fail("the page cannot be stored: " + article.ErrorMessage(err))
-			return nil
-		}
-		return err
-	}
-	if named != in.URL && !slices.Contains(in.Aliases, named) {
-		in.Aliases = append(in.Aliases, named)
-	}
-	in.MarkRead = true
-	return w.save(ctx, f, in, 0)
 }
 
 // Pause stops the checks of one article until Resume.

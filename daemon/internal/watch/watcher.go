@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"redline/daemon/internal/article"
+	"redline/daemon/internal/reading"
 	"redline/daemon/internal/store"
 )
 
@@ -41,6 +42,8 @@ type Options struct {
 	// Checked, if set, is called after each check is recorded, with the
 	// article as the check left it. It must not block for long.
 	Checked func(article.Article, article.CheckResult)
+	// Reading files the pages fetched; nil makes one over the store.
+	Reading *reading.Service
 }
 
 // Defaults of Options.
@@ -60,6 +63,7 @@ const dueBatch = 64
 // CheckNow, Track, Pause and Resume serve the user's requests.
 type Watcher struct {
 	store   *store.Store
+	reading *reading.Service
 	fetch   *Fetcher
 	hosts   *hosts
 	workers int
@@ -81,16 +85,20 @@ type Watcher struct {
 	owned sync.WaitGroup // every check this watcher started
 }
 
-// New returns a Watcher over st that fetches with f, and makes the store
-// plan and announce checks with it.
+// New returns a Watcher over st that fetches with f. The store plans and
+// announces checks through it: give Plan and Wake to store.Options (the
+// daemon binds them once the watcher is made).
 func New(st *store.Store, f *Fetcher, o Options) (*Watcher, error) {
 	w := &Watcher{
-		store: st, fetch: f, workers: o.Workers, quality: o.Quality.withDefaults(),
+		store: st, reading: o.Reading, fetch: f, workers: o.Workers, quality: o.Quality.withDefaults(),
 		now: o.Clock, random: o.Random, log: o.Logger, checked: o.Checked,
 		inflight: map[int64]int{}, wake: make(chan struct{}, 1),
 	}
 	if w.workers <= 0 {
 		w.workers = DefaultWorkers
+	}
+	if w.reading == nil {
+		w.reading = reading.New(reading.Config{Store: st})
 	}
 	spacing := o.Spacing
 	if spacing == 0 {
@@ -125,13 +133,12 @@ func New(st *store.Store, f *Fetcher, o Options) (*Watcher, error) {
 	if err := w.schedule.Validate(); err != nil {
 		return nil, err
 	}
-	st.SetWatchPlanner(w.plan)
-	st.SetWatchWake(w.Wake)
 	return w, nil
 }
 
-// plan is the store's Planner: the next check of a by the schedule.
-func (w *Watcher) plan(a *article.Article, now time.Time) (time.Time, time.Time, bool) {
+// Plan is the store's Planner (store.Options.Plan): the next check of a by
+// the schedule.
+func (w *Watcher) Plan(a *article.Article, now time.Time) (time.Time, time.Time, bool) {
 	return w.Schedule().Next(Since(a), now, w.random)
 }
 
@@ -169,7 +176,7 @@ func (w *Watcher) Wake() {
 // flight. Articles of older stores get a watch first.
 func (w *Watcher) Run(ctx context.Context) {
 	defer w.owned.Wait()
-	if err := w.store.BackfillWatches(ctx, w.now(), w.plan); err != nil {
+	if err := w.store.BackfillWatches(ctx, w.now(), w.Plan); err != nil {
 		w.log.Error("give older articles a watch", "err", err)
 	}
 	if w.fetch.opts.AllowPrivate {

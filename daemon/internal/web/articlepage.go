@@ -61,7 +61,7 @@ func (d *Dashboard) articlePage(w http.ResponseWriter, r *http.Request, u user) 
 	if err != nil {
 		return err
 	}
-	from, to, err := d.store.DefaultRange(a)
+	from, to, err := d.reading.Range(a)
 	if err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func (d *Dashboard) articlePage(w http.ResponseWriter, r *http.Request, u user) 
 		if s := q.Get(name); s != "" {
 			n, err := strconv.Atoi(s)
 			if err != nil || n < 1 || n > len(versions) {
-				return userError(http.StatusBadRequest, fmt.Sprintf("This article has versions 1 to %d.", len(versions)))
+				return userError(article.EINVALID, fmt.Sprintf("This article has versions 1 to %d.", len(versions)))
 			}
 			*dst = n
 		}
@@ -89,15 +89,15 @@ func (d *Dashboard) articlePage(w http.ResponseWriter, r *http.Request, u user) 
 		data.Versions = append(data.Versions, it)
 	}
 	if from != to && len(versions) > 1 {
-		res, err := d.compare(a, from, to)
+		res, err := d.reading.Compare(a, from, to)
 		if err != nil {
 			return err
 		}
-		dv := newDiffView(versions[from-1], versions[to-1], res)
+		dv := newDiffView(versions[from-1], versions[to-1], res.Result)
 		part := 1
 		if s := q.Get("part"); s != "" {
 			if part, err = strconv.Atoi(s); err != nil {
-				return userError(http.StatusBadRequest, "part must be a number.")
+				return userError(article.EINVALID, "part must be a number.")
 			}
 		}
 		if err := dv.showPart(part, fmt.Sprintf("?from=%d&to=%d&mode=%s", from, to, data.Mode)); err != nil {
@@ -152,11 +152,8 @@ func (d *Dashboard) forgetArticle(w http.ResponseWriter, r *http.Request, u user
 	if err != nil {
 		return err
 	}
-	if err := d.store.DeleteArticle(r.Context(), id); err != nil {
+	if err := d.reading.Forget(r.Context(), id); err != nil {
 		return err
-	}
-	if d.hub != nil {
-		d.hub.Forget(id)
 	}
 	d.log.Info("article forgotten from the dashboard", "article", id)
 	http.Redirect(w, r, "/articles", http.StatusSeeOther)

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"redline/daemon/internal/article"
-	"redline/daemon/internal/store"
+	"redline/daemon/internal/reading"
 )
 
 // seed stores n read articles on 40 sites straight into the store, from
@@ -30,12 +30,7 @@ func (s *stack) seed(b *testing.B, n int) {
 					Blocks:     []article.Block{{Kind: article.KindParagraph, Text: fmt.Sprintf("Story %d: the council delayed the vote.", i)}},
 					CapturedAt: time.Now().Add(-time.Duration(n-i) * time.Minute), Source: article.SourceBrowser, Extractor: "bench",
 				}
-				in, err := store.NewIngest(c, time.Now())
-				if err == nil {
-					in.MarkRead = true
-					_, err = s.store.SaveCapture(context.Background(), in)
-				}
-				if err != nil {
+				if _, err := reading.New(reading.Config{Store: s.store}).Read(context.Background(), c, time.Now()); err != nil {
 					errs <- err
 					return
 				}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"fmt"
-	"net/http"
 	"strings"
 	"unicode/utf8"
 
@@ -285,7 +284,7 @@ func paragraphs(folds []fold) string {
 func (v *diffView) showPart(n int, base string) error {
 	parts := paginate(v.Folds, partBudget)
 	if n < 1 || n > len(parts) {
-		return userError(http.StatusBadRequest, fmt.Sprintf("This comparison has parts 1 to %d.", len(parts)))
+		return userError(article.EINVALID, fmt.Sprintf("This comparison has parts 1 to %d.", len(parts)))
 	}
 	v.Part, v.Parts, v.Folds = n, len(parts), parts[n-1]
 	if len(parts) == 1 {
@@ -313,39 +312,14 @@ func spansChange(ss []diff.Span) bool {
 	return false
 }
 
-// describe says what changed in words, most telling first.
+// describe says what changed in words, most telling first, as every
+// front end says it (article.Summary.Phrases); of a trivial change, that
+// only noise changed.
 func describe(s article.Summary) []string {
-	var out []string
-	if s.TitleChanged {
-		out = append(out, "headline changed")
+	if words := s.Phrases(); len(words) > 0 {
+		return words
 	}
-	if s.Correction {
-		out = append(out, "correction or editor's note added")
-	}
-	if s.BylineChanged {
-		out = append(out, "byline changed")
-	}
-	var blocks []string
-	if s.BlocksChanged > 0 {
-		blocks = append(blocks, plural(s.BlocksChanged, "paragraph")+" edited")
-	}
-	if s.BlocksAdded > 0 {
-		blocks = append(blocks, plural(s.BlocksAdded, "paragraph")+" added")
-	}
-	if s.BlocksRemoved > 0 {
-		blocks = append(blocks, plural(s.BlocksRemoved, "paragraph")+" removed")
-	}
-	if s.BlocksMoved > 0 {
-		blocks = append(blocks, plural(s.BlocksMoved, "paragraph")+" moved")
-	}
-	out = append(out, blocks...)
-	if s.WordsAdded > 0 || s.WordsRemoved > 0 {
-		out = append(out, plural(s.WordsAdded, "word")+" added, "+plural(s.WordsRemoved, "word")+" removed")
-	}
-	if len(out) == 0 {
-		out = append(out, "only noise (timestamps, spacing, punctuation)")
-	}
-	return out
+	return []string{article.NoiseOnly}
 }
 
 // preview is the one line that shows the most significant edit of a diff:

@@ -1,15 +1,7 @@
 package web
 
-import (
-	"errors"
-
-	"redline/daemon/internal/article"
-)
-
-func asErr(err error, target **errUser) bool { return errors.As(err, target) }
+import "redline/daemon/internal/article"
 
 func isNotFound(err error) bool { return article.ErrorCode(err) == article.ENOTFOUND }
-
-func isCode(err error, code string) bool { return article.ErrorCode(err) == code }
 
 func errMessage(err error) string { return article.ErrorMessage(err) }

@@ -111,11 +111,11 @@ func (d *Dashboard) changeEntry(a article.Article, from, to int, e article.Event
 	if from < 1 || to > len(versions) || from > len(versions) {
 		return feed.Entry{}, fmt.Errorf("event %d names versions %d to %d of article %d, which has %d", e.ID, from, to, a.ID, len(versions))
 	}
-	res, err := d.compare(a, from, to)
+	res, err := d.reading.Compare(a, from, to)
 	if err != nil {
 		return feed.Entry{}, err
 	}
-	dv := newDiffView(versions[from-1], versions[to-1], res)
+	dv := newDiffView(versions[from-1], versions[to-1], res.Result)
 	page := fmt.Sprintf("%s/articles/%d?from=%d&to=%d", d.origin, a.ID, from, to)
 	words := describe(res.Summary)
 	html, err := d.entryHTML(feedEntryData{Words: words, Original: a.URL, Page: page, Diff: &dv})

@@ -15,8 +15,10 @@ import (
 	"time"
 
 	"redline/daemon/internal/api"
+	"redline/daemon/internal/article"
 	"redline/daemon/internal/diff"
 	"redline/daemon/internal/hub"
+	"redline/daemon/internal/reading"
 	"redline/daemon/internal/store"
 	"redline/daemon/internal/watch"
 	"redline/daemon/internal/watch/watchtest"
@@ -52,7 +54,7 @@ type stack struct {
 	home  string
 	port  int
 	store *store.Store
-	rules *web.Rules
+	rules *reading.Rules
 	clock *clock
 	// watcher re-checks on request only (its loop does not run); site is
 	// the local news site it fetches from.
@@ -89,29 +91,35 @@ func newStack(t testing.TB) *stack {
 		t.Fatal(err)
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
-	st, err := store.Open(t.TempDir(), store.Options{})
+	rules := reading.NewRules(diff.DefaultRules())
+	// The hub and the watcher read the store first; the store calls them
+	// once they are made, as the daemon binds them (daemon.OpenParts).
+	var h *hub.Hub
+	var wt *watch.Watcher
+	st, err := store.Open(t.TempDir(), store.Options{
+		Judge:  rules.Judge(),
+		Events: func(e article.Event) { h.Publish(e) },
+		Plan:   func(a *article.Article, now time.Time) (time.Time, time.Time, bool) { return wt.Plan(a, now) },
+		Wake:   func() { wt.Wake() },
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := st.EnsureListIndex(); err != nil {
 		t.Fatal(err)
 	}
-	rules := web.NewRules(diff.DefaultRules())
-	st.SetJudge(diff.Judge(rules.Get))
-	h, err := hub.New(st)
-	if err != nil {
+	if h, err = hub.New(st); err != nil {
 		t.Fatal(err)
 	}
-	st.SetEventSink(h.Publish)
 	clk := &clock{t: time.Now()}
 	site := watchtest.NewSite(t)
-	wt, err := watch.New(st, watch.NewFetcher(watch.FetcherOptions{Version: "test", AllowPrivate: true, Resolve: watchtest.Resolve, Timeout: 5 * time.Second}), watch.Options{})
+	wt, err = watch.New(st, watch.NewFetcher(watch.FetcherOptions{Version: "test", AllowPrivate: true, Resolve: watchtest.Resolve, Timeout: 5 * time.Second}), watch.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	logs := &logBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
-	dash, err := web.New(web.Config{Store: st, Hub: h, Host: testDashHost, Port: port, DataDir: "/data/redline", Rules: rules, Now: clk.Now, Watcher: wt, Logger: logger})
+	dash, err := web.New(web.Config{Store: st, Hub: h, Host: testDashHost, Port: port, DataDir: "/data/redline", Reading: reading.New(reading.Config{Store: st, Rules: rules, Hub: h}), Now: clk.Now, Watcher: wt, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}

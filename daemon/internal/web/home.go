@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"redline/daemon/internal/article"
-	"redline/daemon/internal/diff"
 )
 
 // How far back the home page looks.
@@ -84,7 +83,7 @@ func (d *Dashboard) home(w http.ResponseWriter, r *http.Request, u user) error {
 // changeOf works out what changed in an article since the user read it
 // (or, when all is seen, in its last change).
 func (d *Dashboard) changeOf(a article.Article) (change, error) {
-	from, to, err := d.store.DefaultRange(a)
+	from, to, err := d.reading.Range(a)
 	if err != nil {
 		return change{}, err
 	}
@@ -92,7 +91,7 @@ func (d *Dashboard) changeOf(a article.Article) (change, error) {
 	if from == to {
 		return c, nil
 	}
-	res, err := d.compare(a, from, to)
+	res, err := d.reading.Compare(a, from, to)
 	if err != nil {
 		return change{}, err
 	}
@@ -100,19 +99,8 @@ func (d *Dashboard) changeOf(a article.Article) (change, error) {
 	// the steps that led there.
 	c.Significance = res.Summary.Significance
 	c.Words = describe(res.Summary)
-	c.Preview = previewOf(res)
+	c.Preview = previewOf(res.Result)
 	return c, nil
-}
-
-// compare compares two versions of an article as every view does (see
-// store.Change): across lineages, what only one extractor kept is marked
-// and not counted.
-func (d *Dashboard) compare(a article.Article, from, to int) (diff.Result, error) {
-	ch, err := d.store.ChangeBetween(a, from, to)
-	if err != nil {
-		return diff.Result{}, err
-	}
-	return diff.ComparePair(ch.Pair, d.rules.Get()), nil
 }
 
 // base is the view every page starts from: the feed it advertises and the
@@ -142,10 +130,10 @@ func (d *Dashboard) markSeen(w http.ResponseWriter, r *http.Request, u user) err
 	n := a.Versions
 	if v := r.PostForm.Get("version"); v != "" {
 		if n, err = strconv.Atoi(v); err != nil {
-			return userError(http.StatusBadRequest, "The version to mark seen is not a number.")
+			return userError(article.EINVALID, "The version to mark seen is not a number.")
 		}
 	}
-	if _, _, err := d.store.MarkSeen(r.Context(), id, n, d.now()); err != nil {
+	if _, err := d.reading.MarkSeen(r.Context(), id, n, d.now()); err != nil {
 		return err
 	}
 	back(w, r, "/")
@@ -161,7 +149,7 @@ func (d *Dashboard) markAllSeen(w http.ResponseWriter, r *http.Request, u user) 
 		if len(a.Unseen) == 0 {
 			continue
 		}
-		if _, _, err := d.store.MarkSeen(r.Context(), a.ID, a.Versions, d.now()); err != nil {
+		if _, err := d.reading.MarkSeen(r.Context(), a.ID, a.Versions, d.now()); err != nil {
 			return err
 		}
 	}
@@ -199,7 +187,7 @@ func dashboardPath(to string) bool {
 func pathID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(strings.TrimSuffix(r.PathValue("id"), ".atom"), 10, 64)
 	if err != nil || id < 1 {
-		return 0, userError(http.StatusNotFound, "There is no such article.")
+		return 0, userError(article.ENOTFOUND, "There is no such article.")
 	}
 	return id, nil
 }

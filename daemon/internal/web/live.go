@@ -37,14 +37,14 @@ func (d *Dashboard) liveTicket(w http.ResponseWriter, r *http.Request, u user) e
 // token.
 func (d *Dashboard) live(w http.ResponseWriter, r *http.Request, u user) error {
 	if d.hub == nil {
-		return userError(http.StatusNotFound, "Live updates are off.")
+		return userError(article.ENOTFOUND, "Live updates are off.")
 	}
 	if !d.ownOrigin(r.Header.Get("Origin")) {
-		return userError(http.StatusForbidden, "Live updates are for the dashboard's own pages.")
+		return userError(article.EFORBIDDEN, "Live updates are for the dashboard's own pages.")
 	}
 	ticket := r.URL.Query().Get("ticket")
 	if !d.sessions.spendTicket(u.session, ticket) {
-		return userError(http.StatusForbidden, "This live-update ticket has expired or was used.")
+		return userError(article.EFORBIDDEN, "This live-update ticket has expired or was used.")
 	}
 	h := &hub.Handler{Hub: d.hub, Token: ticket, AllowedOrigin: d.ownOrigin, Logger: d.log, Timing: d.timing}
 	h.ServeHTTP(w, r)

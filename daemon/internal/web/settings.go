@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"redline/daemon/internal/article"
 	"redline/daemon/internal/diff"
 	"redline/daemon/internal/store"
 )
@@ -33,7 +34,7 @@ func (d *Dashboard) settings(w http.ResponseWriter, r *http.Request, u user) err
 	if _, err := d.store.Setting(store.SettingSites, &sites); err != nil {
 		return err
 	}
-	rules := d.rules.Get()
+	rules := d.reading.Rules()
 	data := settingsData{
 		Rules: rules, Defaults: diff.DefaultRules(), Noise: strings.Join(rules.NoisePhrases, "\n"),
 		Allow: strings.Join(sites.Allow, "\n"), Deny: strings.Join(sites.Deny, "\n"), DataDir: d.dataDir,
@@ -70,7 +71,7 @@ func (d *Dashboard) saveRules(w http.ResponseWriter, r *http.Request, u user) er
 	num := func(name string, lo, hi float64) (float64, error) {
 		v, err := strconv.ParseFloat(strings.TrimSpace(f.Get(name)), 64)
 		if err != nil || v < lo || v > hi {
-			return 0, userError(http.StatusBadRequest, fmt.Sprintf("%s must be a number from %g to %g.", strings.ReplaceAll(name, "_", " "), lo, hi))
+			return 0, userError(article.EINVALID, fmt.Sprintf("%s must be a number from %g to %g.", strings.ReplaceAll(name, "_", " "), lo, hi))
 		}
 		return v, nil
 	}
@@ -99,10 +100,9 @@ func (d *Dashboard) saveRules(w http.ResponseWriter, r *http.Request, u user) er
 			rules.NoisePhrases = append(rules.NoisePhrases, p)
 		}
 	}
-	if err := d.store.SetSetting(r.Context(), settingRules, rules); err != nil {
+	if err := d.reading.SetRules(r.Context(), rules); err != nil {
 		return err
 	}
-	d.rules.Set(rules)
 	d.log.Info("diff rules changed from the dashboard")
 	http.Redirect(w, r, "/settings?saved=rules", http.StatusSeeOther)
 	return nil
@@ -117,7 +117,7 @@ func siteList(text string) ([]string, error) {
 	}
 	sites, err := store.NormalizeSites(lines)
 	if err != nil {
-		return nil, userError(http.StatusBadRequest, errMessage(err)+".")
+		return nil, userError(article.EINVALID, errMessage(err)+".")
 	}
 	return sites, nil
 }
@@ -147,21 +147,13 @@ func (d *Dashboard) forgetSite(w http.ResponseWriter, r *http.Request, u user) e
 		return err
 	}
 	if len(sites) != 1 {
-		return userError(http.StatusBadRequest, "Name one site to forget, like example.com.")
+		return userError(article.EINVALID, "Name one site to forget, like example.com.")
 	}
-	ids, err := d.store.SiteArticles(sites[0])
+	n, err := d.reading.ForgetSite(r.Context(), sites[0])
 	if err != nil {
 		return err
 	}
-	for _, id := range ids {
-		if err := d.store.DeleteArticle(r.Context(), id); err != nil && !isNotFound(err) {
-			return err
-		}
-		if d.hub != nil {
-			d.hub.Forget(id)
-		}
-	}
-	d.log.Info("site forgotten from the dashboard", "articles", len(ids))
+	d.log.Info("site forgotten from the dashboard", "articles", n)
 	http.Redirect(w, r, "/settings?saved=forgot", http.StatusSeeOther)
 	return nil
 }

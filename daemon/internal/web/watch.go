@@ -118,7 +118,7 @@ func (d *Dashboard) checkArticle(w http.ResponseWriter, r *http.Request, u user)
 		return err
 	}
 	if d.watcher == nil {
-		return userError(http.StatusNotFound, "Checking by fetch is off in this daemon.")
+		return userError(article.ENOTFOUND, "Checking by fetch is off in this daemon.")
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Minute)
 	defer cancel()
@@ -144,7 +144,7 @@ func (d *Dashboard) setPaused(w http.ResponseWriter, r *http.Request, pause bool
 		return err
 	}
 	if d.watcher == nil {
-		return userError(http.StatusNotFound, "Checking by fetch is off in this daemon.")
+		return userError(article.ENOTFOUND, "Checking by fetch is off in this daemon.")
 	}
 	if pause {
 		_, err = d.watcher.Pause(r.Context(), id)
@@ -177,7 +177,7 @@ func durationValue(d watch.Duration) string {
 
 func (d *Dashboard) saveSchedule(w http.ResponseWriter, r *http.Request, u user) error {
 	if d.watcher == nil {
-		return userError(http.StatusNotFound, "Checking by fetch is off in this daemon.")
+		return userError(article.ENOTFOUND, "Checking by fetch is off in this daemon.")
 	}
 	s := d.watcher.Schedule()
 	s.Tiers = nil
@@ -188,12 +188,12 @@ func (d *Dashboard) saveSchedule(w http.ResponseWriter, r *http.Request, u user)
 		}
 		var t watch.Tier
 		if len(f) != 2 || t.Within.UnmarshalText([]byte(f[0])) != nil || t.Every.UnmarshalText([]byte(f[1])) != nil {
-			return userError(http.StatusBadRequest, fmt.Sprintf("%q: write each step as two durations, like \"3h 15m\" (while it changed less than 3 hours ago, check every 15 minutes).", strings.TrimSpace(line)))
+			return userError(article.EINVALID, fmt.Sprintf("%q: write each step as two durations, like \"3h 15m\" (while it changed less than 3 hours ago, check every 15 minutes).", strings.TrimSpace(line)))
 		}
 		s.Tiers = append(s.Tiers, t)
 	}
 	if err := s.CutOff.UnmarshalText([]byte(r.PostForm.Get("cut_off"))); err != nil {
-		return userError(http.StatusBadRequest, "The cut-off must be a duration such as 360d.")
+		return userError(article.EINVALID, "The cut-off must be a duration such as 360d.")
 	}
 	if err := d.watcher.SetSchedule(r.Context(), s); err != nil {
 		return err

@@ -18,6 +18,7 @@ package web
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -26,8 +27,9 @@ import (
 	"sync"
 	"time"
 
-	"redline/daemon/internal/diff"
+	"redline/daemon/internal/article"
 	"redline/daemon/internal/hub"
+	"redline/daemon/internal/reading"
 	"redline/daemon/internal/store"
 )
 
@@ -51,9 +53,10 @@ type Config struct {
 	// AllowPrivate says whether the watcher may fetch pages on this
 	// computer and on private networks (shown in the settings).
 	AllowPrivate bool
-	// Rules holds the diff thresholds the daemon judges changes with;
-	// the settings page changes them. Nil uses a private copy.
-	Rules *Rules
+	// Reading compares versions with the diff rules in force (the
+	// settings page changes them), marks changes seen and forgets
+	// articles; nil makes one over Store with the default rules.
+	Reading *reading.Service
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -69,7 +72,7 @@ type Dashboard struct {
 	dataDir  string
 	log      *slog.Logger
 	version  string
-	rules    *Rules
+	reading  *reading.Service
 	watcher  Watcher
 	private  bool
 	now      func() time.Time
@@ -85,7 +88,7 @@ type Dashboard struct {
 func New(cfg Config) (*Dashboard, error) {
 	d := &Dashboard{
 		store: cfg.Store, hub: cfg.Hub, timing: cfg.HubTiming, host: strings.ToLower(cfg.Host), port: cfg.Port, dataDir: cfg.DataDir,
-		log: cfg.Logger, version: cfg.Version, rules: cfg.Rules, now: cfg.Now, watcher: cfg.Watcher,
+		log: cfg.Logger, version: cfg.Version, reading: cfg.Reading, now: cfg.Now, watcher: cfg.Watcher,
 		private: cfg.AllowPrivate,
 	}
 	if d.log == nil {
@@ -99,8 +102,12 @@ func New(cfg Config) (*Dashboard, error) {
 	if d.now == nil {
 		d.now = time.Now
 	}
-	if d.rules == nil {
-		d.rules = NewRules(diff.DefaultRules())
+	if d.reading == nil {
+		rc := reading.Config{Store: cfg.Store}
+		if cfg.Hub != nil {
+			rc.Hub = cfg.Hub
+		}
+		d.reading = reading.New(rc)
 	}
 	d.sessions = newSessions(d.now)
 	p, err := loadPages()
@@ -226,12 +233,12 @@ func (d *Dashboard) form(fn handlerFunc) http.HandlerFunc {
 	return d.authed(func(w http.ResponseWriter, r *http.Request, u user) error {
 		if reason := d.formFrom(r); reason != "" {
 			d.log.Warn("dashboard form refused", "path", r.URL.Path, "reason", reason)
-			return userError(http.StatusForbidden, "This form did not come from the dashboard.")
+			return userError(article.EFORBIDDEN, "This form did not come from the dashboard.")
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 		if err := r.ParseForm(); err != nil {
 			d.log.Warn("dashboard form refused", "path", r.URL.Path, "reason", "the form could not be read")
-			return userError(http.StatusBadRequest, "The form could not be read.")
+			return userError(article.EINVALID, "The form could not be read.")
 		}
 		if !d.sessions.checkCSRF(u.session, r.PostForm.Get("csrf")) {
 			reason := "wrong CSRF token"
@@ -239,7 +246,7 @@ func (d *Dashboard) form(fn handlerFunc) http.HandlerFunc {
 				reason = "no CSRF token"
 			}
 			d.log.Warn("dashboard form refused", "path", r.URL.Path, "reason", reason)
-			return userError(http.StatusForbidden, "This form has expired or did not come from the dashboard. Reload the page and try again.")
+			return userError(article.EFORBIDDEN, "This form has expired or did not come from the dashboard. Reload the page and try again.")
 		}
 		return fn(w, r, u)
 	})
@@ -334,31 +341,30 @@ func (d *Dashboard) notFound(w http.ResponseWriter, r *http.Request) {
 	}})
 }
 
-// errUser is an error to show the user as it is.
-type errUser struct {
-	status int
-	text   string
+// errUser is an error the dashboard words itself, shown as it is; its code
+// gives the status, from the one table of article.HTTPStatus.
+type errUser struct{ err *article.Error }
+
+func (e *errUser) Error() string { return e.err.Message }
+func (e *errUser) Unwrap() error { return e.err }
+
+func userError(code, text string) error {
+	return &errUser{err: &article.Error{Code: code, Message: text}}
 }
 
-func (e *errUser) Error() string { return e.text }
-
-func userError(status int, text string) error { return &errUser{status: status, text: text} }
-
+// fail answers with the status of err's code (article.HTTPStatus, as the
+// API does) and a page that says what went wrong; internal errors are
+// logged and shown without detail.
 func (d *Dashboard) fail(w http.ResponseWriter, r *http.Request, err error) {
-	status, text := http.StatusInternalServerError, "Something went wrong; the daemon's log has the details."
+	code := article.ErrorCode(err)
+	status, text := article.HTTPStatus(code), article.ErrorMessage(err)
 	var ue *errUser
 	switch {
-	case asErr(err, &ue):
-		status, text = ue.status, ue.text
-	case isNotFound(err):
-		status, text = http.StatusNotFound, "There is no such article (it may have been forgotten)."
-	case isCode(err, "forbidden"), isCode(err, "invalid"):
-		status, text = http.StatusBadRequest, errMessage(err)
-	case isCode(err, "no_space"):
-		status, text = http.StatusInsufficientStorage, errMessage(err)
-	case isCode(err, "unavailable"):
-		status, text = http.StatusServiceUnavailable, errMessage(err)
-	default:
+	case errors.As(err, &ue):
+	case code == article.ENOTFOUND:
+		text = "There is no such article (it may have been forgotten)."
+	case code == article.EINTERNAL:
+		text = "Something went wrong; the daemon's log has the details."
 		if !errorsIsContext(err) {
 			d.log.Error("dashboard request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		}

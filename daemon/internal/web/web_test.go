@@ -17,6 +17,7 @@ import (
 	"golang.org/x/net/html"
 
 	"redline/daemon/internal/diff"
+	"redline/daemon/internal/reading"
 	"redline/daemon/internal/web"
 )
 
@@ -521,7 +522,7 @@ func TestSettingsChangeTheJudgeAndPersist(t *testing.T) {
 	if got := s.rules.Get(); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("rules in force %+v, want %+v", got, want)
 	}
-	saved, err := web.LoadRules(s.store)
+	saved, err := reading.LoadRules(s.store)
 	if err != nil || fmt.Sprint(saved) != fmt.Sprint(want) {
 		t.Errorf("saved rules %+v (%v), want %+v", saved, err, want)
 	}
