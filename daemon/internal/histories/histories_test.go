@@ -17,8 +17,10 @@ import (
 	"time"
 
 	"redline/daemon/internal/article"
+	"redline/daemon/internal/canonical"
 	"redline/daemon/internal/diff"
 	"redline/daemon/internal/extract"
+	"redline/daemon/internal/reading"
 	"redline/daemon/internal/store"
 )
 
@@ -268,24 +270,29 @@ func (s *stores) put(st *store.Store) {
 }
 
 // judgedStore opens a real store in dir that judges changes as the daemon
-// wires it (daemon.Start), with the default rules.
+// wires it (daemon.OpenParts), with the default rules.
 func judgedStore(dir string) (*store.Store, error) {
-	st, err := store.Open(dir, store.Options{})
-	if err != nil {
-		return nil, err
-	}
-	st.SetJudge(diff.Judge(diff.DefaultRules))
-	return st, nil
+	return store.Open(dir, store.Options{Judge: diff.Judge(diff.DefaultRules)})
 }
 
-// save stores a capture; read marks it as the version the reader read.
+// save files a fetched capture through the reading service, as the
+// watcher does: read, the first fetch of a page the user named
+// (Service.Named); otherwise a re-check of the article at its URL
+// (Service.Fetched).
 func save(ctx context.Context, st *store.Store, c *article.Capture, read bool) (store.Saved, error) {
-	in, err := store.NewIngest(c, c.CapturedAt)
+	svc := reading.New(reading.Config{Store: st})
+	u, err := canonical.URL(c.URL)
 	if err != nil {
 		return store.Saved{}, err
 	}
-	in.MarkRead = read
-	return st.SaveCapture(ctx, in)
+	if read {
+		return svc.Named(ctx, u, c, c.CapturedAt)
+	}
+	a, err := st.ArticleByURL(u)
+	if err != nil {
+		return store.Saved{}, err
+	}
+	return svc.Fetched(ctx, a, c, c.CapturedAt)
 }
 
 // unchanged caches the extraction of pages used as they are.
