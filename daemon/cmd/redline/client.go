@@ -1,90 +1,123 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
-	"time"
+	"net/url"
+	"strconv"
+	"strings"
 
 	"redline/daemon/internal/api"
-	"redline/daemon/internal/config"
-	"redline/daemon/internal/store"
+	"redline/daemon/internal/article"
 )
 
-// target is either a running daemon (client) or the store opened directly.
-type target struct {
-	dir    string
-	client *client
-}
-
-// client talks to a running daemon over its API.
-type client struct {
+// httpRedline is Redline as the daemon serving the data folder offers it,
+// over its API.
+type httpRedline struct {
 	base  string
 	token string
 	http  *http.Client
 }
 
-// dataFlag adds --data to fs.
-func dataFlag(fs interface {
-	String(string, string, string) *string
-}) *string {
-	return fs.String("data", "", "data directory (default: REDLINE_DATA or the per-user data folder)")
+func (c *httpRedline) Close() error { return nil }
+
+func (c *httpRedline) Status(ctx context.Context) (status, error) {
+	st := status{Daemon: c.base}
+	err := c.do(ctx, http.MethodGet, "/api/v1/status", nil, &st.Status)
+	return st, err
 }
 
-// connect finds the daemon serving dir, if one runs.
-func connect(ctx context.Context, dataFlag string) (target, error) {
-	dir, err := config.DataDir(dataFlag)
-	if err != nil {
-		return target{}, err
-	}
-	t := target{dir: dir}
-	running, ok := config.ReadRunning(dir)
-	if !ok {
-		return t, nil
-	}
-	token, err := config.LoadToken(dir)
-	if err != nil {
-		return t, err
-	}
-	c := &client{base: "http://" + running.Addr, token: token, http: &http.Client{Timeout: 0}}
-	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(pctx, http.MethodGet, c.base+"/healthz", nil)
-	resp, err := c.http.Do(req)
-	if err != nil {
-		// The note is stale: the daemon died without cleaning up.
-		return t, nil
-	}
-	resp.Body.Close()
-	t.client = c
-	return t, nil
+func (c *httpRedline) Export(ctx context.Context, w io.Writer) error {
+	return c.stream(ctx, "/api/v1/export", w)
 }
 
-// openStore opens the store directly when no daemon runs.
-func (t target) openStore() (*store.Store, error) {
-	dir, err := t.storeDir()
-	if err != nil {
-		return nil, err
-	}
-	return store.Open(dir, store.Options{})
+func (c *httpRedline) Backup(ctx context.Context, w io.Writer) error {
+	return c.stream(ctx, "/api/v1/backup", w)
 }
 
-// storeDir is the folder of the store, which must exist.
-func (t target) storeDir() (string, error) {
-	dir := filepath.Join(t.dir, config.StoreDir)
-	if _, err := os.Stat(dir); err != nil {
-		return "", fmt.Errorf("no Redline data in %s yet: start the daemon with `redline serve`", t.dir)
+// Restore is refused: the store is the running daemon's.
+func (c *httpRedline) Restore(func() (io.ReadCloser, error), bool) (string, error) {
+	return "", fmt.Errorf("the daemon is running at %s: stop it before restoring", c.base)
+}
+
+func (c *httpRedline) Track(ctx context.Context, u string) (api.TrackResponse, error) {
+	var out api.TrackResponse
+	err := c.do(ctx, http.MethodPost, "/api/v1/watches", jsonBody(api.TrackRequest{URL: u}), &out)
+	return out, err
+}
+
+func (c *httpRedline) Check(ctx context.Context, idOrURL string) (api.CheckResponse, error) {
+	var out api.CheckResponse
+	err := c.onArticle(ctx, idOrURL, "check", &out)
+	return out, err
+}
+
+func (c *httpRedline) SetPaused(ctx context.Context, idOrURL string, paused bool) (article.Article, error) {
+	var a article.Article
+	err := c.onArticle(ctx, idOrURL, pauseVerb(paused), &a)
+	return a, err
+}
+
+func (c *httpRedline) SetSitePaused(ctx context.Context, site string, paused bool) (api.SiteResponse, error) {
+	var out api.SiteResponse
+	err := c.do(ctx, http.MethodPost, "/api/v1/sites/"+url.PathEscape(site)+"/"+pauseVerb(paused), strings.NewReader("{}"), &out)
+	return out, err
+}
+
+func (c *httpRedline) Link(ctx context.Context, path string) (string, error) {
+	var answer struct {
+		URL string `json:"url"`
 	}
-	return dir, nil
+	if err := c.do(ctx, http.MethodPost, path, strings.NewReader("{}"), &answer); err != nil {
+		return "", err
+	}
+	if answer.URL == "" {
+		return "", errors.New("the daemon gave no link: is it an older version? restart it")
+	}
+	return answer.URL, nil
+}
+
+// onArticle posts to the action of the article an id or a URL names.
+func (c *httpRedline) onArticle(ctx context.Context, idOrURL, action string, out any) error {
+	id, err := c.articleID(ctx, idOrURL)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, http.MethodPost, "/api/v1/articles/"+strconv.FormatInt(id, 10)+"/"+action, strings.NewReader("{}"), out)
+}
+
+// articleID finds the article an argument names: an id, or any form of
+// its URL.
+func (c *httpRedline) articleID(ctx context.Context, arg string) (int64, error) {
+	if id, ok := parseID(arg); ok {
+		return id, nil
+	}
+	var a article.Article
+	if err := c.do(ctx, http.MethodGet, "/api/v1/articles?url="+url.QueryEscape(arg), nil, &a); err != nil {
+		return 0, notWatched(arg, err)
+	}
+	return a.ID, nil
+}
+
+func pauseVerb(paused bool) string {
+	if paused {
+		return "pause"
+	}
+	return "resume"
+}
+
+func jsonBody(v any) io.Reader {
+	b, _ := json.Marshal(v)
+	return bytes.NewReader(b)
 }
 
 // do sends a request and decodes a JSON answer into out (if not nil).
-func (c *client) do(ctx context.Context, method, path string, body io.Reader, out any) error {
+func (c *httpRedline) do(ctx context.Context, method, path string, body io.Reader, out any) error {
 	resp, err := c.request(ctx, method, path, body)
 	if err != nil {
 		return err
@@ -100,7 +133,7 @@ func (c *client) do(ctx context.Context, method, path string, body io.Reader, ou
 }
 
 // request sends a request and returns the response when its status is 2xx.
-func (c *client) request(ctx context.Context, method, path string, body io.Reader) (*http.Response, error) {
+func (c *httpRedline) request(ctx context.Context, method, path string, body io.Reader) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
 	if err != nil {
 		return nil, fmt.Errorf("build request: %w", err)
@@ -128,7 +161,7 @@ func (c *client) request(ctx context.Context, method, path string, body io.Reade
 
 // stream copies a streamed answer (export, backup) to w and checks that
 // the daemon finished it.
-func (c *client) stream(ctx context.Context, path string, w io.Writer) error {
+func (c *httpRedline) stream(ctx context.Context, path string, w io.Writer) error {
 	resp, err := c.request(ctx, http.MethodGet, path, nil)
 	if err != nil {
 		return err

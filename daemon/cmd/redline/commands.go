@@ -2,18 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"text/tabwriter"
 
-	"redline/daemon/internal/api"
 	"redline/daemon/internal/config"
-	"redline/daemon/internal/store"
 )
 
 func runToken(ctx context.Context, e *env, args []string) error {
@@ -40,43 +35,45 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	t, err := connect(ctx, *data)
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	defer tw.Flush()
-	if t.client != nil {
-		var st api.Status
-		if err := t.client.do(ctx, "GET", "/api/v1/status", nil, &st); err != nil {
+	return withService(ctx, *data, func(r redlineService) error {
+		st, err := r.Status(ctx)
+		if err != nil {
 			return err
 		}
-		fmt.Fprintf(tw, "daemon:\trunning at %s (version %s, up %s)\n", t.client.base, st.Version, uptime(st.UptimeSeconds))
-		fmt.Fprintf(tw, "data:\t%s\n", st.DataDir)
-		fmt.Fprintf(tw, "articles:\t%d\n", st.Articles)
-		fmt.Fprintf(tw, "versions:\t%d\n", st.Versions)
-		fmt.Fprintf(tw, "on disk:\t%s\n", bytesText(st.BytesOnDisk))
+		printStatus(e.stdout, st)
 		return nil
+	})
+}
+
+// printStatus shows whether the daemon runs and what the data folder
+// holds.
+func printStatus(w io.Writer, st status) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	defer tw.Flush()
+	if st.Daemon != "" {
+		fmt.Fprintf(tw, "daemon:\trunning at %s (version %s, up %s)\n", st.Daemon, st.Version, uptime(st.UptimeSeconds))
+	} else {
+		fmt.Fprintf(tw, "daemon:\tnot running (start it with `redline serve`)\n")
 	}
-	fmt.Fprintf(tw, "daemon:\tnot running (start it with `redline serve`)\n")
-	fmt.Fprintf(tw, "data:\t%s\n", t.dir)
-	if _, err := os.Stat(filepath.Join(t.dir, config.StoreDir)); err != nil {
+	fmt.Fprintf(tw, "data:\t%s\n", st.DataDir)
+	if st.Empty {
 		fmt.Fprintf(tw, "articles:\tnone yet\n")
-		return nil
-	}
-	s, err := t.openStore()
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	st, err := s.Stats()
-	if err != nil {
-		return err
+		return
 	}
 	fmt.Fprintf(tw, "articles:\t%d\n", st.Articles)
 	fmt.Fprintf(tw, "versions:\t%d\n", st.Versions)
-	fmt.Fprintf(tw, "on disk:\t%s\n", bytesText(st.Bytes))
-	return nil
+	fmt.Fprintf(tw, "on disk:\t%s\n", bytesText(st.BytesOnDisk))
+}
+
+// withService runs fn with the data folder --data names: the daemon that
+// serves it, or the folder opened in-process when none runs.
+func withService(ctx context.Context, data string, fn func(redlineService) error) error {
+	r, err := connect(ctx, data)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	return fn(r)
 }
 
 func uptime(sec int64) string {
@@ -109,19 +106,9 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	t, err := connect(ctx, *data)
-	if err != nil {
-		return err
-	}
-	if t.client != nil {
-		return t.client.stream(ctx, "/api/v1/export", e.stdout)
-	}
-	s, err := t.openStore()
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	return s.Export(e.stdout)
+	return withService(ctx, *data, func(r redlineService) error {
+		return r.Export(ctx, e.stdout)
+	})
 }
 
 func runBackup(ctx context.Context, e *env, args []string) error {
@@ -133,20 +120,10 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() != 1 {
 		return fmt.Errorf("%w: name the backup FILE (or - for stdout)", errUsage)
 	}
-	t, err := connect(ctx, *data)
-	if err != nil {
-		return err
-	}
-	return writeAtomically(fs.Arg(0), e.stdout, func(w io.Writer) error {
-		if t.client != nil {
-			return t.client.stream(ctx, "/api/v1/backup", w)
-		}
-		s, err := t.openStore()
-		if err != nil {
-			return err
-		}
-		defer s.Close()
-		return s.Backup(w)
+	return withService(ctx, *data, func(r redlineService) error {
+		return writeAtomically(fs.Arg(0), e.stdout, func(w io.Writer) error {
+			return r.Backup(ctx, w)
+		})
 	})
 }
 
@@ -192,86 +169,22 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() != 1 {
 		return fmt.Errorf("%w: name the backup FILE (or - for stdin)", errUsage)
 	}
-	t, err := connect(ctx, *data)
-	if err != nil {
-		return err
-	}
-	if t.client != nil {
-		return fmt.Errorf("the daemon is running at %s: stop it before restoring", t.client.base)
-	}
-	var r io.Reader = e.stdin
-	if name := fs.Arg(0); name != "-" {
-		f, err := os.Open(name)
+	open := func() (io.ReadCloser, error) {
+		if fs.Arg(0) == "-" {
+			return io.NopCloser(e.stdin), nil
+		}
+		f, err := os.Open(fs.Arg(0))
 		if err != nil {
-			return fmt.Errorf("open backup: %w", err)
+			return nil, fmt.Errorf("open backup: %w", err)
 		}
-		defer f.Close()
-		r = f
+		return f, nil
 	}
-	if err := restoreInto(t.dir, r, *replace); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "restored into %s\n", t.dir)
-	return nil
-}
-
-// restoreInto restores a backup into the store of the data folder dir. A
-// restore that is refused changes nothing: over an existing store, the
-// store package sees to that; where there is no store yet, the backup is
-// restored into a folder of its own inside dir and moved into place only
-// once whole, and the folders made for it are removed when it fails.
-func restoreInto(dir string, r io.Reader, replace bool) error {
-	storeDir := filepath.Join(dir, config.StoreDir)
-	if _, err := os.Lstat(storeDir); !errors.Is(err, fs.ErrNotExist) {
-		return store.Restore(storeDir, r, replace, nil)
-	}
-	made, err := mkdirAll(dir)
-	if err != nil {
-		return err
-	}
-	undo := func() {
-		for i := len(made) - 1; i >= 0; i-- {
-			_ = os.Remove(made[i]) // only while empty: never what another program put there
+	return withService(ctx, *data, func(r redlineService) error {
+		dir, err := r.Restore(open, *replace)
+		if err != nil {
+			return err
 		}
-	}
-	stage, err := os.MkdirTemp(dir, ".restoring-")
-	if err != nil {
-		undo()
-		return fmt.Errorf("create restore folder: %w", err)
-	}
-	err = store.Restore(filepath.Join(stage, config.StoreDir), r, false, nil)
-	if err == nil {
-		if err = os.Rename(filepath.Join(stage, config.StoreDir), storeDir); err != nil {
-			err = fmt.Errorf("move restored store in place: %w", err)
-		}
-	}
-	if rmErr := os.RemoveAll(stage); rmErr != nil && err == nil {
-		err = fmt.Errorf("remove restore folder: %w", rmErr)
-	}
-	if err != nil {
-		undo()
-	}
-	return err
-}
-
-// mkdirAll creates dir and any missing parents, as the data folder is
-// created (mode 0700), and returns the folders it created, outermost first.
-func mkdirAll(dir string) ([]string, error) {
-	var missing []string
-	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
-		if _, err := os.Lstat(d); err == nil {
-			break
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("create data directory: %w", err)
-		}
-		missing = append(missing, d)
-		if filepath.Dir(d) == d {
-			break
-		}
-	}
-	slices.Reverse(missing)
-	if err := config.EnsureDataDir(dir); err != nil {
-		return nil, err
-	}
-	return missing, nil
+		fmt.Fprintf(e.stdout, "restored into %s\n", dir)
+		return nil
+	})
 }

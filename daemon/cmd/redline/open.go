@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 )
 
 // runOpen asks the running daemon for a one-time dashboard login URL and
@@ -34,24 +33,20 @@ func oneTimeLink(ctx context.Context, e *env, name string, args []string, path, 
 	if err := parseNoArgs(fs, args); err != nil {
 		return "", false, err
 	}
-	t, err := connect(ctx, *data)
+	r, err := connect(ctx, *data)
 	if err != nil {
 		return "", false, err
 	}
-	if t.client == nil {
+	defer r.Close()
+	url, err = r.Link(ctx, path)
+	if errors.Is(err, errNoDaemon) {
 		return "", false, fmt.Errorf("the daemon is not running: start it with `redline serve`, then %s", then)
 	}
-	var answer struct {
-		URL string `json:"url"`
-	}
-	if err := t.client.do(ctx, "POST", path, strings.NewReader("{}"), &answer); err != nil {
+	if err != nil {
 		return "", false, err
 	}
-	if answer.URL == "" {
-		return "", false, errors.New("the daemon gave no link: is it an older version? restart it")
-	}
 	if *only {
-		fmt.Fprintln(e.stdout, answer.URL)
+		fmt.Fprintln(e.stdout, url)
 	}
-	return answer.URL, *only, nil
+	return url, *only, nil
 }

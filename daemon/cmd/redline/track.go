@@ -1,134 +1,68 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
-	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"redline/daemon/internal/api"
 	"redline/daemon/internal/article"
-	"redline/daemon/internal/canonical"
-	"redline/daemon/internal/config"
-	"redline/daemon/internal/daemon"
-	"redline/daemon/internal/store"
 	"redline/daemon/internal/watch"
 )
-
-// envAllowPrivate reports whether REDLINE_ALLOW_PRIVATE asks the watcher to
-// fetch pages on this computer and on private networks.
-func envAllowPrivate() bool {
-	switch strings.ToLower(strings.TrimSpace(os.Getenv(config.EnvAllowPrivate))) {
-	case "1", "true", "yes", "on":
-		return true
-	}
-	return false
-}
-
-// withWatcher runs fn with a watcher over the store opened directly, for
-// the watch commands when no daemon runs: the daemon's parts
-// (daemon.OpenParts), so changes are graded with the user's thresholds as
-// the daemon grades them; their events wait in the store's log for the
-// clients.
-func withWatcher(t target, fn func(w *watch.Watcher, st *store.Store) error) error {
-	dir, err := t.storeDir()
-	if err != nil {
-		return err
-	}
-	p, err := daemon.OpenParts(dir, daemon.PartsConfig{Version: version, AllowPrivate: envAllowPrivate()})
-	if err != nil {
-		return err
-	}
-	defer p.Store.Close()
-	return fn(p.Watcher, p.Store)
-}
-
-func jsonBody(v any) io.Reader {
-	b, _ := json.Marshal(v)
-	return bytes.NewReader(b)
-}
 
 func runTrack(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "track")
 	data := dataFlag(fs)
-	if err := parse(fs, args); err != nil {
+	if err := parseOneArg(fs, args, "name the page's URL"); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: name the page's URL", errUsage)
-	}
-	t, err := connect(ctx, *data)
-	if err != nil {
-		return err
-	}
-	var out api.TrackResponse
-	if t.client != nil {
-		err = t.client.do(ctx, "POST", "/api/v1/watches", jsonBody(api.TrackRequest{URL: fs.Arg(0)}), &out)
-	} else {
-		err = withWatcher(t, func(w *watch.Watcher, st *store.Store) error {
-			tr, err := w.Track(ctx, fs.Arg(0))
-			out = api.TrackResponse{Created: tr.Created, CheckResponse: api.CheckResponse{Result: tr.Result, Article: tr.Article}}
+	return withService(ctx, *data, func(r redlineService) error {
+		out, err := r.Track(ctx, fs.Arg(0))
+		if err != nil {
 			return err
-		})
-	}
-	if err != nil {
-		return err
-	}
-	a := out.Article
-	if out.Created {
-		fmt.Fprintf(e.stdout, "watching %s (article %d)\n", a.URL, a.ID)
-	} else {
-		fmt.Fprintf(e.stdout, "already known: %s (article %d), now watched as a page you named\n", a.URL, a.ID)
-	}
-	fmt.Fprintf(e.stdout, "  %s\n", a.Title)
-	return printCheck(e.stdout, out.CheckResponse, time.Now())
+		}
+		a := out.Article
+		if out.Created {
+			fmt.Fprintf(e.stdout, "watching %s (article %d)\n", a.URL, a.ID)
+		} else {
+			fmt.Fprintf(e.stdout, "already known: %s (article %d), now watched as a page you named\n", a.URL, a.ID)
+		}
+		fmt.Fprintf(e.stdout, "  %s\n", a.Title)
+		return printCheck(e.stdout, out.CheckResponse, time.Now())
+	})
 }
 
 func runCheck(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "check")
 	data := dataFlag(fs)
+	if err := parseOneArg(fs, args, "name the article by its URL or its id"); err != nil {
+		return err
+	}
+	return withService(ctx, *data, func(r redlineService) error {
+		out, err := r.Check(ctx, fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		printTitle(e.stdout, out.Article)
+		return printCheck(e.stdout, out, time.Now())
+	})
+}
+
+// parseOneArg parses flags of a command that takes one argument; what
+// says what the argument is when it is missing.
+func parseOneArg(fs *flag.FlagSet, args []string, what string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: name the article by its URL or its id", errUsage)
+		return fmt.Errorf("%w: %s", errUsage, what)
 	}
-	t, err := connect(ctx, *data)
-	if err != nil {
-		return err
-	}
-	var out api.CheckResponse
-	if t.client != nil {
-		id, err := t.client.articleID(ctx, fs.Arg(0))
-		if err != nil {
-			return err
-		}
-		err = t.client.do(ctx, "POST", "/api/v1/articles/"+strconv.FormatInt(id, 10)+"/check", strings.NewReader("{}"), &out)
-		if err != nil {
-			return err
-		}
-	} else {
-		err = withWatcher(t, func(w *watch.Watcher, st *store.Store) error {
-			id, err := storeArticleID(st, fs.Arg(0))
-			if err != nil {
-				return err
-			}
-			out.Result, out.Article, err = w.CheckNow(ctx, id)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-	}
-	printTitle(e.stdout, out.Article)
-	return printCheck(e.stdout, out, time.Now())
+	return nil
 }
 
 func runPause(ctx context.Context, e *env, args []string) error {
@@ -149,93 +83,28 @@ func pauseOrResume(ctx context.Context, e *env, name string, args []string) erro
 	if (*site == "") == (fs.NArg() != 1) || fs.NArg() > 1 {
 		return fmt.Errorf("%w: name one article (URL or id) or one --site", errUsage)
 	}
-	t, err := connect(ctx, *data)
-	if err != nil {
-		return err
-	}
-	if *site != "" {
-		var out api.SiteResponse
-		if t.client != nil {
-			err = t.client.do(ctx, "POST", "/api/v1/sites/"+url.PathEscape(*site)+"/"+name, strings.NewReader("{}"), &out)
-		} else {
-			err = withWatcher(t, func(w *watch.Watcher, st *store.Store) error {
-				out.Site, out.Paused = watch.SiteOf(*site), name == "pause"
-				if out.Paused {
-					out.Articles, err = w.PauseSite(ctx, *site)
-				} else {
-					out.Articles, err = w.ResumeSite(ctx, *site)
-				}
-				return err
-			})
-		}
-		if err != nil {
-			return err
-		}
-		verb := "paused"
-		if !out.Paused {
-			verb = "resumed"
-		}
-		fmt.Fprintf(e.stdout, "%s %s: %d %s\n", verb, out.Site, out.Articles, plural(out.Articles, "article"))
-		return nil
-	}
-	var a article.Article
-	if t.client != nil {
-		id, err := t.client.articleID(ctx, fs.Arg(0))
-		if err != nil {
-			return err
-		}
-		err = t.client.do(ctx, "POST", "/api/v1/articles/"+strconv.FormatInt(id, 10)+"/"+name, strings.NewReader("{}"), &a)
-		if err != nil {
-			return err
-		}
-	} else {
-		err = withWatcher(t, func(w *watch.Watcher, st *store.Store) error {
-			id, err := storeArticleID(st, fs.Arg(0))
+	paused := name == "pause"
+	return withService(ctx, *data, func(r redlineService) error {
+		if *site != "" {
+			out, err := r.SetSitePaused(ctx, *site, paused)
 			if err != nil {
 				return err
 			}
-			if name == "pause" {
-				a, err = w.Pause(ctx, id)
-			} else {
-				a, err = w.Resume(ctx, id)
+			verb := "paused"
+			if !out.Paused {
+				verb = "resumed"
 			}
-			return err
-		})
+			fmt.Fprintf(e.stdout, "%s %s: %d %s\n", verb, out.Site, out.Articles, plural(out.Articles, "article"))
+			return nil
+		}
+		a, err := r.SetPaused(ctx, fs.Arg(0), paused)
 		if err != nil {
 			return err
 		}
-	}
-	printTitle(e.stdout, a)
-	printWatch(e.stdout, a.Watch, time.Now())
-	return nil
-}
-
-// articleID finds the article an argument names: an id, or any form of
-// its URL.
-func (c *client) articleID(ctx context.Context, arg string) (int64, error) {
-	if id, ok := parseID(arg); ok {
-		return id, nil
-	}
-	var a article.Article
-	if err := c.do(ctx, "GET", "/api/v1/articles?url="+url.QueryEscape(arg), nil, &a); err != nil {
-		return 0, notWatched(arg, err)
-	}
-	return a.ID, nil
-}
-
-func storeArticleID(st *store.Store, arg string) (int64, error) {
-	if id, ok := parseID(arg); ok {
-		return id, nil
-	}
-	u, err := canonical.URL(arg)
-	if err != nil {
-		return 0, err
-	}
-	a, err := st.ArticleByURL(u)
-	if err != nil {
-		return 0, notWatched(arg, err)
-	}
-	return a.ID, nil
+		printTitle(e.stdout, a)
+		printWatch(e.stdout, a.Watch, time.Now())
+		return nil
+	})
 }
 
 func parseID(arg string) (int64, bool) {

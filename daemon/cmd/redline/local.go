@@ -1,0 +1,241 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"redline/daemon/internal/api"
+	"redline/daemon/internal/article"
+	"redline/daemon/internal/canonical"
+	"redline/daemon/internal/config"
+	"redline/daemon/internal/daemon"
+	"redline/daemon/internal/store"
+	"redline/daemon/internal/watch"
+)
+
+// localRedline is Redline worked in-process on the data folder, when no
+// daemon serves it: the daemon's own parts (daemon.OpenParts), so changes
+// are graded with the user's thresholds as the daemon grades them, and
+// their events wait in the store's log for the clients. The parts are
+// opened on first use.
+type localRedline struct {
+	dir   string
+	parts *daemon.Parts
+}
+
+// open opens the parts over the data folder's store, which must exist.
+func (l *localRedline) open() (*daemon.Parts, error) {
+	if l.parts != nil {
+		return l.parts, nil
+	}
+	dir := filepath.Join(l.dir, config.StoreDir)
+	if _, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("no Redline data in %s yet: start the daemon with `redline serve`", l.dir)
+	}
+	p, err := daemon.OpenParts(dir, daemon.PartsConfig{Version: version, AllowPrivate: envAllowPrivate()})
+	if err != nil {
+		return nil, err
+	}
+	l.parts = p
+	return p, nil
+}
+
+func (l *localRedline) Close() error {
+	if l.parts == nil {
+		return nil
+	}
+	err := l.parts.Store.Close()
+	l.parts = nil
+	return err
+}
+
+func (l *localRedline) Status(ctx context.Context) (status, error) {
+	st := status{Status: api.Status{DataDir: l.dir}}
+	if _, err := os.Stat(filepath.Join(l.dir, config.StoreDir)); err != nil {
+		st.Empty = true
+		return st, nil
+	}
+	p, err := l.open()
+	if err != nil {
+		return st, err
+	}
+	stats, err := p.Store.Stats()
+	if err != nil {
+		return st, err
+	}
+	st.Articles, st.Versions, st.BytesOnDisk = stats.Articles, stats.Versions, stats.Bytes
+	return st, nil
+}
+
+func (l *localRedline) Export(ctx context.Context, w io.Writer) error {
+	p, err := l.open()
+	if err != nil {
+		return err
+	}
+	return p.Store.Export(w)
+}
+
+func (l *localRedline) Backup(ctx context.Context, w io.Writer) error {
+	p, err := l.open()
+	if err != nil {
+		return err
+	}
+	return p.Store.Backup(w)
+}
+
+func (l *localRedline) Restore(open func() (io.ReadCloser, error), replace bool) (string, error) {
+	r, err := open()
+	if err != nil {
+		return "", err
+	}
+	defer r.Close()
+	return l.dir, restoreInto(l.dir, r, replace)
+}
+
+func (l *localRedline) Track(ctx context.Context, u string) (api.TrackResponse, error) {
+	p, err := l.open()
+	if err != nil {
+		return api.TrackResponse{}, err
+	}
+	tr, err := p.Watcher.Track(ctx, u)
+	return api.TrackResponse{Created: tr.Created, CheckResponse: api.CheckResponse{Result: tr.Result, Article: tr.Article}}, err
+}
+
+func (l *localRedline) Check(ctx context.Context, idOrURL string) (api.CheckResponse, error) {
+	var out api.CheckResponse
+	p, id, err := l.article(idOrURL)
+	if err != nil {
+		return out, err
+	}
+	out.Result, out.Article, err = p.Watcher.CheckNow(ctx, id)
+	return out, err
+}
+
+func (l *localRedline) SetPaused(ctx context.Context, idOrURL string, paused bool) (article.Article, error) {
+	p, id, err := l.article(idOrURL)
+	if err != nil {
+		return article.Article{}, err
+	}
+	if paused {
+		return p.Watcher.Pause(ctx, id)
+	}
+	return p.Watcher.Resume(ctx, id)
+}
+
+func (l *localRedline) SetSitePaused(ctx context.Context, site string, paused bool) (api.SiteResponse, error) {
+	out := api.SiteResponse{Site: watch.SiteOf(site), Paused: paused}
+	p, err := l.open()
+	if err != nil {
+		return out, err
+	}
+	if paused {
+		out.Articles, err = p.Watcher.PauseSite(ctx, site)
+	} else {
+		out.Articles, err = p.Watcher.ResumeSite(ctx, site)
+	}
+	return out, err
+}
+
+// Link is refused: only a running daemon gives one-time links.
+func (l *localRedline) Link(context.Context, string) (string, error) {
+	return "", errNoDaemon
+}
+
+// article opens the parts and finds the article an argument names: an
+// id, or any form of its URL.
+func (l *localRedline) article(arg string) (*daemon.Parts, int64, error) {
+	p, err := l.open()
+	if err != nil {
+		return nil, 0, err
+	}
+	if id, ok := parseID(arg); ok {
+		return p, id, nil
+	}
+	u, err := canonical.URL(arg)
+	if err != nil {
+		return nil, 0, err
+	}
+	a, err := p.Store.ArticleByURL(u)
+	if err != nil {
+		return nil, 0, notWatched(arg, err)
+	}
+	return p, a.ID, nil
+}
+
+// restoreInto restores a backup into the store of the data folder dir. A
+// restore that is refused changes nothing: over an existing store, the
+// store package sees to that; where there is no store yet, the backup is
+// restored into a folder of its own inside dir and moved into place only
+// once whole, and the folders made for it are removed when it fails.
+func restoreInto(dir string, r io.Reader, replace bool) error {
+	storeDir := filepath.Join(dir, config.StoreDir)
+	if _, err := os.Lstat(storeDir); !errors.Is(err, fs.ErrNotExist) {
+		return store.Restore(storeDir, r, replace, nil)
+	}
+	made, err := mkdirAll(dir)
+	if err != nil {
+		return err
+	}
+	undo := func() {
+		for i := len(made) - 1; i >= 0; i-- {
+			_ = os.Remove(made[i]) // only while empty: never what another program put there
+		}
+	}
+	stage, err := os.MkdirTemp(dir, ".restoring-")
+	if err != nil {
+		undo()
+		return fmt.Errorf("create restore folder: %w", err)
+	}
+	err = store.Restore(filepath.Join(stage, config.StoreDir), r, false, nil)
+	if err == nil {
+		if err = os.Rename(filepath.Join(stage, config.StoreDir), storeDir); err != nil {
+			err = fmt.Errorf("move restored store in place: %w", err)
+		}
+	}
+	if rmErr := os.RemoveAll(stage); rmErr != nil && err == nil {
+		err = fmt.Errorf("remove restore folder: %w", rmErr)
+	}
+	if err != nil {
+		undo()
+	}
+	return err
+}
+
+// mkdirAll creates dir and any missing parents, as the data folder is
+// created (mode 0700), and returns the folders it created, outermost first.
+func mkdirAll(dir string) ([]string, error) {
+	var missing []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil {
+			break
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+		missing = append(missing, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	slices.Reverse(missing)
+	if err := config.EnsureDataDir(dir); err != nil {
+		return nil, err
+	}
+	return missing, nil
+}
+
+// envAllowPrivate reports whether REDLINE_ALLOW_PRIVATE asks the watcher to
+// fetch pages on this computer and on private networks.
+func envAllowPrivate() bool {
+	switch strings.ToLower(strings.TrimSpace(os.Getenv(config.EnvAllowPrivate))) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
+}
