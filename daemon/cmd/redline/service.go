@@ -41,6 +41,12 @@ type redlineService interface {
 	Close() error
 }
 
+// Both implementations offer the whole service.
+var (
+	_ redlineService = (*httpRedline)(nil)
+	_ redlineService = (*localRedline)(nil)
+)
+
 // status is what `redline status` shows. Daemon is the address of the
 // running daemon, empty when none runs; Empty says that the data folder
 // holds no store yet.
