@@ -30,7 +30,15 @@ type testDaemon struct {
 
 func start(t testing.TB, timing hub.Timing) *testDaemon {
 	t.Helper()
-	d, err := Start(context.Background(), Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), HubTiming: timing})
+	return startWith(t, Config{HubTiming: timing})
+}
+
+// startWith starts a daemon with cfg on a free loopback port and a fresh
+// data folder, closed when the test ends.
+func startWith(t testing.TB, cfg Config) *testDaemon {
+	t.Helper()
+	cfg.Addr, cfg.DataDir = "127.0.0.1:0", t.TempDir()
+	d, err := Start(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

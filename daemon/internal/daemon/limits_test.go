@@ -2,7 +2,6 @@ package daemon
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,16 +19,7 @@ import (
 // startLimited starts a daemon with the given limits.
 func startLimited(t *testing.T, limits Limits) *testDaemon {
 	t.Helper()
-	d, err := Start(context.Background(), Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), Limits: limits})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := d.Close(); err != nil {
-			t.Errorf("close daemon: %v", err)
-		}
-	})
-	return &testDaemon{Daemon: d, t: t, base: "http://" + d.Addr()}
+	return startWith(t, Config{Limits: limits})
 }
 
 // rawConn is a TCP client on the daemon's port that writes HTTP/1.1 by
