@@ -314,6 +314,44 @@ test('the token can also be entered by hand in the options', async () => {
   await options.close();
 });
 
+test('a headline rewritten on the page shows as changed, although the page\'s structured data still holds the old one', async () => {
+  const path = '/politics/wapo-headline';
+  const url = site.base + path;
+  const old = 'Attack stokes instability fears in North Africa';
+  const now = 'Deadly attack deepens fears of instability across North Africa';
+  // The outlet's structured data keeps the headline it was published with.
+  const stale = `<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle","headline":"${old}"}</script></head>`;
+  const source = site.page('wapo-1');
+  const first = source.replace('</head>', stale);
+  const rewritten = source.replaceAll(old, now).replace('</head>', stale);
+  assert.notEqual(rewritten.indexOf(`<h1>${now}`), -1, 'the visible headline was rewritten');
+  site.set(path, first);
+  const reader = await browser.context.newPage();
+  await reader.goto(url);
+  const read = await until('the first capture at the daemon', () => articleAt(url));
+  assert.equal(read.title, old);
+
+  // The site rewrites its <h1>, <title> and og:title, not the JSON-LD;
+  // reading it again in another tab gives the daemon the new version.
+  site.set(path, rewritten);
+  const other = await browser.context.newPage();
+  await other.goto(url);
+  const changed = await until('the second version at the daemon', async () => {
+    const a = await articleAt(url);
+    return a?.versions === 2 ? a : null;
+  });
+  assert.equal(changed.title, now);
+  await other.close();
+  const banner = await until('the banner in the tab still open', () => bannerTree(reader));
+  assert.match(textOf(banner), /This article changed since you read it/);
+  assert.match(textOf(banner), /Headline changed/);
+  await until('the badge to count the changed article', async () => (await browser.worker.evaluate(() => chrome.action.getBadgeText({}))) === '1');
+
+  await clickBannerButton(reader, 'Dismiss');
+  await until('the badge to clear', async () => (await browser.worker.evaluate(() => chrome.action.getBadgeText({}))) === '');
+  await reader.close();
+});
+
 test('a change the daemon finds by itself (redline check) shows in the open tab', async () => {
   // A daemon whose watcher may fetch this computer's news site.
   const watchData = tempDir('watch');

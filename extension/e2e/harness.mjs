@@ -121,6 +121,12 @@ export async function startSite() {
     edit(path = '/2015/minecraft-exploit') {
       state[path] = edited;
     },
+    /** Serves html at path from now on. */
+    set(path, html) {
+      state[path] = html;
+    },
+    /** The source of one of the real pages. */
+    page: (name) => readFileSync(join(pages, name, 'source.html'), 'utf8'),
     close: () => new Promise((r) => server.close(r)),
   };
 }
