@@ -113,17 +113,20 @@ func newStack(t testing.TB) *stack {
 	}
 	clk := &clock{t: time.Now()}
 	site := watchtest.NewSite(t)
-	wt, err = watch.New(st, watch.NewFetcher(watch.FetcherOptions{Version: "test", AllowPrivate: true, Resolve: watchtest.Resolve, Timeout: 5 * time.Second}), watch.Options{})
+	// One reading service for the watcher, the dashboard and the API, as
+	// the daemon has (daemon.OpenParts).
+	svc := reading.New(reading.Config{Store: st, Rules: rules, Hub: h})
+	wt, err = watch.New(st, watch.NewFetcher(watch.FetcherOptions{Version: "test", AllowPrivate: true, Resolve: watchtest.Resolve, Timeout: 5 * time.Second}), watch.Options{Reading: svc})
 	if err != nil {
 		t.Fatal(err)
 	}
 	logs := &logBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
-	dash, err := web.New(web.Config{Store: st, Hub: h, Host: testDashHost, Port: port, DataDir: "/data/redline", Reading: reading.New(reading.Config{Store: st, Rules: rules, Hub: h}), Now: clk.Now, Watcher: wt, Logger: logger})
+	dash, err := web.New(web.Config{Store: st, Hub: h, Host: testDashHost, Port: port, DataDir: "/data/redline", Reading: svc, Now: clk.Now, Watcher: wt, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
-	server, err := api.New(api.Config{Store: st, Token: testToken, Port: port, Hub: h, Dashboard: dash})
+	server, err := api.New(api.Config{Store: st, Token: testToken, Port: port, Hub: h, Reading: svc, Dashboard: dash})
 	if err != nil {
 		t.Fatal(err)
 	}
