@@ -303,24 +303,14 @@ func flips(del, ins []string) bool {
 func frenchNegation(w string) bool { return w == "ne" || strings.HasPrefix(w, "n'") && len(w) > 2 }
 
 // bagDifference returns the words of x not matched in y and those of y not
-// matched in x, counting repeats.
+// matched in x, counting repeats (bagDifferenceIdx, as words).
 func bagDifference(x, y []string) (onlyX, onlyY []string) {
-	count := make(map[string]int, len(y))
-	for _, w := range y {
-		count[w]++
+	ix, iy := bagDifferenceIdx(x, y)
+	for _, i := range ix {
+		onlyX = append(onlyX, x[i])
 	}
-	for _, w := range x {
-		if count[w] > 0 {
-			count[w]--
-		} else {
-			onlyX = append(onlyX, w)
-		}
-	}
-	for _, w := range y {
-		if count[w] > 0 {
-			onlyY = append(onlyY, w)
-			count[w]--
-		}
+	for _, i := range iy {
+		onlyY = append(onlyY, y[i])
 	}
 	return onlyX, onlyY
 }
@@ -824,7 +814,8 @@ var dateNames = func() map[string]string {
 	return m
 }()
 
-// bagDifferenceIdx is bagDifference giving the positions of the words.
+// bagDifferenceIdx returns the positions of the words of x not matched in
+// y and of those of y not matched in x, counting repeats.
 func bagDifferenceIdx(x, y []string) (onlyX, onlyY []int) {
 	if len(y) <= 64 {
 		// An edit is mostly a few words: match them pairwise, without a
