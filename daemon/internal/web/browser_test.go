@@ -55,6 +55,19 @@ func TestEveryDashboardFormInChromium(t *testing.T) {
 	}
 }
 
+// TestLongComparisonReadInPartsInChromium reads the comparison of a
+// capture at the limits, every paragraph edited, in real headless Chromium
+// (testdata/parts.mjs): following "Next part →" from the first part shows
+// every edited paragraph once, in order.
+func TestLongComparisonReadInPartsInChromium(t *testing.T) {
+	s := newStack(t)
+	v1, v2 := maximalVersions()
+	id := s.capture("https://news.test/maximal", "A maximal report", "", v1...)
+	s.capture("https://news.test/maximal", "A maximal report", "", v2...)
+	runScript(t, "parts.mjs", []string{"BASE=" + s.home, "LOGIN=" + s.loginLink(),
+		fmt.Sprintf("ARTICLE=%d", id), fmt.Sprintf("EDITED=%d", len(v2))}, nil)
+}
+
 // runScript runs a node script of testdata in real headless Chromium with
 // env added to its environment, and hands each line it prints to onLine.
 // The script ends by printing "ok". It saves screenshots to
