@@ -141,6 +141,11 @@ type Capture struct {
 	Source        Source    `json:"source"`
 	Extractor     string    `json:"extractor"`
 	Reading       *Reading  `json:"reading,omitempty"`
+	// PageText is the visible text of the whole page, beyond the article
+	// the extractor found (at most MaxPageTextBytes). It is not versioned:
+	// the store keeps a digest of it (PageDigest) to tell an extractor's
+	// miss from an edit.
+	PageText string `json:"page_text,omitempty"`
 }
 
 // Content returns the versioned part of a capture.

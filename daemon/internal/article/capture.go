@@ -70,6 +70,12 @@ func (c *Capture) Validate(now time.Time) error {
 	if text > MaxTextBytes {
 		return Errorf(EINVALID, "the blocks hold %d bytes of text, the limit is %d (%d KiB) a capture: cut the text to the limit", text, MaxTextBytes, MaxTextBytes>>10)
 	}
+	if len(c.PageText) > MaxPageTextBytes {
+		return Errorf(EINVALID, "page_text is %d bytes, the limit is %d (%d KiB): cut it to the limit", len(c.PageText), MaxPageTextBytes, MaxPageTextBytes>>10)
+	}
+	if !utf8.ValidString(c.PageText) {
+		return Errorf(EINVALID, "page_text is not valid UTF-8")
+	}
 	if c.Reading != nil && (c.Reading.DwellMS < 0 || c.Reading.Scroll < 0 || c.Reading.Scroll > 1) {
 		return Errorf(EINVALID, "reading: dwell_ms must be >= 0 and scroll between 0 and 1")
 	}

@@ -14,16 +14,21 @@ const (
 
 // Summary says in numbers what changed between two versions.
 type Summary struct {
-	TitleChanged  bool         `json:"title_changed"`
-	BylineChanged bool         `json:"byline_changed"`
-	BlocksAdded   int          `json:"blocks_added"`
-	BlocksRemoved int          `json:"blocks_removed"`
-	BlocksChanged int          `json:"blocks_changed"`
-	BlocksMoved   int          `json:"blocks_moved"`
-	WordsAdded    int          `json:"words_added"`
-	WordsRemoved  int          `json:"words_removed"`
-	Correction    bool         `json:"correction"`
-	Significance  Significance `json:"significance"`
+	TitleChanged  bool `json:"title_changed"`
+	BylineChanged bool `json:"byline_changed"`
+	BlocksAdded   int  `json:"blocks_added"`
+	BlocksRemoved int  `json:"blocks_removed"`
+	BlocksChanged int  `json:"blocks_changed"`
+	BlocksMoved   int  `json:"blocks_moved"`
+	WordsAdded    int  `json:"words_added"`
+	WordsRemoved  int  `json:"words_removed"`
+	Correction    bool `json:"correction"`
+	// Layout is set when the extraction shifted with the page's template
+	// (blocks reported removed that are still on the new page, or added
+	// that were on the old one) and nothing else substantive changed: a
+	// page layout change, not an edit.
+	Layout       bool         `json:"layout,omitempty"`
+	Significance Significance `json:"significance"`
 }
 
 // Event types in the durable event log.
@@ -62,8 +67,16 @@ type Event struct {
 // lacks like New, tells an extractor's habit from an edit. Without it,
 // every block only one side holds is taken as the extractors' difference,
 // and only the headline and the blocks both sides hold are compared.
+//
+// OldPage and NewPage, when known, are the digests of the visible text of
+// the pages Old and New were captured from: a block reported removed
+// whose text is still on the new page, or added whose text was on the
+// old one, is the extractor's drift, not an edit. Without them (a store
+// from before page digests, a client that sends no page text) the rule
+// does not apply.
 type Pair struct {
-	Old, New    Content
-	Across      bool
-	Counterpart *Content
+	Old, New         Content
+	Across           bool
+	Counterpart      *Content
+	OldPage, NewPage *PageDigest
 }

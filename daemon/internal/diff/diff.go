@@ -44,6 +44,11 @@ type Op struct {
 	// one extractor kept (or worded its own way): not an edit, and not
 	// counted. Such an op is also Noise.
 	OneSide bool `json:"one_side,omitempty"`
+	// Drift marks a block the extractor missed on one page while its
+	// text was on that page: reported removed but still on the new page,
+	// or added but already on the old one (see drift.go). Such an op is
+	// also Noise.
+	Drift bool `json:"drift,omitempty"`
 }
 
 // Rules are the thresholds of the comparison; they are user settings. A
@@ -129,6 +134,7 @@ func ComparePair(p article.Pair, rules Rules) Result {
 	if p.Across {
 		j.across = newAcross(p.Counterpart)
 	}
+	j.drift = newDrift(p)
 	res.Summary = j.summarise(old, new, res.Ops)
 	return res
 }

@@ -274,8 +274,9 @@ func opposite(a, b string) bool {
 // turns a statement into its opposite: a negation appears or disappears,
 // alone or in the place of up to two other words ("did say" → "did not
 // say", "said" → "did not say", "some" → "no", "will" → "won't", "a dit"
-// → "n'a pas dit"); or one word is replaced by its negated form or its
-// antonym ("reluctant" → "willing").
+// → "n'a pas dit"); or one word is replaced by its negated form, or by
+// its antonym, alone or in a short rewording ("reluctant" → "willing",
+// "still be prohibited" → "be allowed again").
 func flips(del, ins []string) bool {
 	removed, added := bagDifference(del, ins)
 	if len(removed)+len(added) == 0 {
@@ -292,12 +293,26 @@ func flips(del, ins []string) bool {
 			return true
 		}
 	}
-	if len(removed) == 1 && len(added) == 1 {
-		a, b := removed[0], added[0]
-		return negatedPair(a, b) || opposite(a, b)
+	if len(removed) == 1 && len(added) == 1 && negatedPair(removed[0], added[0]) {
+		return true
+	}
+	// A word replaced by its antonym within a short rewording: "will still
+	// be prohibited" → "will be allowed again".
+	if len(removed) <= maxAntonymEdit && len(added) <= maxAntonymEdit {
+		for _, a := range removed {
+			for _, b := range added {
+				if opposite(a, b) {
+					return true
+				}
+			}
+		}
 	}
 	return false
 }
+
+// maxAntonymEdit is the most words an edit may remove, and add, for a
+// word it removes and one it adds to be read as an antonym replaced.
+const maxAntonymEdit = 6
 
 // frenchNegation reports whether w is "ne" or its elided form ("n'a").
 func frenchNegation(w string) bool { return w == "ne" || strings.HasPrefix(w, "n'") && len(w) > 2 }

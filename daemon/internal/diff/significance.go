@@ -14,6 +14,8 @@ type judge struct {
 	old, new *wordCache
 	// across is set when the two versions come from different lineages.
 	across *across
+	// drift is set when a page's visible text is known.
+	drift *drift
 }
 
 // summarise marks each op that is only noise and grades the change.
@@ -28,6 +30,10 @@ func (j *judge) summarise(old, new article.Content, ops []Op) article.Summary {
 	var s article.Summary
 	s.TitleChanged = !sameWords(old.Title, new.Title)
 	s.BylineChanged = j.across == nil && !sameByline(old.Byline, new.Byline)
+	drifted := false
+	if s.BylineChanged && j.drift.bylineDrift(old.Byline, new.Byline) {
+		s.BylineChanged, drifted = false, true
+	}
 	changed := s.TitleChanged || s.BylineChanged
 	substantive := s.TitleChanged
 
@@ -35,6 +41,9 @@ func (j *judge) summarise(old, new article.Content, ops []Op) article.Summary {
 		ops[k].Noise = j.isNoise(&ops[k])
 		if !ops[k].Noise && j.across != nil && j.across.oneSided(j, &ops[k]) {
 			ops[k].Noise, ops[k].OneSide = true, true
+		}
+		if !ops[k].Noise && j.drift != nil && j.drift.drifted(old, new, &ops[k]) {
+			ops[k].Noise, ops[k].Drift, drifted = true, true, true
 		}
 	}
 	j.markReflow(ops)
@@ -95,6 +104,7 @@ func (j *judge) summarise(old, new article.Content, ops []Op) article.Summary {
 			substantive = true
 		}
 	}
+	s.Layout = drifted && !substantive
 	switch {
 	case substantive:
 		s.Significance = article.Substantive

@@ -22,7 +22,11 @@ type vector struct {
 	Rules       json.RawMessage `json:"rules"`
 	Old         article.Content `json:"old"`
 	New         article.Content `json:"new"`
-	Expect      struct {
+	// OldPage and NewPage are the visible text of the pages each version
+	// was captured from (optional): the extraction-drift rule reads them.
+	OldPage *string `json:"old_page"`
+	NewPage *string `json:"new_page"`
+	Expect  struct {
 		Summary map[string]any `json:"summary"`
 		Ops     []string       `json:"ops"`
 		Noise   []bool         `json:"noise"`
@@ -72,7 +76,14 @@ func TestVectors(t *testing.T) {
 					t.Fatalf("rules: %v", err)
 				}
 			}
-			res := Compare(v.Old, v.New, rules)
+			p := article.Pair{Old: v.Old, New: v.New}
+			if v.OldPage != nil {
+				p.OldPage = article.DigestPage(*v.OldPage, v.Old)
+			}
+			if v.NewPage != nil {
+				p.NewPage = article.DigestPage(*v.NewPage, v.New)
+			}
+			res := ComparePair(p, rules)
 			checkResult(t, v.Old, v.New, res)
 
 			raw, _ := json.Marshal(res.Summary)
