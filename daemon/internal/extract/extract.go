@@ -42,6 +42,9 @@ type Page struct {
 	// CanonicalURL is the page's rel=canonical, resolved ("" if none).
 	CanonicalURL string
 	Blocks       []article.Block
+	// PageText is the page's description and the visible text of the
+	// whole page (see PageText), at most article.MaxPageTextBytes.
+	PageText string
 	// Wall is set when the page shows signs of not being the article.
 	Wall Wall
 }
@@ -62,6 +65,7 @@ func HTML(body []byte, contentType string, pageURL *url.URL) (*Page, error) {
 	p.CanonicalURL = canonicalLink(doc, pageURL)
 	docTitle := strings.TrimSpace(textOf(findFirst(doc, atom.Title)))
 	headline := readHeadline(doc)
+	p.PageText = PageText(doc) // before the extractor cuts the page up
 
 	parser := readability.NewParser()
 	art, err := parser.ParseAndMutate(doc, pageURL)

@@ -229,7 +229,7 @@ func TestMetadata(t *testing.T) {
 	want := Page{Title: "Budget vote delayed | The Example", Byline: "Ana Ruiz", SiteName: "The Example", Lang: "en",
 		PublishedTime: "2026-11-26T08:00:00Z", CanonicalURL: "https://news.example/2026/11/budget"}
 	got := *p
-	got.Blocks, got.Wall = nil, Wall{}
+	got.Blocks, got.Wall, got.PageText = nil, Wall{}, "" // the page's text: TestPageText
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("page\n got %+v\nwant %+v", got, want)
 	}

@@ -205,6 +205,7 @@ func (w *Watcher) judgePage(f *finding, a article.Article, resp *Response) {
 		URL: resp.URL.String(), CanonicalURL: page.CanonicalURL, Title: page.Title, Byline: page.Byline,
 		SiteName: page.SiteName, PublishedTime: page.PublishedTime, Lang: page.Lang, Blocks: article.Fit(page.Blocks),
 		CapturedAt: f.result.At, Source: article.SourceFetch, Extractor: extract.Extractor,
+		PageText: page.PageText,
 	}
 }
 
