@@ -150,6 +150,9 @@ type VersionInfo struct {
 	Title      string         `json:"title"`
 	Hash       string         `json:"hash"`
 	RevertOf   int            `json:"revert_of,omitempty"`
+	// Layout is set on a version that only changed the page's layout
+	// (article.Summary.Layout): shown as "page layout changed".
+	Layout bool `json:"layout,omitempty"`
 }
 
 // Versions lists an article's versions, oldest first, without content.
@@ -169,7 +172,7 @@ func (s *Store) Versions(id int64) ([]VersionInfo, error) {
 			}
 			v := r.version(id)
 			out = append(out, VersionInfo{Number: v.Number, CapturedAt: v.CapturedAt, Source: v.Source,
-				Extractor: v.Extractor, Title: r.Title, Hash: v.Hash, RevertOf: v.RevertOf})
+				Extractor: v.Extractor, Title: r.Title, Hash: v.Hash, RevertOf: v.RevertOf, Layout: r.Layout})
 		}
 		return nil
 	})
@@ -320,7 +323,7 @@ func (s *Store) DeleteArticle(ctx context.Context, id int64) error {
 		if err := deleteWatch(txn, &a); err != nil {
 			return err
 		}
-		for _, prefix := range [][]byte{idKey(pfxVersion, id), idKey(pfxHash, id), idKey(pfxFlip, id)} {
+		for _, prefix := range [][]byte{idKey(pfxVersion, id), idKey(pfxHash, id), idKey(pfxFlip, id), idKey(pfxPage, id)} {
 			if err := deletePrefix(txn, prefix); err != nil {
 				return err
 			}

@@ -73,6 +73,10 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 	content := in.Capture.Content()
 	raw := contentBytes(content)
 	c := &capturing{s: s, in: in, content: content, raw: raw, hash: hashOf(raw), judged: judgeMemo{}}
+	if text := in.Capture.PageText; text != "" {
+		c.page = article.DigestPage(text, content)
+		c.pageBytes = c.page.Encode()
+	}
 	// Most captures append no event and run concurrently, sharing fsyncs.
 	// One that must append an event is run again holding eventMu, so that
 	// event ids are handed out one writer at a time, without conflicts,
@@ -110,6 +114,9 @@ type capturing struct {
 	locked bool
 	memo   encodeMemo // compression kept for a second run
 	judged judgeMemo
+	// page is the digest of the capture's page text (nil: none sent).
+	page      *article.PageDigest
+	pageBytes []byte
 
 	// Each run's own.
 	txn    *badger.Txn
@@ -127,12 +134,16 @@ func (c *capturing) save(txn *badger.Txn) error {
 	if err := c.join(); err != nil {
 		return err
 	}
+	pages := pagesKept(&c.a)
 	version, err := c.lineage()
 	if err != nil {
 		return err
 	}
 	c.titles()
 	c.readMark(version)
+	if err := c.prunePages(pages); err != nil {
+		return err
+	}
 	if err := c.s.watchOnSave(txn, &c.a, &c.out, c.in); err != nil {
 		return err
 	}
@@ -202,10 +213,13 @@ func (c *capturing) lineage() (int, error) {
 	}
 	c.out.Status = captureStatus(c.isNew, unchanged, latest)
 	if unchanged {
-		return latest, nil
+		return latest, c.keepPage(latest)
 	}
 	rec, err := c.writeVersion()
 	if err != nil {
+		return 0, err
+	}
+	if err := c.keepPage(rec.Number); err != nil {
 		return 0, err
 	}
 	j.rec = rec

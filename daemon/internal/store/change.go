@@ -139,7 +139,8 @@ func (s *Store) contentOf(txn *badger.Txn, id int64, r versionRecord) (article.C
 func (s *Store) pairIn(txn *badger.Txn, id int64, from, to int) (Change, error) {
 	source := s.sourceIn(txn, id)
 	var ch Change
-	for _, side := range []struct {
+	var pages [2]*article.PageDigest
+	for i, side := range []struct {
 		n int
 		v *article.Version
 	}{{from, &ch.From}, {to, &ch.To}} {
@@ -153,12 +154,15 @@ func (s *Store) pairIn(txn *badger.Txn, id int64, from, to int) (Change, error) 
 		}
 		*side.v = r.version(id)
 		side.v.Content = c
+		if pages[i], err = s.pageOf(txn, id, side.n); err != nil {
+			return ch, err
+		}
 	}
 	across, counterpart, err := pair(from, to, source)
 	if err != nil {
 		return ch, err
 	}
-	ch.Pair = article.Pair{Old: ch.From.Content, New: ch.To.Content, Across: across}
+	ch.Pair = article.Pair{Old: ch.From.Content, New: ch.To.Content, Across: across, OldPage: pages[0], NewPage: pages[1]}
 	if counterpart > 0 {
 		r, err := s.record(txn, id, counterpart)
 		if err != nil {

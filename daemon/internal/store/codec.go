@@ -177,11 +177,20 @@ type versionRecord struct {
 	Enc        string
 	Base       int
 	Depth      int
-	data       []byte
+	// Layout: this version is a page layout change (article.Summary.Layout),
+	// not an edit.
+	Layout bool
+	data   []byte
 }
 
-// recordFormat is the first byte of every version record.
-const recordFormat = 1
+// recordFormat is the first byte of a version record; recordFlagged, of
+// one with a flags byte after its depth (a layout change). Only a record
+// with a flag set is written in the second format.
+const (
+	recordFormat  = 1
+	recordFlagged = 2
+	flagLayout    = 1
+)
 
 var (
 	sourceCodes = []article.Source{article.SourceBrowser, article.SourceFetch}
@@ -203,7 +212,11 @@ func (r *versionRecord) marshal() ([]byte, error) {
 		return nil, fmt.Errorf("encode version: unknown source %q or encoding %q", r.Source, r.Enc)
 	}
 	out := make([]byte, 0, 48+len(r.Extractor)+len(r.Title)+len(r.data))
-	out = append(out, recordFormat)
+	format := byte(recordFormat)
+	if r.Layout {
+		format = recordFlagged
+	}
+	out = append(out, format)
 	out = binary.AppendUvarint(out, uint64(r.Number))
 	out = binary.AppendVarint(out, r.CapturedAt)
 	out = append(out, byte(src))
@@ -214,6 +227,9 @@ func (r *versionRecord) marshal() ([]byte, error) {
 	out = append(out, byte(enc))
 	out = binary.AppendUvarint(out, uint64(r.Base))
 	out = binary.AppendUvarint(out, uint64(r.Depth))
+	if format == recordFlagged {
+		out = append(out, flagLayout)
+	}
 	return append(out, r.data...), nil
 }
 
@@ -271,7 +287,8 @@ var errDamaged = errors.New("version record is damaged")
 
 func (r *versionRecord) unmarshal(b []byte) error {
 	rr := &recordReader{b: b}
-	if f := rr.bytes(1); len(f) == 0 || f[0] != recordFormat {
+	f := rr.bytes(1)
+	if len(f) == 0 || f[0] != recordFormat && f[0] != recordFlagged {
 		return errDamaged
 	}
 	r.Number = rr.uvarint()
@@ -284,6 +301,10 @@ func (r *versionRecord) unmarshal(b []byte) error {
 	r.Enc = encCodes[rr.code(len(encCodes))]
 	r.Base = rr.uvarint()
 	r.Depth = rr.uvarint()
+	if f[0] == recordFlagged {
+		flags := rr.bytes(1)
+		r.Layout = len(flags) == 1 && flags[0]&flagLayout != 0
+	}
 	if rr.err != nil {
 		return rr.err
 	}

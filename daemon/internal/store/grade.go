@@ -87,6 +87,9 @@ func (c *capturing) grade(j judging) error {
 	if p.Across && sum.Significance == article.Trivial {
 		return nil // the two extractors' difference, not a change
 	}
+	if sum.Layout && sum.Significance == article.Trivial {
+		return c.layout(j)
+	}
 	if !p.Across && j.other > j.prev.Number {
 		// The other lineage has a newer version than this one's previous:
 		// when it already holds this content, the change was counted there.
@@ -104,20 +107,45 @@ func (c *capturing) grade(j judging) error {
 	return c.alert(j, p, fromHash)
 }
 
+// layout records a version whose only difference from the previous one
+// of its lineage is the page's layout (the extractor kept more or less of
+// an unchanged page): no change of the article, no alert. It is the new
+// baseline of its lineage: when the reader knew the previous version and
+// has no change unseen, the one they know moves to it, so that the next
+// change is compared with a version extracted from the same template.
+func (c *capturing) layout(j judging) error {
+	j.rec.Layout = true
+	b, err := j.rec.marshal()
+	if err != nil {
+		return err
+	}
+	if err := c.txn.Set(versionKey(c.a.ID, j.rec.Number), b); err != nil {
+		return err
+	}
+	if len(c.a.Unseen) == 0 && j.readBefore && j.known == j.prev.Number {
+		c.a.Seen = j.rec.Number
+	}
+	return nil
+}
+
 // pairWithPrevious is the new version with the one it is judged against,
 // and the hash of that one's content.
 func (c *capturing) pairWithPrevious(j judging) (article.Pair, string, error) {
 	s, id := c.s, c.a.ID
-	if j.prev.Number > 0 {
-		old, err := s.contentOf(c.txn, id, j.prev)
-		return article.Pair{Old: old, New: c.content}, j.prev.Hash, err
+	r, across := j.prev, false
+	if r.Number == 0 {
+		var err error
+		if r, err = s.record(c.txn, id, j.other); err != nil {
+			return article.Pair{}, "", err
+		}
+		across = true
 	}
-	r, err := s.record(c.txn, id, j.other)
+	old, err := s.contentOf(c.txn, id, r)
 	if err != nil {
 		return article.Pair{}, "", err
 	}
-	old, err := s.contentOf(c.txn, id, r)
-	return article.Pair{Old: old, New: c.content, Across: true}, r.Hash, err
+	page, err := s.pageOf(c.txn, id, r.Number)
+	return article.Pair{Old: old, New: c.content, Across: across, OldPage: page, NewPage: c.page}, r.Hash, err
 }
 
 // otherBrought reports whether version other, of the other lineage,
