@@ -209,12 +209,13 @@ func extractPage(body []byte, pageURL string) (*extract.Page, error) {
 }
 
 // fetched is the capture the watcher stores for a fetched page (watch's
-// judgePage and conclude): the article's own URL, the extractor's fields.
+// judgePage and conclude): the article's own URL, the extractor's fields,
+// the page's visible text.
 func fetched(p *extract.Page, pageURL string, at time.Time) *article.Capture {
 	return &article.Capture{
 		URL: pageURL, Title: p.Title, Byline: p.Byline, SiteName: p.SiteName,
 		PublishedTime: p.PublishedTime, Lang: p.Lang, Blocks: article.Fit(slices.Clone(p.Blocks)),
-		CapturedAt: at, Source: article.SourceFetch, Extractor: extract.Extractor,
+		CapturedAt: at, Source: article.SourceFetch, Extractor: extract.Extractor, PageText: p.PageText,
 	}
 }
 
