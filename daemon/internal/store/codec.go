@@ -302,8 +302,12 @@ func (r *versionRecord) unmarshal(b []byte) error {
 	r.Base = rr.uvarint()
 	r.Depth = rr.uvarint()
 	if f[0] == recordFlagged {
-		flags := rr.bytes(1)
-		r.Layout = len(flags) == 1 && flags[0]&flagLayout != 0
+		// The second format is only written with a flag set, and only
+		// flagLayout exists.
+		if flags := rr.bytes(1); len(flags) == 1 && flags[0] != flagLayout {
+			return errDamaged
+		}
+		r.Layout = true
 	}
 	if rr.err != nil {
 		return rr.err

@@ -2,6 +2,7 @@ package store
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 
 	"redline/daemon/internal/article"
@@ -27,6 +28,33 @@ func TestVersionRecordRoundTrip(t *testing.T) {
 		if err := x.unmarshal(b[:i]); err == nil {
 			t.Errorf("record cut at %d bytes was accepted", i)
 		}
+	}
+}
+
+// A layout change's record keeps its flag; a record in the flagged format
+// with a flag that does not exist is refused.
+func TestVersionRecordLayoutFlag(t *testing.T) {
+	r := versionRecord{Number: 3, CapturedAt: 1764230400123, Source: article.SourceFetch, Extractor: "x",
+		Hash: "00112233445566778899aabbccddeeff", Title: "T", Enc: encZstd, Layout: true, data: []byte{9}}
+	b, err := r.marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got versionRecord
+	if err := got.unmarshal(b); err != nil || !reflect.DeepEqual(got, r) {
+		t.Fatalf("round trip: %+v, %v; want %+v", got, err, r)
+	}
+	if b[0] != recordFlagged {
+		t.Errorf("a layout record is written in format %d, want %d", b[0], recordFlagged)
+	}
+	r.Layout = false
+	if plain, _ := r.marshal(); plain[0] != recordFormat {
+		t.Errorf("a record without flags is written in format %d, want %d (what older code reads)", plain[0], recordFormat)
+	}
+	bad := slices.Clone(b)
+	bad[len(bad)-len(r.data)-1] = 0x80
+	if err := got.unmarshal(bad); err == nil {
+		t.Error("a record with an unknown flag was accepted")
 	}
 }
 
