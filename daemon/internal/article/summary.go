@@ -56,6 +56,11 @@ func (s Summary) Sentence() string {
 // sentence: only noise changed, and nothing alerts.
 const NoiseOnly = "only timestamps, counters, ads or formatting changed"
 
+// LayoutOnly is what a front end says of a page layout change
+// (Summary.Layout with a trivial grade): the extractor kept more or less
+// of a page whose story did not change.
+const LayoutOnly = "page layout changed"
+
 func count(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one

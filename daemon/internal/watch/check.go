@@ -463,6 +463,9 @@ func SummaryText(s *article.Summary) string {
 		return "content changed"
 	}
 	if s.Significance == article.Trivial {
+		if s.Layout {
+			return article.LayoutOnly + " (no alert)"
+		}
 		return article.NoiseOnly + " (no alert)"
 	}
 	text := s.Sentence()

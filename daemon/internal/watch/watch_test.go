@@ -822,3 +822,35 @@ func TestLongPageIsCutToTheCaptureLimit(t *testing.T) {
 		t.Errorf("first block %.40q: the start of the page must be kept", v.Blocks[0].Text)
 	}
 }
+
+// A redesign that leaves the second half of the story out of the part the
+// extractor keeps, while the page still shows it, is a page layout
+// change: the watcher's capture carries the page's text, so the check
+// stores a version marked as such and the reader hears nothing.
+func TestTemplateDriftIsALayoutChange(t *testing.T) {
+	h := newHarness(t, nil)
+	story := watchtest.Page("story")
+	h.site.Set("/a", watchtest.Response{Body: story})
+	tr := h.track(h.site.URL("news.test", "/a"))
+
+	const cut = `<div class="ad">`
+	i, j := strings.Index(story, cut), strings.Index(story, `<p class="comments">`)
+	split := story[:i] + story[j:]
+	split = strings.Replace(split, "<footer>", `<section class="story-continues"><div class="more">`+story[i:j]+`</div></section><footer>`, 1)
+	h.site.Set("/a", watchtest.Response{Body: split})
+	h.untilNext(tr.Article.ID)
+
+	r := h.result(tr.Article.ID)
+	if r.Outcome != article.CheckChanged || r.Summary == nil || !r.Summary.Layout || r.Summary.Significance != article.Trivial {
+		t.Fatalf("check of the redesigned page = %+v (summary %+v), want a trivial layout change", r, r.Summary)
+	}
+	if want := "changed: page layout changed (no alert)"; r.Message != want {
+		t.Errorf("check message %q, want %q", r.Message, want)
+	}
+	if ev := h.eventsOf(article.EventChanged); len(ev) != 0 {
+		t.Errorf("a layout change alerted: %+v", ev)
+	}
+	if vs := h.versions(tr.Article.ID); len(vs) != 2 || !vs[1].Layout {
+		t.Errorf("versions = %+v, want the second marked a layout change", vs)
+	}
+}
