@@ -138,6 +138,9 @@ func timelineOf(versions []store.VersionInfo, a article.Article, from, to int) t
 			X: x(v.CapturedAt), Source: string(v.Source), Number: v.Number, Chosen: v.Number == from || v.Number == to,
 			Label: fmt.Sprintf("Version %d, %s, %s", v.Number, absTime(v.CapturedAt), v.Source),
 		})
+		if v.Layout {
+			t.Dots[len(t.Dots)-1].Label += ", page layout changed"
+		}
 	}
 	if a.Read.Version > 0 && !a.Read.At.IsZero() && !a.Read.At.Before(first) && !a.Read.At.After(last) {
 		t.HasRead, t.ReadX = true, x(a.Read.At)

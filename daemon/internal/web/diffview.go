@@ -108,6 +108,9 @@ func rowsOf(res diff.Result) []row {
 		if op.OneSide {
 			r.Note = "only one extraction kept this"
 		}
+		if op.Drift {
+			r.Note = "still on the page: the extraction missed it"
+		}
 		if r.Noise && r.Note == "" {
 			r.Note = "noise"
 		}
@@ -314,10 +317,13 @@ func spansChange(ss []diff.Span) bool {
 
 // describe says what changed in words, most telling first, as every
 // front end says it (article.Summary.Phrases); of a trivial change, that
-// only noise changed.
+// only noise changed, or that the page's layout changed.
 func describe(s article.Summary) []string {
 	if words := s.Phrases(); len(words) > 0 {
 		return words
+	}
+	if s.Layout {
+		return []string{article.LayoutOnly}
 	}
 	return []string{article.NoiseOnly}
 }

@@ -778,3 +778,43 @@ func TestTheDashboardCannotPairTheExtension(t *testing.T) {
 		}
 	}
 }
+
+// A browser capture whose extraction kept only part of a story that its
+// page still shows is a page layout change: the article's page lists the
+// version as such, and the diff greys the paragraphs the extraction
+// missed with the reason.
+func TestArticlePageShowsALayoutChange(t *testing.T) {
+	s := newStack(t)
+	u := "https://news.example/flood"
+	story := []string{
+		"Heavy rain sent the Cole River over its banks on Monday, forcing hundreds of residents from their homes.",
+		"The mayor said shelters at two schools had taken in more than 300 people by nightfall.",
+		"Volunteers filled sandbags along Water Street through the afternoon while firefighters knocked on doors.",
+	}
+	post := func(blocks []block) int {
+		b, _ := json.Marshal(map[string]any{
+			"url": u, "title": "Flooding in Riverton", "blocks": blocks, "page_text": "Home News\nFlooding in Riverton\n" + strings.Join(story, "\n"),
+			"captured_at": time.Now().UTC().Format(time.RFC3339Nano), "source": "browser", "extractor": "test",
+		})
+		code, out := s.api("POST", "/api/v1/captures", string(b))
+		if code != http.StatusCreated && code != http.StatusOK {
+			t.Fatalf("capture: %d %s", code, out)
+		}
+		var r struct {
+			ArticleID int64 `json:"article_id"`
+		}
+		json.Unmarshal(out, &r)
+		return int(r.ArticleID)
+	}
+	id := post(paras(story...))
+	post(paras(story[0]))
+	_, page, _ := s.loggedIn().get(fmt.Sprintf("/articles/%d?from=1&to=2", id))
+	for _, want := range []string{
+		`<span class="note layout">page layout changed</span>`, "Version 2, ", ", page layout changed</title>",
+		"still on the page: the extraction missed it", "not changed since first seen",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("article page lacks %q", want)
+		}
+	}
+}
