@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { blankDocument, loadPage, pageNames, pageURL } from '../../test/corpus';
 import { type Block, normalizeText } from '../core/canonical';
-import { MAX_BLOCK_CHARS, MAX_BLOCKS, MAX_TEXT_BYTES, parseContentMessage, textBytes } from '../core/messages';
-import { blocksOf, clip, EXTRACTOR, extract, fitBlocks } from './extract';
+import { MAX_BLOCK_CHARS, MAX_BLOCKS, MAX_PAGE_TEXT_BYTES, MAX_TEXT_BYTES, parseContentMessage, textBytes } from '../core/messages';
+import { blocksOf, clip, EXTRACTOR, extract, fitBlocks, pageTextOf } from './extract';
 
 const reading = { dwell_ms: 5000, scroll: 0.4 };
 
@@ -98,4 +98,41 @@ test('blocks are cut to the limits in reading order, never inside a character', 
   assert.deepEqual(fitBlocks(small), small);
   assert.equal(clip('aé', 2), 'a');
   assert.equal(clip('aé', 3), 'aé');
+});
+
+test('the capture carries the visible text of the whole page beside the article, as the daemon reads a fetched page', () => {
+  const story = 'The council delayed the budget vote on Tuesday after the auditor warned about the levy. '.repeat(4);
+  const doc = blankDocument(
+    `<!doctype html><html lang="en"><head><title>Budget vote delayed</title>
+    <meta name="description" content="  The council   waits for the auditor. ">
+    <style>.x { color: red }</style><script>var head = 1</script></head>
+    <body><nav><a href="/">Home</a> <a href="/politics">Politics</a></nav>
+    <article><h1>Budget vote delayed</h1><p>${story}</p><p>${story}</p><p>${story}</p></article>
+    <aside><p>Story continues: the mayor defended the plan.</p></aside>
+    <div hidden>Hidden by attribute.</div><p style="display: none">Hidden by style.</p>
+    <script>var body = "script text"</script><noscript>Turn on scripts.</noscript>
+    <footer>© The Example</footer></body></html>`,
+    'https://news.example/budget',
+  );
+  const c = extract(doc, 'https://news.example/budget', reading);
+  assert.ok(c);
+  assert.equal(
+    c.page_text,
+    ['The council waits for the auditor.', 'Home Politics', 'Budget vote delayed', story.trim(), story.trim(), story.trim(), 'Story continues: the mayor defended the plan.', '© The Example'].join('\n'),
+  );
+  assert.ok(parseContentMessage({ type: 'page.capture', capture: c }), 'the background takes the capture');
+});
+
+test('page text is cut to its limit at a character boundary, and the background refuses more', () => {
+  const line = 'Le comité a étudié le pont, 橋の点検 and the roads. ';
+  const doc = blankDocument(`<!doctype html><body>${`<p>${line.repeat(40)}</p>`.repeat(Math.ceil(MAX_PAGE_TEXT_BYTES / (line.length * 40)) + 50)}</body>`);
+  const text = pageTextOf(doc);
+  const bytes = new TextEncoder().encode(text).length;
+  assert.ok(bytes <= MAX_PAGE_TEXT_BYTES && bytes > MAX_PAGE_TEXT_BYTES - 4, `${bytes} bytes, want at most and near ${MAX_PAGE_TEXT_BYTES}`);
+  assert.equal(text.includes('\uFFFD'), false, 'no character is cut in two');
+  assert.ok(text.startsWith('Le comité'), 'the start of the page is kept');
+  const capture = { url: 'https://news.example/a', title: 'T', blocks: [{ kind: 'p', text: 'x' }], extractor: EXTRACTOR, reading };
+  assert.ok(parseContentMessage({ type: 'page.capture', capture: { ...capture, page_text: text } }));
+  assert.equal(parseContentMessage({ type: 'page.capture', capture: { ...capture, page_text: text + 'ééé' } }), null, 'over the limit in bytes');
+  assert.equal(parseContentMessage({ type: 'page.capture', capture: { ...capture, page_text: 42 } }), null, 'not a string');
 });

@@ -4,7 +4,7 @@
 // list items, quotes, preformatted runs), normalised as the daemon does.
 import { Readability } from '@mozilla/readability';
 import { type Block, type BlockKind, normalizeBlocks, normalizeText } from '../core/canonical';
-import { MAX_BLOCK_CHARS, MAX_BLOCKS, MAX_TEXT_BYTES, type PageCapture, type Reading } from '../core/messages';
+import { MAX_BLOCK_CHARS, MAX_BLOCKS, MAX_PAGE_TEXT_BYTES, MAX_TEXT_BYTES, type PageCapture, type Reading } from '../core/messages';
 import { visibleTitle } from './headline';
 
 export const EXTRACTOR = 'readability@0.6.0';
@@ -138,6 +138,60 @@ const cap = (s: string | null | undefined, max: number): string | undefined => {
   return t === '' ? undefined : t.slice(0, max);
 };
 
+/** Elements whose text a reader never sees. */
+const UNSEEN = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'HEAD', 'TITLE', 'SVG', 'svg', 'MATH', 'math', 'IFRAME', 'OBJECT', 'CANVAS', 'SELECT', 'TEXTAREA']);
+
+/** Elements that continue the text around them (as the daemon's extract package has it). */
+const INLINE = new Set(['A', 'ABBR', 'B', 'BDI', 'BDO', 'CITE', 'CODE', 'DATA', 'DFN', 'EM', 'I', 'KBD', 'MARK', 'Q', 'S', 'SAMP', 'SMALL', 'SPAN', 'STRONG', 'SUB', 'SUP', 'TIME', 'U', 'VAR', 'WBR', 'DEL', 'INS', 'FONT', 'LABEL', 'BIG', 'TT', 'STRIKE', 'NOBR', 'RUBY', 'RT', 'RP']);
+
+/** The rendered text of an element where the browser lays it out (innerText), else its text without scripts, styles and hidden elements. */
+function renderedText(el: HTMLElement): string {
+  const inner = (el as { innerText?: unknown }).innerText;
+  if (typeof inner === 'string') return inner;
+  let out = '';
+  const walk = (n: Node): void => {
+    for (let c = n.firstChild; c; c = c.nextSibling) {
+      if (c.nodeType === 3) out += c.nodeValue ?? '';
+      else if (c.nodeType === 1) {
+        const e = c as Element;
+        const style = (e.getAttribute('style') ?? '').replace(/\s+/g, '').toLowerCase();
+        if (UNSEEN.has(e.tagName) || e.hasAttribute('hidden') || style.includes('display:none') || style.includes('visibility:hidden')) continue;
+        const brk = INLINE.has(e.tagName) ? '' : '\n';
+        out += brk;
+        walk(e);
+        out += brk;
+      }
+    }
+  };
+  walk(el);
+  return out;
+}
+
+/**
+ * The visible text of the whole page, not only the article, as the daemon
+ * reads the pages it fetches (shared/PROTOCOL.md, page_text): the page's
+ * description on a line of its own, then the body's rendered text, each
+ * line's spaces collapsed, blank lines left out, cut to
+ * MAX_PAGE_TEXT_BYTES. The daemon keeps a digest of it to tell a block
+ * the extraction missed after a redesign from one the article lost.
+ */
+export function pageTextOf(doc: Document): string {
+  const lines: string[] = [];
+  const description = meta(doc, 'meta[name="description" i]') ?? meta(doc, 'meta[property="og:description" i]') ?? meta(doc, 'meta[name="twitter:description" i]');
+  if (description) lines.push(description);
+  if (doc.body) lines.push(renderedText(doc.body));
+  let bytes = 0;
+  const out: string[] = [];
+  for (const line of lines.join('\n').split('\n')) {
+    const l = line.replace(/\s+/g, ' ').trim();
+    if (l === '') continue;
+    out.push(l);
+    bytes += l.length + 1;
+    if (bytes > MAX_PAGE_TEXT_BYTES) break; // enough: clip cuts the rest in bytes
+  }
+  return clip(out.join('\n'), MAX_PAGE_TEXT_BYTES);
+}
+
 /**
  * Extracts the article from doc (never modified: Readability works on a
  * clone). Returns null when there is no article text.
@@ -167,5 +221,7 @@ export function extract(doc: Document, pageURL: string, reading: Reading): PageC
   if (published) capture.published_time = published;
   const lang = cap(parsed.lang ?? doc.documentElement.lang, 100);
   if (lang) capture.lang = lang;
+  const pageText = pageTextOf(doc);
+  if (pageText) capture.page_text = pageText;
   return capture;
 }

@@ -15,6 +15,8 @@ export type Summary = {
   words_added: number;
   words_removed: number;
   correction: boolean;
+  /** A page layout change: only blocks the extraction missed or found on an unchanged page. */
+  layout?: boolean;
   significance: Significance;
 };
 
@@ -35,6 +37,8 @@ export type Capture = {
   source: 'browser';
   extractor: string;
   reading?: Reading;
+  /** The visible text of the whole page (its description first), at most MAX_PAGE_TEXT_BYTES. */
+  page_text?: string;
 };
 
 export type CaptureResponse = {

@@ -68,6 +68,8 @@ export const MAX_BLOCKS = 5000;
 export const MAX_BLOCK_CHARS = 100 * 1024;
 /** The text of all of a capture's blocks together, in UTF-8 bytes (512 KiB). */
 export const MAX_TEXT_BYTES = 512 * 1024;
+/** The page's visible text beside the blocks, in UTF-8 bytes (1 MiB). */
+export const MAX_PAGE_TEXT_BYTES = 1024 * 1024;
 
 const utf8 = new TextEncoder();
 
@@ -87,6 +89,8 @@ function isCapture(c: unknown): c is PageCapture {
     if (!isObj(b) || !KINDS.has(b.kind as string) || !isStr(b.text, MAX_BLOCK_CHARS)) return false;
   }
   if (textBytes(c.blocks as { text: string }[]) > MAX_TEXT_BYTES) return false;
+  const pageText = c.page_text;
+  if (pageText !== undefined && (!isStr(pageText, MAX_PAGE_TEXT_BYTES) || utf8.encode(pageText).length > MAX_PAGE_TEXT_BYTES)) return false;
   const r = c.reading;
   return isObj(r) && typeof r.dwell_ms === 'number' && r.dwell_ms >= 0 && typeof r.scroll === 'number' && r.scroll >= 0 && r.scroll <= 1;
 }
