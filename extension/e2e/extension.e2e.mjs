@@ -352,6 +352,66 @@ test('a headline rewritten on the page shows as changed, although the page\'s st
   await reader.close();
 });
 
+/** A council story in one template; in the other, the second half sits in a box the extractor leaves out, still on the page. */
+const councilStory = (title, split) => {
+  const paras = Array.from(
+    { length: 12 },
+    (_, i) => `<p>Paragraph ${i + 1} of the council story: the city council postponed its vote on the budget on Tuesday night, hours after the auditor warned that the plan relied on revenue from parking levy number ${i + 1}.</p>`,
+  );
+  const body = split ? `${paras.slice(0, 6).join('')}</article></main><div class="sidebar-more">${paras.slice(6).join('')}</div>` : `${paras.join('')}</article></main>`;
+  return `<!doctype html><html lang="en"><head><title>${title}</title><meta property="og:title" content="${title}"></head><body><header><nav><a href="/">Home</a> <a href="/local">Local</a></nav></header><main><article><h1>${title}</h1><p class="byline">By Dana Whitfield</p>${body}<footer><p>© The Riverton Ledger</p></footer></body></html>`;
+};
+
+test('a template change on a read article raises no banner and no badge', async () => {
+  const path = '/local/council-template';
+  const url = site.base + path;
+  const title = 'Council delays budget vote after auditor warning';
+  site.set(path, councilStory(title, false));
+  const reader = await browser.context.newPage();
+  await reader.goto(url);
+  await until('the first capture at the daemon', () => articleAt(url));
+
+  // The site moves to a template whose layout hands the extractor only
+  // the first half of the story; the rest is still on the page. Reading
+  // it again in another tab gives the daemon a second version.
+  site.set(path, councilStory(title, true));
+  const other = await browser.context.newPage();
+  await other.goto(url);
+  const moved = await until('the new template\'s version at the daemon', async () => {
+    const a = await articleAt(url);
+    return a?.versions === 2 ? a : null;
+  });
+  const v2 = await daemon.api(`/api/v1/articles/${moved.id}/versions/2`);
+  assert.equal(v2.body.blocks.filter((b) => b.text.startsWith('Paragraph')).length, 6, 'the extraction kept half the story');
+  assert.equal(moved.version_list[1].layout, true, 'the daemon recorded a page layout change');
+  assert.equal(moved.changes, 0);
+  assert.deepEqual(moved.unseen ?? [], []);
+
+  // A real edit of another article afterwards: the events reach the
+  // extension in order, so once its banner and badge show, anything the
+  // template change had caused would be showing too.
+  const sentinelPath = '/local/council-sentinel';
+  const sentinelURL = site.base + sentinelPath;
+  site.set(sentinelPath, councilStory('Library hours cut in new budget', false));
+  const sentinel = await browser.context.newPage();
+  await sentinel.goto(sentinelURL);
+  await until('the other article at the daemon', () => articleAt(sentinelURL));
+  site.set(sentinelPath, councilStory('Library hours restored in new budget', false));
+  const again = await browser.context.newPage();
+  await again.goto(sentinelURL);
+  await until('the other article\'s banner', () => bannerTree(sentinel));
+  await until('the badge to count the other article', async () => (await browser.worker.evaluate(() => chrome.action.getBadgeText({}))) === '1');
+  await again.close();
+
+  assert.equal(await bannerTree(reader), null, 'no banner in the tab that read the old template');
+  assert.equal(await bannerTree(other), null, 'no banner in the tab that read the new template');
+  assert.equal(await browser.worker.evaluate(() => chrome.action.getBadgeText({})), '1', 'the badge counts only the edited article');
+
+  await clickBannerButton(sentinel, 'Dismiss');
+  await until('the badge to clear', async () => (await browser.worker.evaluate(() => chrome.action.getBadgeText({}))) === '');
+  await Promise.all([reader.close(), other.close(), sentinel.close()]);
+});
+
 test('a change the daemon finds by itself (redline check) shows in the open tab', async () => {
   // A daemon whose watcher may fetch this computer's news site.
   const watchData = tempDir('watch');
