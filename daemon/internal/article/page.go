@@ -64,15 +64,16 @@ type PageDigest struct {
 // DigestPage makes the digest of a page's visible text for a version
 // whose article is c.
 func DigestPage(text string, c Content) *PageDigest {
-	own := map[uint64]bool{}
+	own := map[uint64]struct{}{}
 	for _, s := range append([]string{c.Title, c.Byline}, blockTexts(c.Blocks)...) {
 		for _, h := range Shingles(s) {
-			own[h] = true
+			own[h] = struct{}{}
 		}
 	}
-	var shingles []uint64
-	for _, h := range Shingles(text) {
-		if !own[h] {
+	all := Shingles(text)
+	shingles := all[:0]
+	for _, h := range all {
+		if _, ok := own[h]; !ok {
 			shingles = append(shingles, h)
 		}
 	}
@@ -115,7 +116,7 @@ func (d *PageDigest) HasName(words []string) bool {
 		return false
 	}
 	for i := 1; i < len(words); i++ {
-		h := pairHash(wordHash(foldPageWord(words[i-1])), wordHash(foldPageWord(words[i])))
+		h := pairHash(wordHash(words[i-1]), wordHash(words[i]))
 		if _, ok := slices.BinarySearch(d.Names, uint32(h>>(64-d.Bits))); !ok {
 			return false
 		}
@@ -187,7 +188,7 @@ func Shingles(text string) []uint64 {
 	var w [shingleWords]uint64
 	n := 0
 	pageWords(text, func(word string, _ bool) {
-		copy(w[:], w[1:])
+		w[0], w[1] = w[1], w[2]
 		w[shingleWords-1] = wordHash(word)
 		if n++; n >= shingleWords {
 			out = append(out, mix(mix(w[0]*0x9E3779B97F4A7C15^w[1])*0x9E3779B97F4A7C15^w[2]))
@@ -221,7 +222,7 @@ func nameHashes(text string) []uint64 {
 
 func pairHash(a, b uint64) uint64 { return mix(a*0x9E3779B97F4A7C15 ^ b ^ 0x5bd1e995) }
 
-// pageWords calls f with each word of text, folded, and whether it
+// pageWords calls f with each word of text and whether it
 // started with a capital letter. A word is a run of letters, marks and
 // digits; a character of a script written without spaces is a word of its
 // own.
@@ -231,7 +232,7 @@ func pageWords(text string, f func(word string, capital bool)) {
 		if start >= 0 {
 			w := text[start:end]
 			r, _ := utf8.DecodeRuneInString(w)
-			f(foldPageWord(w), unicode.IsUpper(r))
+			f(w, unicode.IsUpper(r))
 			start = -1
 		}
 	}
@@ -277,11 +278,22 @@ func foldPageWord(w string) string {
 	return norm.NFC.String(b.String())
 }
 
-// wordHash is FNV-1a of a word, mixed.
+// wordHash is FNV-1a of a word in lower case without accents
+// (foldPageWord), mixed. An ASCII word is folded as it is hashed.
 func wordHash(w string) uint64 {
+	for i := 0; i < len(w); i++ {
+		if w[i] >= 0x80 {
+			w = foldPageWord(w)
+			break
+		}
+	}
 	h := uint64(14695981039346656037)
 	for i := 0; i < len(w); i++ {
-		h ^= uint64(w[i])
+		c := w[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		h ^= uint64(c)
 		h *= 1099511628211
 	}
 	return mix(h)

@@ -194,3 +194,42 @@ func BenchmarkCompareNewsProse2000Words20Edits(b *testing.B) {
 	new.Byline = "JOHN ROE, JANE DOE | The Riverton Courier"
 	benchCompare(b, old, new)
 }
+
+// BenchmarkCompareExtractionDrift measures what the extraction-drift
+// rule adds to a comparison: a 2,000-word article whose new extraction
+// kept only its first half, the rest still on the page, compared without
+// the pages' digests (the rule off) and with them (the removed half
+// checked against the new page, then found to be drift).
+//
+//	go test -run '^$' -bench ExtractionDrift -benchmem ./daemon/internal/diff
+func BenchmarkCompareExtractionDrift(b *testing.B) {
+	p := newProse(7)
+	old := p.article(2000, 60)
+	new := old
+	new.Blocks = old.Blocks[:len(old.Blocks)/2]
+	var page strings.Builder
+	page.WriteString("Home News World Sign in\n")
+	for _, bl := range old.Blocks {
+		page.WriteString(bl.Text + "\n")
+	}
+	page.WriteString("© The Riverton Courier")
+	pair := article.Pair{Old: old, New: new}
+	rules := DefaultRules()
+	b.Run("without-pages", func(b *testing.B) {
+		for b.Loop() {
+			if ComparePair(pair, rules).Summary.Layout {
+				b.Fatal("a layout change without pages")
+			}
+		}
+	})
+	withPages := pair
+	withPages.OldPage = article.DigestPage(page.String(), old)
+	withPages.NewPage = article.DigestPage(page.String(), new)
+	b.Run("with-pages", func(b *testing.B) {
+		for b.Loop() {
+			if !ComparePair(withPages, rules).Summary.Layout {
+				b.Fatal("the partial extraction is not a layout change")
+			}
+		}
+	})
+}
