@@ -87,3 +87,20 @@ func TestValidatePageText(t *testing.T) {
 		t.Errorf("FitPageText kept %d bytes, want %d", len(got), MaxPageTextBytes)
 	}
 }
+
+// FuzzDecodePageDigest: any bytes are either refused or decode to a
+// digest whose encoding decodes to the same digest; never a panic.
+func FuzzDecodePageDigest(f *testing.F) {
+	f.Add(DigestPage(pageStory+" By Jane Doe and John Roe", Content{}).Encode())
+	f.Add([]byte{digestFormat, 16, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		d, err := DecodePageDigest(b)
+		if err != nil {
+			return
+		}
+		again, err := DecodePageDigest(d.Encode())
+		if err != nil || again.Bits != d.Bits || !slices.Equal(again.Shingle, d.Shingle) || !slices.Equal(again.Names, d.Names) {
+			t.Fatalf("%x decodes to %+v, which does not survive encoding: %+v, %v", b, d, again, err)
+		}
+	})
+}
