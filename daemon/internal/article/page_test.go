@@ -56,8 +56,10 @@ func TestDecodePageDigestDamaged(t *testing.T) {
 		"truncated":     good[:len(good)-1],
 		"trailing":      append(slices.Clone(good), 1),
 		"huge count":    {digestFormat, 20, 0xff, 0xff, 0xff, 0xff, 0x0f, 0},
-		"repeated hash": {digestFormat, 16, 2, 0, 5, 0},
-		"out of range":  {digestFormat, 16, 1, 0, 0xff, 0xff, 0x7f},
+		"repeated hash": (&PageDigest{Bits: 16, Shingle: []uint32{5, 5}}).Encode(),
+		"out of range":  (&PageDigest{Bits: 16, Shingle: []uint32{70000}}).Encode(),
+		"unsorted":      (&PageDigest{Bits: 16, Names: []uint32{9, 3}}).Encode(),
+		"rice k":        func() []byte { b := slices.Clone(good); b[4]++; return b }(),
 	} {
 		if _, err := DecodePageDigest(b); err == nil {
 			t.Errorf("%s: damaged digest decoded", name)
