@@ -16,7 +16,8 @@ import (
 // capture, on the real pages in shared/testdata/pages: the time to take
 // the page's visible text and make its digest (per page), and the bytes
 // the store keeps for it (digest-bytes/page) beside the page text's size
-// (text-bytes/page).
+// (text-bytes/page). The whole extraction of a page (HTML, which
+// includes the visible text) is measured beside them for scale.
 //
 //	go test -run '^$' -bench PageDigest -benchmem ./daemon/internal/extract
 func BenchmarkPageDigest(b *testing.B) {
@@ -67,6 +68,13 @@ func BenchmarkPageDigest(b *testing.B) {
 		}
 		for i := 0; b.Loop(); i++ {
 			PageText(docs[i%len(docs)])
+		}
+	})
+	b.Run("whole-extraction", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			if _, err := HTML(pages[i%len(pages)].html, "text/html; charset=utf-8", pageURL); err != nil {
+				b.Fatal(err)
+			}
 		}
 	})
 }
