@@ -66,4 +66,14 @@ type Pair struct {
 	Old, New    Content
 	Across      bool
 	Counterpart *Content
+	// Furniture, when set, tells the blocks the article's site repeats
+	// across its articles (learned from the reader's history): they are
+	// the site's template, not the article, and never count as a change.
+	Furniture Furniture
+}
+
+// Furniture tells whether a block's text is learned template furniture of
+// a site.
+type Furniture interface {
+	Furniture(text string) bool
 }

@@ -296,6 +296,34 @@ func flips(del, ins []string) bool {
 		a, b := removed[0], added[0]
 		return negatedPair(a, b) || opposite(a, b)
 	}
+	return reworded(removed, added)
+}
+
+// maxRewordWords bounds each side of a short rewording read for an
+// antonym; minAntonymLetters keeps out the short words ("up", "over",
+// "more", "after") a rewording moves around without turning it over.
+const (
+	maxRewordWords    = 8
+	minAntonymLetters = 5
+)
+
+// reworded reports whether a short rewording puts a word's antonym in its
+// place among other words: "will still be prohibited" → "will be allowed
+// again".
+func reworded(removed, added []string) bool {
+	if len(removed) > maxRewordWords || len(added) > maxRewordWords {
+		return false
+	}
+	for _, a := range removed {
+		if utf8.RuneCountInString(a) < minAntonymLetters {
+			continue
+		}
+		for _, b := range added {
+			if utf8.RuneCountInString(b) >= minAntonymLetters && opposite(a, b) {
+				return true
+			}
+		}
+	}
 	return false
 }
 

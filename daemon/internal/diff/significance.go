@@ -14,6 +14,8 @@ type judge struct {
 	old, new *wordCache
 	// across is set when the two versions come from different lineages.
 	across *across
+	// furniture tells the blocks the site repeats across its articles.
+	furniture article.Furniture
 }
 
 // summarise marks each op that is only noise and grades the change.
@@ -33,7 +35,10 @@ func (j *judge) summarise(old, new article.Content, ops []Op) article.Summary {
 
 	for k := range ops {
 		ops[k].Noise = j.isNoise(&ops[k])
-		if !ops[k].Noise && j.across != nil && j.across.oneSided(j, &ops[k]) {
+		// A block only one extractor kept is marked so even when it is
+		// noise anyway (a photo credit): the reader is told why it is
+		// left out.
+		if j.across != nil && ops[k].Op != OpEqual && j.across.oneSided(j, &ops[k]) {
 			ops[k].Noise, ops[k].OneSide = true, true
 		}
 	}
@@ -107,23 +112,35 @@ func (j *judge) summarise(old, new article.Content, ops []Op) article.Summary {
 }
 
 // isNoise reports whether an op is only noise: an added or removed volatile
-// line, a volatile line replaced by another, an edit of punctuation, quote
+// line or piece of template furniture, one replaced by another, an edit of punctuation, quote
 // style or case only, a new timestamp in a byline-like line, or a change of
 // block kind alone.
 func (j *judge) isNoise(op *Op) bool {
 	switch op.Op {
 	case OpInsert:
-		return j.noise.volatile(j.new.of(*op.New))
+		return j.noiseBlock(j.new, *op.New)
 	case OpDelete:
-		return j.noise.volatile(j.old.of(*op.Old))
+		return j.noiseBlock(j.old, *op.Old)
 	case OpChange, OpMove:
 		o, n := j.old.of(*op.Old), j.new.of(*op.New)
-		if op.Op == OpMove {
-			return j.noise.volatile(o) && j.noise.volatile(n)
+		if op.Op == OpChange && (slices.Equal(o, n) || sameStampLine(o, n)) {
+			return true
 		}
-		return slices.Equal(o, n) || j.noise.volatile(o) && j.noise.volatile(n) || sameStampLine(o, n)
+		return j.noiseBlock(j.old, *op.Old) && j.noiseBlock(j.new, *op.New)
 	}
 	return false
+}
+
+// noiseBlock reports whether block i of one side is noise on its own: a
+// volatile line, or template furniture by its shape or as the site's
+// learned furniture.
+func (j *judge) noiseBlock(c *wordCache, i int) bool {
+	ws := c.of(i)
+	if j.noise.volatile(ws) {
+		return true
+	}
+	text := c.blocks[i].Text
+	return furnitureShape(text, ws) || j.furniture != nil && j.furniture.Furniture(text)
 }
 
 // markReflow marks as noise the ops of each stretch between unchanged

@@ -20,9 +20,12 @@ type vector struct {
 	Name        string          `json:"name"`
 	Description string          `json:"description"`
 	Rules       json.RawMessage `json:"rules"`
-	Old         article.Content `json:"old"`
-	New         article.Content `json:"new"`
-	Expect      struct {
+	// Furniture lists the blocks the site repeats across its articles,
+	// as the store learns them (article.Pair.Furniture).
+	Furniture []string        `json:"furniture"`
+	Old       article.Content `json:"old"`
+	New       article.Content `json:"new"`
+	Expect    struct {
 		Summary map[string]any `json:"summary"`
 		Ops     []string       `json:"ops"`
 		Noise   []bool         `json:"noise"`
@@ -72,7 +75,7 @@ func TestVectors(t *testing.T) {
 					t.Fatalf("rules: %v", err)
 				}
 			}
-			res := Compare(v.Old, v.New, rules)
+			res := ComparePair(article.Pair{Old: v.Old, New: v.New, Furniture: learned(v.Furniture)}, rules)
 			checkResult(t, v.Old, v.New, res)
 
 			raw, _ := json.Marshal(res.Summary)
@@ -171,4 +174,12 @@ func checkResult(t testing.TB, old, new article.Content, res Result) {
 	if res.Ops == nil {
 		t.Error("ops are nil")
 	}
+}
+
+// learned is a site's learned furniture given as its block texts, as the
+// store matches them: the same words, whatever the case and punctuation.
+type learned []string
+
+func (l learned) Furniture(text string) bool {
+	return slices.ContainsFunc(l, func(f string) bool { return sameWords(f, text) })
 }

@@ -1,0 +1,377 @@
+package diff
+
+import (
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Template furniture: the lines a site's template puts around an article
+// (photo credits and captions, media labels, kickers, "Read more" links,
+// notices of an article's age, newsletter prompts, print-edition lines).
+// A new template shows more or less of them; none is a change of the
+// article. A block is furniture when it has one of the shapes below, in
+// English, French, German or Spanish, or when the site repeats it across
+// its articles (article.Pair.Furniture, learned by the store).
+//
+// A shape must never take a sentence of the article for furniture: each
+// one needs a mark prose does not carry (a label followed by a colon, a
+// credit glued to a caption, a closing "(Name/Agency)" after the
+// caption's last sentence), and shared/vectors/diff holds near-misses
+// that stay counted.
+
+// furnitureShape reports whether a block, given as its text and its
+// canonical words, has the shape of template furniture.
+func furnitureShape(text string, ws []string) bool {
+	if len(ws) == 0 {
+		return false
+	}
+	return labelledLine(text, ws) || ageNotice(ws) || printLine(ws) || newsletterPrompt(ws) ||
+		creditLine(text, ws) || captionWithCredit(text, ws)
+}
+
+// maxLabelledWords is the longest "Read more: …" or "Video: …" line.
+const maxLabelledWords = 25
+
+// lineLabels open a link or media line when a separator follows them:
+// "Lire aussi : …", "Lesen Sie auch: …", "Video: …", "Map: …".
+var lineLabels = [][]string{
+	{"read", "more"}, {"read", "also"}, {"see", "also"}, {"related"}, {"more", "on", "this", "story"},
+	{"more", "on", "this"}, {"watch"}, {"video"}, {"videos"}, {"map"}, {"graphic"}, {"photos"},
+	{"gallery"}, {"listen"}, {"podcast"}, {"more"},
+	{"lire", "aussi"}, {"à", "lire", "aussi"}, {"voir", "aussi"}, {"à", "lire"}, {"lire"}, {"voir"},
+	{"vidéo"}, {"carte"}, {"sur", "le", "même", "sujet"},
+	{"lesen", "sie", "auch"}, {"lesen", "sie", "mehr"}, {"mehr", "zum", "thema"}, {"auch", "interessant"},
+	{"siehe", "auch"}, {"karte"}, {"bilder"},
+	{"lee", "también"}, {"leer", "más"}, {"ver", "también"}, {"más", "información"},
+	{"te", "puede", "interesar"}, {"vídeo"}, {"mapa"}, {"fotos"},
+}
+
+// labelSeparators may follow a label: a colon, a bar, an arrow. A dash
+// may not: "More — much more — is needed" is a sentence.
+const labelSeparators = ":|»›→"
+
+// labelledLine recognises a short link or media line that starts with a
+// label and a separator ("Lire aussi : Les boîtes noires expliquées").
+// Without the separator, "Read more" starts a sentence like any other.
+func labelledLine(text string, ws []string) bool {
+	if len(ws) > maxLabelledWords {
+		return false
+	}
+	for _, l := range lineLabels {
+		if len(ws) > len(l) && slices.Equal(ws[:len(l)], l) && separatorAfter(text, len(l)) {
+			return true
+		}
+	}
+	return false
+}
+
+// afterWords returns what follows the first n words of text, spaces
+// trimmed; ok is false when text has fewer words.
+func afterWords(text string, n int) (rest string, ok bool) {
+	seen := 0
+	for i := 0; i < len(text); {
+		if seen == n {
+			return strings.TrimLeftFunc(text[i:], unicode.IsSpace), true
+		}
+		j, kind := nextToken(text, i)
+		if kind == tokWord {
+			seen++
+		}
+		i = j
+	}
+	return "", seen == n
+}
+
+// separatorAfter reports whether the first n words of text are followed
+// by a label's separator.
+func separatorAfter(text string, n int) bool {
+	rest, ok := afterWords(text, n)
+	if !ok || rest == "" {
+		return false
+	}
+	if strings.HasPrefix(rest, "...") {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(rest)
+	return strings.ContainsRune(labelSeparators, r) || r == '…'
+}
+
+// maxNoticeWords is the longest notice of an article's age.
+const maxNoticeWords = 16
+
+// ageNotice recognises "This article was published more than 4 years
+// ago", "Cet article a été publié il y a plus de 4 ans", "Dieser Artikel
+// wurde vor mehr als 4 Jahren veröffentlicht", "Este artículo fue
+// publicado hace más de 4 años" and "This article is more than 5 years
+// old": only notice words, a publishing or age word, and a span of time.
+func ageNotice(ws []string) bool {
+	if len(ws) < 4 || len(ws) > maxNoticeWords {
+		return false
+	}
+	published, span, count := false, false, false
+	for _, w := range ws {
+		switch {
+		case noticePublished[w]:
+			published = true
+		case noticeSpans[w]:
+			span = true
+		case isNumber(w) || spelledCounts[w]:
+			count = true
+		case noticeWords[w]:
+		default:
+			return false
+		}
+	}
+	return published && span && count
+}
+
+var noticePublished = set(
+	"published", "old", "publié", "publiée", "paru", "veröffentlicht", "erschienen", "alt",
+	"publicado", "publicada", "publicó",
+)
+
+var noticeSpans = set(
+	"year", "years", "month", "months", "an", "ans", "mois", "jahr", "jahre", "jahren", "monat",
+	"monate", "monaten", "año", "años", "mes", "meses",
+)
+
+var spelledCounts = set(
+	"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+	"un", "deux", "trois", "quatre", "cinq", "sept", "huit", "neuf", "dix",
+	"ein", "einem", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn",
+	"uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez",
+)
+
+var noticeWords = set(
+	"this", "article", "story", "was", "is", "more", "than", "over", "ago", "nearly", "almost",
+	"about", "first", "originally",
+	"cet", "a", "été", "il", "y", "plus", "de", "d'un", "depuis", "est",
+	"dieser", "artikel", "wurde", "vor", "mehr", "als", "ist", "über", "bereits",
+	"este", "artículo", "fue", "hace", "más", "se", "es", "de", "tiene",
+)
+
+// maxPrintWords is the longest print-edition line.
+const maxPrintWords = 70
+
+// printLines open a print-edition line ("A version of this article
+// appears in print on …, on Page A7 of the New York edition …").
+var printLines = [][]string{
+	{"a", "version", "of", "this", "article", "appears", "in", "print"},
+	{"a", "version", "of", "this", "article", "appeared", "in", "print"},
+	{"this", "article", "appeared", "in", "print"},
+	{"this", "article", "appears", "in", "print"},
+	{"une", "version", "de", "cet", "article", "est", "parue"},
+	{"cet", "article", "est", "paru", "dans"},
+	{"cet", "article", "a", "été", "publié", "dans", "l'édition"},
+	{"eine", "version", "dieses", "artikels", "erschien"},
+	{"dieser", "artikel", "erschien", "in", "der"},
+	{"dieser", "artikel", "ist", "in", "der", "printausgabe"},
+	{"una", "versión", "de", "este", "artículo", "apareció"},
+	{"este", "artículo", "apareció", "en", "la", "edición"},
+}
+
+func printLine(ws []string) bool {
+	if len(ws) > maxPrintWords {
+		return false
+	}
+	for _, p := range printLines {
+		if len(ws) >= len(p) && slices.Equal(ws[:len(p)], p) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxPromptWords is the longest newsletter prompt ("Sign up for Down to
+// Earth, our weekly newsletter on the planet's most important stories").
+const maxPromptWords = 24
+
+// promptOpenings start a newsletter prompt.
+var promptOpenings = [][]string{
+	{"sign", "up"}, {"subscribe"}, {"get"}, {"join"}, {"register"},
+	{"abonnez", "vous"}, {"inscrivez", "vous"}, {"recevez"},
+	{"abonnieren", "sie"}, {"melden", "sie", "sich"}, {"jetzt"},
+	{"suscríbete"}, {"suscríbase"}, {"regístrate"}, {"apúntate"}, {"recibe"},
+}
+
+var newsletterWords = set(
+	"newsletter", "newsletters", "infolettre", "boletín", "boletines",
+)
+
+// reportingWords make a line a sentence of the article: "Join us, the
+// newsletter said, …".
+var reportingWords = set(
+	"said", "says", "told", "reported", "wrote", "dit", "déclaré", "affirmé", "sagte", "sagt",
+	"erklärte", "dijo", "afirmó", "declaró",
+)
+
+// newsletterPrompt recognises a newsletter sign-up line: it opens with a
+// call to sign up and names a newsletter within its first words.
+func newsletterPrompt(ws []string) bool {
+	if len(ws) > maxPromptWords {
+		return false
+	}
+	opens := false
+	for _, p := range promptOpenings {
+		if len(ws) > len(p) && slices.Equal(ws[:len(p)], p) {
+			opens = true
+			break
+		}
+	}
+	if !opens {
+		return false
+	}
+	named := false
+	for k, w := range ws {
+		if reportingWords[w] {
+			return false
+		}
+		if newsletterWords[w] && k < 12 {
+			named = true
+		}
+	}
+	return named
+}
+
+// maxCreditWords is the most words a credit may name ("Kirsten Luce for
+// The New York Times").
+const maxCreditWords = 10
+
+// creditLabels may introduce a credit, in its written case.
+var creditLabels = []string{
+	"Photo credit", "Crédit photo", "Crédits photo", "Credits", "Credit", "CREDIT", "Crédits", "Crédit",
+	"Photographs", "Photograph", "Photos", "Photo", "PHOTO", "Fotos", "Foto", "FOTO", "Bild",
+	"Imagen", "Fotografía", "Image", "Illustration", "Ilustración", "Picture",
+}
+
+// creditLine recognises a line that is only a credit: "Credit...Name/
+// Agency", "Photo: Name", "Foto: Name", "Crédit : Name", "© Name".
+func creditLine(text string, ws []string) bool {
+	if len(ws) > maxCreditWords+2 {
+		return false
+	}
+	t := strings.TrimSpace(text)
+	if strings.HasPrefix(t, "©") {
+		return creditNames(strings.TrimPrefix(t, "©"))
+	}
+	for _, l := range creditLabels {
+		if !strings.HasPrefix(t, l) {
+			continue
+		}
+		rest := t[len(l):]
+		if tail, ok := creditSeparated(rest); ok {
+			return creditNames(tail)
+		}
+	}
+	return false
+}
+
+// creditSeparated returns what follows a credit label's separator (":",
+// "...", "…"), or the name glued to "Credit" ("CreditName").
+func creditSeparated(rest string) (string, bool) {
+	trimmed := strings.TrimLeft(rest, " \u00a0")
+	switch {
+	case strings.HasPrefix(trimmed, "..."):
+		return strings.TrimLeft(trimmed, ". "), true
+	case strings.HasPrefix(trimmed, "…"), strings.HasPrefix(trimmed, ":"), strings.HasPrefix(trimmed, "©"):
+		_, size := utf8.DecodeRuneInString(trimmed)
+		return trimmed[size:], true
+	}
+	return "", false
+}
+
+// creditConnectors may join the names of a credit.
+var creditConnectors = set(
+	"for", "and", "of", "the", "via", "by", "de", "del", "des", "du", "la", "le", "les", "et", "pour",
+	"von", "van", "der", "den", "und", "für", "y", "para", "e", "al", "da", "di",
+)
+
+// creditNames reports whether text is the names of a credit: at most
+// maxCreditWords words, each capitalised (or a number, or a connector such
+// as "for" or "de"), at least one of them capitalised.
+func creditNames(text string) bool {
+	n, named := 0, false
+	for i := 0; i < len(text); {
+		j, kind := nextToken(text, i)
+		if kind == tokWord {
+			w := text[i:j]
+			n++
+			r, _ := utf8.DecodeRuneInString(w)
+			switch {
+			case unicode.IsUpper(r):
+				named = true
+			case unicode.IsDigit(r), creditConnectors[canonicalWord(w)]:
+			default:
+				return false
+			}
+		}
+		i = j
+	}
+	return named && n <= maxCreditWords
+}
+
+// maxCaptionWords is the longest caption taken for furniture.
+const maxCaptionWords = 90
+
+// captionWithCredit recognises a photo caption by the credit it ends
+// with: "… at State House Credit: HARARE HERALD", "… in Queens.CreditChang
+// W. Lee/The New York Times", "… in Tunis. Photo: Name/Agency",
+// "… after his victory. (Name/Agency/Agency)". Prose never ends that way:
+// the label is capitalised and followed by its separator (or glued to the
+// name, or the name holds an agency's slash), and a closing parenthesis
+// of names with a slash comes after the caption's last sentence.
+func captionWithCredit(text string, ws []string) bool {
+	if len(ws) < 2 || len(ws) > maxCaptionWords {
+		return false
+	}
+	t := strings.TrimRightFunc(text, unicode.IsSpace)
+	if strings.HasSuffix(t, ")") {
+		if open := strings.LastIndexByte(t, '('); open > 0 {
+			inner, before := t[open+1:len(t)-1], strings.TrimRightFunc(t[:open], unicode.IsSpace)
+			if strings.Contains(inner, "/") && creditNames(inner) && endsSentence(before) {
+				return true
+			}
+		}
+	}
+	for _, l := range creditLabels {
+		for from := 0; ; {
+			k := strings.Index(t[from:], l)
+			if k < 0 {
+				break
+			}
+			at := from + k
+			from = at + len(l)
+			if at == 0 {
+				continue // a line that starts with its credit is creditLine's
+			}
+			rest := t[at+len(l):]
+			if tail, ok := creditSeparated(rest); ok {
+				if creditNames(tail) {
+					return true
+				}
+				continue
+			}
+			// "CreditName": the label glued to the name, or "Credit Name/
+			// Agency" with an agency's slash.
+			if l != "Credit" && l != "Crédit" {
+				continue
+			}
+			r, _ := utf8.DecodeRuneInString(rest)
+			glued := unicode.IsUpper(r)
+			if (glued || strings.Contains(rest, "/")) && creditNames(rest) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// endsSentence reports whether text ends a sentence: a full stop, a
+// question or exclamation mark, maybe followed by a closing quote.
+func endsSentence(text string) bool {
+	text = strings.TrimRight(text, "\"'”’»")
+	r, _ := utf8.DecodeLastRuneInString(text)
+	return r == '.' || r == '!' || r == '?'
+}
