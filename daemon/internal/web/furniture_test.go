@@ -23,7 +23,6 @@ func furnitureRows(t *testing.T, page string) [][]string {
 	return out
 }
 
-
 // The site's page lists the template furniture Redline learned there,
 // captured text shown as text, each line with a Remove button that posts
 // the session's CSRF token. A removal without the token, of a bad or
