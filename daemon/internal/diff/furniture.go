@@ -184,8 +184,8 @@ func printLine(ws []string) bool {
 	return false
 }
 
-// maxPromptWords is the longest newsletter prompt ("Sign up for Down to
-// Earth, our weekly newsletter on the planet's most important stories").
+// maxPromptWords is the longest newsletter prompt ("Sign up for River
+// Watch, our weekly newsletter on the valley's most important stories").
 const maxPromptWords = 24
 
 // promptOpenings start a newsletter prompt.
@@ -235,8 +235,8 @@ func newsletterPrompt(ws []string) bool {
 	return named
 }
 
-// maxCreditWords is the most words a credit may name ("Kirsten Luce for
-// The New York Times").
+// maxCreditWords is the most words a credit may name ("Sam Keller for
+// The Riverton Courier").
 const maxCreditWords = 10
 
 // creditLabels may introduce a credit, in its written case.
@@ -316,8 +316,8 @@ func creditNames(text string) bool {
 const maxCaptionWords = 90
 
 // captionWithCredit recognises a photo caption by the credit it ends
-// with: "… at State House Credit: HARARE HERALD", "… in Queens.CreditChang
-// W. Lee/The New York Times", "… in Tunis. Photo: Name/Agency",
+// with: "… at City Hall Credit: RIVERTON COURIER", "… in Riverton.CreditSam
+// Keller/The Riverton Courier", "… on Monday. Photo: Name/Agency",
 // "… after his victory. (Name/Agency/Agency)". Prose never ends that way:
 // the label is capitalised and followed by its separator (or glued to the
 // name, or the name holds an agency's slash), and a closing parenthesis

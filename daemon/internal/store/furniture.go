@@ -46,6 +46,8 @@ const (
 	// maxFurnitureEntries bounds a site's record: when full, the blocks
 	// seen in one article longest ago are forgotten first.
 	maxFurnitureEntries = 256
+	// maxFurnitureText bounds the text kept of an entry, to show it.
+	maxFurnitureText = 120
 	// furnitureFormat is the record's first byte.
 	furnitureFormat = 1
 )
@@ -150,7 +152,7 @@ func (r *furnitureRecord) learn(id int64, blocks []article.Block) {
 			e.last = id
 		}
 		if e.learned() && e.text == "" {
-			e.text = b.Text
+			e.text = clipText(b.Text, maxFurnitureText)
 		}
 	}
 	r.trim()
@@ -430,4 +432,17 @@ func (c *capturing) furniture() (article.Furniture, error) {
 		c.furn = r
 	}
 	return c.furn, nil
+}
+
+// clipText cuts text to at most n bytes, at a character's start, marking
+// the cut with "…".
+func clipText(text string, n int) string {
+	if len(text) <= n {
+		return text
+	}
+	cut := n - len("…")
+	for cut > 0 && !utf8.RuneStart(text[cut]) {
+		cut--
+	}
+	return text[:cut] + "…"
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"redline/daemon/internal/article"
 	"redline/daemon/internal/diff"
@@ -203,7 +205,8 @@ func TestFurnitureRecordRoundTrip(t *testing.T) {
 }
 
 // BenchmarkFurnitureCapture measures what learning costs one capture of a
-// 25-paragraph article with 15 short lines on a site whose record is full:
+// 25-paragraph article with 15 short lines of its own and 5 the site
+// repeats, on a site whose record is full (100 such articles before):
 // decode the record, count the article's short blocks, encode it again;
 // then grade-time lookups of every block. It reports the record's size.
 //
@@ -219,7 +222,10 @@ func BenchmarkFurnitureCapture(b *testing.B) {
 		for k := range 15 {
 			bs = append(bs, article.Block{Kind: article.KindParagraph, Text: fmt.Sprintf("Short line %d of article %d", k, id)})
 		}
-		return append(bs, article.Block{Kind: article.KindParagraph, Text: promo})
+		for _, f := range []string{promo, "Supported by", "The Flood Files", "Sign up for River Watch, our weekly newsletter", "Read more about the river"} {
+			bs = append(bs, article.Block{Kind: article.KindParagraph, Text: f})
+		}
+		return bs
 	}
 	for id := int64(1); id <= 100; id++ {
 		r.learn(id, articleBlocks(id))
@@ -239,4 +245,21 @@ func BenchmarkFurnitureCapture(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(stored)), "record-bytes")
+}
+
+// A long learned line is kept cut, at a character's start, for showing;
+// it is still matched by its whole text.
+func TestLearnedTextIsKeptShort(t *testing.T) {
+	long := "Sign up — “Riverton Weekly” brings the valley’s news, sport, weather and what’s on to your inbox every Friday morning, é"
+	r := &furnitureRecord{}
+	for id := int64(1); id <= 2; id++ {
+		r.learn(id, []article.Block{{Kind: article.KindParagraph, Text: long}})
+	}
+	got := r.entries[0].text
+	if len(got) > maxFurnitureText || !utf8.ValidString(got) || !strings.HasSuffix(got, "…") {
+		t.Errorf("kept %q (%d bytes); want at most %d bytes of valid text ending in …", got, len(got), maxFurnitureText)
+	}
+	if !r.Furniture(long) {
+		t.Error("the long line is not furniture")
+	}
 }
