@@ -140,7 +140,12 @@ func (j *judge) noiseBlock(c *wordCache, i int) bool {
 		return true
 	}
 	text := c.blocks[i].Text
-	return furnitureShape(text, ws) || j.furniture != nil && j.furniture.Furniture(text)
+	if furnitureShape(text, ws) {
+		return true
+	}
+	// A correction notice is worded the same way in every article it is
+	// added to: that a site repeats it never makes it furniture.
+	return j.furniture != nil && j.furniture.Furniture(text) && !hasCorrection(text, ws)
 }
 
 // markReflow marks as noise the ops of each stretch between unchanged
