@@ -126,17 +126,22 @@ func (r *furnitureRecord) Furniture(text string) bool {
 	return found && r.entries[i].learned()
 }
 
-// learn counts the short blocks of one version of article id. A block
-// seen again in an article it was seen in before counts once.
+// learn counts the short blocks of one version of article id, the first
+// maxFurnitureEntries of them: a page of thousands of short lines costs
+// no more than a full record. A block seen again in an article it was
+// seen in before counts once.
 func (r *furnitureRecord) learn(id int64, blocks []article.Block) {
 	r.clock++
-	var done []uint64
+	done := make(map[uint64]bool, min(len(blocks), maxFurnitureEntries))
 	for _, b := range blocks {
+		if len(done) == maxFurnitureEntries {
+			break
+		}
 		h, ok := furnitureHash(b.Text)
-		if !ok || slices.Contains(done, h) {
+		if !ok || done[h] {
 			continue
 		}
-		done = append(done, h)
+		done[h] = true
 		i, found := r.find(h)
 		if !found {
 			r.entries = slices.Insert(r.entries, i, furnitureEntry{hash: h, articles: 1, first: id, last: id, seen: r.clock})
@@ -190,8 +195,13 @@ func (r *furnitureRecord) trim() {
 	for _, i := range order[:over] {
 		drop[i] = true
 	}
-	k := 0
-	r.entries = slices.DeleteFunc(r.entries, func(furnitureEntry) bool { k++; return drop[k-1] })
+	kept := r.entries[:0]
+	for i, e := range r.entries {
+		if !drop[i] {
+			kept = append(kept, e)
+		}
+	}
+	r.entries = kept
 }
 
 // forgetArticle drops what only article id taught: the blocks seen in it

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -261,5 +263,38 @@ func TestLearnedTextIsKeptShort(t *testing.T) {
 	}
 	if !r.Furniture(long) {
 		t.Error("the long line is not furniture")
+	}
+}
+
+// A record never holds more than maxFurnitureEntries: a page of thousands
+// of short lines is learned only in part, and when articles keep bringing
+// new lines, a learned line outlives the lines seen once.
+func TestFurnitureRecordStaysBounded(t *testing.T) {
+	r := &furnitureRecord{}
+	var many []article.Block
+	for k := range 5000 {
+		many = append(many, article.Block{Kind: article.KindListItem, Text: fmt.Sprintf("Item %d", k)})
+	}
+	r.learn(1, many)
+	if len(r.entries) > maxFurnitureEntries {
+		t.Fatalf("a page of 5,000 short lines left %d entries", len(r.entries))
+	}
+	r.learn(2, []article.Block{{Kind: article.KindParagraph, Text: promo}})
+	r.learn(3, []article.Block{{Kind: article.KindParagraph, Text: promo}})
+	for id := int64(4); id < 40; id++ {
+		var bs []article.Block
+		for k := range 20 {
+			bs = append(bs, article.Block{Kind: article.KindParagraph, Text: fmt.Sprintf("Line %d of article %d", k, id)})
+		}
+		r.learn(id, bs)
+		if len(r.entries) > maxFurnitureEntries {
+			t.Fatalf("after article %d: %d entries", id, len(r.entries))
+		}
+	}
+	if !r.Furniture(promo) {
+		t.Error("the learned line was forgotten before lines seen once")
+	}
+	if !slices.IsSortedFunc(r.entries, func(a, b furnitureEntry) int { return cmp.Compare(a.hash, b.hash) }) {
+		t.Error("the entries are no longer sorted by hash")
 	}
 }
