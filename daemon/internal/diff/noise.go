@@ -79,17 +79,10 @@ func sharePrompt(ws []string) bool {
 			}
 		}
 		return true
-	case "sign", "subscribe", "get", "join", "register":
-		if len(ws) > 14 {
-			return false
-		}
-		for _, w := range ws {
-			if w == "newsletter" || w == "newsletters" {
-				return true
-			}
-		}
 	}
-	return false
+	// "Sign up for our newsletter", "Subscribe to … newsletter", and
+	// longer ones (furniture.go).
+	return newsletterPrompt(ws)
 }
 
 // timeOrCounter reports whether every word is part of a date, a time, a
