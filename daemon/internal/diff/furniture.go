@@ -48,6 +48,22 @@ var lineLabels = [][]string{
 	{"te", "puede", "interesar"}, {"vídeo"}, {"mapa"}, {"fotos"},
 }
 
+// lineLabelStarts, printLineStarts and promptStarts are the first words
+// of each list: most blocks are passed over on their first word.
+var (
+	lineLabelStarts = firstWords(lineLabels)
+	printLineStarts = firstWords(printLines)
+	promptStarts    = firstWords(promptOpenings)
+)
+
+func firstWords(lists [][]string) map[string]bool {
+	m := map[string]bool{}
+	for _, l := range lists {
+		m[l[0]] = true
+	}
+	return m
+}
+
 // labelSeparators may follow a label: a colon, a bar, an arrow. A dash
 // may not: "More — much more — is needed" is a sentence.
 const labelSeparators = ":|»›→"
@@ -56,7 +72,7 @@ const labelSeparators = ":|»›→"
 // label and a separator ("Lire aussi : Les boîtes noires expliquées").
 // Without the separator, "Read more" starts a sentence like any other.
 func labelledLine(text string, ws []string) bool {
-	if len(ws) > maxLabelledWords {
+	if len(ws) > maxLabelledWords || !lineLabelStarts[ws[0]] {
 		return false
 	}
 	for _, l := range lineLabels {
@@ -173,7 +189,7 @@ var printLines = [][]string{
 }
 
 func printLine(ws []string) bool {
-	if len(ws) > maxPrintWords {
+	if len(ws) > maxPrintWords || !printLineStarts[ws[0]] {
 		return false
 	}
 	for _, p := range printLines {
@@ -210,7 +226,7 @@ var reportingWords = set(
 // newsletterPrompt recognises a newsletter sign-up line: it opens with a
 // call to sign up and names a newsletter within its first words.
 func newsletterPrompt(ws []string) bool {
-	if len(ws) > maxPromptWords {
+	if len(ws) == 0 || len(ws) > maxPromptWords || !promptStarts[ws[0]] {
 		return false
 	}
 	opens := false
@@ -253,6 +269,9 @@ func creditLine(text string, ws []string) bool {
 		return false
 	}
 	t := strings.TrimSpace(text)
+	if r, _ := utf8.DecodeRuneInString(t); !unicode.IsUpper(r) && r != '©' {
+		return false
+	}
 	if strings.HasPrefix(t, "©") {
 		return creditNames(strings.TrimPrefix(t, "©"))
 	}
@@ -335,7 +354,28 @@ func captionWithCredit(text string, ws []string) bool {
 			}
 		}
 	}
-	for _, l := range creditLabels {
+	// A label and its separator: look at each separator, then at what
+	// ends just before it.
+	for p := 0; p < len(t); {
+		r, size := utf8.DecodeRuneInString(t[p:])
+		sep := size
+		switch {
+		case r == ':' || r == '…' || r == '©':
+		case r == '.' && strings.HasPrefix(t[p:], "..."):
+			sep = len("...")
+		default:
+			p += size
+			continue
+		}
+		before := strings.TrimRight(t[:p], " \u00a0")
+		if creditLabelEnds(before) && creditNames(strings.TrimLeft(t[p+sep:], ". ")) {
+			return true
+		}
+		p += sep
+	}
+	// "CreditName": the label glued to the name, or "Credit Name/Agency"
+	// with an agency's slash.
+	for _, l := range []string{"Credit", "Crédit"} {
 		for from := 0; ; {
 			k := strings.Index(t[from:], l)
 			if k < 0 {
@@ -343,29 +383,36 @@ func captionWithCredit(text string, ws []string) bool {
 			}
 			at := from + k
 			from = at + len(l)
-			if at == 0 {
+			if at == 0 || wordBefore(t[:at]) {
 				continue // a line that starts with its credit is creditLine's
 			}
 			rest := t[at+len(l):]
-			if tail, ok := creditSeparated(rest); ok {
-				if creditNames(tail) {
-					return true
-				}
-				continue
-			}
-			// "CreditName": the label glued to the name, or "Credit Name/
-			// Agency" with an agency's slash.
-			if l != "Credit" && l != "Crédit" {
-				continue
-			}
 			r, _ := utf8.DecodeRuneInString(rest)
-			glued := unicode.IsUpper(r)
-			if (glued || strings.Contains(rest, "/")) && creditNames(rest) {
+			if (unicode.IsUpper(r) || strings.Contains(rest, "/")) && creditNames(rest) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// creditLabelEnds reports whether text ends with a credit label that is a
+// word of its own and not the whole of text (a line that starts with its
+// credit is creditLine's).
+func creditLabelEnds(text string) bool {
+	for _, l := range creditLabels {
+		if len(text) > len(l) && strings.HasSuffix(text, l) && !wordBefore(text[:len(text)-len(l)]) {
+			return true
+		}
+	}
+	return false
+}
+
+// wordBefore reports whether text ends with a letter or digit: a label
+// found after it is the end of a longer word ("Telephoto").
+func wordBefore(text string) bool {
+	r, _ := utf8.DecodeLastRuneInString(text)
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
 // endsSentence reports whether text ends a sentence: a full stop, a
