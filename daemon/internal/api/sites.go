@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"redline/daemon/internal/article"
 	"redline/daemon/internal/store"
 )
 
@@ -62,4 +63,61 @@ func (s *Server) setSiteRules(w http.ResponseWriter, r *http.Request) {
 	}
 	s.log.Info("site lists changed through the API", "allow", len(rules.Allow), "deny", len(rules.Deny))
 	writeJSON(w, http.StatusOK, rules)
+}
+
+// FurnitureResponse lists the blocks Redline learned as a site's template
+// furniture: GET /api/v1/sites/{site}/furniture, and the answer to a
+// removal.
+type FurnitureResponse struct {
+	Site    string                 `json:"site"`
+	Entries []store.FurnitureEntry `json:"entries"`
+}
+
+// siteParam is the site a path names, as the store keeps it ("www." and
+// case dropped); anything else than one site is refused.
+func siteParam(r *http.Request) (string, error) {
+	sites, err := store.NormalizeSites([]string{r.PathValue("site")})
+	if err != nil {
+		return "", err
+	}
+	if len(sites) != 1 {
+		return "", article.Errorf(article.EINVALID, "name one site, like example.com")
+	}
+	return sites[0], nil
+}
+
+func (s *Server) furnitureOf(w http.ResponseWriter, r *http.Request, site string) {
+	entries, err := s.store.Furniture(site)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, FurnitureResponse{Site: site, Entries: entries})
+}
+
+// getFurniture answers GET /api/v1/sites/{site}/furniture.
+func (s *Server) getFurniture(w http.ResponseWriter, r *http.Request) {
+	site, err := siteParam(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.furnitureOf(w, r, site)
+}
+
+// removeFurniture answers DELETE /api/v1/sites/{site}/furniture/{id}: the
+// entry is no longer furniture and is never learned again. It answers
+// with the list that is left.
+func (s *Server) removeFurniture(w http.ResponseWriter, r *http.Request) {
+	site, err := siteParam(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.store.RemoveFurniture(r.Context(), site, r.PathValue("id")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.log.Info("template furniture entry removed through the API")
+	s.furnitureOf(w, r, site)
 }

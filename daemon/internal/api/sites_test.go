@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"redline/daemon/internal/api"
 	"redline/daemon/internal/store"
 )
 
@@ -122,5 +123,67 @@ func TestSiteRulesNeedTheToken(t *testing.T) {
 	}
 	if got := h.siteRules(); fmt.Sprint(got.Deny) != "[private.example]" {
 		t.Errorf("the list changed: %+v", got)
+	}
+}
+
+func (h *harness) furniture(site string) api.FurnitureResponse {
+	h.t.Helper()
+	resp, b := h.do(req{path: "/api/v1/sites/" + site + "/furniture"})
+	if resp.StatusCode != http.StatusOK {
+		h.t.Fatalf("GET furniture of %s: %d %s", site, resp.StatusCode, b)
+	}
+	var f api.FurnitureResponse
+	if err := json.Unmarshal(b, &f); err != nil {
+		h.t.Fatal(err)
+	}
+	return f
+}
+
+// A line two articles of a site share is listed as the site's template
+// furniture, under any form of the site's name; removing it empties the
+// list. Bad sites and ids are refused with a clear error and change
+// nothing; without the token nothing is shown.
+func TestFurnitureListAndRemove(t *testing.T) {
+	h := newHarness(t)
+	const promo = "Get the Riverton Courier app for alerts on the river"
+	for _, page := range []string{"a", "b"} {
+		resp, b := h.do(req{method: "POST", path: "/api/v1/captures", body: captureJSON("https://news.test/"+page, "Story "+page, "Text of story "+page+".", promo)})
+		if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
+			t.Fatalf("capture %s: %d %s", page, resp.StatusCode, b)
+		}
+	}
+	f := h.furniture("www.News.test")
+	if f.Site != "news.test" || len(f.Entries) != 1 || f.Entries[0].Text != promo || f.Entries[0].Articles != 2 {
+		t.Fatalf("furniture = %+v; want the promo line of news.test, seen in 2 articles", f)
+	}
+	id := f.Entries[0].ID
+	for _, bad := range []struct {
+		path   string
+		status int
+		code   string
+	}{
+		{"/api/v1/sites/news.test/furniture/xyz", http.StatusBadRequest, "invalid"},
+		{"/api/v1/sites/news.test/furniture/0123456789abcdef", http.StatusNotFound, "not_found"},
+		{"/api/v1/sites/other.test/furniture/" + id, http.StatusNotFound, "not_found"},
+		{"/api/v1/sites/not%20a%20site/furniture/" + id, http.StatusBadRequest, "invalid"},
+	} {
+		resp, b := h.do(req{method: "DELETE", path: bad.path})
+		if resp.StatusCode != bad.status || !strings.Contains(string(b), `"`+bad.code+`"`) {
+			t.Errorf("DELETE %s: %d %s; want %d %s", bad.path, resp.StatusCode, b, bad.status, bad.code)
+		}
+	}
+	if got := h.furniture("news.test"); len(got.Entries) != 1 {
+		t.Fatalf("bad removals changed the list: %+v", got)
+	}
+	resp, b := h.do(req{method: "DELETE", path: "/api/v1/sites/news.test/furniture/" + id, header: map[string]string{"Authorization": ""}})
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("DELETE without the token: %d %s", resp.StatusCode, b)
+	}
+	resp, b = h.do(req{method: "DELETE", path: "/api/v1/sites/news.test/furniture/" + id})
+	if resp.StatusCode != http.StatusOK || strings.TrimSpace(string(b)) != `{"site":"news.test","entries":[]}` {
+		t.Fatalf("DELETE: %d %s; want the empty list", resp.StatusCode, b)
+	}
+	if got := h.furniture("news.test"); len(got.Entries) != 0 {
+		t.Errorf("after the removal: %+v", got)
 	}
 }

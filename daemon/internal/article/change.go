@@ -79,4 +79,14 @@ type Pair struct {
 	Across           bool
 	Counterpart      *Content
 	OldPage, NewPage *PageDigest
+	// Furniture, when set, tells the blocks the article's site repeats
+	// across its articles (learned from the reader's history): they are
+	// the site's template, not the article, and never count as a change.
+	Furniture Furniture
+}
+
+// Furniture tells whether a block's text is learned template furniture of
+// a site.
+type Furniture interface {
+	Furniture(text string) bool
 }

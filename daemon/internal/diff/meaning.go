@@ -293,26 +293,41 @@ func flips(del, ins []string) bool {
 			return true
 		}
 	}
-	if len(removed) == 1 && len(added) == 1 && negatedPair(removed[0], added[0]) {
-		return true
+	if len(removed) == 1 && len(added) == 1 {
+		if a, b := removed[0], added[0]; negatedPair(a, b) || opposite(a, b) {
+			return true
+		}
 	}
-	// A word replaced by its antonym within a short rewording: "will still
-	// be prohibited" → "will be allowed again".
-	if len(removed) <= maxAntonymEdit && len(added) <= maxAntonymEdit {
-		for _, a := range removed {
-			for _, b := range added {
-				if opposite(a, b) {
-					return true
-				}
+	return reworded(removed, added)
+}
+
+// maxRewordWords bounds each side of a short rewording read for an
+// antonym; minAntonymLetters keeps out the short words ("up", "over",
+// "more", "after") a rewording moves around without turning it over.
+const (
+	maxRewordWords    = 8
+	minAntonymLetters = 5
+)
+
+// reworded reports whether a short rewording puts a word's antonym in its
+// place among other words: "will still be prohibited" → "will be allowed
+// again".
+func reworded(removed, added []string) bool {
+	if len(removed) > maxRewordWords || len(added) > maxRewordWords {
+		return false
+	}
+	for _, a := range removed {
+		if utf8.RuneCountInString(a) < minAntonymLetters {
+			continue
+		}
+		for _, b := range added {
+			if utf8.RuneCountInString(b) >= minAntonymLetters && opposite(a, b) {
+				return true
 			}
 		}
 	}
 	return false
 }
-
-// maxAntonymEdit is the most words an edit may remove, and add, for a
-// word it removes and one it adds to be read as an antonym replaced.
-const maxAntonymEdit = 6
 
 // frenchNegation reports whether w is "ne" or its elided form ("n'a").
 func frenchNegation(w string) bool { return w == "ne" || strings.HasPrefix(w, "n'") && len(w) > 2 }

@@ -79,17 +79,10 @@ func sharePrompt(ws []string) bool {
 			}
 		}
 		return true
-	case "sign", "subscribe", "get", "join", "register":
-		if len(ws) > 14 {
-			return false
-		}
-		for _, w := range ws {
-			if w == "newsletter" || w == "newsletters" {
-				return true
-			}
-		}
 	}
-	return false
+	// "Sign up for our newsletter", "Subscribe to … newsletter", and
+	// longer ones (furniture.go).
+	return newsletterPrompt(ws)
 }
 
 // timeOrCounter reports whether every word is part of a date, a time, a
@@ -186,6 +179,22 @@ func isNumber(w string) bool {
 	}
 	for _, r := range w[:end] {
 		if !unicode.IsDigit(r) && !numberSeparator(r) {
+			return frenchTime(w)
+		}
+	}
+	return true
+}
+
+// frenchTime reports whether w is a time written the French way, hours
+// "h" minutes ("10h32").
+func frenchTime(w string) bool {
+	h, m, ok := strings.Cut(w, "h")
+	return ok && h != "" && m != "" && len(h) <= 2 && len(m) == 2 && allDigits(h) && allDigits(m)
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
 			return false
 		}
 	}
@@ -212,6 +221,17 @@ var boilerplate = set(
 	// Other languages: advertisement markers.
 	"publicité", "anzeige", "werbung", "publicidad", "pubblicità", "publicidade", "reclame",
 	"реклама", "广告", "廣告", "広告", "إعلان", "विज्ञापन",
+	// Template furniture (furniture.go): media labels, sponsorship lines,
+	// kickers and section labels, page tools.
+	"photo", "photos", "image", "images", "video", "videos", "audio", "graphic", "illustration",
+	"gallery", "slideshow", "supported by", "sponsored by", "presented by", "advertisement feature",
+	"analysis", "news analysis", "opinion", "explainer", "exclusive", "breaking news", "live",
+	"live updates", "order reprints today's paper subscribe", "today's paper", "order reprints",
+	"vidéo", "galerie", "diaporama", "analyse", "tribune", "décryptage", "enquête", "chronique",
+	"éditorial", "entretien", "en direct", "direct", "abonnés", "article réservé aux abonnés",
+	"foto", "fotos", "bild", "bilder", "bildergalerie", "kommentar", "meinung", "exklusiv",
+	"eilmeldung", "hintergrund", "imagen", "imágenes", "vídeo", "galería", "análisis", "opinión",
+	"exclusiva", "última hora", "en directo", "en vivo", "editorial", "patrocinado",
 )
 
 // shareWords may make up a share or follow prompt.
@@ -239,17 +259,19 @@ var dateAnchors = set(
 	// German.
 	"januar", "februar", "märz", "juni", "juli", "oktober", "dezember", "montag", "dienstag",
 	"mittwoch", "donnerstag", "freitag", "samstag", "sonntag", "aktualisiert",
-	"veröffentlicht", "gestern", "heute",
+	"veröffentlicht", "gestern", "heute", "aktualisierung",
 	// Spanish.
 	"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
 	"octubre", "noviembre", "diciembre", "lunes", "martes", "miércoles", "jueves", "viernes",
-	"sábado", "domingo", "actualizado", "publicado", "hace", "ayer", "hoy",
+	"sábado", "domingo", "actualizado", "actualizada", "actualización", "publicado", "publicada",
+	"hace", "ayer", "hoy",
 )
 
 // stampLabels mark a date or time as the page's own timestamp.
 var stampLabels = set(
 	"updated", "update", "published", "posted", "modified", "edited", "ago",
 	"publié", "modifié", "aktualisiert", "veröffentlicht", "actualizado", "publicado", "hace",
+	"stand", "actualizada", "actualización", "publicada",
 )
 
 // dateWords may appear in a date, time or counter line without being one on
@@ -270,4 +292,5 @@ var dateWords = set(
 	"le", "la", "à", "mis", "jour", "il", "y", "heure", "heures", "minute", "lecture",
 	"am", "um", "uhr", "vor", "stunde", "stunden", "minuten", "tag", "tagen", "lesezeit",
 	"el", "de", "las", "los", "hora", "horas", "minutos", "días", "lectura",
+	"du", "mise", "dernière", "stand", "zuletzt", "letzte", "última", "del",
 )

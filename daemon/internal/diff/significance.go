@@ -16,6 +16,11 @@ type judge struct {
 	across *across
 	// drift is set when a page's visible text is known.
 	drift *drift
+	// furniture tells the blocks the site repeats across its articles.
+	furniture article.Furniture
+	// authors are the names either version's byline holds, as
+	// bylineNames gives them (see authorBio).
+	authors []string
 }
 
 // summarise marks each op that is only noise and grades the change.
@@ -28,6 +33,7 @@ type judge struct {
 // quoted word replaced. Anything else is minor.
 func (j *judge) summarise(old, new article.Content, ops []Op) article.Summary {
 	var s article.Summary
+	j.authors = append(bylineNames(old.Byline), bylineNames(new.Byline)...)
 	s.TitleChanged = !sameWords(old.Title, new.Title)
 	s.BylineChanged = j.across == nil && !sameByline(old.Byline, new.Byline)
 	drifted := false
@@ -39,7 +45,10 @@ func (j *judge) summarise(old, new article.Content, ops []Op) article.Summary {
 
 	for k := range ops {
 		ops[k].Noise = j.isNoise(&ops[k])
-		if !ops[k].Noise && j.across != nil && j.across.oneSided(j, &ops[k]) {
+		// A block only one extractor kept is marked so even when it is
+		// noise anyway (a photo credit): the reader is told why it is
+		// left out.
+		if j.across != nil && ops[k].Op != OpEqual && j.across.oneSided(j, &ops[k]) {
 			ops[k].Noise, ops[k].OneSide = true, true
 		}
 		if !ops[k].Noise && j.drift != nil && j.drift.drifted(old, new, &ops[k]) {
@@ -117,23 +126,40 @@ func (j *judge) summarise(old, new article.Content, ops []Op) article.Summary {
 }
 
 // isNoise reports whether an op is only noise: an added or removed volatile
-// line, a volatile line replaced by another, an edit of punctuation, quote
+// line or piece of template furniture, one replaced by another, an edit of punctuation, quote
 // style or case only, a new timestamp in a byline-like line, or a change of
 // block kind alone.
 func (j *judge) isNoise(op *Op) bool {
 	switch op.Op {
 	case OpInsert:
-		return j.noise.volatile(j.new.of(*op.New))
+		return j.noiseBlock(j.new, *op.New)
 	case OpDelete:
-		return j.noise.volatile(j.old.of(*op.Old))
+		return j.noiseBlock(j.old, *op.Old)
 	case OpChange, OpMove:
 		o, n := j.old.of(*op.Old), j.new.of(*op.New)
-		if op.Op == OpMove {
-			return j.noise.volatile(o) && j.noise.volatile(n)
+		if op.Op == OpChange && (slices.Equal(o, n) || sameStampLine(o, n)) {
+			return true
 		}
-		return slices.Equal(o, n) || j.noise.volatile(o) && j.noise.volatile(n) || sameStampLine(o, n)
+		return j.noiseBlock(j.old, *op.Old) && j.noiseBlock(j.new, *op.New)
 	}
 	return false
+}
+
+// noiseBlock reports whether block i of one side is noise on its own: a
+// volatile line, or template furniture by its shape or as the site's
+// learned furniture.
+func (j *judge) noiseBlock(c *wordCache, i int) bool {
+	ws := c.of(i)
+	if j.noise.volatile(ws) {
+		return true
+	}
+	text := c.blocks[i].Text
+	if furnitureShape(text, ws) || authorBio(ws, j.authors) {
+		return true
+	}
+	// A correction notice is worded the same way in every article it is
+	// added to: that a site repeats it never makes it furniture.
+	return j.furniture != nil && j.furniture.Furniture(text) && !hasCorrection(text, ws)
 }
 
 // markReflow marks as noise the ops of each stretch between unchanged

@@ -20,8 +20,11 @@ type vector struct {
 	Name        string          `json:"name"`
 	Description string          `json:"description"`
 	Rules       json.RawMessage `json:"rules"`
-	Old         article.Content `json:"old"`
-	New         article.Content `json:"new"`
+	// Furniture lists the blocks the site repeats across its articles,
+	// as the store learns them (article.Pair.Furniture).
+	Furniture []string        `json:"furniture"`
+	Old       article.Content `json:"old"`
+	New       article.Content `json:"new"`
 	// OldPage and NewPage are the visible text of the pages each version
 	// was captured from (optional): the extraction-drift rule reads them.
 	OldPage *string `json:"old_page"`
@@ -76,7 +79,7 @@ func TestVectors(t *testing.T) {
 					t.Fatalf("rules: %v", err)
 				}
 			}
-			p := article.Pair{Old: v.Old, New: v.New}
+			p := article.Pair{Old: v.Old, New: v.New, Furniture: learned(v.Furniture)}
 			if v.OldPage != nil {
 				p.OldPage = article.DigestPage(*v.OldPage, v.Old)
 			}
@@ -182,4 +185,12 @@ func checkResult(t testing.TB, old, new article.Content, res Result) {
 	if res.Ops == nil {
 		t.Error("ops are nil")
 	}
+}
+
+// learned is a site's learned furniture given as its block texts, as the
+// store matches them: the same words, whatever the case and punctuation.
+type learned []string
+
+func (l learned) Furniture(text string) bool {
+	return slices.ContainsFunc(l, func(f string) bool { return sameWords(f, text) })
 }

@@ -20,8 +20,9 @@ func (s *Service) Forget(ctx context.Context, id int64) error {
 	return nil
 }
 
-// ForgetSite forgets every article of a site and returns how many it
-// forgot. An article forgotten meanwhile is not an error.
+// ForgetSite forgets every article of a site, and what Redline learned of
+// the site's template, and returns how many articles it forgot. An
+// article forgotten meanwhile is not an error.
 func (s *Service) ForgetSite(ctx context.Context, site string) (int, error) {
 	ids, err := s.store.SiteArticles(site)
 	if err != nil {
@@ -36,6 +37,9 @@ func (s *Service) ForgetSite(ctx context.Context, site string) (int, error) {
 			return n, err
 		}
 		n++
+	}
+	if err := s.store.ForgetFurniture(ctx, site); err != nil {
+		return n, err
 	}
 	return n, nil
 }

@@ -87,3 +87,24 @@ func TestCompareSinceReadIsTheRange(t *testing.T) {
 		t.Errorf("since the read: %d→%d %+v; named: %+v", since.From.Number, since.To.Number, since.Summary, named.Summary)
 	}
 }
+
+// Forgetting a site forgets what Redline learned of its template too: a
+// line two of its articles shared is no longer listed, and the record is
+// gone.
+func TestForgetSiteForgetsItsTemplate(t *testing.T) {
+	st, svc, _ := openWithHub(t)
+	const promo = "Get the Riverton Courier app for alerts on the river"
+	readPage(t, svc, "https://site.test/a", "", "A", "Text of A.", promo)
+	readPage(t, svc, "https://site.test/b", "", "B", "Text of B.", promo)
+	if got, err := st.Furniture("site.test"); err != nil || len(got) != 1 || got[0].Text != promo {
+		t.Fatalf("learned %+v, %v; want the promo line", got, err)
+	}
+	if _, err := svc.ForgetSite(context.Background(), "site.test"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.Furniture("site.test")
+	n, _ := st.FurnitureBytes("site.test")
+	if err != nil || len(got) != 0 || n != 0 {
+		t.Errorf("after ForgetSite: learned %+v (%v), record of %d bytes; want nothing", got, err, n)
+	}
+}

@@ -301,7 +301,8 @@ func matches(a article.Article, needle string) bool {
 }
 
 // DeleteArticle forgets everything about an article: its versions, its
-// URLs and its read mark.
+// URLs, its read mark, and the blocks only it taught its site's learned
+// template furniture.
 func (s *Store) DeleteArticle(ctx context.Context, id int64) error {
 	err := s.update(ctx, func(txn *badger.Txn) error {
 		var a article.Article
@@ -330,6 +331,17 @@ func (s *Store) DeleteArticle(ctx context.Context, id int64) error {
 		}
 		if err := deleteEventsOf(txn, id); err != nil {
 			return err
+		}
+		// What only this article taught of its site's template goes
+		// with it; blocks other articles share stay the site's.
+		furn, err := readFurniture(txn, a.Site)
+		if err != nil {
+			return err
+		}
+		if furn.forgetArticle(id) {
+			if err := writeFurniture(txn, a.Site, furn); err != nil {
+				return err
+			}
 		}
 		return txn.Delete(idKey(pfxArticle, id))
 	})

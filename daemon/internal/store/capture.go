@@ -126,11 +126,13 @@ type capturing struct {
 	isNew  bool
 	stored *article.Article // the article as indexed for listings (nil: new)
 	out    Saved
+	// furn is the site's learned template furniture, read once.
+	furn *furnitureRecord
 }
 
 // save is one run of the capture's transaction, step by step.
 func (c *capturing) save(txn *badger.Txn) error {
-	c.txn, c.out = txn, Saved{}
+	c.txn, c.out, c.furn = txn, Saved{}, nil
 	if err := c.join(); err != nil {
 		return err
 	}
@@ -220,6 +222,9 @@ func (c *capturing) lineage() (int, error) {
 		return 0, err
 	}
 	if err := c.keepPage(rec.Number); err != nil {
+		return 0, err
+	}
+	if err := c.learnFurniture(); err != nil {
 		return 0, err
 	}
 	j.rec = rec

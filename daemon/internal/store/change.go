@@ -136,7 +136,7 @@ func (s *Store) contentOf(txn *badger.Txn, id int64, r versionRecord) (article.C
 }
 
 // pairIn builds the comparison of versions from and to inside txn.
-func (s *Store) pairIn(txn *badger.Txn, id int64, from, to int) (Change, error) {
+func (s *Store) pairIn(txn *badger.Txn, id int64, from, to int, furn article.Furniture) (Change, error) {
 	source := s.sourceIn(txn, id)
 	var ch Change
 	var pages [2]*article.PageDigest
@@ -162,7 +162,7 @@ func (s *Store) pairIn(txn *badger.Txn, id int64, from, to int) (Change, error) 
 	if err != nil {
 		return ch, err
 	}
-	ch.Pair = article.Pair{Old: ch.From.Content, New: ch.To.Content, Across: across, OldPage: pages[0], NewPage: pages[1]}
+	ch.Pair = article.Pair{Old: ch.From.Content, New: ch.To.Content, Across: across, OldPage: pages[0], NewPage: pages[1], Furniture: furn}
 	if counterpart > 0 {
 		r, err := s.record(txn, id, counterpart)
 		if err != nil {
@@ -189,7 +189,11 @@ func (s *Store) ChangeSinceRead(a article.Article) (Change, error) {
 		if err != nil {
 			return err
 		}
-		ch, err = s.pairIn(txn, a.ID, from, to)
+		furn, err := readFurniture(txn, a.Site)
+		if err != nil {
+			return err
+		}
+		ch, err = s.pairIn(txn, a.ID, from, to, furn)
 		return err
 	})
 	if err != nil {
@@ -205,8 +209,11 @@ func (s *Store) ChangeBetween(a article.Article, from, to int) (Change, error) {
 	}
 	var ch Change
 	err := s.db.View(func(txn *badger.Txn) error {
-		var err error
-		ch, err = s.pairIn(txn, a.ID, from, to)
+		furn, err := readFurniture(txn, a.Site)
+		if err != nil {
+			return err
+		}
+		ch, err = s.pairIn(txn, a.ID, from, to, furn)
 		return err
 	})
 	if err != nil {

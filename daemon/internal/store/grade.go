@@ -82,6 +82,9 @@ func (c *capturing) grade(j judging) error {
 	if err != nil {
 		return err
 	}
+	if p.Furniture, err = c.furniture(); err != nil {
+		return err
+	}
 	sum := c.judged.judge(c.s.grader(), p, fromHash, j.rec.Hash)
 	c.out.Summary = &sum
 	if p.Across && sum.Significance == article.Trivial {
@@ -159,7 +162,7 @@ func (c *capturing) otherBrought(other int, p article.Pair) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	sum := c.s.grader()(article.Pair{Old: seen, New: c.content, Across: true, Counterpart: &p.Old})
+	sum := c.s.grader()(article.Pair{Old: seen, New: c.content, Across: true, Counterpart: &p.Old, Furniture: p.Furniture})
 	return sum.Significance == article.Trivial, nil
 }
 
@@ -178,7 +181,7 @@ func (c *capturing) alert(j judging, p article.Pair, fromHash string) error {
 		ch.From.Content, ch.To.Content = p.Old, p.New
 	} else {
 		var err error
-		if ch, err = c.s.pairIn(txn, a.ID, j.known, j.rec.Number); err != nil {
+		if ch, err = c.s.pairIn(txn, a.ID, j.known, j.rec.Number, p.Furniture); err != nil {
 			return err
 		}
 	}
@@ -239,8 +242,12 @@ func (c *capturing) gradeSinceRead() {
 	}
 	from, to, err := sinceRead(a, c.s.sourceIn(c.txn, a.ID))
 	var ch Change
+	var furn article.Furniture
 	if err == nil {
-		ch, err = c.s.pairIn(c.txn, a.ID, from, to)
+		furn, err = c.furniture()
+	}
+	if err == nil {
+		ch, err = c.s.pairIn(c.txn, a.ID, from, to, furn)
 	}
 	if err != nil {
 		c.s.log.Error("summarise unseen changes", "article", a.ID, "err", err)

@@ -12,6 +12,7 @@ import (
 type siteBar struct {
 	Site        string
 	Link        string
+	Settings    string // the site's own page
 	Articles    int
 	Changed     int
 	Changes     int
@@ -52,7 +53,7 @@ func (d *Dashboard) sites(w http.ResponseWriter, r *http.Request, u user) error 
 			break
 		}
 		b := siteBar{
-			Site: f.Site, Link: "/articles?site=" + url.QueryEscape(f.Site), Articles: f.Articles, Changed: f.Changed, Changes: f.Changes,
+			Site: f.Site, Link: "/articles?site=" + url.QueryEscape(f.Site), Settings: sitePath(f.Site), Articles: f.Articles, Changed: f.Changed, Changes: f.Changes,
 			Median: f.MedianFirstChange(), Y: i * 28,
 		}
 		b.ReadWidth = max(2, data.BarMax*f.Articles/most)
