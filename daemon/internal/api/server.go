@@ -167,6 +167,8 @@ func (s *Server) Handler() http.Handler {
 	api.HandleFunc("GET /api/v1/backup", s.backup)
 	api.HandleFunc("GET /api/v1/settings/sites", s.getSiteRules)
 	api.HandleFunc("POST /api/v1/settings/sites", s.setSiteRules)
+	api.HandleFunc("GET /api/v1/settings/alerts", s.getAlertSettings)
+	api.HandleFunc("POST /api/v1/settings/alerts", s.setAlertSettings)
 	if s.watcher != nil {
 		api.HandleFunc("POST /api/v1/watches", s.track)
 		api.HandleFunc("GET /api/v1/watches", s.listWatches)
