@@ -42,7 +42,7 @@ func (p AlertPolicy) Alerts(sig Significance) bool {
 // Alerting reports whether the article has an unseen change that alerts
 // under p. The newest unseen change is graded over the whole range since
 // the read (what the banner and "Show changes" show), so it alone decides.
-func (a *Article) Alerting(p AlertPolicy) bool {
+func (a Article) Alerting(p AlertPolicy) bool {
 	if len(a.Unseen) == 0 {
 		return false
 	}

@@ -17,6 +17,9 @@ type versionItem struct {
 	Gap      string
 	Read     bool // the version the user read
 	From, To bool // the two versions compared below
+	// Significance grades the version against the previous one of its
+	// lineage (empty for the first of a lineage).
+	Significance article.Significance
 }
 
 // timeline is the small picture of when versions appeared.
@@ -30,11 +33,12 @@ type timeline struct {
 }
 
 type dot struct {
-	X      int
-	Source string
-	Label  string
-	Number int
-	Chosen bool
+	X            int
+	Source       string
+	Label        string
+	Number       int
+	Chosen       bool
+	Significance article.Significance
 }
 
 type articleData struct {
@@ -81,8 +85,12 @@ func (d *Dashboard) articlePage(w http.ResponseWriter, r *http.Request, u user) 
 	if q.Get("mode") == "inline" {
 		data.Mode = "inline"
 	}
+	grades, err := d.lineageGrades(a, versions)
+	if err != nil {
+		return err
+	}
 	for i, vi := range versions {
-		it := versionItem{VersionInfo: vi, Read: vi.Number == a.Read.Version, From: vi.Number == from, To: vi.Number == to}
+		it := versionItem{VersionInfo: vi, Read: vi.Number == a.Read.Version, From: vi.Number == from, To: vi.Number == to, Significance: grades[vi.Number]}
 		if i > 0 {
 			it.Gap = "(" + durationText(vi.CapturedAt.Sub(versions[i-1].CapturedAt)) + " later)"
 		}
@@ -105,7 +113,7 @@ func (d *Dashboard) articlePage(w http.ResponseWriter, r *http.Request, u user) 
 		}
 		data.Diff = &dv
 	}
-	data.Timeline = timelineOf(versions, a, from, to)
+	data.Timeline = timelineOf(versions, a, from, to, grades)
 	v, err := d.base(r, u, a.Title, "articles")
 	if err != nil {
 		return err
@@ -118,8 +126,29 @@ func (d *Dashboard) articlePage(w http.ResponseWriter, r *http.Request, u user) 
 	return nil
 }
 
-// timelineOf places each version on a line from the first to the last.
-func timelineOf(versions []store.VersionInfo, a article.Article, from, to int) timeline {
+// lineageGrades grades each version against the previous one of its
+// lineage, as the article's own feed does: every change shows there
+// marked minor or substantive, whatever alerts. The first version of a
+// lineage has none.
+func (d *Dashboard) lineageGrades(a article.Article, versions []store.VersionInfo) (map[int]article.Significance, error) {
+	out := make(map[int]article.Significance, len(versions))
+	last := map[article.Source]int{}
+	for _, v := range versions {
+		if prev := last[v.Source]; prev > 0 {
+			res, err := d.reading.Compare(a, prev, v.Number)
+			if err != nil {
+				return nil, err
+			}
+			out[v.Number] = res.Summary.Significance
+		}
+		last[v.Source] = v.Number
+	}
+	return out, nil
+}
+
+// timelineOf places each version on a line from the first to the last;
+// grades are the versions' significance (lineageGrades).
+func timelineOf(versions []store.VersionInfo, a article.Article, from, to int, grades map[int]article.Significance) timeline {
 	t := timeline{Width: 640, Height: 64, Axis: 30}
 	if len(versions) == 0 {
 		return t
@@ -134,9 +163,13 @@ func timelineOf(versions []store.VersionInfo, a article.Article, from, to int) t
 		return pad + int(float64(t.Width-2*pad)*float64(at.Sub(first))/float64(span))
 	}
 	for _, v := range versions {
+		label := fmt.Sprintf("Version %d, %s, %s", v.Number, absTime(v.CapturedAt), v.Source)
+		if g := grades[v.Number]; g != "" {
+			label += ", " + string(g) + " change"
+		}
 		t.Dots = append(t.Dots, dot{
 			X: x(v.CapturedAt), Source: string(v.Source), Number: v.Number, Chosen: v.Number == from || v.Number == to,
-			Label: fmt.Sprintf("Version %d, %s, %s", v.Number, absTime(v.CapturedAt), v.Source),
+			Label: label, Significance: grades[v.Number],
 		})
 	}
 	if a.Read.Version > 0 && !a.Read.At.IsZero() && !a.Read.At.Before(first) && !a.Read.At.After(last) {

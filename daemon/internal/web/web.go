@@ -172,6 +172,7 @@ func (d *Dashboard) routes() {
 	mux.HandleFunc("POST /seen", d.form(d.markAllSeen))
 	mux.HandleFunc("POST /settings/rules", d.form(d.saveRules))
 	mux.HandleFunc("POST /settings/sites", d.form(d.saveSites))
+	mux.HandleFunc("POST /settings/alerts", d.form(d.saveAlerts))
 	mux.HandleFunc("POST /settings/forget-site", d.form(d.forgetSite))
 	mux.HandleFunc("POST /settings/feed-token", d.form(d.newFeedToken))
 	mux.HandleFunc("POST /logout", d.form(d.logout))
