@@ -65,29 +65,20 @@ func New(log Log) (*Hub, error) {
 	}, nil
 }
 
-// SetSettings puts the settings clients apply in force: every connection
-// sends them on as a settings.changed message, and later welcomes carry
-// them. Setting what is already in force sends nothing. It never blocks.
-func (h *Hub) SetSettings(s Settings) {
+// AlertPolicyChanged puts a new alert policy in force (the daemon at
+// start, the reading service when the user changes it): every connection
+// sends it on as a settings.changed message, and later welcomes carry it.
+// The policy already in force sends nothing. It never blocks.
+func (h *Hub) AlertPolicyChanged(p article.AlertPolicy) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if s == h.settings {
+	if h.settings.AlertOn == p {
 		return
 	}
-	h.settings = s
+	h.settings.AlertOn = p
 	h.settingsGen++
 	close(h.wake)
 	h.wake = make(chan struct{})
-}
-
-// AlertPolicyChanged puts a new alert policy in force (the reading
-// service calls it when the user changes it).
-func (h *Hub) AlertPolicyChanged(p article.AlertPolicy) {
-	h.mu.Lock()
-	s := h.settings
-	h.mu.Unlock()
-	s.AlertOn = p
-	h.SetSettings(s)
 }
 
 // settingsNow returns the settings in force and their generation.
