@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"redline/daemon/internal/article"
@@ -129,21 +130,62 @@ func (d *Dashboard) articlePage(w http.ResponseWriter, r *http.Request, u user) 
 // lineageGrades grades each version against the previous one of its
 // lineage, as the article's own feed does: every change shows there
 // marked minor or substantive, whatever alerts. The first version of a
-// lineage has none.
+// lineage has none. A grade depends only on the two contents and the diff
+// rules, so it is computed once (gradeCache): a page seen again compares
+// nothing.
 func (d *Dashboard) lineageGrades(a article.Article, versions []store.VersionInfo) (map[int]article.Significance, error) {
 	out := make(map[int]article.Significance, len(versions))
-	last := map[article.Source]int{}
+	rules := fmt.Sprintf("%+v", d.reading.Rules())
+	last := map[article.Source]store.VersionInfo{}
 	for _, v := range versions {
-		if prev := last[v.Source]; prev > 0 {
-			res, err := d.reading.Compare(a, prev, v.Number)
-			if err != nil {
-				return nil, err
+		if prev, ok := last[v.Source]; ok {
+			k := gradeKey{article: a.ID, from: prev.Hash, to: v.Hash, rules: rules}
+			sig, ok := d.grades.get(k)
+			if !ok {
+				res, err := d.reading.Compare(a, prev.Number, v.Number)
+				if err != nil {
+					return nil, err
+				}
+				sig = res.Summary.Significance
+				d.grades.put(k, sig)
 			}
-			out[v.Number] = res.Summary.Significance
+			out[v.Number] = sig
 		}
-		last[v.Source] = v.Number
+		last[v.Source] = v
 	}
 	return out, nil
+}
+
+// gradeCache keeps the grades lineageGrades worked out, by article, the
+// two contents' hashes and the rules they were judged with. It holds at
+// most maxGrades; when full it starts again.
+type gradeCache struct {
+	mu sync.Mutex
+	m  map[gradeKey]article.Significance
+}
+
+type gradeKey struct {
+	article  int64
+	from, to string
+	rules    string
+}
+
+const maxGrades = 16384
+
+func (c *gradeCache) get(k gradeKey) (article.Significance, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	sig, ok := c.m[k]
+	return sig, ok
+}
+
+func (c *gradeCache) put(k gradeKey, sig article.Significance) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxGrades {
+		c.m = make(map[gradeKey]article.Significance)
+	}
+	c.m[k] = sig
 }
 
 // timelineOf places each version on a line from the first to the last;

@@ -82,6 +82,8 @@ type Dashboard struct {
 	feedMu   sync.RWMutex // guards feedTok, which the settings page can replace
 	feedTok  string
 	mux      *http.ServeMux
+	// grades are the versions' grades the article page has worked out.
+	grades gradeCache
 }
 
 // New returns the dashboard for cfg.
