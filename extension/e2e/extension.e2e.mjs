@@ -412,6 +412,74 @@ test('a template change on a read article raises no banner and no badge', async 
   await Promise.all([reader.close(), other.close(), sentinel.close()]);
 });
 
+test('a minor change raises no banner and no badge; opted in on the options page, the next one raises both', async () => {
+  const path = '/world/bbc-minor';
+  const url = site.base + path;
+  const first = site.page('bbc-1');
+  // One short word reworded at a time: minor changes.
+  const second = first.replace('He vowed to keep trying', 'He promised to keep trying');
+  const third = second.replace('a wide-ranging interview', 'a far-reaching interview');
+  assert.notEqual(second, first);
+  assert.notEqual(third, second);
+  const badge = () => browser.worker.evaluate(() => chrome.action.getBadgeText({}));
+  const folded = (id) => browser.worker.evaluate(async (k) => (await chrome.storage.local.get('changes')).changes?.byArticle?.[k] ?? null, String(id));
+  const unseenOf = async (version) => {
+    const a = await articleAt(url);
+    return a?.versions === version ? a : null;
+  };
+  site.set(path, first);
+  const reader = await browser.context.newPage();
+  await reader.goto(url);
+  const read = await until('the first capture at the daemon', () => articleAt(url));
+
+  // The site rewords one word; reading it again in another tab gives the
+  // daemon the new version, and the extension the event.
+  site.set(path, second);
+  const other = await browser.context.newPage();
+  await other.goto(url);
+  const changed = await until('the second version at the daemon', () => unseenOf(2));
+  assert.deepEqual(changed.unseen.map((u) => u.significance), ['minor']);
+  // The extension took the event in (it keeps minor changes) …
+  await until('the extension to fold the minor change', async () => (await folded(read.id))?.summary?.significance === 'minor');
+  // … but it alerts nowhere: no badge, no banner in either tab.
+  assert.equal(await badge(), '');
+  assert.equal(await bannerTree(reader), null);
+  assert.equal(await bannerTree(other), null);
+  await other.close();
+  // The user looks at it in the dashboard (marks it seen there).
+  assert.equal((await daemon.api(`/api/v1/articles/${read.id}/seen`, { method: 'POST', body: JSON.stringify({ version: 2 }) })).status, 200);
+  await until('the extension to learn it was seen', async () => (await folded(read.id)) === null);
+
+  // The user opts in to minor changes in the extension's options.
+  const options = await browser.context.newPage();
+  await options.goto(`${browser.extensionURL}options.html`);
+  const minor = options.locator('input[name="alert_on"][value="minor"]');
+  await until('the options to read the daemon’s choice', async () => (await options.locator('input[name="alert_on"][value="substantive"]').isChecked()) && !(await minor.isDisabled()));
+  await minor.click();
+  await options.locator('#save').click();
+  await options.locator('#message', { hasText: 'Saved.' }).waitFor();
+  assert.deepEqual((await daemon.api('/api/v1/settings/alerts')).body, { alert_on: 'minor' });
+  await options.close();
+
+  // The next minor change raises the banner in the open tab and the badge.
+  site.set(path, third);
+  const again = await browser.context.newPage();
+  await again.goto(url);
+  const third3 = await until('the third version at the daemon', () => unseenOf(3));
+  assert.deepEqual(third3.unseen.map((u) => u.significance), ['minor']);
+  const banner = await until('the banner in the tab still open', () => bannerTree(reader));
+  assert.match(textOf(banner), /This article changed since you read it/);
+  await until('the badge to count the minor change', async () => (await badge()) === '1');
+  await again.close();
+
+  await clickBannerButton(reader, 'Dismiss');
+  await until('the badge to clear', async () => (await badge()) === '');
+  await reader.close();
+  // Back to the default for the tests that follow; the extension hears it on the stream.
+  assert.equal((await daemon.api('/api/v1/settings/alerts', { method: 'POST', body: JSON.stringify({ alert_on: 'substantive' }) })).status, 200);
+  await until('the extension to learn the default again', async () => (await browser.worker.evaluate(() => chrome.storage.local.get('alertOn'))).alertOn === 'substantive');
+});
+
 test('a change the daemon finds by itself (redline check) shows in the open tab', async () => {
   // A daemon whose watcher may fetch this computer's news site.
   const watchData = tempDir('watch');

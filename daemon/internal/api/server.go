@@ -169,6 +169,8 @@ func (s *Server) Handler() http.Handler {
 	api.HandleFunc("POST /api/v1/settings/sites", s.setSiteRules)
 	api.HandleFunc("GET /api/v1/sites/{site}/furniture", s.getFurniture)
 	api.HandleFunc("DELETE /api/v1/sites/{site}/furniture/{id}", s.removeFurniture)
+	api.HandleFunc("GET /api/v1/settings/alerts", s.getAlertSettings)
+	api.HandleFunc("POST /api/v1/settings/alerts", s.setAlertSettings)
 	if s.watcher != nil {
 		api.HandleFunc("POST /api/v1/watches", s.track)
 		api.HandleFunc("GET /api/v1/watches", s.listWatches)

@@ -81,8 +81,8 @@ func DigestPage(text string, c Content) *PageDigest {
 	names := nameHashes(text)
 	n := max(len(shingles), len(names), 1)
 	d := &PageDigest{Bits: uint8(min(32, max(16, bits.Len(uint(n))+digestSpare)))}
-	d.Shingle = truncate(shingles, d.Bits)
-	d.Names = truncate(names, d.Bits)
+	d.Shingle = truncateHashes(shingles, d.Bits)
+	d.Names = truncateHashes(names, d.Bits)
 	return d
 }
 
@@ -94,7 +94,7 @@ func blockTexts(bs []Block) []string {
 	return out
 }
 
-func truncate(hs []uint64, b uint8) []uint32 {
+func truncateHashes(hs []uint64, b uint8) []uint32 {
 	out := make([]uint32, len(hs))
 	for i, h := range hs {
 		out[i] = uint32(h >> (64 - b))

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/netip"
 	"sync/atomic"
@@ -79,6 +80,11 @@ func makeParts(st *store.Store, rules *reading.Rules, bind *late, cfg PartsConfi
 	if err != nil {
 		return nil, err
 	}
+	policy, err := st.AlertPolicy()
+	if err != nil {
+		return nil, fmt.Errorf("load the alert policy: %w", err)
+	}
+	events.AlertPolicyChanged(policy)
 	bind.hub.Store(events)
 	service := reading.New(reading.Config{Store: st, Rules: rules, Hub: events})
 	fetcher := watch.NewFetcher(watch.FetcherOptions{Version: cfg.Version, AllowPrivate: cfg.AllowPrivate, Resolve: cfg.Resolve})

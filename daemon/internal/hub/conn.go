@@ -44,10 +44,18 @@ type Handler struct {
 	Timing        Timing
 }
 
-// Welcome answers a good hello.
+// Welcome answers a good hello. It carries the settings in force, which
+// the client applies until a settings.changed message says otherwise.
 type Welcome struct {
-	Type        string `json:"type"`
-	LastEventID int64  `json:"last_event_id"`
+	Type        string   `json:"type"`
+	LastEventID int64    `json:"last_event_id"`
+	Settings    Settings `json:"settings"`
+}
+
+// SettingsChanged tells a connected client the settings it applies now.
+type SettingsChanged struct {
+	Type     string   `json:"type"` // "settings.changed"
+	Settings Settings `json:"settings"`
 }
 
 // ErrorMessage is sent before the server closes a connection for cause.
@@ -161,11 +169,12 @@ func (c *client) readPump() {
 }
 
 // writePump is the connection's one writer: the welcome, then the events
-// after the given id, live, with pongs and server pings between them. It
-// returns when the client leaves, a write fails, the request ends or the
-// hub shuts down.
+// after the given id, live, with pongs and server pings between them, and
+// the settings each time they change. It returns when the client leaves,
+// a write fails, the request ends or the hub shuts down.
 func (c *client) writePump(ctx context.Context, after, latest int64) {
-	if err := c.write(Welcome{Type: "welcome", LastEventID: latest}); err != nil {
+	settings, sent := c.hub.settingsNow()
+	if err := c.write(Welcome{Type: "welcome", LastEventID: latest, Settings: settings}); err != nil {
 		return
 	}
 	ping := time.NewTicker(c.t.PingPeriod)
@@ -178,6 +187,14 @@ func (c *client) writePump(ctx context.Context, after, latest int64) {
 		if next != after {
 			after = next
 			continue // there may be more
+		}
+		// The wake channel was taken first: a change after this look
+		// closes it.
+		if now, gen := c.hub.settingsNow(); gen != sent {
+			if err := c.write(SettingsChanged{Type: "settings.changed", Settings: now}); err != nil {
+				return
+			}
+			sent = gen
 		}
 		select {
 		case <-wake:

@@ -38,6 +38,18 @@ type Hub struct {
 	// closed is set when Run stops the hub; no connection may enter after.
 	closed bool
 	conns  sync.WaitGroup
+	// settings are what the daemon tells every client it must apply (the
+	// alert policy); settingsGen counts their changes, so that each
+	// connection sends a change once.
+	settings    Settings
+	settingsGen int64
+}
+
+// Settings are the daemon's settings every client applies the same way:
+// the welcome carries them and a settings.changed message tells each
+// connection when they change.
+type Settings struct {
+	AlertOn article.AlertPolicy `json:"alert_on"`
 }
 
 // New returns a hub over log. Call Run to tie its life to a context.
@@ -49,7 +61,31 @@ func New(log Log) (*Hub, error) {
 	return &Hub{
 		log: log, next: last + 1, pending: map[int64]article.Event{}, forgot: map[int64]bool{},
 		wake: make(chan struct{}), done: make(chan struct{}),
+		settings: Settings{AlertOn: article.DefaultAlertPolicy},
 	}, nil
+}
+
+// AlertPolicyChanged puts a new alert policy in force (the daemon at
+// start, the reading service when the user changes it): every connection
+// sends it on as a settings.changed message, and later welcomes carry it.
+// The policy already in force sends nothing. It never blocks.
+func (h *Hub) AlertPolicyChanged(p article.AlertPolicy) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.settings.AlertOn == p {
+		return
+	}
+	h.settings.AlertOn = p
+	h.settingsGen++
+	close(h.wake)
+	h.wake = make(chan struct{})
+}
+
+// settingsNow returns the settings in force and their generation.
+func (h *Hub) settingsNow() (Settings, int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.settings, h.settingsGen
 }
 
 // Publish takes an event that is on disk. Writers may publish out of id

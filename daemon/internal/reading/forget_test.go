@@ -10,10 +10,16 @@ import (
 	"redline/daemon/internal/store"
 )
 
-// hubSpy records the articles the hub is told were forgotten.
-type hubSpy struct{ forgot []int64 }
+// hubSpy records the articles the hub is told were forgotten, and the
+// alert policies it is told of.
+type hubSpy struct {
+	forgot   []int64
+	policies []article.AlertPolicy
+}
 
 func (h *hubSpy) Forget(id int64) { h.forgot = append(h.forgot, id) }
+
+func (h *hubSpy) AlertPolicyChanged(p article.AlertPolicy) { h.policies = append(h.policies, p) }
 
 func openWithHub(t *testing.T) (*store.Store, *reading.Service, *hubSpy) {
 	t.Helper()

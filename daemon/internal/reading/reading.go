@@ -8,14 +8,17 @@
 package reading
 
 import (
+	"redline/daemon/internal/article"
 	"redline/daemon/internal/diff"
 	"redline/daemon/internal/store"
 )
 
 // Hub is told when an article is forgotten, so that the events of it it
-// keeps in memory are served no more (hub.Hub).
+// keeps in memory are served no more, and when the alert policy changes,
+// so that every connected client applies the new one (hub.Hub).
 type Hub interface {
 	Forget(articleID int64)
+	AlertPolicyChanged(p article.AlertPolicy)
 }
 
 // Config holds what the service needs.

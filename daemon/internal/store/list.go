@@ -54,7 +54,7 @@ const (
 const (
 	FilterChanged   = "changed"   // changed at least once
 	FilterUnchanged = "unchanged" // never changed
-	FilterUnseen    = "unseen"    // has changes the user has not seen
+	FilterUnseen    = "unseen"    // has unseen changes that alert under ListFilter.AlertOn
 )
 
 // ListFilter selects and orders a page of articles.
@@ -66,6 +66,9 @@ type ListFilter struct {
 	Site string
 	// Changed is "", FilterChanged, FilterUnchanged or FilterUnseen.
 	Changed string
+	// AlertOn is the user's alert policy, which FilterUnseen follows (the
+	// zero value is the default policy).
+	AlertOn article.AlertPolicy
 	// ReadFrom and ReadTo keep articles read in [ReadFrom, ReadTo); zero
 	// leaves that end open.
 	ReadFrom, ReadTo time.Time
@@ -503,7 +506,7 @@ func (f *ListFilter) keep(a *article.Article, needle string, inText bool) bool {
 			return false
 		}
 	case FilterUnseen:
-		if len(a.Unseen) == 0 {
+		if !a.Alerting(f.AlertOn) {
 			return false
 		}
 	}
@@ -645,9 +648,19 @@ func (s *Store) RecentlyChanged(limit, scan int) ([]article.Article, error) {
 	return out, nil
 }
 
-// ChangeEvents returns up to limit article.changed and article.removed
-// events, newest first; with id > 0 only that article's.
-func (s *Store) ChangeEvents(id int64, limit int) ([]article.Event, error) {
+// ChangeEvents returns up to limit article.changed events that alert
+// under policy, and article.removed events, newest first; with id > 0
+// only that article's.
+func (s *Store) ChangeEvents(id int64, limit int, policy article.AlertPolicy) ([]article.Event, error) {
+	alerts := func(e *article.Event) bool {
+		switch e.Type {
+		case article.EventRemoved:
+			return true
+		case article.EventChanged:
+			return e.Summary != nil && policy.Alerts(e.Summary.Significance)
+		}
+		return false
+	}
 	var out []article.Event
 	err := s.db.View(func(txn *badger.Txn) error {
 		if id > 0 {
@@ -663,7 +676,7 @@ func (s *Store) ChangeEvents(id int64, limit int) ([]article.Event, error) {
 					}
 					return err
 				}
-				if e.Type == article.EventChanged || e.Type == article.EventRemoved {
+				if alerts(&e) {
 					out = append(out, e)
 				}
 			}
@@ -676,7 +689,7 @@ func (s *Store) ChangeEvents(id int64, limit int) ([]article.Event, error) {
 			if err := it.Item().Value(func(b []byte) error { return jsonUnmarshal(b, &e) }); err != nil {
 				return err
 			}
-			if e.Type == article.EventChanged || e.Type == article.EventRemoved {
+			if alerts(&e) {
 				out = append(out, e)
 			}
 		}

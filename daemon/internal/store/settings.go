@@ -192,3 +192,31 @@ func (r SiteRules) orEmpty() SiteRules {
 	}
 	return r
 }
+
+// SettingAlertOn holds the alert policy (article.AlertPolicy).
+const SettingAlertOn = "alert_on"
+
+// AlertPolicy returns the user's alert policy: which changes alert them
+// (article.DefaultAlertPolicy until they chose one). A stored value the
+// daemon does not know counts as the default.
+func (s *Store) AlertPolicy() (article.AlertPolicy, error) {
+	var v string
+	found, err := s.Setting(SettingAlertOn, &v)
+	if err != nil {
+		return article.DefaultAlertPolicy, err
+	}
+	p, perr := article.ParseAlertPolicy(v)
+	if !found || perr != nil {
+		return article.DefaultAlertPolicy, nil
+	}
+	return p, nil
+}
+
+// SetAlertPolicy stores the user's alert policy, durably. A value that is
+// not a policy is an EINVALID error and changes nothing.
+func (s *Store) SetAlertPolicy(ctx context.Context, p article.AlertPolicy) error {
+	if _, err := article.ParseAlertPolicy(string(p)); err != nil {
+		return err
+	}
+	return s.SetSetting(ctx, SettingAlertOn, string(p))
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"redline/daemon/internal/article"
@@ -17,6 +18,9 @@ type versionItem struct {
 	Gap      string
 	Read     bool // the version the user read
 	From, To bool // the two versions compared below
+	// Significance grades the version against the previous one of its
+	// lineage (empty for the first of a lineage).
+	Significance article.Significance
 }
 
 // timeline is the small picture of when versions appeared.
@@ -30,11 +34,12 @@ type timeline struct {
 }
 
 type dot struct {
-	X      int
-	Source string
-	Label  string
-	Number int
-	Chosen bool
+	X            int
+	Source       string
+	Label        string
+	Number       int
+	Chosen       bool
+	Significance article.Significance
 }
 
 type articleData struct {
@@ -81,8 +86,12 @@ func (d *Dashboard) articlePage(w http.ResponseWriter, r *http.Request, u user) 
 	if q.Get("mode") == "inline" {
 		data.Mode = "inline"
 	}
+	grades, err := d.lineageGrades(a, versions)
+	if err != nil {
+		return err
+	}
 	for i, vi := range versions {
-		it := versionItem{VersionInfo: vi, Read: vi.Number == a.Read.Version, From: vi.Number == from, To: vi.Number == to}
+		it := versionItem{VersionInfo: vi, Read: vi.Number == a.Read.Version, From: vi.Number == from, To: vi.Number == to, Significance: grades[vi.Number]}
 		if i > 0 {
 			it.Gap = "(" + durationText(vi.CapturedAt.Sub(versions[i-1].CapturedAt)) + " later)"
 		}
@@ -105,7 +114,7 @@ func (d *Dashboard) articlePage(w http.ResponseWriter, r *http.Request, u user) 
 		}
 		data.Diff = &dv
 	}
-	data.Timeline = timelineOf(versions, a, from, to)
+	data.Timeline = timelineOf(versions, a, from, to, grades)
 	v, err := d.base(r, u, a.Title, "articles")
 	if err != nil {
 		return err
@@ -118,8 +127,70 @@ func (d *Dashboard) articlePage(w http.ResponseWriter, r *http.Request, u user) 
 	return nil
 }
 
-// timelineOf places each version on a line from the first to the last.
-func timelineOf(versions []store.VersionInfo, a article.Article, from, to int) timeline {
+// lineageGrades grades each version against the previous one of its
+// lineage, as the article's own feed does: every change shows there
+// marked minor or substantive, whatever alerts. The first version of a
+// lineage has none. A grade depends only on the two contents and the diff
+// rules, so it is computed once (gradeCache): a page seen again compares
+// nothing.
+func (d *Dashboard) lineageGrades(a article.Article, versions []store.VersionInfo) (map[int]article.Significance, error) {
+	out := make(map[int]article.Significance, len(versions))
+	rules := fmt.Sprintf("%+v", d.reading.Rules())
+	last := map[article.Source]store.VersionInfo{}
+	for _, v := range versions {
+		if prev, ok := last[v.Source]; ok {
+			k := gradeKey{article: a.ID, from: prev.Hash, to: v.Hash, rules: rules}
+			sig, ok := d.grades.get(k)
+			if !ok {
+				res, err := d.reading.Compare(a, prev.Number, v.Number)
+				if err != nil {
+					return nil, err
+				}
+				sig = res.Summary.Significance
+				d.grades.put(k, sig)
+			}
+			out[v.Number] = sig
+		}
+		last[v.Source] = v
+	}
+	return out, nil
+}
+
+// gradeCache keeps the grades lineageGrades worked out, by article, the
+// two contents' hashes and the rules they were judged with. It holds at
+// most maxGrades; when full it starts again.
+type gradeCache struct {
+	mu sync.Mutex
+	m  map[gradeKey]article.Significance
+}
+
+type gradeKey struct {
+	article  int64
+	from, to string
+	rules    string
+}
+
+const maxGrades = 16384
+
+func (c *gradeCache) get(k gradeKey) (article.Significance, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	sig, ok := c.m[k]
+	return sig, ok
+}
+
+func (c *gradeCache) put(k gradeKey, sig article.Significance) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxGrades {
+		c.m = make(map[gradeKey]article.Significance)
+	}
+	c.m[k] = sig
+}
+
+// timelineOf places each version on a line from the first to the last;
+// grades are the versions' significance (lineageGrades).
+func timelineOf(versions []store.VersionInfo, a article.Article, from, to int, grades map[int]article.Significance) timeline {
 	t := timeline{Width: 640, Height: 64, Axis: 30}
 	if len(versions) == 0 {
 		return t
@@ -134,9 +205,13 @@ func timelineOf(versions []store.VersionInfo, a article.Article, from, to int) t
 		return pad + int(float64(t.Width-2*pad)*float64(at.Sub(first))/float64(span))
 	}
 	for _, v := range versions {
+		label := fmt.Sprintf("Version %d, %s, %s", v.Number, absTime(v.CapturedAt), v.Source)
+		if g := grades[v.Number]; g != "" {
+			label += ", " + string(g) + " change"
+		}
 		t.Dots = append(t.Dots, dot{
 			X: x(v.CapturedAt), Source: string(v.Source), Number: v.Number, Chosen: v.Number == from || v.Number == to,
-			Label: fmt.Sprintf("Version %d, %s, %s", v.Number, absTime(v.CapturedAt), v.Source),
+			Label: label, Significance: grades[v.Number],
 		})
 		if v.Layout {
 			t.Dots[len(t.Dots)-1].Label += ", page layout changed"

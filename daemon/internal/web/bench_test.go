@@ -165,3 +165,33 @@ func BenchmarkMaximalDiffPage(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkArticlePageManyVersions is the server time of an article's page
+// when it has many versions: each version is graded against the previous
+// one of its lineage (minor or substantive, on the version list and the
+// timeline), one comparison a version.
+//
+//	go test -run '^$' -bench ArticlePageManyVersions ./daemon/internal/web
+func BenchmarkArticlePageManyVersions(b *testing.B) {
+	for _, versions := range []int{10, 100} {
+		b.Run(fmt.Sprintf("versions=%d", versions), func(b *testing.B) {
+			s := newStack(b)
+			var body []block
+			for i := range 100 {
+				body = append(body, block{"p", fmt.Sprintf("Paragraph %d of the long report. ", i) + strings.Repeat(fmt.Sprintf("The committee heard evidence %d from witnesses about the budget, taxes and schools. ", i), 4)})
+			}
+			id := s.capture("https://news.example/live", "A long report", "", body...)
+			for v := 1; v < versions; v++ {
+				body[v%100].Text = strings.Replace(body[v%100].Text, "witnesses", fmt.Sprintf("witnesses (%d)", v), 1)
+				s.capture("https://news.example/live", "A long report", "", body...)
+			}
+			br := s.loggedIn()
+			path := fmt.Sprintf("/articles/%d", id)
+			for b.Loop() {
+				if code, _, _ := br.get(path); code != 200 {
+					b.Fatalf("%s: %d", path, code)
+				}
+			}
+		})
+	}
+}

@@ -64,7 +64,14 @@ func (d *Dashboard) changesFeed(w http.ResponseWriter, r *http.Request) {
 	if !d.feedAuth(w, r) {
 		return
 	}
-	events, err := d.store.ChangeEvents(0, feedEntries)
+	// Only the changes that alert under the user's policy: the others are
+	// in each article's own feed.
+	policy, err := d.reading.AlertPolicy()
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	events, err := d.store.ChangeEvents(0, feedEntries, policy)
 	if err != nil {
 		d.fail(w, r, err)
 		return
@@ -104,23 +111,29 @@ func (d *Dashboard) changesFeed(w http.ResponseWriter, r *http.Request) {
 // changeEntry is one change as a feed entry: what changed in words, then
 // the changed paragraphs with their edits marked.
 func (d *Dashboard) changeEntry(a article.Article, from, to int, e article.Event) (feed.Entry, error) {
+	entry, _, err := d.versionEntry(a, from, to, e)
+	return entry, err
+}
+
+// versionEntry is changeEntry with the change's grade.
+func (d *Dashboard) versionEntry(a article.Article, from, to int, e article.Event) (feed.Entry, article.Significance, error) {
 	versions, err := d.store.Versions(a.ID)
 	if err != nil {
-		return feed.Entry{}, err
+		return feed.Entry{}, "", err
 	}
 	if from < 1 || to > len(versions) || from > len(versions) {
-		return feed.Entry{}, fmt.Errorf("event %d names versions %d to %d of article %d, which has %d", e.ID, from, to, a.ID, len(versions))
+		return feed.Entry{}, "", fmt.Errorf("event %d names versions %d to %d of article %d, which has %d", e.ID, from, to, a.ID, len(versions))
 	}
 	res, err := d.reading.Compare(a, from, to)
 	if err != nil {
-		return feed.Entry{}, err
+		return feed.Entry{}, "", err
 	}
 	dv := newDiffView(versions[from-1], versions[to-1], res.Result)
 	page := fmt.Sprintf("%s/articles/%d?from=%d&to=%d", d.origin, a.ID, from, to)
 	words := describe(res.Summary)
 	html, err := d.entryHTML(feedEntryData{Words: words, Original: a.URL, Page: page, Diff: &dv})
 	if err != nil {
-		return feed.Entry{}, err
+		return feed.Entry{}, "", err
 	}
 	title := versions[to-1].Title
 	return feed.Entry{
@@ -128,7 +141,7 @@ func (d *Dashboard) changeEntry(a article.Article, from, to int, e article.Event
 		Title: "Changed: " + title, Updated: e.At, Link: page,
 		Summary: string(res.Summary.Significance) + " change: " + strings.Join(words, "; "),
 		Content: html,
-	}, nil
+	}, res.Summary.Significance, nil
 }
 
 func (d *Dashboard) articleFeed(w http.ResponseWriter, r *http.Request) {
@@ -174,8 +187,11 @@ func (d *Dashboard) articleFeed(w http.ResponseWriter, r *http.Request) {
 		if prev == 0 {
 			entry, err = d.firstEntry(a, v)
 		} else {
-			entry, err = d.changeEntry(a, prev, v.Number, article.Event{At: v.CapturedAt})
-			entry.Title = fmt.Sprintf("Version %d: %s", v.Number, v.Title)
+			var sig article.Significance
+			entry, sig, err = d.versionEntry(a, prev, v.Number, article.Event{At: v.CapturedAt})
+			// Every change is here, marked with its grade: a minor one
+			// that alerted nobody too.
+			entry.Title = fmt.Sprintf("Version %d: %s (%s change)", v.Number, v.Title, sig)
 			entry.ID = fmt.Sprintf("urn:redline:article:%d:version:%d", id, v.Number)
 		}
 		if err != nil {

@@ -38,19 +38,26 @@ func (d *Dashboard) home(w http.ResponseWriter, r *http.Request, u user) error {
 	if err != nil {
 		return err
 	}
+	policy, err := d.reading.AlertPolicy()
+	if err != nil {
+		return err
+	}
 	var data homeData
 	for _, a := range recent {
-		unseen := len(a.Unseen) > 0
+		// Only a change that alerts under the user's policy is listed as
+		// changed since they read it; one that does not (a minor change,
+		// by default) shows on the article's own page, not here.
+		unseen := a.Alerting(policy)
 		if !unseen && a.Watch != nil && a.Watch.State == article.WatchRemoved {
 			if len(data.Removed) < homeSeen {
 				data.Removed = append(data.Removed, a)
 			}
 			continue
 		}
-		if !unseen && len(data.Seen) >= homeSeen {
+		if !unseen && (len(a.Unseen) > 0 || len(data.Seen) >= homeSeen) {
 			continue
 		}
-		c, err := d.changeOf(a)
+		c, err := d.changeOf(a, policy)
 		if err != nil {
 			return err
 		}
@@ -81,13 +88,14 @@ func (d *Dashboard) home(w http.ResponseWriter, r *http.Request, u user) error {
 }
 
 // changeOf works out what changed in an article since the user read it
-// (or, when all is seen, in its last change).
-func (d *Dashboard) changeOf(a article.Article) (change, error) {
+// (or, when all is seen, in its last change). Unseen says whether it
+// alerts under the policy.
+func (d *Dashboard) changeOf(a article.Article, policy article.AlertPolicy) (change, error) {
 	from, to, err := d.reading.Range(a)
 	if err != nil {
 		return change{}, err
 	}
-	c := change{Article: a, Unseen: len(a.Unseen) > 0, From: from, To: to}
+	c := change{Article: a, Unseen: a.Alerting(policy), From: from, To: to}
 	if from == to {
 		return c, nil
 	}
@@ -104,15 +112,20 @@ func (d *Dashboard) changeOf(a article.Article) (change, error) {
 }
 
 // base is the view every page starts from: the feed it advertises and the
-// count of articles with unseen changes for the top bar.
+// count of articles with unseen changes that alert under the user's
+// policy, for the top bar (the number of cards the home page lists).
 func (d *Dashboard) base(r *http.Request, u user, title, nav string) (view, error) {
 	v := view{Title: title, Nav: nav, CSRF: u.csrf}
 	recent, err := d.store.RecentlyChanged(homeArticles, homeEvents)
 	if err != nil {
 		return v, err
 	}
+	policy, err := d.reading.AlertPolicy()
+	if err != nil {
+		return v, err
+	}
 	for _, a := range recent {
-		if len(a.Unseen) > 0 {
+		if a.Alerting(policy) {
 			v.Unseen++
 		}
 	}
@@ -140,13 +153,19 @@ func (d *Dashboard) markSeen(w http.ResponseWriter, r *http.Request, u user) err
 	return nil
 }
 
+// markAllSeen marks seen the changes the home page lists: those that
+// alert under the user's policy.
 func (d *Dashboard) markAllSeen(w http.ResponseWriter, r *http.Request, u user) error {
 	recent, err := d.store.RecentlyChanged(homeArticles, homeEvents)
 	if err != nil {
 		return err
 	}
+	policy, err := d.reading.AlertPolicy()
+	if err != nil {
+		return err
+	}
 	for _, a := range recent {
-		if len(a.Unseen) == 0 {
+		if !a.Alerting(policy) {
 			continue
 		}
 		if _, err := d.reading.MarkSeen(r.Context(), a.ID, a.Versions, d.now()); err != nil {

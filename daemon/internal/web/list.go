@@ -23,6 +23,9 @@ type option struct {
 
 type listData struct {
 	Articles []article.Article
+	// AlertOn is the alert policy: an unseen change that does not alert
+	// under it is shown apart.
+	AlertOn  article.AlertPolicy
 	Q        string
 	Site     string
 	Changed  string
@@ -107,11 +110,16 @@ func (d *Dashboard) listFilter(q url.Values) (store.ListFilter, listData) {
 
 func (d *Dashboard) articles(w http.ResponseWriter, r *http.Request, u user) error {
 	f, data := d.listFilter(r.URL.Query())
+	var err error
+	if f.AlertOn, err = d.reading.AlertPolicy(); err != nil {
+		return err
+	}
 	page, err := d.store.ListArticles(f)
 	if err != nil {
 		return err
 	}
 	data.Articles = page.Articles
+	data.AlertOn = f.AlertOn
 	data.First = f.Offset + 1
 	link := func(p int) string {
 		q := url.Values{}

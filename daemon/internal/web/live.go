@@ -55,7 +55,9 @@ func (d *Dashboard) live(w http.ResponseWriter, r *http.Request, u user) error {
 // from it the same card the server renders (template "change"), with
 // textContent. Times come in words already, as the server says them.
 type liveCard struct {
-	ArticleID    int64        `json:"article_id"`
+	ArticleID int64 `json:"article_id"`
+	// Unseen says the change alerts under the user's policy: the live
+	// list shows only such cards.
 	Unseen       bool         `json:"unseen"`
 	Significance string       `json:"significance,omitempty"`
 	Site         string       `json:"site"`
@@ -95,7 +97,11 @@ func (d *Dashboard) liveChange(w http.ResponseWriter, r *http.Request, u user) e
 	if err != nil {
 		return err
 	}
-	c, err := d.changeOf(a)
+	policy, err := d.reading.AlertPolicy()
+	if err != nil {
+		return err
+	}
+	c, err := d.changeOf(a, policy)
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,8 @@ type settingsData struct {
 	FeedURL  string
 	DataDir  string
 	Saved    string
+	// AlertOn is the alert policy: which changes alert the user.
+	AlertOn article.AlertPolicy
 	// Schedule is shown when the daemon re-checks articles.
 	Watching bool
 	Tiers    string
@@ -35,7 +37,11 @@ func (d *Dashboard) settings(w http.ResponseWriter, r *http.Request, u user) err
 		return err
 	}
 	rules := d.reading.Rules()
-	data := settingsData{
+	alertOn, err := d.reading.AlertPolicy()
+	if err != nil {
+		return err
+	}
+	data := settingsData{AlertOn: alertOn,
 		Rules: rules, Defaults: diff.DefaultRules(), Noise: strings.Join(rules.NoisePhrases, "\n"),
 		Allow: strings.Join(sites.Allow, "\n"), Deny: strings.Join(sites.Deny, "\n"), DataDir: d.dataDir,
 	}
@@ -49,6 +55,8 @@ func (d *Dashboard) settings(w http.ResponseWriter, r *http.Request, u user) err
 		data.Saved = "Change rules saved. New versions are judged with them from now on."
 	case "sites":
 		data.Saved = "Site lists saved."
+	case "alerts":
+		data.Saved = "Alerts saved. The extension applies the same choice as soon as it is connected."
 	case "token":
 		data.Saved = "New feed address made. Update it in your feed reader: the old one no longer works."
 	case "schedule":
@@ -105,6 +113,25 @@ func (d *Dashboard) saveRules(w http.ResponseWriter, r *http.Request, u user) er
 	}
 	d.log.Info("diff rules changed from the dashboard")
 	http.Redirect(w, r, "/settings?saved=rules", http.StatusSeeOther)
+	return nil
+}
+
+// saveAlerts changes the alert policy. A value that is not a policy is a
+// clear error and changes nothing.
+func (d *Dashboard) saveAlerts(w http.ResponseWriter, r *http.Request, u user) error {
+	raw, ok := r.PostForm["alert_on"]
+	if !ok || len(raw) != 1 {
+		return userError(article.EINVALID, "Choose which changes alert you: substantive changes only, or minor changes too.")
+	}
+	p, err := d.reading.SetAlertPolicy(r.Context(), raw[0])
+	if err != nil {
+		if article.ErrorCode(err) == article.EINVALID {
+			return userError(article.EINVALID, "Choose which changes alert you: substantive changes only, or minor changes too ("+errMessage(err)+").")
+		}
+		return err
+	}
+	d.log.Info("alert policy changed from the dashboard", "alert_on", p)
+	http.Redirect(w, r, "/settings?saved=alerts", http.StatusSeeOther)
 	return nil
 }
 

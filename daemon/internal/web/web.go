@@ -82,6 +82,8 @@ type Dashboard struct {
 	feedMu   sync.RWMutex // guards feedTok, which the settings page can replace
 	feedTok  string
 	mux      *http.ServeMux
+	// grades are the versions' grades the article page has worked out.
+	grades gradeCache
 }
 
 // New returns the dashboard for cfg.
@@ -173,6 +175,7 @@ func (d *Dashboard) routes() {
 	mux.HandleFunc("POST /seen", d.form(d.markAllSeen))
 	mux.HandleFunc("POST /settings/rules", d.form(d.saveRules))
 	mux.HandleFunc("POST /settings/sites", d.form(d.saveSites))
+	mux.HandleFunc("POST /settings/alerts", d.form(d.saveAlerts))
 	mux.HandleFunc("POST /settings/forget-site", d.form(d.forgetSite))
 	mux.HandleFunc("POST /sites/{site}/furniture/remove", d.form(d.removeFurniture))
 	mux.HandleFunc("POST /settings/feed-token", d.form(d.newFeedToken))

@@ -2,14 +2,16 @@
 // ask about it: its unseen change, its diff, marking it seen, tracking a
 // page, forgetting one. What changes here reaches the badge and the tabs
 // that show the article.
+import { summaryAlerts } from '../core/alerts';
 import type { BannerModel, DiffAnswer } from '../core/messages';
 import type { Done, Said } from '../core/replies';
 import { DaemonError, messageOf } from './client';
 import type { Config } from './config';
+import type { AlertPolicy } from './policy';
 import type { Tabs } from './tabs';
 import type { Unseen } from './unseen';
 
-export type ArticlesDeps = { config: Config; unseen: Unseen; tabs: Tabs };
+export type ArticlesDeps = { config: Config; unseen: Unseen; tabs: Tabs; policy: AlertPolicy };
 
 export class Articles {
   #deps: ArticlesDeps;
@@ -18,13 +20,15 @@ export class Articles {
     this.#deps = deps;
   }
 
-  /** The banner for the article's newest unseen change; null when the reader saw it all. */
+  /** The banner for the article's newest unseen change; null when the reader saw it all, or when it does not alert. */
   async banner(articleId: number): Promise<BannerModel | null> {
-    const c = this.#deps.config.client();
+    const { config, policy } = this.#deps;
+    const c = config.client();
     const a = await c.article(articleId);
     const last = a?.unseen?.at(-1);
-    if (!a || !last) return null;
+    if (!a || !last || !summaryAlerts(policy.on, last)) return null;
     const d = await c.diff(articleId);
+    if (!summaryAlerts(policy.on, d.summary)) return null;
     return { articleId, version: d.to.number, summary: d.summary, at: last.at };
   }
 

@@ -1,12 +1,15 @@
 // Captures on their way to the daemon: each goes into the persistent queue
 // (queue.ts) for the daemon paired when it was read, and the queue is
 // flushed to the paired daemon. A capture's answer may say the article
-// changed since it was read: the tab that read it shows the banner.
+// changed since it was read: the tab that read it shows the banner when
+// that change alerts under the user's policy.
+import { summaryAlerts } from '../core/alerts';
 import { canonicalURL } from '../core/canonical';
 import type { Capture } from '../core/daemon';
 import type { QueueView } from '../core/replies';
 import { DaemonError } from './client';
 import type { Config } from './config';
+import type { AlertPolicy } from './policy';
 import { CaptureQueue, type Queued, type SendResult } from './queue';
 import { local } from './storage';
 import type { Tabs } from './tabs';
@@ -16,6 +19,7 @@ export type CapturesDeps = {
   config: Config;
   tabs: Tabs;
   unseen: Unseen;
+  policy: AlertPolicy;
   /** The daemon did not answer: reconnect the event stream. */
   wake: () => void;
 };
@@ -65,7 +69,7 @@ export class Captures {
   }
 
   async #send(q: Queued): Promise<SendResult> {
-    const { config, tabs, unseen } = this.#deps;
+    const { config, tabs, unseen, policy } = this.#deps;
     // Only to the daemon it was queued for (the queue hands out no other; a
     // pairing may have changed since the flush began).
     if (!config.paired || q.daemon !== config.settings.daemon) return 'retry';
@@ -76,7 +80,7 @@ export class Captures {
       const shown = q.tabId === undefined ? undefined : tabs.get(q.tabId)?.url;
       const tabId = shown !== undefined && samePage(shown, q.capture.url) ? q.tabId : undefined;
       await tabs.remember(tabId, { url: q.capture.url, articleId: resp.article_id });
-      if (resp.changed_since_read && tabId !== undefined) {
+      if (resp.changed_since_read && summaryAlerts(policy.on, resp.changed_since_read) && tabId !== undefined) {
         const at = unseen.of(resp.article_id)?.at ?? q.capture.captured_at;
         await tabs.tell(tabId, { type: 'banner.show', banner: { articleId: resp.article_id, version: resp.version, summary: resp.changed_since_read, at } });
       }

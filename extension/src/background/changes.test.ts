@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ArticleEvent, Summary } from '../core/daemon';
-import { applyEvent, badgeText, emptyChanges, listChanges } from './changes';
+import { alertingChange, applyEvent, badgeText, emptyChanges, listChanges } from './changes';
 
 const summary: Summary = {
   title_changed: true,
@@ -73,4 +73,34 @@ test('a change tells the newest headline, the one the reader read, and the newes
   // The second event grades the whole range since the read, headline included.
   assert.equal(c?.summary.title_changed, true);
   assert.equal(c?.summary.blocks_changed, 1);
+});
+
+test('a minor change is kept but alerts only when the policy says minor changes alert', () => {
+  const minor: Summary = { ...summary, title_changed: false, words_added: 1, words_removed: 1, significance: 'minor' };
+  let s = applyEvent(emptyChanges(), { ...changed(1, 7, 1, 2), summary: minor });
+  s = applyEvent(s, changed(2, 8, 1, 2));
+  // By default only the substantive change of article 8 shows.
+  assert.equal(badgeText(s), '1');
+  assert.equal(badgeText(s, 'substantive'), '1');
+  assert.deepEqual(
+    listChanges(s).map((c) => c.articleId),
+    [8],
+  );
+  assert.equal(alertingChange(s, 7), undefined);
+  assert.equal(alertingChange(s, 8)?.to, 2);
+  // Opted in: both, from the same state (nothing needs replaying).
+  assert.equal(badgeText(s, 'minor'), '2');
+  assert.deepEqual(
+    listChanges(s, 'minor').map((c) => c.articleId),
+    [8, 7],
+  );
+  assert.equal(alertingChange(s, 7, 'minor')?.summary.significance, 'minor');
+  // A later event grades everything since the read: when that is
+  // substantive, article 7 alerts by default too.
+  s = applyEvent(s, changed(3, 7, 1, 3));
+  assert.equal(badgeText(s), '2');
+  assert.equal(alertingChange(s, 7)?.from, 1);
+  // Seeing it clears it under either policy.
+  s = applyEvent(s, seen(4, 7, 3));
+  assert.equal(badgeText(s, 'minor'), '1');
 });

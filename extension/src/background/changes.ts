@@ -1,6 +1,9 @@
 // The changes the reader has not seen yet, folded from the daemon's event
 // log: article.changed adds one, article.seen clears those up to its
-// version. The badge shows how many articles have one.
+// version. Every non-trivial change is kept, minor ones too; only those
+// that alert under the user's policy (core/alerts.ts) are shown: the badge
+// counts the articles that have one, and the list holds them.
+import { type AlertOn, DEFAULT_ALERT_ON, summaryAlerts } from '../core/alerts';
 import type { ArticleEvent, Summary } from '../core/daemon';
 
 export type Change = {
@@ -44,13 +47,25 @@ export function applyEvent(state: Changes, e: ArticleEvent): Changes {
   return { lastEventID: e.event_id, byArticle };
 }
 
-/** The changes, newest first. */
-export function listChanges(state: Changes): Change[] {
-  return Object.values(state.byArticle).sort((a, b) => b.at.localeCompare(a.at));
+/**
+ * The article's unseen change when it alerts under the policy. Its summary
+ * is the newest event's, which covers everything since the read: it alone
+ * decides.
+ */
+export function alertingChange(state: Changes, articleId: number | string, policy: AlertOn = DEFAULT_ALERT_ON): Change | undefined {
+  const c = state.byArticle[String(articleId)];
+  return c && summaryAlerts(policy, c.summary) ? c : undefined;
 }
 
-/** The badge text: the number of articles with unseen changes, '' for none. */
-export function badgeText(state: Changes): string {
-  const n = Object.keys(state.byArticle).length;
+/** The changes that alert under the policy, newest first. */
+export function listChanges(state: Changes, policy: AlertOn = DEFAULT_ALERT_ON): Change[] {
+  return Object.values(state.byArticle)
+    .filter((c) => summaryAlerts(policy, c.summary))
+    .sort((a, b) => b.at.localeCompare(a.at));
+}
+
+/** The badge text: the number of articles with unseen changes that alert under the policy, '' for none. */
+export function badgeText(state: Changes, policy: AlertOn = DEFAULT_ALERT_ON): string {
+  const n = listChanges(state, policy).length;
   return n === 0 ? '' : n > 99 ? '99+' : String(n);
 }

@@ -2,6 +2,7 @@
 // content script would count as the web page's own (and Chrome asks the
 // user before a page may reach loopback).
 import type { Article, Capture, CaptureResponse, Diff } from '../core/daemon';
+import type { AlertOn } from '../core/alerts';
 import type { SiteRules } from '../core/settings';
 
 /** The daemon answered with an error (status and its message), or did not answer (status 0). */
@@ -102,6 +103,16 @@ export class DaemonClient {
   /** Replaces the lists given; answers both lists as the daemon keeps them. */
   setSiteRules(lists: Partial<SiteRules>): Promise<SiteRules> {
     return this.#call('POST', '/api/v1/settings/sites', lists);
+  }
+
+  /** The daemon's alert policy (which changes alert the user). */
+  async alertOn(): Promise<AlertOn> {
+    return (await this.#call<{ alert_on: AlertOn }>('GET', '/api/v1/settings/alerts')).alert_on;
+  }
+
+  /** Changes the daemon's alert policy; answers it as kept. */
+  async setAlertOn(p: AlertOn): Promise<AlertOn> {
+    return (await this.#call<{ alert_on: AlertOn }>('POST', '/api/v1/settings/alerts', { alert_on: p })).alert_on;
   }
 
   status(): Promise<{ version: string; articles: number }> {

@@ -5,6 +5,7 @@
 import { ext } from '../core/browser';
 import { daemonOrigin, normalizeSettings, type Settings } from '../core/settings';
 import { DaemonClient } from './client';
+import type { AlertAPI } from './policy';
 import type { SiteAPI } from './sites';
 
 export class Config {
@@ -58,6 +59,12 @@ export class Config {
   siteAPI(): SiteAPI {
     const c = this.client();
     return { get: () => c.siteRules(), set: (lists) => c.setSiteRules(lists) };
+  }
+
+  /** The daemon's alert policy, at the paired daemon. */
+  alertAPI(): AlertAPI {
+    const c = this.client();
+    return { get: () => c.alertOn(), set: (p) => c.setAlertOn(p) };
   }
 
   /** Applies the user's choices and keeps them; the address is not among them. */

@@ -45,6 +45,7 @@ function setup(lastID: { n: number }) {
   (globalThis as { WebSocket?: unknown }).WebSocket = FakeSocket;
   const events: number[] = [];
   const states: StreamState[] = [];
+  const settings: unknown[] = [];
   const stream = new EventStream({
     url: () => 'ws://127.0.0.1:7710/api/v1/events',
     token: () => 'tok',
@@ -55,8 +56,11 @@ function setup(lastID: { n: number }) {
     },
     onState: (s) => states.push(s),
     onWelcome: () => undefined,
+    onSettings: async (v) => {
+      settings.push(v);
+    },
   });
-  return { stream, events, states };
+  return { stream, events, states, settings };
 }
 
 const ev = (id: number) => ({ event_id: id, type: 'article.changed', article_id: 1, url: 'u', title: 't', at: '2026-11-27T09:00:00Z' });
@@ -147,4 +151,20 @@ test('a refused token stops the retries until the extension is paired again', as
   } finally {
     mock.timers.reset();
   }
+});
+
+test('the settings come with the welcome and with settings.changed, in turn with the events', async () => {
+  const { stream, events, settings } = setup({ n: 0 });
+  stream.ensure();
+  const ws = FakeSocket.all[0]!;
+  ws.open();
+  await flush();
+  ws.say({ type: 'welcome', last_event_id: 1, settings: { alert_on: 'substantive' } });
+  ws.say(ev(1));
+  ws.say({ type: 'settings.changed', settings: { alert_on: 'minor' } });
+  await flush();
+  assert.deepEqual(events, [1]);
+  assert.deepEqual(settings, [{ alert_on: 'substantive' }, { alert_on: 'minor' }]);
+  assert.equal(stream.state, 'connected');
+  stream.stop();
 });

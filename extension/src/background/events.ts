@@ -18,6 +18,8 @@ export type StreamHooks = {
   onState: (s: StreamState) => void;
   /** The newest event id when the daemon welcomed us: later ones happen live. */
   onWelcome: (latest: number) => void;
+  /** The settings every client applies (the welcome's, then each settings.changed). */
+  onSettings: (settings: unknown) => Promise<void> | void;
 };
 
 export const PING_MS = 20_000;
@@ -101,7 +103,11 @@ export class EventStream {
         case 'welcome':
           this.#backoff = BACKOFF_MIN_MS;
           this.#hooks.onWelcome(typeof (msg as { last_event_id?: unknown }).last_event_id === 'number' ? (msg as { last_event_id: number }).last_event_id : 0);
+          this.#settings((msg as { settings?: unknown }).settings);
           this.#set('connected');
+          return;
+        case 'settings.changed':
+          this.#settings((msg as { settings?: unknown }).settings);
           return;
         case 'pong':
           return;
@@ -126,6 +132,12 @@ export class EventStream {
         this.#scheduleRetry();
       }
     };
+  }
+
+  /** Hands the settings on in turn with the events, so that events that came first are handled under the policy they came with. */
+  #settings(settings: unknown): void {
+    if (settings === undefined) return;
+    this.#handling = this.#handling.then(() => this.#hooks.onSettings(settings)).catch(() => undefined);
   }
 
   #scheduleRetry(): void {

@@ -6,6 +6,7 @@
 //
 //   config.ts    the pairing as stored: settings, address, token
 //   tabs.ts      which tab shows which article; telling tabs
+//   policy.ts    the alert policy, as the daemon said it last
 //   unseen.ts    the unseen changes and the badge
 //   notify.ts    notifications
 //   live.ts      the daemon's events, as they come
@@ -25,6 +26,7 @@ import { Link } from './link';
 import { Live } from './live';
 import { Notifier } from './notify';
 import { PairFlow } from './pairflow';
+import { AlertPolicy } from './policy';
 import { handleMessages } from './router';
 import { SiteLists } from './sites';
 import { local } from './storage';
@@ -34,14 +36,15 @@ import { Unseen } from './unseen';
 
 const config = new Config();
 const tabs = new Tabs();
-const unseen = new Unseen();
+const policy = new AlertPolicy(local, () => unseen.paint());
+const unseen = new Unseen(() => policy.on);
 const sites = new SiteLists(local);
 const notifier = new Notifier((articleId) => unseen.of(articleId)?.url);
-const captures = new Captures({ config, tabs, unseen, wake: () => live.ensure() });
+const captures = new Captures({ config, tabs, unseen, policy, wake: () => live.ensure() });
 const ready = load();
-const live = new Live({ config, unseen, tabs, notifier, ready, onConnected: () => link.connected() });
+const live = new Live({ config, unseen, tabs, notifier, policy, ready, onConnected: () => link.connected() });
 const link = new Link({ config, unseen, captures, live, sites });
-const articles = new Articles({ config, unseen, tabs });
+const articles = new Articles({ config, unseen, tabs, policy });
 const pairing = new PairFlow({ config, tabs, captures, pair: (origin, token, through) => link.pair(origin, token, through) });
 
 /** Reads every feature's state from storage, in the order their upgrades need. */
@@ -52,6 +55,7 @@ async function load(): Promise<void> {
   await sites.load(got.settings);
   await config.load(got.settings, got.token);
   await captures.migrate();
+  await policy.load();
   unseen.load(got.changes);
   await tabs.load();
   await unseen.paint();
@@ -60,7 +64,7 @@ async function load(): Promise<void> {
 handleMessages(ext.runtime, ready, {
   ...new ContentRequests({ config, sites, tabs, captures, articles }).handlers(),
   ...pairing.handlers(),
-  ...new UIRequests({ config, unseen, captures, live, sites, articles, link }).handlers(),
+  ...new UIRequests({ config, unseen, captures, live, sites, articles, link, policy }).handlers(),
 });
 
 notifier.listen();

@@ -1,11 +1,15 @@
 // The daemon's events as they come (events.ts keeps the WebSocket): each
-// is folded into the unseen changes and the badge, and an article that
-// changed shows its banner in the tabs that show it, and a notification
-// when it changed just now; an article seen elsewhere hides its banner.
+// is folded into the unseen changes and the badge, and an article whose
+// change alerts under the user's policy shows its banner in the tabs that
+// show it, and a notification when it changed just now; an article seen
+// elsewhere, or whose change does not alert, hides its banner. The
+// daemon's settings (the alert policy) come on the same stream.
+import { alertOnOf } from '../core/alerts';
 import type { ArticleEvent } from '../core/daemon';
 import type { Config } from './config';
 import { EventStream, type StreamState } from './events';
 import type { Notifier } from './notify';
+import type { AlertPolicy } from './policy';
 import type { Tabs } from './tabs';
 import type { Unseen } from './unseen';
 
@@ -14,6 +18,7 @@ export type LiveDeps = {
   unseen: Unseen;
   tabs: Tabs;
   notifier: Notifier;
+  policy: AlertPolicy;
   /** The background's state is loaded. */
   ready: Promise<unknown>;
   /** The stream connected: a good time to send what waits. */
@@ -29,7 +34,7 @@ export class Live {
 
   constructor(deps: LiveDeps) {
     this.#deps = deps;
-    const { config, unseen, ready } = deps;
+    const { config, unseen, ready, policy } = deps;
     this.#stream = new EventStream({
       url: () => config.client().eventsURL(),
       token: () => config.token,
@@ -44,6 +49,10 @@ export class Live {
       },
       onWelcome: (latest) => {
         this.#liveAfter = latest;
+      },
+      onSettings: async (settings) => {
+        await ready;
+        await policy.learn(alertOnOf(settings));
       },
     });
   }
@@ -76,7 +85,7 @@ export class Live {
     if (e.type === 'article.changed' && change && e.to_version) {
       await tabs.tellArticle(e.article_id, { type: 'banner.show', banner: { articleId: e.article_id, version: e.to_version, summary: change.summary, at: e.at } });
       if (config.settings.notifications && e.event_id > this.#liveAfter && e.summary) await notifier.notify(e.article_id, e.title, e.summary);
-    } else if (e.type === 'article.seen' && !change) {
+    } else if ((e.type === 'article.seen' || e.type === 'article.changed') && !change) {
       await tabs.tellArticle(e.article_id, { type: 'banner.hide', articleId: e.article_id });
     }
   }

@@ -2,19 +2,21 @@
 // to show, the user's choices, pairing by hand and unpairing, the captures
 // waiting for another daemon, the site lists, and the page or article the
 // user acts on.
+import type { AlertOn } from '../core/alerts';
 import { daemonOrigin, type SiteRules } from '../core/settings';
-import type { Done, SitesAnswer, UIState } from '../core/replies';
+import type { AlertsAnswer, Done, SitesAnswer, UIState } from '../core/replies';
 import type { Articles } from './articles';
 import type { Captures } from './captures';
 import { DaemonClient, messageOf } from './client';
 import type { Config } from './config';
 import type { Link } from './link';
 import type { Live } from './live';
+import type { AlertPolicy } from './policy';
 import type { Handlers } from './router';
 import type { SiteLists } from './sites';
 import type { Unseen } from './unseen';
 
-export type UIDeps = { config: Config; unseen: Unseen; captures: Captures; live: Live; sites: SiteLists; articles: Articles; link: Link };
+export type UIDeps = { config: Config; unseen: Unseen; captures: Captures; live: Live; sites: SiteLists; articles: Articles; link: Link; policy: AlertPolicy };
 
 type UIHandlers = Pick<Handlers, Extract<keyof Handlers, `ui.${string}`>>;
 
@@ -38,6 +40,8 @@ export class UIRequests {
       'ui.queue.discard': async (msg) => ({ discarded: await captures.discard(msg.daemon) }),
       'ui.sites': () => this.#sites(),
       'ui.sites.save': (msg) => this.#saveSites({ allow: msg.allow, deny: msg.deny }),
+      'ui.alerts': () => this.#alerts(),
+      'ui.alerts.save': (msg) => this.#saveAlerts(msg.alertOn),
       'ui.track': (msg) => articles.track(msg.url),
       'ui.forget': (msg) => articles.forget(msg.url),
       'ui.diff': (msg) => articles.diff(msg.articleId),
@@ -74,6 +78,28 @@ export class UIRequests {
       return { sites: await sites.sync(config.siteAPI()), fromDaemon: true, moving: false };
     } catch (e) {
       return { sites: sites.rules(), fromDaemon: false, moving: sites.moving(), error: messageOf(e, 'Redline could not read the site lists.') };
+    }
+  }
+
+  /** The daemon's alert policy; the one last learned when the daemon is away or unpaired. */
+  async #alerts(): Promise<AlertsAnswer> {
+    const { config, policy } = this.#deps;
+    if (!config.paired) return { alertOn: policy.on, fromDaemon: false };
+    try {
+      return { alertOn: await policy.sync(config.alertAPI()), fromDaemon: true };
+    } catch (e) {
+      return { alertOn: policy.on, fromDaemon: false, error: messageOf(e, 'Redline could not read which changes alert you.') };
+    }
+  }
+
+  /** Changes the daemon's alert policy (it tells every client, this one too). */
+  async #saveAlerts(p: AlertOn): Promise<{ alertOn: AlertOn } | { error: string }> {
+    const { config, policy } = this.#deps;
+    if (!config.paired) return { error: 'Pair the extension first: which changes alert you is kept by the Redline daemon.' };
+    try {
+      return { alertOn: await policy.save(config.alertAPI(), p) };
+    } catch (e) {
+      return { error: messageOf(e, 'Redline could not save which changes alert you.') };
     }
   }
 

@@ -86,3 +86,13 @@ test('malformed messages are dropped', () => {
   assert.equal(parsePageMessage({ type: 'ui.sites.save', allow: [], deny: [3] }), null);
   assert.equal(parsePageMessage({ type: 'ui.sites.save', allow: [], deny: 'bank.example' }), null);
 });
+
+test('the options may read the alert policy and save one of its two values, nothing else', () => {
+  assert.deepEqual(parsePageMessage({ type: 'ui.alerts' }), { type: 'ui.alerts' });
+  assert.deepEqual(parsePageMessage({ type: 'ui.alerts.save', alertOn: 'minor' }), { type: 'ui.alerts.save', alertOn: 'minor' });
+  assert.deepEqual(parsePageMessage({ type: 'ui.alerts.save', alertOn: 'substantive' }), { type: 'ui.alerts.save', alertOn: 'substantive' });
+  for (const bad of [{ type: 'ui.alerts.save' }, { type: 'ui.alerts.save', alertOn: 'trivial' }, { type: 'ui.alerts.save', alertOn: 'MINOR' }, { type: 'ui.alerts.save', alertOn: 1 }]) {
+    assert.equal(parsePageMessage(bad), null, JSON.stringify(bad));
+  }
+  assert.equal(parseContentMessage({ type: 'ui.alerts.save', alertOn: 'minor' }), null, 'a web page cannot change the policy');
+});

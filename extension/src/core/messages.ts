@@ -2,6 +2,7 @@
 // storage, the token) lives in the background; content scripts and the
 // extension's pages ask it through these messages, which the background
 // checks before acting on them: shape, and who sent them.
+import { type AlertOn, parseAlertOn } from './alerts';
 import type { Block } from './canonical';
 import type { Capture, Diff, Reading, Summary } from './daemon';
 
@@ -31,6 +32,8 @@ export type PageMessage =
   | { type: 'ui.unpair' }
   | { type: 'ui.sites' }
   | { type: 'ui.sites.save'; allow: string[]; deny: string[] }
+  | { type: 'ui.alerts' }
+  | { type: 'ui.alerts.save'; alertOn: AlertOn }
   | { type: 'ui.track'; url: string }
   | { type: 'ui.forget'; url: string }
   | { type: 'ui.diff'; articleId: number }
@@ -120,7 +123,12 @@ export function parsePageMessage(msg: unknown): PageMessage | null {
     case 'ui.state':
     case 'ui.unpair':
     case 'ui.sites':
+    case 'ui.alerts':
       return { type: msg.type };
+    case 'ui.alerts.save': {
+      const alertOn = parseAlertOn(msg.alertOn);
+      return alertOn === null ? null : { type: 'ui.alerts.save', alertOn };
+    }
     case 'ui.sites.save':
       return isLines(msg.allow) && isLines(msg.deny) ? { type: 'ui.sites.save', allow: msg.allow, deny: msg.deny } : null;
     case 'ui.settings':

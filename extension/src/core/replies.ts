@@ -5,6 +5,7 @@
 import type { Change } from '../background/changes';
 import type { StreamState } from '../background/events';
 import type { CaptureAnswer, DiffAnswer, HelloAnswer } from './messages';
+import type { AlertOn } from './alerts';
 import type { Settings, SiteRules } from './settings';
 
 /** The captures waiting, as the popup, the options and the confirmation page show them (waiting: for the daemon paired now). */
@@ -20,6 +21,9 @@ export type UIState = { settings: Settings; paired: boolean; connection: StreamS
 
 /** The site lists: the daemon's, or the copy when it is away (fromDaemon false). */
 export type SitesAnswer = { sites: SiteRules; fromDaemon: boolean; moving: boolean; error?: string };
+
+/** The alert policy: the daemon's, or the one last learned when it is away (fromDaemon false). */
+export type AlertsAnswer = { alertOn: AlertOn; fromDaemon: boolean; error?: string };
 
 export type ConfirmState = { pending: { id: string; address: string; expires: number } | null; paired: string | null; queue: QueueView };
 
@@ -45,6 +49,8 @@ export type Replies = {
   'ui.unpair': Done;
   'ui.sites': SitesAnswer;
   'ui.sites.save': { sites: SiteRules } | { error: string };
+  'ui.alerts': AlertsAnswer;
+  'ui.alerts.save': { alertOn: AlertOn } | { error: string };
   'ui.track': Said;
   'ui.forget': Said;
   'ui.diff': DiffAnswer;

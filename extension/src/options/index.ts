@@ -1,11 +1,13 @@
 // The options page: pairing state and manual pairing, the captures that
 // wait for another daemon or for pairing (each group can be discarded),
 // when an article counts as read, which sites to capture (the daemon's
-// lists, shown and edited through the background), notifications.
+// lists, shown and edited through the background), which changes alert
+// (the daemon's policy, likewise), notifications.
 import { ask } from '../core/ask';
 import { ext } from '../core/browser';
 import { setRichText } from '../core/rich';
 import type { QueueView } from '../core/replies';
+import type { AlertOn } from '../core/alerts';
 import type { SiteRules } from '../core/settings';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -19,6 +21,9 @@ const captures = (n: number): string => `${n} capture${n === 1 ? '' : 's'}`;
 
 /** The newest capture read while unpaired that the manual pairing said it would send. */
 let shownThrough = 0;
+
+/** The alert policy as last shown, to save it only when the user changed it. */
+let shownAlertOn: AlertOn = 'substantive';
 
 /** The site lists as last shown, to save them only when the user changed them. */
 let shownSites: SiteRules = { allow: [], deny: [] };
@@ -46,6 +51,24 @@ async function render(): Promise<void> {
   ($('notifications') as HTMLInputElement).checked = s.notifications;
   $('unpair').hidden = !st.paired;
   await renderSites(st.paired);
+  await renderAlerts(st.paired);
+}
+
+const alertRadios = (): HTMLInputElement[] => [...document.querySelectorAll<HTMLInputElement>('input[name="alert_on"]')];
+
+async function renderAlerts(paired: boolean): Promise<void> {
+  const a = await ask({ type: 'ui.alerts' });
+  shownAlertOn = a.alertOn;
+  for (const r of alertRadios()) {
+    r.checked = r.value === a.alertOn;
+    r.disabled = !a.fromDaemon;
+  }
+  let note = '';
+  if (!paired) note = 'Pair the extension to see and change this choice, which the Redline daemon keeps.';
+  else if (!a.fromDaemon) note = `The daemon cannot be reached (${a.error ?? 'no answer'}): this is the choice it last told this browser, which still applies. Start the daemon to change it.`;
+  const el = $('alerts-status');
+  setRichText(document, el, note);
+  el.hidden = note === '';
 }
 
 /** The captures that go nowhere now: for another daemon, or read while unpaired; each group can be discarded. */
@@ -101,6 +124,11 @@ $('save').addEventListener('click', async () => {
     const r = await ask({ type: 'ui.sites.save', allow, deny });
     // The lists stay as typed, to be corrected.
     if ('error' in r) return say(`The other settings were saved, but not the site lists: ${r.error}`, true);
+  }
+  const alertOn = alertRadios().find((r) => r.checked && !r.disabled)?.value as AlertOn | undefined;
+  if (alertOn !== undefined && alertOn !== shownAlertOn) {
+    const r = await ask({ type: 'ui.alerts.save', alertOn });
+    if ('error' in r) return say(`The other settings were saved, but not which changes alert you: ${r.error}`, true);
   }
   await render();
   say('Saved.');

@@ -34,6 +34,14 @@
   var ticket = ticketMeta.content;
   var csrf = list.getAttribute("data-csrf");
   var retry = 1000;
+  // The user's alert policy, as the daemon says it (welcome, then
+  // settings.changed): only a change that alerts under it is listed.
+  var alertOn = "substantive";
+
+  function alerts(summary) {
+    var sig = summary && summary.significance;
+    return sig === "substantive" || (sig === "minor" && alertOn === "minor");
+  }
 
   function say(text) { if (status) status.textContent = text; }
 
@@ -209,7 +217,7 @@
         return r.json();
       })
       .then(function (c) { return function () { put(id, c && c.unseen ? card(c) : null); }; })
-      .catch(function () { return function () { put(id, eventCard(ev)); }; });
+      .catch(function () { return function () { put(id, alerts(ev.summary) ? eventCard(ev) : null); }; });
     pending = pending.then(function () { return got; }).then(function (show) { show(); });
   }
 
@@ -231,7 +239,11 @@
     ws.onmessage = function (m) {
       var ev;
       try { ev = JSON.parse(m.data); } catch (e) { return; }
-      if (ev.type === "welcome") { retry = 1000; say("Live: new changes appear here as Redline finds them."); return; }
+      if (ev.type === "welcome" || ev.type === "settings.changed") {
+        if (ev.settings && (ev.settings.alert_on === "minor" || ev.settings.alert_on === "substantive")) alertOn = ev.settings.alert_on;
+        if (ev.type === "welcome") { retry = 1000; say("Live: new changes appear here as Redline finds them."); }
+        return;
+      }
       if (typeof ev.event_id === "number" && ev.event_id > lastEvent) lastEvent = ev.event_id;
       if (ev.type === "article.changed") addChange(ev);
       else if (ev.type === "article.removed") addRemoved(ev);

@@ -141,6 +141,14 @@ try {
   await settings();
   if (await page.inputValue('textarea[name="deny"]') !== 'bank.example') fail('the site lists were not kept');
 
+  // What alerts: substantive changes only by default; the user opts in to minor ones.
+  if (!(await page.isChecked('input[name="alert_on"][value="substantive"]'))) fail('the alerts do not start at substantive changes only');
+  await page.check('input[name="alert_on"][value="minor"]');
+  await submit(page.getByRole('button', { name: 'Save alerts' }));
+  await page.getByRole('status').filter({ hasText: 'Alerts saved' }).waitFor();
+  await settings();
+  if (!(await page.isChecked('input[name="alert_on"][value="minor"]'))) fail('the choice of alerts was not kept');
+
   await page.goto(BASE + '/articles');
   if (!(await page.locator('main').innerText()).includes('A rumour from a site to forget')) fail('the article of the site to forget is not listed to begin with');
   await settings();
@@ -192,7 +200,7 @@ try {
 
   if (violations.length) fail(`CSP violations or page errors: ${violations}`);
   const want = ['Mark seen', 'Mark seen', 'Mark all seen', 'Check now', 'Pause checks', 'Resume checks', 'Forget this article',
-    'Save change rules', 'Save schedule', 'Save site lists', 'Forget site', 'Make a new feed address', 'Log out'];
+    'Save change rules', 'Save schedule', 'Save site lists', 'Save alerts', 'Forget site', 'Make a new feed address', 'Log out'];
   if (JSON.stringify(submitted) !== JSON.stringify(want)) fail(`forms submitted: ${submitted}`);
   console.log('ok');
 } catch (e) {
