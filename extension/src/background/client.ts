@@ -1,8 +1,9 @@
 // Talks to the daemon over HTTP. Only the background does: requests from a
 // content script would count as the web page's own (and Chrome asks the
 // user before a page may reach loopback).
-import type { Article, Capture, CaptureResponse, Diff } from '../core/daemon';
+import type { Article, Capture, CaptureResponse, CheckResult, Diff } from '../core/daemon';
 import type { SiteRules } from '../core/settings';
+import type { RecheckAnswer } from './recheck';
 
 /** The daemon answered with an error (status and its message), or did not answer (status 0). */
 export class DaemonError extends Error {
@@ -102,6 +103,11 @@ export class DaemonClient {
   /** Replaces the lists given; answers both lists as the daemon keeps them. */
   setSiteRules(lists: Partial<SiteRules>): Promise<SiteRules> {
     return this.#call('POST', '/api/v1/settings/sites', lists);
+  }
+
+  /** Answers a re-check job; the daemon answers with the check's result and the article. */
+  answerRecheck(jobID: string, answer: RecheckAnswer): Promise<{ result: CheckResult; article: Article }> {
+    return this.#call('POST', `/api/v1/rechecks/${encodeURIComponent(jobID)}`, answer);
   }
 
   status(): Promise<{ version: string; articles: number }> {

@@ -6,6 +6,7 @@ import type { ArticleEvent } from '../core/daemon';
 import type { Config } from './config';
 import { EventStream, type StreamState } from './events';
 import type { Notifier } from './notify';
+import type { RecheckRequest } from './recheck';
 import type { Tabs } from './tabs';
 import type { Unseen } from './unseen';
 
@@ -18,6 +19,8 @@ export type LiveDeps = {
   ready: Promise<unknown>;
   /** The stream connected: a good time to send what waits. */
   onConnected: () => void;
+  /** Takes the re-check jobs the daemon offers (rechecks.ts). */
+  onRecheck?: (req: RecheckRequest) => void;
 };
 
 export class Live {
@@ -45,6 +48,7 @@ export class Live {
       onWelcome: (latest) => {
         this.#liveAfter = latest;
       },
+      onRecheck: deps.onRecheck,
     });
   }
 
