@@ -691,15 +691,23 @@ func (w *Watcher) Answer(ctx context.Context, jobID string, ans RecheckAnswer) (
 		return article.CheckResult{}, article.Article{}, article.Errorf(article.ECONFLICT, "this re-check job is not leased to a browser: it timed out or its browser left")
 	}
 	if ans.Outcome == AnswerDeclined {
+		// The job waits; whoever asked for it hears why now, and it no
+		// longer jumps the queue.
 		j.conn.held--
 		j.conn, j.leaseUntil = nil, time.Time{}
 		j.message = "waiting for your browser: " + declines[ans.Detail]
+		msg, waiters := j.message, j.waiters
+		j.waiters, j.asked = nil, false
 		b.mu.Unlock()
 		w.hosts.cancel(j.host)
-		w.setBrowserState(ctx, j, article.BrowserWaiting, j.message)
+		w.setBrowserState(ctx, j, article.BrowserWaiting, msg)
 		b.poke()
 		a, err := w.store.Article(j.rec.ArticleID)
-		return article.CheckResult{Outcome: article.CheckError, At: now.UTC(), Via: article.ViaBrowser, Message: j.message}, a, err
+		res := article.CheckResult{Outcome: article.CheckError, At: now.UTC(), Via: article.ViaBrowser, Message: msg}
+		for _, ch := range waiters {
+			ch <- checked{result: res, article: a}
+		}
+		return res, a, err
 	}
 	j.answering = true
 	b.mu.Unlock()

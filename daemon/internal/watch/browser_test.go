@@ -480,3 +480,39 @@ func TestCheckNowRunsABrowserJob(t *testing.T) {
 		t.Error("check now fetched the page itself")
 	}
 }
+
+// Check now that the extension declines answers at once with why, and the
+// job waits for the next browser.
+func TestCheckNowDeclinedAnswersAtOnce(t *testing.T) {
+	h := newHarness(t, nil)
+	a := h.paywalled("/a")
+	ext := h.attach()
+	go func() {
+		for m := range ext.jobs {
+			h.w.Answer(h.ctx, m.(RecheckRequest).JobID, RecheckAnswer{Outcome: AnswerDeclined, Detail: "paused"})
+			return
+		}
+	}()
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() { // the job loop
+		for {
+			select {
+			case <-stop:
+				return
+			case <-h.w.browsers.wake:
+				h.w.offer(h.ctx)
+			}
+		}
+	}()
+	res, _, err := h.w.CheckNow(h.ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != article.CheckError || !strings.Contains(res.Message, "paused") {
+		t.Fatalf("result = %+v, want the decline said", res)
+	}
+	if jobs, _ := h.st.Rechecks(); len(jobs) != 1 {
+		t.Fatalf("jobs = %+v, want the job kept", jobs)
+	}
+}
