@@ -641,10 +641,19 @@ func (w *Watcher) request(j *job) RecheckRequest {
 	return r
 }
 
-// setBrowserState records where a job stands on its article.
+// setBrowserState records where a job stands on its article, if it still
+// stands there when the write runs: an answer may overtake the write of
+// its lease. (A write that loses that race conflicts with the other, runs
+// again and sees it.)
 func (w *Watcher) setBrowserState(ctx context.Context, j *job, state article.BrowserState, msg string) {
+	still := func() bool {
+		b := w.browsers
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		return !j.answering && (j.conn != nil) == (state == article.BrowserRunning)
+	}
 	_, err := w.store.UpdateOpenRecheck(ctx, j.rec.ArticleID, j.rec.ID, func(a *article.Article) (*article.Event, error) {
-		if a.Watch == nil {
+		if a.Watch == nil || !still() {
 			return nil, nil
 		}
 		a.Watch.Browser = browserOf(a.Watch)
