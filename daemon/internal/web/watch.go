@@ -69,6 +69,9 @@ func (d *Dashboard) watchOf(a article.Article) watchView {
 			v.Words += ": " + why
 		}
 		v.Detail = "Only your browser's captures follow it."
+		if w.Via == article.ViaBrowser {
+			v.Detail = "Your browser checks it instead, in the background, on the same schedule."
+		}
 		v.Pause = true
 	case article.WatchRemoved:
 		v.Words = "removed from the site"
@@ -95,6 +98,19 @@ func (d *Dashboard) watchOf(a article.Article) watchView {
 			last += fmt.Sprintf(" The last %d checks failed.", w.Failures)
 		}
 		v.Detail = strings.TrimSpace(v.Detail + " " + last)
+	}
+	if b := w.Browser; b != nil {
+		switch {
+		case b.State == article.BrowserWaiting:
+			v.Words = "waiting for your browser"
+			if msg := strings.TrimPrefix(b.Message, "waiting for your browser"); strings.HasPrefix(msg, ": ") {
+				v.Words += " (" + msg[2:] + ")"
+			}
+		case b.State == article.BrowserRunning:
+			v.Words = "your browser is checking it now"
+		case !b.LastChecked.IsZero():
+			v.Detail = strings.TrimSpace(v.Detail + " " + fmt.Sprintf("Checked through your browser %s (%s).", ago(b.LastChecked), absTime(b.LastChecked)))
+		}
 	}
 	v.Check = d.watcher != nil
 	v.Pause = v.Pause && d.watcher != nil

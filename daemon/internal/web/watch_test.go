@@ -108,3 +108,26 @@ func TestRemovedArticleIsToldOnTheHomePageAndInTheFeed(t *testing.T) {
 		t.Errorf("the changes feed has no removal entry:\n%s", body)
 	}
 }
+
+// An article a fetch cannot see says on its page that the reader's
+// browser checks it instead.
+func TestArticlePageSaysTheBrowserChecksIt(t *testing.T) {
+	s := newStack(t)
+	s.site.Set("/story", watchtest.Article("story-paywall"))
+	u := s.site.URL("dailynews.co.uk", "/story")
+	id := s.capture(u, "Council delays budget vote", "", paras(
+		"The city council delayed its vote on the budget on Tuesday after the auditor warned of a gap in the figures that the finance office had not explained to members.",
+		"Members said they would not approve spending plans until the auditor's questions about the transport fund and the housing reserve had been answered in writing.",
+		"The mayor said the delay was regrettable but that the council would meet again next week, when the finance office expects to present revised numbers and a plan.")...)
+	b := s.loggedIn()
+	page := fmt.Sprintf("/articles/%d", id)
+	_, body, _ := b.get(page)
+	code, _, h := b.post(page+"/check", map[string]string{"csrf": csrfOf(t, body)})
+	if code != http.StatusSeeOther {
+		t.Fatalf("check: %d", code)
+	}
+	_, body, _ = b.get(h.Get("Location"))
+	if !strings.Contains(body, "not checkable by fetch") || !strings.Contains(body, "Your browser checks it instead") {
+		t.Fatalf("the page does not say the browser checks it:\n%s", body)
+	}
+}
