@@ -124,3 +124,34 @@ func (s *Store) Rechecks() ([]Recheck, error) {
 	slices.SortStableFunc(out, func(a, b Recheck) int { return a.Created.Compare(b.Created) })
 	return out, nil
 }
+
+// ViaBrowser sends the checks of every article a fetch found not
+// checkable (for a reason fits allows) to the reader's browser, due at
+// once: articles of stores from before re-checks through the browser, or
+// found while they were switched off. It reads every article: for a
+// switch the user turns on, and once per store.
+func (s *Store) ViaBrowser(ctx context.Context, now time.Time, fits func(reason string) bool) (int, error) {
+	waits := func(a *article.Article) bool {
+		w := a.Watch
+		return w != nil && w.State == article.WatchNotCheckable && w.Via != article.ViaBrowser && fits(w.Reason)
+	}
+	ids, err := s.articleIDs(waits)
+	if err != nil {
+		return 0, fmt.Errorf("find articles not checkable by fetch: %w", err)
+	}
+	n := 0
+	err = s.updateWatches(ctx, ids, func(_ *badger.Txn, a *article.Article) error {
+		if waits(a) {
+			a.Watch.Via, a.Watch.NextCheck = article.ViaBrowser, now
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("send articles not checkable by fetch to the browser: %w", err)
+	}
+	if n > 0 {
+		s.wakeWatcher()
+	}
+	return n, nil
+}

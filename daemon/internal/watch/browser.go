@@ -311,6 +311,7 @@ func (w *Watcher) SetRecheckSettings(ctx context.Context, p RecheckPatch) (Reche
 	}
 	b := w.browsers
 	b.mu.Lock()
+	wasOn := b.settings.Enabled
 	b.settings.Enabled, b.settings.DailyBudget, b.settings.Sites = next.Enabled, next.DailyBudget, next.Sites
 	var drop []*job
 	for _, j := range b.jobs {
@@ -327,8 +328,43 @@ func (w *Watcher) SetRecheckSettings(ctx context.Context, p RecheckPatch) (Reche
 	for _, j := range drop {
 		w.dropJob(ctx, j, "re-checks through your browser no longer apply to this article; it is checked by fetch")
 	}
+	if next.Enabled && !wasOn {
+		if err := w.sendToBrowser(ctx); err != nil {
+			return RecheckSettings{}, err
+		}
+	}
 	b.poke()
 	return w.RecheckSettings(), nil
+}
+
+// sendToBrowser makes every article a fetch found not checkable due at
+// once through the browser.
+func (w *Watcher) sendToBrowser(ctx context.Context) error {
+	n, err := w.store.ViaBrowser(ctx, w.now(), func(reason string) bool { return reason != ReasonPrivate })
+	if n > 0 {
+		w.log.Info("articles not checkable by fetch are checked through your browser now", "articles", n)
+	}
+	return err
+}
+
+// settingRecheckSent marks a store whose not-checkable articles were sent
+// to the browser once (stores from before re-checks through the browser).
+const settingRecheckSent = "recheck_sent"
+
+// sendOnce sends older not-checkable articles to the browser, once per
+// store, when the switch is on.
+func (w *Watcher) sendOnce(ctx context.Context) error {
+	var sent bool
+	if _, err := w.store.Setting(settingRecheckSent, &sent); err != nil || sent {
+		return err
+	}
+	if !w.RecheckSettings().Enabled {
+		return nil
+	}
+	if err := w.sendToBrowser(ctx); err != nil {
+		return err
+	}
+	return w.store.SetSetting(ctx, settingRecheckSent, true)
 }
 
 // dropJob closes a job without a check: the article is due at once.

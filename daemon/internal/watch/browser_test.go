@@ -516,3 +516,63 @@ func TestCheckNowDeclinedAnswersAtOnce(t *testing.T) {
 		t.Fatalf("jobs = %+v, want the job kept", jobs)
 	}
 }
+
+// Articles found not checkable while re-checks through the browser were
+// off (or before they existed) go to the browser when they are turned on.
+func TestSwitchOnSendsNotCheckableArticlesToTheBrowser(t *testing.T) {
+	h := newHarness(t, nil)
+	h.setRechecks(RecheckPatch{Enabled: ptr(false)})
+	h.site.Set("/a", watchtest.Article("story-paywall"))
+	a := h.capture(h.site.URL("news.test", "/a"), watchtest.Page("story"))
+	h.tick()
+	if a = h.article(a.ID); a.Watch.State != article.WatchNotCheckable || a.Watch.Via != "" || !a.Watch.NextCheck.IsZero() {
+		t.Fatalf("with the switch off: watch = %+v", a.Watch)
+	}
+	hits := h.site.Hits("/a")
+	h.setRechecks(RecheckPatch{Enabled: ptr(true)})
+	if a = h.article(a.ID); a.Watch.Via != article.ViaBrowser || a.Watch.NextCheck.IsZero() {
+		t.Fatalf("after turning it on: watch = %+v", a.Watch)
+	}
+	h.tick()
+	if h.site.Hits("/a") != hits {
+		t.Fatal("the daemon fetched it")
+	}
+	h.clock.Add(5 * time.Second) // the host's spacing after the fetch
+	if req := h.attach().one(); req.ArticleID != a.ID {
+		t.Fatalf("request = %+v", req)
+	}
+}
+
+// A store from before re-checks through the browser sends its
+// not-checkable articles there once, when the watcher first runs.
+func TestOlderNotCheckableArticlesGoToTheBrowserOnce(t *testing.T) {
+	dir := t.TempDir()
+	h := newHarnessIn(t, dir)
+	h.site.Set("/a", watchtest.Article("story-paywall"))
+	a := h.capture(h.site.URL("news.test", "/a"), watchtest.Page("story"))
+	h.tick()
+	// As an older daemon left it: not checkable, nothing planned.
+	if _, err := h.st.UpdateWatch(h.ctx, a.ID, func(a *article.Article) (*article.Event, error) {
+		a.Watch.Via, a.Watch.NextCheck = "", time.Time{}
+		return nil, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.w.sendOnce(h.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.article(a.ID).Watch; got.Via != article.ViaBrowser || got.NextCheck.IsZero() {
+		t.Fatalf("watch = %+v, want sent to the browser", got)
+	}
+	// Once: an article the user later set back is left alone.
+	h.st.UpdateWatch(h.ctx, a.ID, func(a *article.Article) (*article.Event, error) {
+		a.Watch.Via, a.Watch.NextCheck = "", time.Time{}
+		return nil, nil
+	})
+	if err := h.w.sendOnce(h.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.article(a.ID).Watch; got.Via != "" {
+		t.Fatalf("sent again: %+v", got)
+	}
+}

@@ -189,6 +189,9 @@ func (w *Watcher) Run(ctx context.Context) {
 	if err := w.loadJobs(); err != nil {
 		w.log.Error("read the re-check jobs for the browser", "err", err)
 	}
+	if err := w.sendOnce(ctx); err != nil {
+		w.log.Error("send articles not checkable by fetch to the browser", "err", err)
+	}
 	w.owned.Add(1)
 	go func() {
 		defer w.owned.Done()
