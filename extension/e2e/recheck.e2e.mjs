@@ -105,6 +105,27 @@ test('check now through the browser: what one job takes, end to end (a figure, n
   t.diagnostic(`check now through the browser: median ${took[2].toFixed(0)} ms, max ${took[4].toFixed(0)} ms (daemon, event stream, background fetch, offscreen parse, answer)`);
 });
 
+test('the options show and change the daemon\'s re-check settings: the switch, the budget, the sites', async () => {
+  const options = await browser.context.newPage();
+  await options.goto(`${browser.extensionURL}options.html`);
+  await until('the re-check settings shown', async () => (await options.locator('#recheck-budget').inputValue()) === '200');
+  assert.equal(await options.locator('#recheck-enabled').isChecked(), true);
+  await options.locator('#recheck-budget').fill('50');
+  await options.locator('#recheck-sites').fill('https://www.news.example/x');
+  await options.locator('#save').click();
+  await options.locator('#message', { hasText: 'Saved.' }).waitFor();
+  let s = (await daemon.api('/api/v1/settings/recheck')).body;
+  assert.deepEqual([s.enabled, s.daily_budget, s.sites], [true, 50, ['news.example']]);
+  await options.locator('#recheck-enabled').uncheck();
+  await options.locator('#save').click();
+  await options.locator('#message', { hasText: 'Saved.' }).waitFor();
+  s = (await daemon.api('/api/v1/settings/recheck')).body;
+  assert.equal(s.enabled, false);
+  // On again for the test that follows.
+  assert.equal((await daemon.api('/api/v1/settings/recheck', { method: 'POST', body: '{"enabled": true, "sites": []}' })).status, 200);
+  await options.close();
+});
+
 test('the extension declines jobs while capture is paused: nothing is fetched', async () => {
   const url = `${site.base}/2026/paywalled`;
   const a = (await daemon.api(`/api/v1/articles?url=${encodeURIComponent(url)}`)).body;

@@ -1,7 +1,7 @@
 // Talks to the daemon over HTTP. Only the background does: requests from a
 // content script would count as the web page's own (and Chrome asks the
 // user before a page may reach loopback).
-import type { Article, Capture, CaptureResponse, CheckResult, Diff } from '../core/daemon';
+import type { Article, Capture, CaptureResponse, CheckResult, Diff, RecheckSettings } from '../core/daemon';
 import type { SiteRules } from '../core/settings';
 import type { RecheckAnswer } from './recheck';
 
@@ -103,6 +103,16 @@ export class DaemonClient {
   /** Replaces the lists given; answers both lists as the daemon keeps them. */
   setSiteRules(lists: Partial<SiteRules>): Promise<SiteRules> {
     return this.#call('POST', '/api/v1/settings/sites', lists);
+  }
+
+  /** The settings of re-checks through the browser. */
+  recheckSettings(): Promise<RecheckSettings> {
+    return this.#call('GET', '/api/v1/settings/recheck');
+  }
+
+  /** Replaces the settings given; answers them as the daemon keeps them. */
+  setRecheckSettings(s: Partial<Omit<RecheckSettings, 'used_today'>>): Promise<RecheckSettings> {
+    return this.#call('POST', '/api/v1/settings/recheck', s);
   }
 
   /** Answers a re-check job; the daemon answers with the check's result and the article. */

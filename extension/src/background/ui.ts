@@ -2,6 +2,7 @@
 // to show, the user's choices, pairing by hand and unpairing, the captures
 // waiting for another daemon, the site lists, and the page or article the
 // user acts on.
+import type { RecheckSettings } from '../core/daemon';
 import { daemonOrigin, type SiteRules } from '../core/settings';
 import type { Done, SitesAnswer, UIState } from '../core/replies';
 import type { Articles } from './articles';
@@ -38,6 +39,8 @@ export class UIRequests {
       'ui.queue.discard': async (msg) => ({ discarded: await captures.discard(msg.daemon) }),
       'ui.sites': () => this.#sites(),
       'ui.sites.save': (msg) => this.#saveSites({ allow: msg.allow, deny: msg.deny }),
+      'ui.recheck': () => this.#recheck(() => this.#deps.config.client().recheckSettings()),
+      'ui.recheck.save': (msg) => this.#recheck(() => this.#deps.config.client().setRecheckSettings({ enabled: msg.enabled, daily_budget: msg.daily_budget, sites: msg.sites })),
       'ui.track': (msg) => articles.track(msg.url),
       'ui.forget': (msg) => articles.forget(msg.url),
       'ui.diff': (msg) => articles.diff(msg.articleId),
@@ -74,6 +77,16 @@ export class UIRequests {
       return { sites: await sites.sync(config.siteAPI()), fromDaemon: true, moving: false };
     } catch (e) {
       return { sites: sites.rules(), fromDaemon: false, moving: sites.moving(), error: messageOf(e, 'Redline could not read the site lists.') };
+    }
+  }
+
+  /** Re-checks through the browser are the daemon's settings: paired only. */
+  async #recheck(call: () => Promise<RecheckSettings>): Promise<{ recheck: RecheckSettings } | { error: string }> {
+    if (!this.#deps.config.paired) return { error: 'Pair the extension first: re-checks through the browser are set in the Redline daemon.' };
+    try {
+      return { recheck: await call() };
+    } catch (e) {
+      return { error: messageOf(e, 'Redline could not reach the daemon.') };
     }
   }
 

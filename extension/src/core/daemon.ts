@@ -59,6 +59,9 @@ export type Article = {
   watch?: Watch;
 };
 
+/** Re-checks through the browser, as the daemon keeps them (GET/POST /api/v1/settings/recheck). */
+export type RecheckSettings = { enabled: boolean; daily_budget: number; sites: string[]; used_today: number };
+
 /** The result of one check (by fetch, or through the browser). */
 export type CheckResult = { outcome: string; at: string; version?: number; event_id?: number; reason?: string; message: string; via?: 'browser' };
 

@@ -86,3 +86,20 @@ test('malformed messages are dropped', () => {
   assert.equal(parsePageMessage({ type: 'ui.sites.save', allow: [], deny: [3] }), null);
   assert.equal(parsePageMessage({ type: 'ui.sites.save', allow: [], deny: 'bank.example' }), null);
 });
+
+test('the options ask for and save the re-check settings in their shape only', () => {
+  assert.deepEqual(parsePageMessage({ type: 'ui.recheck', extra: 1 }), { type: 'ui.recheck' });
+  const good = { type: 'ui.recheck.save', enabled: false, daily_budget: 50, sites: ['news.example'] };
+  assert.deepEqual(parsePageMessage(good), good);
+  for (const bad of [
+    { ...good, enabled: 'no' },
+    { ...good, daily_budget: -1 },
+    { ...good, daily_budget: 5001 },
+    { ...good, daily_budget: 2.5 },
+    { ...good, sites: 'news.example' },
+    { ...good, sites: [7] },
+    { type: 'ui.recheck.save', enabled: true, daily_budget: 10 },
+  ]) {
+    assert.equal(parsePageMessage(bad), null, JSON.stringify(bad));
+  }
+});

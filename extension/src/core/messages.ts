@@ -31,6 +31,8 @@ export type PageMessage =
   | { type: 'ui.unpair' }
   | { type: 'ui.sites' }
   | { type: 'ui.sites.save'; allow: string[]; deny: string[] }
+  | { type: 'ui.recheck' }
+  | { type: 'ui.recheck.save'; enabled: boolean; daily_budget: number; sites: string[] }
   | { type: 'ui.track'; url: string }
   | { type: 'ui.forget'; url: string }
   | { type: 'ui.diff'; articleId: number }
@@ -116,7 +118,12 @@ export function parsePageMessage(msg: unknown): PageMessage | null {
     case 'ui.state':
     case 'ui.unpair':
     case 'ui.sites':
+    case 'ui.recheck':
       return { type: msg.type };
+    case 'ui.recheck.save':
+      return typeof msg.enabled === 'boolean' && Number.isInteger(msg.daily_budget) && (msg.daily_budget as number) >= 0 && (msg.daily_budget as number) <= 5000 && isLines(msg.sites)
+        ? { type: 'ui.recheck.save', enabled: msg.enabled, daily_budget: msg.daily_budget as number, sites: msg.sites }
+        : null;
     case 'ui.sites.save':
       return isLines(msg.allow) && isLines(msg.deny) ? { type: 'ui.sites.save', allow: msg.allow, deny: msg.deny } : null;
     case 'ui.settings':

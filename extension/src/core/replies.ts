@@ -4,6 +4,7 @@
 // { error } instead.
 import type { Change } from '../background/changes';
 import type { StreamState } from '../background/events';
+import type { RecheckSettings } from './daemon';
 import type { CaptureAnswer, DiffAnswer, HelloAnswer } from './messages';
 import type { Settings, SiteRules } from './settings';
 
@@ -45,6 +46,8 @@ export type Replies = {
   'ui.unpair': Done;
   'ui.sites': SitesAnswer;
   'ui.sites.save': { sites: SiteRules } | { error: string };
+  'ui.recheck': { recheck: RecheckSettings } | { error: string };
+  'ui.recheck.save': { recheck: RecheckSettings } | { error: string };
   'ui.track': Said;
   'ui.forget': Said;
   'ui.diff': DiffAnswer;

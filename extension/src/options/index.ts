@@ -6,6 +6,7 @@ import { ask } from '../core/ask';
 import { ext } from '../core/browser';
 import { setRichText } from '../core/rich';
 import type { QueueView } from '../core/replies';
+import type { RecheckSettings } from '../core/daemon';
 import type { SiteRules } from '../core/settings';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -22,6 +23,8 @@ let shownThrough = 0;
 
 /** The site lists as last shown, to save them only when the user changed them. */
 let shownSites: SiteRules = { allow: [], deny: [] };
+/** The re-check settings as the daemon answered them (null: not shown). */
+let shownRecheck: RecheckSettings | null = null;
 
 const sameList = (a: string[], b: string[]): boolean => a.length === b.length && a.every((s, i) => s === b[i]);
 
@@ -46,6 +49,7 @@ async function render(): Promise<void> {
   ($('notifications') as HTMLInputElement).checked = s.notifications;
   $('unpair').hidden = !st.paired;
   await renderSites(st.paired);
+  await renderRecheck();
 }
 
 /** The captures that go nowhere now: for another daemon, or read while unpaired; each group can be discarded. */
@@ -68,6 +72,20 @@ function renderWaiting(q: QueueView): void {
     list.append(li);
   }
   $('waiting-section').hidden = groups.length === 0;
+}
+
+async function renderRecheck(): Promise<void> {
+  const r = await ask({ type: 'ui.recheck' });
+  const status = $('recheck-status');
+  shownRecheck = 'recheck' in r ? r.recheck : null;
+  for (const id of ['recheck-enabled', 'recheck-budget', 'recheck-sites']) ($(id) as HTMLInputElement).disabled = shownRecheck === null;
+  status.textContent = 'error' in r ? r.error : '';
+  status.hidden = !('error' in r);
+  if (!shownRecheck) return;
+  ($('recheck-enabled') as HTMLInputElement).checked = shownRecheck.enabled;
+  ($('recheck-budget') as HTMLInputElement).value = String(shownRecheck.daily_budget);
+  ($('recheck-sites') as HTMLTextAreaElement).value = shownRecheck.sites.join('\n');
+  $('recheck-used').textContent = `(${shownRecheck.used_today} today)`;
 }
 
 async function renderSites(paired: boolean): Promise<void> {
@@ -101,6 +119,14 @@ $('save').addEventListener('click', async () => {
     const r = await ask({ type: 'ui.sites.save', allow, deny });
     // The lists stay as typed, to be corrected.
     if ('error' in r) return say(`The other settings were saved, but not the site lists: ${r.error}`, true);
+  }
+  if (shownRecheck) {
+    const want = { enabled: ($('recheck-enabled') as HTMLInputElement).checked, daily_budget: Number(($('recheck-budget') as HTMLInputElement).value), sites: lines('recheck-sites') };
+    if (want.enabled !== shownRecheck.enabled || want.daily_budget !== shownRecheck.daily_budget || !sameList(want.sites, shownRecheck.sites)) {
+      if (!Number.isInteger(want.daily_budget) || want.daily_budget < 0 || want.daily_budget > 5000) return say('The daily re-checks are a whole number from 0 to 5,000.', true);
+      const r = await ask({ type: 'ui.recheck.save', ...want });
+      if ('error' in r) return say(`The other settings were saved, but not the re-checks: ${r.error}`, true);
+    }
   }
   await render();
   say('Saved.');
