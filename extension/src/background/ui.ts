@@ -42,6 +42,7 @@ export class UIRequests {
       'ui.recheck': () => this.#recheck(() => this.#deps.config.client().recheckSettings()),
       'ui.recheck.save': (msg) => this.#recheck(() => this.#deps.config.client().setRecheckSettings({ enabled: msg.enabled, daily_budget: msg.daily_budget, sites: msg.sites })),
       'ui.track': (msg) => articles.track(msg.url),
+      'ui.watch': (msg) => articles.watch(msg.url),
       'ui.forget': (msg) => articles.forget(msg.url),
       'ui.diff': (msg) => articles.diff(msg.articleId),
       'ui.seen': (msg) => articles.seen(msg.articleId, msg.version),

@@ -34,6 +34,7 @@ export type PageMessage =
   | { type: 'ui.recheck' }
   | { type: 'ui.recheck.save'; enabled: boolean; daily_budget: number; sites: string[] }
   | { type: 'ui.track'; url: string }
+  | { type: 'ui.watch'; url: string }
   | { type: 'ui.forget'; url: string }
   | { type: 'ui.diff'; articleId: number }
   | { type: 'ui.seen'; articleId: number; version: number };
@@ -133,6 +134,7 @@ export function parsePageMessage(msg: unknown): PageMessage | null {
     case 'ui.queue.discard':
       return msg.daemon === null || isStr(msg.daemon, 200) ? { type: 'ui.queue.discard', daemon: msg.daemon } : null;
     case 'ui.track':
+    case 'ui.watch':
     case 'ui.forget':
       return isStr(msg.url) ? { type: msg.type, url: msg.url } : null;
     case 'ui.diff':

@@ -4,7 +4,7 @@
 // { error } instead.
 import type { Change } from '../background/changes';
 import type { StreamState } from '../background/events';
-import type { RecheckSettings } from './daemon';
+import type { RecheckSettings, Watch } from './daemon';
 import type { CaptureAnswer, DiffAnswer, HelloAnswer } from './messages';
 import type { Settings, SiteRules } from './settings';
 
@@ -49,6 +49,7 @@ export type Replies = {
   'ui.recheck': { recheck: RecheckSettings } | { error: string };
   'ui.recheck.save': { recheck: RecheckSettings } | { error: string };
   'ui.track': Said;
+  'ui.watch': { watch: Watch | null } | { error: string };
   'ui.forget': Said;
   'ui.diff': DiffAnswer;
   'ui.seen': Done;
