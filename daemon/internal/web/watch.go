@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,6 +20,34 @@ type Watcher interface {
 	Resume(ctx context.Context, id int64) (article.Article, error)
 	Schedule() watch.Schedule
 	SetSchedule(ctx context.Context, s watch.Schedule) error
+	RecheckSettings() watch.RecheckSettings
+	SetRecheckSettings(ctx context.Context, p watch.RecheckPatch) (watch.RecheckSettings, error)
+}
+
+// saveRecheck saves the settings of re-checks through the browser.
+func (d *Dashboard) saveRecheck(w http.ResponseWriter, r *http.Request, u user) error {
+	if d.watcher == nil {
+		return userError(article.ENOTFOUND, "Checking is off in this daemon.")
+	}
+	enabled := r.PostForm.Get("enabled") == "on"
+	budget, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("daily_budget")))
+	if err != nil {
+		return userError(article.EINVALID, fmt.Sprintf("The daily re-checks must be a whole number from 0 to %d.", watch.MaxDailyBudget))
+	}
+	var sites []string
+	for line := range strings.Lines(r.PostForm.Get("sites")) {
+		if t := strings.TrimSpace(line); t != "" {
+			sites = append(sites, t)
+		}
+	}
+	if _, err := d.watcher.SetRecheckSettings(r.Context(), watch.RecheckPatch{Enabled: &enabled, DailyBudget: &budget, Sites: &sites}); err != nil {
+		if article.ErrorCode(err) == article.EINVALID {
+			return userError(article.EINVALID, errMessage(err)+".")
+		}
+		return err
+	}
+	http.Redirect(w, r, "/settings?saved=recheck", http.StatusSeeOther)
+	return nil
 }
 
 // watchView is an article's watch state in words.

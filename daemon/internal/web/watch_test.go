@@ -131,3 +131,34 @@ func TestArticlePageSaysTheBrowserChecksIt(t *testing.T) {
 		t.Fatalf("the page does not say the browser checks it:\n%s", body)
 	}
 }
+
+// The switch, the budget and the sites of re-checks through the browser
+// are edited in Settings; a bad value is refused and changes nothing.
+func TestRecheckSettingsAreEditedInSettings(t *testing.T) {
+	s := newStack(t)
+	b := s.loggedIn()
+	_, page, _ := b.get("/settings")
+	if !strings.Contains(page, `name="enabled" checked`) || !strings.Contains(page, `name="daily_budget" min="0" max="5000" value="200"`) {
+		t.Fatalf("settings do not show the re-check defaults:\n%s", page)
+	}
+	form := map[string]string{"csrf": csrfOf(t, page), "daily_budget": "40", "sites": "https://www.news.example/a\n\nother.example\n"}
+	if code, _, _ := b.post("/settings/recheck", form); code != http.StatusSeeOther {
+		t.Fatalf("save: %d", code)
+	}
+	got := s.watcher.RecheckSettings()
+	if got.Enabled || got.DailyBudget != 40 || strings.Join(got.Sites, ",") != "news.example,other.example" {
+		t.Fatalf("settings in force: %+v", got)
+	}
+	for _, bad := range []map[string]string{
+		{"csrf": form["csrf"], "enabled": "on", "daily_budget": "lots"},
+		{"csrf": form["csrf"], "enabled": "on", "daily_budget": "6000"},
+		{"csrf": form["csrf"], "enabled": "on", "daily_budget": "10", "sites": "ftp://nope"},
+	} {
+		if code, body, _ := b.post("/settings/recheck", bad); code != http.StatusBadRequest {
+			t.Errorf("%v: %d %s", bad, code, body)
+		}
+	}
+	if after := s.watcher.RecheckSettings(); after.Enabled || after.DailyBudget != 40 {
+		t.Fatalf("a bad form changed the settings: %+v", after)
+	}
+}
