@@ -23,7 +23,7 @@ import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
 import puppeteer from 'puppeteer-core';
 import { buildExtension } from '../scripts/build.mjs';
-import { buildDaemon, startDaemon, startSite, tempDir, until } from './harness.mjs';
+import { buildDaemon, startDaemon, startSite, startSubscriberSite, tempDir, until } from './harness.mjs';
 
 const FIREFOX = process.env.REDLINE_FIREFOX ?? '/usr/bin/firefox-esr';
 const GECKO_ID = 'redline@redline.invalid';
@@ -69,7 +69,7 @@ function launchFirefox(profile, more = {}) {
   });
 }
 
-let bin, data, daemon, site, browser, profile, work, built;
+let bin, data, daemon, site, subscriberSite, browser, profile, work, built;
 
 before(async () => {
   work = tempDir('ff-e2e');
@@ -79,6 +79,7 @@ before(async () => {
   // The watcher must be allowed to fetch the news site on this computer.
   daemon = await startDaemon(bin, data, '127.0.0.1:0', ['--allow-private']);
   site = await startSite();
+  subscriberSite = await startSubscriberSite();
   built = await buildExtension();
   browser = await launchFirefox(profile);
   assert.equal(await browser.installExtension(built.firefox), GECKO_ID, 'the manifest fixes the add-on id');
@@ -87,6 +88,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await site?.close();
+  await subscriberSite?.close();
   await daemon?.stop();
   for (const dir of [work, data, profile]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -223,6 +225,34 @@ test('an article read in Firefox is stored; when the site changes it, the banner
     return a && (a.unseen ?? []).length === 0 && a.seen === found.version;
   });
   await until('the banner to go', async () => (await bannerTree(reader)) === null);
+  await reader.close();
+});
+
+test('in Firefox too, an article behind a paywall the browser passes is checked through the browser (parsed in the background page), without a tab', async () => {
+  const reader = await browser.newPage();
+  await reader.goto(`${subscriberSite.base}/subscribe`);
+  const url = `${subscriberSite.base}/2026/paywalled`;
+  await reader.goto(url);
+  const read = await until('the capture at the daemon', () => articleAt(url));
+  const check = async () => (await daemon.api(`/api/v1/articles/${read.id}/check`, { method: 'POST', body: '{}' })).body;
+  // The daemon's fetch has no cookie: a paywall (or, when the watcher's
+  // own first check came first, this one already runs in the browser).
+  const first = await check();
+  assert.equal(first.article.watch.state, 'not_checkable', JSON.stringify(first.article.watch));
+  assert.equal(first.article.watch.via, 'browser');
+
+  subscriberSite.edit();
+  const tabs = (await browser.pages()).length;
+  const withCookie = subscriberSite.requests.filter((r) => r.subscriber).length;
+  const found = await check();
+  assert.equal(found.result.outcome, 'changed', JSON.stringify(found.result));
+  assert.equal(found.result.via, 'browser');
+  assert.ok(subscriberSite.requests.filter((r) => r.subscriber).length > withCookie, 'the browser fetched the page with its cookie');
+  assert.equal((await browser.pages()).length, tabs, 'no tab was opened');
+  assert.equal(found.article.read.version, read.read.version, 'the read mark did not move');
+
+  const banner = await until('the banner in the tab still open', () => bannerTree(reader));
+  assert.match(textOf(banner), /This article changed since you read it/);
   await reader.close();
 });
 

@@ -131,6 +131,46 @@ export async function startSite() {
   };
 }
 
+/** The teaser a visitor without the cookie gets: the first paragraph and a paywall. */
+function teaser(page) {
+  const title = /<title>([^<]*)<\/title>/i.exec(page)?.[1] ?? 'Article';
+  const first = /<p>[\s\S]*?<\/p>/.exec(page.slice(page.indexOf('A flaw') - 200))?.[0] ?? '<p>A flaw.</p>';
+  return `<!doctype html><html><head><title>${title}</title></head><body><article><h1>${title}</h1>${first}
+<div class="paywall"><p>Subscribe to continue reading. Already a subscriber? Log in.</p></div></article></body></html>`;
+}
+
+/** The news site: /subscribe sets the subscriber cookie; the article needs it. */
+export async function startSubscriberSite() {
+  const { first, edited } = articleVersions();
+  const state = { body: first };
+  const requests = [];
+  const server = createServer((req, res) => {
+    const path = new URL(req.url, 'http://x').pathname;
+    const subscriber = /(?:^|;\s*)subscriber=yes(?:;|$)/.test(req.headers.cookie ?? '');
+    requests.push({ path, subscriber, ua: req.headers['user-agent'] ?? '' });
+    if (path === '/subscribe') {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Set-Cookie': 'subscriber=yes; Path=/; HttpOnly' });
+      res.end('<!doctype html><title>Welcome</title><p>You are a subscriber now.</p>');
+      return;
+    }
+    if (path !== '/2026/paywalled') {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': "default-src 'none'; style-src 'self'", 'Cache-Control': 'no-store' });
+    res.end(subscriber ? state.body : teaser(state.body));
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    base: `http://127.0.0.1:${server.address().port}`,
+    requests,
+    edit() {
+      state.body = edited;
+    },
+    close: () => new Promise((r) => server.close(r)),
+  };
+}
+
 /** Chromium with the extension, a fresh profile, headless; extraArgs are more switches. */
 export async function startBrowser(extraArgs = []) {
   const ext = (await buildExtension()).chrome;

@@ -30,6 +30,7 @@ const entries = {
   popup: 'popup/index.ts',
   options: 'options/index.ts',
   'confirm-pair': 'confirm/index.ts',
+  offscreen: 'offscreen/index.ts',
 };
 
 // tldts (the public suffix list, ~100 KB) does not declare itself free of
@@ -52,7 +53,11 @@ export const tldtsIsPure = {
 // says nothing leaves the computer: captures go to the user's own daemon.
 function manifestFor(browser) {
   const read = (name) => JSON.parse(readFileSync(join(root, name), 'utf8'));
-  return { ...read('manifest.json'), ...read(`manifest.${browser}.json`) };
+  const shared = read('manifest.json');
+  const own = read(`manifest.${browser}.json`);
+  // A browser's own permissions join the shared ones.
+  const permissions = [...(shared.permissions ?? []), ...(own.permissions ?? [])];
+  return { ...shared, ...own, permissions };
 }
 
 /** The Chrome extension id a manifest key gives. */
@@ -165,6 +170,7 @@ export async function buildExtension() {
     copyFileSync(join(src, 'popup', 'popup.html'), join(out, 'popup.html'));
     copyFileSync(join(src, 'options', 'options.html'), join(out, 'options.html'));
     copyFileSync(join(src, 'confirm', 'confirm-pair.html'), join(out, 'confirm-pair.html'));
+    if (browser === 'chrome') copyFileSync(join(src, 'offscreen', 'offscreen.html'), join(out, 'offscreen.html'));
     copyFileSync(join(src, 'ui.css'), join(out, 'ui.css'));
     for (const size of [16, 32, 48, 128]) writeFileSync(join(out, `icon-${size}.png`), icon(size));
   }

@@ -181,6 +181,10 @@ func printWatch(w io.Writer, wt *article.Watch, now time.Time) {
 	switch {
 	case wt.State == article.WatchPaused:
 		fmt.Fprintf(w, "  paused: not checked until resumed\n")
+	case wt.Browser != nil && wt.Browser.State != article.BrowserIdle:
+		fmt.Fprintf(w, "  %s\n", orWaiting(wt.Browser.Message))
+	case wt.Via == article.ViaBrowser && !wt.NextCheck.IsZero():
+		fmt.Fprintf(w, "  next check through your browser %s (%s)\n", in(wt.NextCheck.Sub(now)), wt.NextCheck.Local().Format("2006-01-02 15:04"))
 	case wt.State == article.WatchNotCheckable:
 		fmt.Fprintf(w, "  followed through your browser captures only\n")
 	case wt.NextCheck.IsZero():
@@ -188,6 +192,14 @@ func printWatch(w io.Writer, wt *article.Watch, now time.Time) {
 	default:
 		fmt.Fprintf(w, "  next check %s (%s)\n", in(wt.NextCheck.Sub(now)), wt.NextCheck.Local().Format("2006-01-02 15:04"))
 	}
+}
+
+// orWaiting is a browser job's message, or the plain one.
+func orWaiting(msg string) string {
+	if msg == "" {
+		return "waiting for your browser"
+	}
+	return msg
 }
 
 // in says a wait in words: "in 15 min", "in 3 h", "in 2 days".

@@ -89,6 +89,8 @@ type Server struct {
 	pair    pairings
 	ext     *extensionOrigins
 	watcher Watcher
+	// rechecker serves re-checks through the browser (nil: none).
+	rechecker Rechecker
 	// bodyTimeout bounds how long a body may take (see bodyDeadline).
 	bodyTimeout time.Duration
 	// captures holds a token for each capture being saved.
@@ -103,6 +105,9 @@ func New(cfg Config) (*Server, error) {
 		dash: cfg.Dashboard, port: cfg.Port,
 	}
 	s.watcher = cfg.Watcher
+	if rc, ok := cfg.Watcher.(Rechecker); ok {
+		s.rechecker = rc
+	}
 	s.bodyTimeout = cfg.BodyTimeout
 	if s.bodyTimeout <= 0 {
 		s.bodyTimeout = DefaultBodyTimeout
@@ -181,13 +186,22 @@ func (s *Server) Handler() http.Handler {
 		api.HandleFunc("POST /api/v1/sites/{site}/pause", s.pauseSite)
 		api.HandleFunc("POST /api/v1/sites/{site}/resume", s.resumeSite)
 	}
+	if s.rechecker != nil {
+		api.HandleFunc("GET /api/v1/settings/recheck", s.getRecheckSettings)
+		api.HandleFunc("POST /api/v1/settings/recheck", s.setRecheckSettings)
+		api.HandleFunc("POST /api/v1/rechecks/{job}", s.answerRecheck)
+	}
 	if s.hub != nil {
 		// The WebSocket authenticates with its first message (browsers
 		// cannot set headers on it); Host and Origin are checked below.
-		mux.Handle("GET /api/v1/events", &hub.Handler{
+		events := &hub.Handler{
 			Hub: s.hub, Token: s.token, Logger: s.log, Timing: s.timing,
 			AllowedOrigin: func(o string) bool { return s.ext.allowed(o) || s.origins[o] },
-		})
+		}
+		if s.rechecker != nil {
+			events.Jobs = s.rechecker
+		}
+		mux.Handle("GET /api/v1/events", events)
 	}
 	// Pairing: the one-time page, and the claim that trades its code for
 	// the token (so it cannot itself need the token).

@@ -212,6 +212,46 @@ type Watch struct {
 	// (conditional GET).
 	ETag         string `json:"etag,omitempty"`
 	LastModified string `json:"last_modified,omitempty"`
+	// Via is how the article's checks run: "" by the daemon's fetch,
+	// ViaBrowser through the reader's browser (a fetch found it not
+	// checkable, or its site is to be checked in the browser).
+	Via string `json:"via,omitempty"`
+	// Browser is the state of its re-checks through the browser (nil
+	// until its first).
+	Browser *BrowserCheck `json:"browser,omitempty"`
+}
+
+// ViaBrowser is Watch.Via and CheckResult.Via of checks made through the
+// reader's browser.
+const ViaBrowser = "browser"
+
+// BrowserState is where an article's re-check through the browser stands.
+type BrowserState string
+
+// The states of BrowserCheck.
+const (
+	// BrowserWaiting: a job waits for a browser ("waiting for your
+	// browser").
+	BrowserWaiting BrowserState = "waiting"
+	// BrowserRunning: a connected browser holds the job.
+	BrowserRunning BrowserState = "running"
+	// BrowserIdle: no job is open; the next is planned by the schedule.
+	BrowserIdle BrowserState = "idle"
+)
+
+// BrowserCheck is an article's state of re-checks through the browser.
+type BrowserCheck struct {
+	State BrowserState `json:"state"`
+	// Since is when the open job was made (waiting, running).
+	Since time.Time `json:"since,omitzero"`
+	// LastChecked is when a browser last answered a job of the article.
+	LastChecked time.Time `json:"last_checked,omitzero"`
+	// Message says why a job waits, or what the browser last said.
+	Message string `json:"message,omitempty"`
+	// ETag and LastModified are the validators of the browser's last
+	// answer, sent with the next job.
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
 }
 
 // CheckOutcome says what one check found.
@@ -253,6 +293,8 @@ type CheckResult struct {
 	Reason      string   `json:"reason,omitempty"`
 	Message     string   `json:"message"`
 	HTTPStatus  int      `json:"http_status,omitempty"`
+	// Via is ViaBrowser for a check made through the reader's browser.
+	Via string `json:"via,omitempty"`
 }
 
 // ReasonPrivateNetwork is the watch reason of an article on this computer

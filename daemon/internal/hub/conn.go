@@ -42,6 +42,17 @@ type Handler struct {
 	AllowedOrigin func(origin string) bool
 	Logger        *slog.Logger
 	Timing        Timing
+	// Jobs hands re-check jobs to clients that take them (their hello
+	// says "rechecks": true); nil offers none. Only the API's stream, whose
+	// clients hold the token, sets it: never the dashboard's.
+	Jobs Jobs
+}
+
+// Jobs is where connections that take re-check jobs get them.
+type Jobs interface {
+	// Attach registers a connection: jobs arrive on the channel (each is
+	// written as one JSON message) until detach is called.
+	Attach() (jobs <-chan any, detach func())
 }
 
 // Welcome answers a good hello. It carries the settings in force, which
@@ -84,9 +95,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := &client{ws: ws, hub: h.Hub, t: h.timing(), log: h.logger(), pongs: make(chan struct{}, 1), readerDone: make(chan struct{})}
 	defer c.close()
 	ws.SetReadLimit(maxMessage)
-	after, latest, ok := h.hello(ws, c.t, c.log)
+	after, latest, rechecks, ok := h.hello(ws, c.t, c.log)
 	if !ok {
 		return
+	}
+	if rechecks && h.Jobs != nil {
+		jobs, detach := h.Jobs.Attach()
+		defer detach()
+		c.jobs = jobs
 	}
 	c.reading = true
 	go c.readPump()
@@ -129,6 +145,7 @@ type client struct {
 	pongs      chan struct{} // the read pump asks the write pump for a pong
 	readerDone chan struct{} // closed when the read pump ends
 	reading    bool          // the read pump was started
+	jobs       <-chan any    // re-check jobs for this client (nil: none)
 }
 
 // close is the connection's one close path: closing the socket ends the
@@ -198,6 +215,10 @@ func (c *client) writePump(ctx context.Context, after, latest int64) {
 		}
 		select {
 		case <-wake:
+		case j := <-c.jobs:
+			if err := c.write(j); err != nil {
+				return
+			}
 		case <-c.pongs:
 			if err := c.write(map[string]string{"type": "pong"}); err != nil {
 				return
@@ -245,30 +266,30 @@ func (c *client) write(v any) error {
 
 // hello reads and checks the first message, within HelloWait. It returns
 // the id after which to replay and the newest id in the log.
-func (h *Handler) hello(ws *websocket.Conn, t Timing, log *slog.Logger) (after, latest int64, ok bool) {
+func (h *Handler) hello(ws *websocket.Conn, t Timing, log *slog.Logger) (after, latest int64, rechecks, ok bool) {
 	ws.SetReadDeadline(time.Now().Add(t.HelloWait))
 	_, b, err := ws.ReadMessage()
 	if err != nil {
 		refuse(ws, t, CloseBadHello, "bad_hello", "send {\"type\":\"hello\",\"token\":…} first, within "+t.HelloWait.String())
-		return 0, 0, false
+		return 0, 0, false, false
 	}
 	req, no := decodeHello(b, h.Token)
 	if no != nil {
 		log.Debug("websocket: hello refused", "err", no)
 		refuse(ws, t, no.Close, no.Code, no.Message)
-		return 0, 0, false
+		return 0, 0, false, false
 	}
 	latest, err = h.Hub.log.LastEventID()
 	if err != nil {
 		log.Error("websocket: read event log", "err", err)
 		refuse(ws, t, websocket.CloseInternalServerErr, "internal", "internal error")
-		return 0, 0, false
+		return 0, 0, false, false
 	}
 	after = latest // no last_event_id: live events only
 	if req.Replay {
 		after = req.After
 	}
-	return after, latest, true
+	return after, latest, req.Rechecks, true
 }
 
 // refuse tells the client why and closes.

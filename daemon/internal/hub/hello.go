@@ -11,6 +11,7 @@ type helloMessage struct {
 	Type        string `json:"type"`
 	Token       string `json:"token"`
 	LastEventID *int64 `json:"last_event_id"`
+	Rechecks    bool   `json:"rechecks"`
 }
 
 // clientMessage is what a client sends after its hello: only the type
@@ -26,6 +27,8 @@ type helloRequest struct {
 	// gets live events only.
 	Replay bool
 	After  int64
+	// Rechecks: the client takes re-check jobs.
+	Rechecks bool
 }
 
 // refusal is why a hello is turned away: the close code, and the error
@@ -63,9 +66,9 @@ func decodeHello(b []byte, token string) (helloRequest, *refusal) {
 		return helloRequest{}, &refusal{Close: CloseUnauthorized, Code: "unauthorized", Message: "wrong token: pair again"}
 	}
 	if m.LastEventID == nil {
-		return helloRequest{}, nil
+		return helloRequest{Rechecks: m.Rechecks}, nil
 	}
-	return helloRequest{Replay: true, After: max(*m.LastEventID, 0)}, nil
+	return helloRequest{Replay: true, After: max(*m.LastEventID, 0), Rechecks: m.Rechecks}, nil
 }
 
 // decodeMessage decodes a message a client sends after its hello: one

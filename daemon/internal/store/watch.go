@@ -104,7 +104,14 @@ func DueAt(w *article.Watch) time.Time {
 	if w == nil || w.NextCheck.IsZero() {
 		return time.Time{}
 	}
-	if w.State != article.WatchWatching && w.State != article.WatchRemoved {
+	switch w.State {
+	case article.WatchWatching, article.WatchRemoved:
+	case article.WatchNotCheckable:
+		// Not checkable by fetch, but checked through the browser.
+		if w.Via != article.ViaBrowser {
+			return time.Time{}
+		}
+	default:
 		return time.Time{}
 	}
 	return w.NextCheck
@@ -290,9 +297,11 @@ func deleteWatch(txn *badger.Txn, a *article.Article) error {
 		}
 	}
 	if waitsForPrivate(a.Watch) {
-		return txn.Delete(privateKey(a.ID))
+		if err := txn.Delete(privateKey(a.ID)); err != nil {
+			return err
+		}
 	}
-	return nil
+	return txn.Delete(recheckKey(a.ID))
 }
 
 // ReviveForPrivate plans a check now for every article that was found not
@@ -428,6 +437,12 @@ type WatchUpdate func(a *article.Article) (*article.Event, error)
 // is appended to the log and handed to the event sink after the commit;
 // the result's EventID names it.
 func (s *Store) UpdateWatch(ctx context.Context, id int64, fn WatchUpdate) (article.Article, error) {
+	return s.updateWatch(ctx, id, fn, nil)
+}
+
+// updateWatch is UpdateWatch; also, when set, runs in the same
+// transaction after fn.
+func (s *Store) updateWatch(ctx context.Context, id int64, fn WatchUpdate, also func(txn *badger.Txn, a *article.Article) error) (article.Article, error) {
 	var a article.Article
 	var ev *article.Event
 	err := s.update(ctx, func(txn *badger.Txn) error {
@@ -444,6 +459,11 @@ func (s *Store) UpdateWatch(ctx context.Context, id int64, fn WatchUpdate) (arti
 		was := parkingOf(a.Watch)
 		if ev, err = fn(&a); err != nil {
 			return err
+		}
+		if also != nil {
+			if err := also(txn, &a); err != nil {
+				return err
+			}
 		}
 		normalise(a.Watch)
 		if err := moveDue(txn, id, old, DueAt(a.Watch)); err != nil {

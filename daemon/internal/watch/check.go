@@ -47,6 +47,18 @@ type finding struct {
 // the URL of the article the user is naming now (track), "" for a check.
 func (w *Watcher) run(ctx context.Context, a article.Article, kind checkKind, named string) (article.CheckResult, article.Article, error) {
 	name := hostOf(a.URL)
+	if named == "" && w.viaBrowser(&a) {
+		switch {
+		case kind == checkScheduled:
+			// The check becomes a job for the reader's browser; the
+			// host's turn is taken when a browser takes the job.
+			w.hosts.cancel(name)
+			_, err := w.openJob(ctx, a, false)
+			return article.CheckResult{}, a, err
+		case w.BrowsersConnected():
+			return w.askBrowser(ctx, a)
+		}
+	}
 	if kind == checkAsked {
 		waited, err := w.hosts.acquire(ctx, name, w.now)
 		if err != nil {
@@ -99,10 +111,20 @@ func (w *Watcher) fetchPage(ctx context.Context, a article.Article, named string
 	}
 	f.hostStatus, f.retryAfter = resp.Status, resp.RetryAfter
 	f.result.HTTPStatus = resp.Status
-	status := fmt.Sprintf("%d %s", resp.Status, http.StatusText(resp.Status))
 	// At the baseline, a browser capture exists: the user read the page,
 	// so a fetch that cannot see it says nothing about the page.
 	readInBrowser := baseline && a.LatestBrowser > 0
+	w.judgeAnswer(&f, a, resp, baseline, readInBrowser, func() { w.judgePage(&f, a, resp) })
+	return f, nil
+}
+
+// judgeAnswer judges a site's answer by its status, as for a fetch and
+// for a re-check through the browser alike; a page that came back is
+// judged by page. baseline: the lineage has no version yet (its verdicts
+// are final); readInBrowser: the user read the page, so a 404 or a
+// redirect home says nothing about it.
+func (w *Watcher) judgeAnswer(f *finding, a article.Article, resp *Response, baseline, readInBrowser bool, page func()) {
+	status := fmt.Sprintf("%d %s", resp.Status, http.StatusText(resp.Status))
 	switch {
 	case resp.Status == http.StatusNotModified:
 		f.result.Outcome, f.result.Version = article.CheckUnchanged, a.LatestFetch
@@ -141,9 +163,8 @@ func (w *Watcher) fetchPage(ctx context.Context, a article.Article, named string
 	case !resp.HTML():
 		f.verdict(ReasonNotHTML, contentType(resp.ContentType), !baseline)
 	default:
-		w.judgePage(&f, a, resp)
+		page()
 	}
-	return f, nil
 }
 
 // privateOrigins says which origins a fetch may reach on this computer or
@@ -392,6 +413,7 @@ func (w *Watcher) apply(a *article.Article, f finding, now time.Time) *article.E
 		if wt.State == article.WatchRemoved || wt.State == article.WatchNotCheckable {
 			wt.State, wt.Reason, wt.Message = article.WatchWatching, "", ""
 		}
+		wt.Via = "" // a fetch sees the article again
 	case article.CheckRemoved:
 		wt.Failures = 0
 		if wt.RemovedAt.IsZero() {
@@ -412,20 +434,38 @@ func (w *Watcher) apply(a *article.Article, f finding, now time.Time) *article.E
 				wt.State = article.WatchNotCheckable
 			}
 			wt.Reason, wt.Message = res.Reason, res.Message
+			// The reader's browser may see what the fetch cannot.
+			wt.Via = ""
+			if w.browserFits(res.Reason) {
+				wt.Via = article.ViaBrowser
+			}
 		}
 	case article.CheckError:
 		wt.Failures++
 	}
-	switch wt.State {
-	case article.WatchPaused, article.WatchNotCheckable:
+	w.planNext(a, now)
+	return ev
+}
+
+// planNext plans an article's next check by the schedule, after the
+// host's wait: none while it is paused or not checkable (unless the
+// browser checks it), and none after the cut-off (finished).
+func (w *Watcher) planNext(a *article.Article, now time.Time) {
+	wt := a.Watch
+	switch {
+	case wt.State == article.WatchPaused,
+		wt.State == article.WatchNotCheckable && wt.Via != article.ViaBrowser:
 		wt.NextCheck = time.Time{}
-		return ev
+		return
 	}
 	next, until, ok := w.Schedule().Next(Since(a), now, w.random)
 	wt.Until = until
 	if !ok {
-		wt.State, wt.NextCheck = article.WatchFinished, time.Time{}
-		return ev
+		if wt.State != article.WatchNotCheckable {
+			wt.State = article.WatchFinished
+		}
+		wt.NextCheck = time.Time{}
+		return
 	}
 	if wt.State == article.WatchFinished {
 		wt.State = article.WatchWatching
@@ -434,7 +474,6 @@ func (w *Watcher) apply(a *article.Article, f finding, now time.Time) *article.E
 		next = wait
 	}
 	wt.NextCheck = next
-	return ev
 }
 
 func (w *Watcher) logResult(a article.Article, res article.CheckResult) {

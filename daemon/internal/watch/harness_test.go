@@ -55,9 +55,20 @@ type harness struct {
 
 func newHarness(t testing.TB, mod func(*FetcherOptions, *Options)) *harness {
 	t.Helper()
+	return newHarnessAt(t, t.TempDir(), mod)
+}
+
+// newHarnessIn opens a harness over the store in dir (a restart).
+func newHarnessIn(t testing.TB, dir string) *harness {
+	t.Helper()
+	return newHarnessAt(t, dir, nil)
+}
+
+func newHarnessAt(t testing.TB, dir string, mod func(*FetcherOptions, *Options)) *harness {
+	t.Helper()
 	rules := diff.DefaultRules()
 	h := &harness{t: t, ctx: context.Background(), site: watchtest.NewSite(t), clock: &clock{t: t0}}
-	st, err := store.Open(t.TempDir(), store.Options{
+	st, err := store.Open(dir, store.Options{
 		Judge: diff.Judge(func() diff.Rules { return rules }), Events: h.record, Plan: h.plan, Wake: h.wake,
 	})
 	if err != nil {

@@ -160,3 +160,33 @@ func (hs *hosts) prune(now time.Time) {
 		}
 	}
 }
+
+// tryAcquireAsked takes the host, without waiting, for a request the user
+// asked for: as acquire, it passes over the spacing and a backoff of our
+// own making, not a request that is running nor a wait the site asked for.
+func (hs *hosts) tryAcquireAsked(name string, now time.Time) (bool, time.Time) {
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	h := hs.get(name)
+	switch {
+	case h.asked && now.Before(h.wait):
+		return false, h.wait
+	case h.busy:
+		return false, now.Add(hs.spacing)
+	}
+	h.busy = true
+	return true, now
+}
+
+// cancel gives the host back without a request having been made: no
+// spacing, no backoff.
+func (hs *hosts) cancel(name string) {
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	h := hs.get(name)
+	h.busy = false
+	if h.free != nil {
+		close(h.free)
+		h.free = nil
+	}
+}

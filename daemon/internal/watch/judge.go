@@ -55,6 +55,9 @@ const (
 	ReasonBlocked   = "blocked"
 	ReasonNotFound  = "not_found_by_fetch"
 	ReasonRedirects = "redirects_elsewhere"
+	// ReasonNeedsVisit: the page the browser fetched shows its article
+	// only with script (re-checks through the browser).
+	ReasonNeedsVisit = "needs_visit"
 )
 
 // reasonText says a reason in words; the article is then followed by the

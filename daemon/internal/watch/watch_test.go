@@ -429,8 +429,11 @@ func TestNonHTMLIsSkipped(t *testing.T) {
 
 // A paywalled fetch of a page the browser captured in full is not the
 // article: not checkable, shown with its reason, no version, no alert.
+// (With re-checks through the browser off; on, the browser checks it:
+// TestPaywalledArticleIsCheckedThroughTheBrowser.)
 func TestPaywalledFetchIsNotCheckable(t *testing.T) {
 	h := newHarness(t, nil)
+	h.setRechecks(RecheckPatch{Enabled: ptr(false)})
 	h.site.Set("/a", watchtest.Article("story-paywall"))
 	a := h.capture(h.site.URL("news.test", "/a"), watchtest.Page("story"))
 	h.tick()

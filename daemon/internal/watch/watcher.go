@@ -44,6 +44,9 @@ type Options struct {
 	Checked func(article.Article, article.CheckResult)
 	// Reading files the pages fetched; nil makes one over the store.
 	Reading *reading.Service
+	// Lease is how long a browser may hold a re-check job (default
+	// DefaultLease).
+	Lease time.Duration
 }
 
 // Defaults of Options.
@@ -83,6 +86,10 @@ type Watcher struct {
 
 	wake  chan struct{}
 	owned sync.WaitGroup // every check this watcher started
+
+	// browsers are the re-check jobs for the reader's browser and the
+	// extensions connected to take them.
+	browsers *browsers
 }
 
 // New returns a Watcher over st that fetches with f. The store plans and
@@ -92,7 +99,7 @@ func New(st *store.Store, f *Fetcher, o Options) (*Watcher, error) {
 	w := &Watcher{
 		store: st, reading: o.Reading, fetch: f, workers: o.Workers, quality: o.Quality.withDefaults(),
 		now: o.Clock, random: o.Random, log: o.Logger, checked: o.Checked,
-		inflight: map[int64]int{}, wake: make(chan struct{}, 1),
+		inflight: map[int64]int{}, wake: make(chan struct{}, 1), browsers: newBrowsers(o.Lease),
 	}
 	if w.workers <= 0 {
 		w.workers = DefaultWorkers
@@ -131,6 +138,9 @@ func New(st *store.Store, f *Fetcher, o Options) (*Watcher, error) {
 		}
 	}
 	if err := w.schedule.Validate(); err != nil {
+		return nil, err
+	}
+	if err := w.loadRecheck(); err != nil {
 		return nil, err
 	}
 	return w, nil
@@ -176,6 +186,17 @@ func (w *Watcher) Wake() {
 // flight. Articles of older stores get a watch first.
 func (w *Watcher) Run(ctx context.Context) {
 	defer w.owned.Wait()
+	if err := w.loadJobs(); err != nil {
+		w.log.Error("read the re-check jobs for the browser", "err", err)
+	}
+	if err := w.sendOnce(ctx); err != nil {
+		w.log.Error("send articles not checkable by fetch to the browser", "err", err)
+	}
+	w.owned.Add(1)
+	go func() {
+		defer w.owned.Done()
+		w.runBrowsers(ctx)
+	}()
 	if err := w.store.BackfillWatches(ctx, w.now(), w.Plan); err != nil {
 		w.log.Error("give older articles a watch", "err", err)
 	}
@@ -280,6 +301,15 @@ func (w *Watcher) dispatch(ctx context.Context, now time.Time, wg *sync.WaitGrou
 			// The index was read before a check that was in flight then
 			// finished and planned the next: the article says so.
 			if at := store.DueAt(a.Watch); at.IsZero() || at.After(now) {
+				continue
+			}
+			if w.viaBrowser(&a) {
+				// A job for the reader's browser: no request now, so no
+				// turn of the host (the job takes one when a browser
+				// takes it).
+				if _, err := w.openJob(ctx, a, false); err != nil {
+					w.log.Error("make a re-check job for the browser", "article", a.ID, "err", err)
+				}
 				continue
 			}
 			name := hostOf(a.URL)

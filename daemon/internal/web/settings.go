@@ -11,6 +11,7 @@ import (
 	"redline/daemon/internal/article"
 	"redline/daemon/internal/diff"
 	"redline/daemon/internal/store"
+	"redline/daemon/internal/watch"
 )
 
 type settingsData struct {
@@ -29,6 +30,9 @@ type settingsData struct {
 	Tiers    string
 	CutOff   string
 	Private  bool
+	// Recheck: re-checks through the reader's browser.
+	Recheck      watch.RecheckSettings
+	RecheckSites string
 }
 
 func (d *Dashboard) settings(w http.ResponseWriter, r *http.Request, u user) error {
@@ -49,6 +53,8 @@ func (d *Dashboard) settings(w http.ResponseWriter, r *http.Request, u user) err
 		s := d.watcher.Schedule()
 		data.Watching, data.Tiers, data.CutOff = true, scheduleText(s), durationValue(s.CutOff)
 		data.Private = d.private
+		data.Recheck = d.watcher.RecheckSettings()
+		data.RecheckSites = strings.Join(data.Recheck.Sites, "\n")
 	}
 	switch r.URL.Query().Get("saved") {
 	case "rules":
@@ -61,6 +67,8 @@ func (d *Dashboard) settings(w http.ResponseWriter, r *http.Request, u user) err
 		data.Saved = "New feed address made. Update it in your feed reader: the old one no longer works."
 	case "schedule":
 		data.Saved = "Schedule saved. Each article's next check follows it from its next check on."
+	case "recheck":
+		data.Saved = "Re-checks through your browser saved."
 	case "forgot":
 		data.Saved = "The site's articles were forgotten."
 	}

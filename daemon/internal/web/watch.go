@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,6 +20,34 @@ type Watcher interface {
 	Resume(ctx context.Context, id int64) (article.Article, error)
 	Schedule() watch.Schedule
 	SetSchedule(ctx context.Context, s watch.Schedule) error
+	RecheckSettings() watch.RecheckSettings
+	SetRecheckSettings(ctx context.Context, p watch.RecheckPatch) (watch.RecheckSettings, error)
+}
+
+// saveRecheck saves the settings of re-checks through the browser.
+func (d *Dashboard) saveRecheck(w http.ResponseWriter, r *http.Request, u user) error {
+	if d.watcher == nil {
+		return userError(article.ENOTFOUND, "Checking is off in this daemon.")
+	}
+	enabled := r.PostForm.Get("enabled") == "on"
+	budget, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("daily_budget")))
+	if err != nil {
+		return userError(article.EINVALID, fmt.Sprintf("The daily re-checks must be a whole number from 0 to %d.", watch.MaxDailyBudget))
+	}
+	var sites []string
+	for line := range strings.Lines(r.PostForm.Get("sites")) {
+		if t := strings.TrimSpace(line); t != "" {
+			sites = append(sites, t)
+		}
+	}
+	if _, err := d.watcher.SetRecheckSettings(r.Context(), watch.RecheckPatch{Enabled: &enabled, DailyBudget: &budget, Sites: &sites}); err != nil {
+		if article.ErrorCode(err) == article.EINVALID {
+			return userError(article.EINVALID, errMessage(err)+".")
+		}
+		return err
+	}
+	http.Redirect(w, r, "/settings?saved=recheck", http.StatusSeeOther)
+	return nil
 }
 
 // watchView is an article's watch state in words.
@@ -69,6 +98,9 @@ func (d *Dashboard) watchOf(a article.Article) watchView {
 			v.Words += ": " + why
 		}
 		v.Detail = "Only your browser's captures follow it."
+		if w.Via == article.ViaBrowser {
+			v.Detail = "Your browser checks it instead, in the background, on the same schedule."
+		}
 		v.Pause = true
 	case article.WatchRemoved:
 		v.Words = "removed from the site"
@@ -95,6 +127,19 @@ func (d *Dashboard) watchOf(a article.Article) watchView {
 			last += fmt.Sprintf(" The last %d checks failed.", w.Failures)
 		}
 		v.Detail = strings.TrimSpace(v.Detail + " " + last)
+	}
+	if b := w.Browser; b != nil {
+		switch {
+		case b.State == article.BrowserWaiting:
+			v.Words = "waiting for your browser"
+			if msg := strings.TrimPrefix(b.Message, "waiting for your browser"); strings.HasPrefix(msg, ": ") {
+				v.Words += " (" + msg[2:] + ")"
+			}
+		case b.State == article.BrowserRunning:
+			v.Words = "your browser is checking it now"
+		case !b.LastChecked.IsZero():
+			v.Detail = strings.TrimSpace(v.Detail + " " + fmt.Sprintf("Checked through your browser %s (%s).", ago(b.LastChecked), absTime(b.LastChecked)))
+		}
 	}
 	v.Check = d.watcher != nil
 	v.Pause = v.Pause && d.watcher != nil

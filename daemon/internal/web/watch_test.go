@@ -108,3 +108,57 @@ func TestRemovedArticleIsToldOnTheHomePageAndInTheFeed(t *testing.T) {
 		t.Errorf("the changes feed has no removal entry:\n%s", body)
 	}
 }
+
+// An article a fetch cannot see says on its page that the reader's
+// browser checks it instead.
+func TestArticlePageSaysTheBrowserChecksIt(t *testing.T) {
+	s := newStack(t)
+	s.site.Set("/story", watchtest.Article("story-paywall"))
+	u := s.site.URL("dailynews.co.uk", "/story")
+	id := s.capture(u, "Council delays budget vote", "", paras(
+		"The city council delayed its vote on the budget on Tuesday after the auditor warned of a gap in the figures that the finance office had not explained to members.",
+		"Members said they would not approve spending plans until the auditor's questions about the transport fund and the housing reserve had been answered in writing.",
+		"The mayor said the delay was regrettable but that the council would meet again next week, when the finance office expects to present revised numbers and a plan.")...)
+	b := s.loggedIn()
+	page := fmt.Sprintf("/articles/%d", id)
+	_, body, _ := b.get(page)
+	code, _, h := b.post(page+"/check", map[string]string{"csrf": csrfOf(t, body)})
+	if code != http.StatusSeeOther {
+		t.Fatalf("check: %d", code)
+	}
+	_, body, _ = b.get(h.Get("Location"))
+	if !strings.Contains(body, "not checkable by fetch") || !strings.Contains(body, "Your browser checks it instead") {
+		t.Fatalf("the page does not say the browser checks it:\n%s", body)
+	}
+}
+
+// The switch, the budget and the sites of re-checks through the browser
+// are edited in Settings; a bad value is refused and changes nothing.
+func TestRecheckSettingsAreEditedInSettings(t *testing.T) {
+	s := newStack(t)
+	b := s.loggedIn()
+	_, page, _ := b.get("/settings")
+	if !strings.Contains(page, `name="enabled" checked`) || !strings.Contains(page, `name="daily_budget" min="0" max="5000" value="200"`) {
+		t.Fatalf("settings do not show the re-check defaults:\n%s", page)
+	}
+	form := map[string]string{"csrf": csrfOf(t, page), "daily_budget": "40", "sites": "https://www.news.example/a\n\nother.example\n"}
+	if code, _, _ := b.post("/settings/recheck", form); code != http.StatusSeeOther {
+		t.Fatalf("save: %d", code)
+	}
+	got := s.watcher.RecheckSettings()
+	if got.Enabled || got.DailyBudget != 40 || strings.Join(got.Sites, ",") != "news.example,other.example" {
+		t.Fatalf("settings in force: %+v", got)
+	}
+	for _, bad := range []map[string]string{
+		{"csrf": form["csrf"], "enabled": "on", "daily_budget": "lots"},
+		{"csrf": form["csrf"], "enabled": "on", "daily_budget": "6000"},
+		{"csrf": form["csrf"], "enabled": "on", "daily_budget": "10", "sites": "ftp://nope"},
+	} {
+		if code, body, _ := b.post("/settings/recheck", bad); code != http.StatusBadRequest {
+			t.Errorf("%v: %d %s", bad, code, body)
+		}
+	}
+	if after := s.watcher.RecheckSettings(); after.Enabled || after.DailyBudget != 40 {
+		t.Fatalf("a bad form changed the settings: %+v", after)
+	}
+}

@@ -172,6 +172,7 @@ func (d *Dashboard) routes() {
 	mux.HandleFunc("POST /articles/{id}/pause", d.form(d.pauseArticle))
 	mux.HandleFunc("POST /articles/{id}/resume", d.form(d.resumeArticle))
 	mux.HandleFunc("POST /settings/schedule", d.form(d.saveSchedule))
+	mux.HandleFunc("POST /settings/recheck", d.form(d.saveRecheck))
 	mux.HandleFunc("POST /seen", d.form(d.markAllSeen))
 	mux.HandleFunc("POST /settings/rules", d.form(d.saveRules))
 	mux.HandleFunc("POST /settings/sites", d.form(d.saveSites))

@@ -3,6 +3,7 @@
 // page, forgetting one. What changes here reaches the badge and the tabs
 // that show the article.
 import { summaryAlerts } from '../core/alerts';
+import type { Watch } from '../core/daemon';
 import type { BannerModel, DiffAnswer } from '../core/messages';
 import type { Done, Said } from '../core/replies';
 import { DaemonError, messageOf } from './client';
@@ -63,6 +64,16 @@ export class Articles {
     } catch (e) {
       if (e instanceof DaemonError && (e.status === 404 || e.status === 405)) return { error: 'This daemon cannot track pages yet: update Redline.' };
       return { error: messageOf(e, 'Redline could not track this page.') };
+    }
+  }
+
+  /** How the daemon checks the page at url (null: it holds nothing of it). */
+  async watch(url: string): Promise<{ watch: Watch | null } | { error: string }> {
+    try {
+      const a = await this.#deps.config.client().lookup(url);
+      return { watch: a?.watch ?? null };
+    } catch (e) {
+      return { error: messageOf(e, 'Redline could not look this page up.') };
     }
   }
 

@@ -1,9 +1,10 @@
 // Talks to the daemon over HTTP. Only the background does: requests from a
 // content script would count as the web page's own (and Chrome asks the
 // user before a page may reach loopback).
-import type { Article, Capture, CaptureResponse, Diff } from '../core/daemon';
+import type { Article, Capture, CaptureResponse, CheckResult, Diff, RecheckSettings } from '../core/daemon';
 import type { AlertOn } from '../core/alerts';
 import type { SiteRules } from '../core/settings';
+import type { RecheckAnswer } from './recheck';
 
 /** The daemon answered with an error (status and its message), or did not answer (status 0). */
 export class DaemonError extends Error {
@@ -113,6 +114,21 @@ export class DaemonClient {
   /** Changes the daemon's alert policy; answers it as kept. */
   async setAlertOn(p: AlertOn): Promise<AlertOn> {
     return (await this.#call<{ alert_on: AlertOn }>('POST', '/api/v1/settings/alerts', { alert_on: p })).alert_on;
+  }
+
+  /** The settings of re-checks through the browser. */
+  recheckSettings(): Promise<RecheckSettings> {
+    return this.#call('GET', '/api/v1/settings/recheck');
+  }
+
+  /** Replaces the settings given; answers them as the daemon keeps them. */
+  setRecheckSettings(s: Partial<Omit<RecheckSettings, 'used_today'>>): Promise<RecheckSettings> {
+    return this.#call('POST', '/api/v1/settings/recheck', s);
+  }
+
+  /** Answers a re-check job; the daemon answers with the check's result and the article. */
+  answerRecheck(jobID: string, answer: RecheckAnswer): Promise<{ result: CheckResult; article: Article }> {
+    return this.#call('POST', `/api/v1/rechecks/${encodeURIComponent(jobID)}`, answer);
   }
 
   status(): Promise<{ version: string; articles: number }> {

@@ -168,3 +168,50 @@ test('the settings come with the welcome and with settings.changed, in turn with
   assert.equal(stream.state, 'connected');
   stream.stop();
 });
+
+test('with re-checks taken, the hello says so and each well-formed job is handed over apart from the events', async () => {
+  FakeSocket.all = [];
+  (globalThis as { WebSocket?: unknown }).WebSocket = FakeSocket;
+  const events: number[] = [];
+  const jobs: string[] = [];
+  const stream = new EventStream({
+    url: () => 'ws://127.0.0.1:7710/api/v1/events',
+    token: () => 'tok',
+    lastEventID: async () => 0,
+    onEvent: async (e: ArticleEvent) => {
+      events.push(e.event_id);
+    },
+    onState: () => undefined,
+    onWelcome: () => undefined,
+    onSettings: () => undefined,
+    onRecheck: (req) => jobs.push(req.job_id),
+  });
+  stream.ensure();
+  const ws = FakeSocket.all[0]!;
+  ws.open();
+  await flush();
+  assert.deepEqual(ws.sent, [{ type: 'hello', token: 'tok', last_event_id: 0, rechecks: true }]);
+  ws.say({ type: 'welcome', last_event_id: 0 });
+  const job = '0123456789abcdef0123456789abcdef';
+  ws.say({ type: 'recheck.request', job_id: job, article_id: 3, url: 'https://news.example/a', validators: {}, lease_until: '2026-11-27T09:02:00Z' });
+  ws.say({ type: 'recheck.request', job_id: 'nope', article_id: 3, url: 'https://news.example/a' });
+  ws.say({ type: 'recheck.request', job_id: job, article_id: 3, url: 'javascript:alert(1)' });
+  ws.say(ev(1));
+  await flush();
+  assert.deepEqual(jobs, [job], 'only the well-formed request');
+  assert.deepEqual(events, [1], 'a request is not an event');
+  stream.stop();
+});
+
+test('without re-checks taken, the hello does not offer them and requests are ignored', async () => {
+  const { stream, events } = setup({ n: 0 });
+  stream.ensure();
+  const ws = FakeSocket.all[0]!;
+  ws.open();
+  await flush();
+  assert.deepEqual(ws.sent, [{ type: 'hello', token: 'tok', last_event_id: 0 }]);
+  ws.say({ type: 'recheck.request', job_id: '0123456789abcdef0123456789abcdef', article_id: 3, url: 'https://news.example/a' });
+  await flush();
+  assert.deepEqual(events, []);
+  stream.stop();
+});

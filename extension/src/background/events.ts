@@ -5,6 +5,7 @@
 // drop it reconnects with backoff, and an alarm (set up by the caller)
 // calls ensure() in case the worker or event page slept meanwhile.
 import type { ArticleEvent } from '../core/daemon';
+import { parseRecheckRequest, type RecheckRequest } from './recheck';
 
 export type StreamState = 'idle' | 'connecting' | 'connected' | 'unauthorized' | 'offline';
 
@@ -20,6 +21,12 @@ export type StreamHooks = {
   onWelcome: (latest: number) => void;
   /** The settings every client applies (the welcome's, then each settings.changed). */
   onSettings: (settings: unknown) => Promise<void> | void;
+  /**
+   * Re-check jobs (recheck.ts): when set, the hello says the extension
+   * takes them, and each well-formed recheck.request is handed here, apart
+   * from the events (a job never holds up an event, nor the reverse).
+   */
+  onRecheck?: (req: RecheckRequest) => void;
 };
 
 export const PING_MS = 20_000;
@@ -86,7 +93,9 @@ export class EventStream {
     ws.onopen = async () => {
       const last = await this.#hooks.lastEventID();
       if (this.#ws !== ws) return;
-      ws.send(JSON.stringify({ type: 'hello', token: this.#hooks.token(), last_event_id: last }));
+      const hello: Record<string, unknown> = { type: 'hello', token: this.#hooks.token(), last_event_id: last };
+      if (this.#hooks.onRecheck) hello.rechecks = true;
+      ws.send(JSON.stringify(hello));
       clearInterval(this.#ping);
       this.#ping = setInterval(() => {
         if (ws.readyState === WebSocket.OPEN) ws.send('{"type":"ping"}');
@@ -111,6 +120,11 @@ export class EventStream {
           return;
         case 'pong':
           return;
+        case 'recheck.request': {
+          const req = parseRecheckRequest(msg);
+          if (req && this.#hooks.onRecheck) this.#hooks.onRecheck(req);
+          return;
+        }
         case 'error':
           if (msg.code === 'unauthorized') {
             this.stop();

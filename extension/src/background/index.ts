@@ -16,6 +16,7 @@
 //   content.ts   what content scripts ask
 //   pairflow.ts  the /pair page, the confirmation page
 //   ui.ts        what the popup and the options page ask
+//   rechecks.ts  re-check jobs the daemon hands the browser
 //   router.ts    the one message router
 import { ext } from '../core/browser';
 import { Articles } from './articles';
@@ -27,6 +28,7 @@ import { Live } from './live';
 import { Notifier } from './notify';
 import { PairFlow } from './pairflow';
 import { AlertPolicy } from './policy';
+import { Rechecks } from './rechecks';
 import { handleMessages } from './router';
 import { SiteLists } from './sites';
 import { local } from './storage';
@@ -42,7 +44,8 @@ const sites = new SiteLists(local);
 const notifier = new Notifier((articleId) => unseen.of(articleId)?.url);
 const captures = new Captures({ config, tabs, unseen, policy, wake: () => live.ensure() });
 const ready = load();
-const live = new Live({ config, unseen, tabs, notifier, policy, ready, onConnected: () => link.connected() });
+const rechecks = new Rechecks({ config, sites, ready });
+const live = new Live({ config, unseen, tabs, notifier, policy, ready, onConnected: () => link.connected(), onRecheck: (req) => rechecks.take(req) });
 const link = new Link({ config, unseen, captures, live, sites });
 const articles = new Articles({ config, unseen, tabs, policy });
 const pairing = new PairFlow({ config, tabs, captures, pair: (origin, token, through) => link.pair(origin, token, through) });

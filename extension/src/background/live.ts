@@ -10,6 +10,7 @@ import type { Config } from './config';
 import { EventStream, type StreamState } from './events';
 import type { Notifier } from './notify';
 import type { AlertPolicy } from './policy';
+import type { RecheckRequest } from './recheck';
 import type { Tabs } from './tabs';
 import type { Unseen } from './unseen';
 
@@ -23,6 +24,8 @@ export type LiveDeps = {
   ready: Promise<unknown>;
   /** The stream connected: a good time to send what waits. */
   onConnected: () => void;
+  /** Takes the re-check jobs the daemon offers (rechecks.ts). */
+  onRecheck?: (req: RecheckRequest) => void;
 };
 
 export class Live {
@@ -54,6 +57,7 @@ export class Live {
         await ready;
         await policy.learn(alertOnOf(settings));
       },
+      onRecheck: deps.onRecheck,
     });
   }
 

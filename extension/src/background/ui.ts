@@ -3,6 +3,7 @@
 // waiting for another daemon, the site lists, and the page or article the
 // user acts on.
 import type { AlertOn } from '../core/alerts';
+import type { RecheckSettings } from '../core/daemon';
 import { daemonOrigin, type SiteRules } from '../core/settings';
 import type { AlertsAnswer, Done, SitesAnswer, UIState } from '../core/replies';
 import type { Articles } from './articles';
@@ -42,7 +43,10 @@ export class UIRequests {
       'ui.sites.save': (msg) => this.#saveSites({ allow: msg.allow, deny: msg.deny }),
       'ui.alerts': () => this.#alerts(),
       'ui.alerts.save': (msg) => this.#saveAlerts(msg.alertOn),
+      'ui.recheck': () => this.#recheck(() => this.#deps.config.client().recheckSettings()),
+      'ui.recheck.save': (msg) => this.#recheck(() => this.#deps.config.client().setRecheckSettings({ enabled: msg.enabled, daily_budget: msg.daily_budget, sites: msg.sites })),
       'ui.track': (msg) => articles.track(msg.url),
+      'ui.watch': (msg) => articles.watch(msg.url),
       'ui.forget': (msg) => articles.forget(msg.url),
       'ui.diff': (msg) => articles.diff(msg.articleId),
       'ui.seen': (msg) => articles.seen(msg.articleId, msg.version),
@@ -100,6 +104,16 @@ export class UIRequests {
       return { alertOn: await policy.save(config.alertAPI(), p) };
     } catch (e) {
       return { error: messageOf(e, 'Redline could not save which changes alert you.') };
+    }
+  }
+
+  /** Re-checks through the browser are the daemon's settings: paired only. */
+  async #recheck(call: () => Promise<RecheckSettings>): Promise<{ recheck: RecheckSettings } | { error: string }> {
+    if (!this.#deps.config.paired) return { error: 'Pair the extension first: re-checks through the browser are set in the Redline daemon.' };
+    try {
+      return { recheck: await call() };
+    } catch (e) {
+      return { error: messageOf(e, 'Redline could not reach the daemon.') };
     }
   }
 

@@ -59,6 +59,23 @@ export type Article = {
   seen: number;
   unseen?: UnseenChange[];
   read: { version: number; at?: string };
+  /** How the daemon re-checks it (shared/PROTOCOL.md, "The watch in the Article"). */
+  watch?: Watch;
+};
+
+/** Re-checks through the browser, as the daemon keeps them (GET/POST /api/v1/settings/recheck). */
+export type RecheckSettings = { enabled: boolean; daily_budget: number; sites: string[]; used_today: number };
+
+/** The result of one check (by fetch, or through the browser). */
+export type CheckResult = { outcome: string; at: string; version?: number; event_id?: number; reason?: string; message: string; via?: 'browser' };
+
+/** The part of an article's watch the extension shows. */
+export type Watch = {
+  state: string;
+  via?: 'browser';
+  /** Re-checks through the browser: "waiting for your browser", "checked through your browser …". */
+  browser?: { state: 'waiting' | 'running' | 'idle'; since?: string; last_checked?: string; message?: string };
+  last_result?: CheckResult;
 };
 
 /** An entry of the event log, pushed over the WebSocket. */

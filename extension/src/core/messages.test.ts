@@ -96,3 +96,20 @@ test('the options may read the alert policy and save one of its two values, noth
   }
   assert.equal(parseContentMessage({ type: 'ui.alerts.save', alertOn: 'minor' }), null, 'a web page cannot change the policy');
 });
+
+test('the options ask for and save the re-check settings in their shape only', () => {
+  assert.deepEqual(parsePageMessage({ type: 'ui.recheck', extra: 1 }), { type: 'ui.recheck' });
+  const good = { type: 'ui.recheck.save', enabled: false, daily_budget: 50, sites: ['news.example'] };
+  assert.deepEqual(parsePageMessage(good), good);
+  for (const bad of [
+    { ...good, enabled: 'no' },
+    { ...good, daily_budget: -1 },
+    { ...good, daily_budget: 5001 },
+    { ...good, daily_budget: 2.5 },
+    { ...good, sites: 'news.example' },
+    { ...good, sites: [7] },
+    { type: 'ui.recheck.save', enabled: true, daily_budget: 10 },
+  ]) {
+    assert.equal(parsePageMessage(bad), null, JSON.stringify(bad));
+  }
+});

@@ -34,7 +34,10 @@ export type PageMessage =
   | { type: 'ui.sites.save'; allow: string[]; deny: string[] }
   | { type: 'ui.alerts' }
   | { type: 'ui.alerts.save'; alertOn: AlertOn }
+  | { type: 'ui.recheck' }
+  | { type: 'ui.recheck.save'; enabled: boolean; daily_budget: number; sites: string[] }
   | { type: 'ui.track'; url: string }
+  | { type: 'ui.watch'; url: string }
   | { type: 'ui.forget'; url: string }
   | { type: 'ui.diff'; articleId: number }
   | { type: 'ui.seen'; articleId: number; version: number };
@@ -129,6 +132,12 @@ export function parsePageMessage(msg: unknown): PageMessage | null {
       const alertOn = parseAlertOn(msg.alertOn);
       return alertOn === null ? null : { type: 'ui.alerts.save', alertOn };
     }
+    case 'ui.recheck':
+      return { type: msg.type };
+    case 'ui.recheck.save':
+      return typeof msg.enabled === 'boolean' && Number.isInteger(msg.daily_budget) && (msg.daily_budget as number) >= 0 && (msg.daily_budget as number) <= 5000 && isLines(msg.sites)
+        ? { type: 'ui.recheck.save', enabled: msg.enabled, daily_budget: msg.daily_budget as number, sites: msg.sites }
+        : null;
     case 'ui.sites.save':
       return isLines(msg.allow) && isLines(msg.deny) ? { type: 'ui.sites.save', allow: msg.allow, deny: msg.deny } : null;
     case 'ui.settings':
@@ -138,6 +147,7 @@ export function parsePageMessage(msg: unknown): PageMessage | null {
     case 'ui.queue.discard':
       return msg.daemon === null || isStr(msg.daemon, 200) ? { type: 'ui.queue.discard', daemon: msg.daemon } : null;
     case 'ui.track':
+    case 'ui.watch':
     case 'ui.forget':
       return isStr(msg.url) ? { type: msg.type, url: msg.url } : null;
     case 'ui.diff':

@@ -4,6 +4,7 @@
 // { error } instead.
 import type { Change } from '../background/changes';
 import type { StreamState } from '../background/events';
+import type { RecheckSettings, Watch } from './daemon';
 import type { CaptureAnswer, DiffAnswer, HelloAnswer } from './messages';
 import type { AlertOn } from './alerts';
 import type { Settings, SiteRules } from './settings';
@@ -51,7 +52,10 @@ export type Replies = {
   'ui.sites.save': { sites: SiteRules } | { error: string };
   'ui.alerts': AlertsAnswer;
   'ui.alerts.save': { alertOn: AlertOn } | { error: string };
+  'ui.recheck': { recheck: RecheckSettings } | { error: string };
+  'ui.recheck.save': { recheck: RecheckSettings } | { error: string };
   'ui.track': Said;
+  'ui.watch': { watch: Watch | null } | { error: string };
   'ui.forget': Said;
   'ui.diff': DiffAnswer;
   'ui.seen': Done;

@@ -8,6 +8,7 @@ import { ext } from '../core/browser';
 import { setRichText } from '../core/rich';
 import type { QueueView } from '../core/replies';
 import type { AlertOn } from '../core/alerts';
+import type { RecheckSettings } from '../core/daemon';
 import type { SiteRules } from '../core/settings';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -27,6 +28,8 @@ let shownAlertOn: AlertOn = 'substantive';
 
 /** The site lists as last shown, to save them only when the user changed them. */
 let shownSites: SiteRules = { allow: [], deny: [] };
+/** The re-check settings as the daemon answered them (null: not shown). */
+let shownRecheck: RecheckSettings | null = null;
 
 const sameList = (a: string[], b: string[]): boolean => a.length === b.length && a.every((s, i) => s === b[i]);
 
@@ -52,6 +55,7 @@ async function render(): Promise<void> {
   $('unpair').hidden = !st.paired;
   await renderSites(st.paired);
   await renderAlerts(st.paired);
+  await renderRecheck();
 }
 
 const alertRadios = (): HTMLInputElement[] => [...document.querySelectorAll<HTMLInputElement>('input[name="alert_on"]')];
@@ -93,6 +97,20 @@ function renderWaiting(q: QueueView): void {
   $('waiting-section').hidden = groups.length === 0;
 }
 
+async function renderRecheck(): Promise<void> {
+  const r = await ask({ type: 'ui.recheck' });
+  const status = $('recheck-status');
+  shownRecheck = 'recheck' in r ? r.recheck : null;
+  for (const id of ['recheck-enabled', 'recheck-budget', 'recheck-sites']) ($(id) as HTMLInputElement).disabled = shownRecheck === null;
+  status.textContent = 'error' in r ? r.error : '';
+  status.hidden = !('error' in r);
+  if (!shownRecheck) return;
+  ($('recheck-enabled') as HTMLInputElement).checked = shownRecheck.enabled;
+  ($('recheck-budget') as HTMLInputElement).value = String(shownRecheck.daily_budget);
+  ($('recheck-sites') as HTMLTextAreaElement).value = shownRecheck.sites.join('\n');
+  $('recheck-used').textContent = `(${shownRecheck.used_today} today)`;
+}
+
 async function renderSites(paired: boolean): Promise<void> {
   const a = await ask({ type: 'ui.sites' });
   shownSites = a.sites;
@@ -129,6 +147,14 @@ $('save').addEventListener('click', async () => {
   if (alertOn !== undefined && alertOn !== shownAlertOn) {
     const r = await ask({ type: 'ui.alerts.save', alertOn });
     if ('error' in r) return say(`The other settings were saved, but not which changes alert you: ${r.error}`, true);
+  }
+  if (shownRecheck) {
+    const want = { enabled: ($('recheck-enabled') as HTMLInputElement).checked, daily_budget: Number(($('recheck-budget') as HTMLInputElement).value), sites: lines('recheck-sites') };
+    if (want.enabled !== shownRecheck.enabled || want.daily_budget !== shownRecheck.daily_budget || !sameList(want.sites, shownRecheck.sites)) {
+      if (!Number.isInteger(want.daily_budget) || want.daily_budget < 0 || want.daily_budget > 5000) return say('The daily re-checks are a whole number from 0 to 5,000.', true);
+      const r = await ask({ type: 'ui.recheck.save', ...want });
+      if ('error' in r) return say(`The other settings were saved, but not the re-checks: ${r.error}`, true);
+    }
   }
   await render();
   say('Saved.');

@@ -5,7 +5,7 @@ import { ask } from '../core/ask';
 import { ext } from '../core/browser';
 import { appendRichText, setRichText } from '../core/rich';
 import { appendSpans } from '../core/spans';
-import { noticeLines } from './notice';
+import { browserCheckLine, noticeLines } from './notice';
 import { describeChange, timeAgo } from '../core/summary';
 import type { Change } from '../background/changes';
 
@@ -91,6 +91,16 @@ async function render(): Promise<void> {
   }
   $('no-changes').hidden = st.changes.length > 0;
   $('dashboard').dataset.url = `${st.settings.daemon}/`;
+  await renderRecheck(st.paired);
+}
+
+/** Whether this browser re-checks the page in the current tab, and when it last did. */
+async function renderRecheck(paired: boolean): Promise<void> {
+  const url = paired ? await currentTabURL() : null;
+  const r = url ? await ask({ type: 'ui.watch', url }) : null;
+  const line = r && 'watch' in r ? browserCheckLine(r.watch ?? undefined, new Date()) : null;
+  $('recheck').textContent = line ?? '';
+  $('recheck').hidden = line === null;
 }
 
 ($('paused') as HTMLInputElement).addEventListener('change', async (e) => {

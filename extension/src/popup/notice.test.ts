@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { noticeLines, type PopupState } from './notice';
+import { browserCheckLine, noticeLines, type PopupState } from './notice';
 
 const queue = (q: Partial<PopupState['queue']>): PopupState['queue'] => ({ waiting: 0, dropped: 0, unpaired: 0, elsewhere: [], ...q });
 
@@ -25,4 +25,15 @@ test('captures for another daemon, or read while unpaired, are counted with wher
   assert.match(lines, /1 capture read while Redline was not paired: run `redline pair` and confirm to send them/);
   assert.match(lines, /4 captures waiting for the daemon at http:\/\/127\.0\.0\.1:7711: sent only if Redline is paired with it again/);
   assert.doesNotMatch(lines, /waiting for the daemon\./);
+});
+
+test('the popup says when this browser last checked the page, or that a check waits for it', () => {
+  const now = new Date('2026-11-27T09:12:00Z');
+  assert.equal(browserCheckLine(undefined, now), null);
+  assert.equal(browserCheckLine({ state: 'watching' }, now), null, 'checked by fetch: nothing to say');
+  assert.equal(browserCheckLine({ state: 'not_checkable', via: 'browser', browser: { state: 'idle', last_checked: '2026-11-27T09:00:00Z' } }, now), 'Checked through your browser 12 minutes ago.');
+  assert.equal(browserCheckLine({ state: 'not_checkable', via: 'browser', browser: { state: 'waiting', message: 'waiting for your browser: none is connected' } }, now), 'Waiting for your browser: none is connected.');
+  assert.equal(browserCheckLine({ state: 'not_checkable', via: 'browser', browser: { state: 'waiting' } }, now), 'Waiting for your browser.');
+  assert.equal(browserCheckLine({ state: 'watching', via: 'browser', browser: { state: 'running' } }, now), 'Your browser is checking it now.');
+  assert.equal(browserCheckLine({ state: 'not_checkable', via: 'browser' }, now), 'Checked through your browser: the first check is coming.');
 });

@@ -1,3 +1,20 @@
+import type { Watch } from '../core/daemon';
+import { timeAgo } from '../core/summary';
+
+/**
+ * What the popup says of the page in the current tab when Redline checks it
+ * through this browser: "checked through your browser 12 minutes ago",
+ * "waiting for your browser"; null when it does not.
+ */
+export function browserCheckLine(w: Watch | undefined, now: Date): string | null {
+  const b = w?.browser;
+  if (!w || (w.via !== 'browser' && !b)) return null;
+  if (b?.state === 'waiting') return b.message && b.message.startsWith('waiting for your browser') ? b.message[0]!.toUpperCase() + b.message.slice(1) + '.' : 'Waiting for your browser.';
+  if (b?.state === 'running') return 'Your browser is checking it now.';
+  if (b?.last_checked) return `Checked through your browser ${timeAgo(b.last_checked, now)}.`;
+  return 'Checked through your browser: the first check is coming.';
+}
+
 // What the popup's notice says about pairing, the daemon and the captures
 // waiting for it. Commands are between backticks: the popup shows them as
 // code.

@@ -1,0 +1,143 @@
+// End to end, in real headless Chromium with the built extension: a news
+// site that serves its article only to a subscriber (a cookie the browser
+// got by visiting the site) and a teaser with a paywall to anyone else.
+// The daemon's own fetch meets the paywall and marks the article not
+// checkable by fetch; the next check runs through the reader's browser,
+// which fetches the page in the background with its cookie, and the edit
+// the site made alerts: the banner in the open tab. No tab is opened and
+// the read mark stays where the reader left it.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
+import { bannerTree, buildDaemon, startBrowser, startDaemon, startSubscriberSite, tempDir, textOf, until } from './harness.mjs';
+
+const run = promisify(execFile);
+
+let bin, work, data, daemon, browser, site;
+
+before(async () => {
+  work = tempDir('recheck');
+  data = tempDir('recheck-data');
+  bin = buildDaemon(work);
+  // The site lives on this computer: the daemon may fetch it where the
+  // reader read a page.
+  daemon = await startDaemon(bin, data, '127.0.0.1:0', ['--allow-private']);
+  site = await startSubscriberSite();
+  browser = await startBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await site?.close();
+  await daemon?.stop();
+  rmSync(work, { recursive: true, force: true });
+  rmSync(data, { recursive: true, force: true });
+});
+
+test('an article behind a paywall the browser can pass is checked through the browser, without a tab', async () => {
+  const options = await browser.context.newPage();
+  await options.goto(`${browser.extensionURL}options.html`);
+  await options.locator('#manual summary').click();
+  await options.locator('#daemon').fill(daemon.base);
+  await options.locator('#token').fill(daemon.token);
+  await options.locator('#connect').click();
+  await options.locator('#pairing', { hasText: `Paired with the daemon at ${daemon.base}` }).waitFor();
+  await options.close();
+
+  // The reader subscribes (the site sets its cookie) and reads the article.
+  const reader = await browser.context.newPage();
+  await reader.goto(`${site.base}/subscribe`);
+  const url = `${site.base}/2026/paywalled`;
+  await reader.goto(url);
+  const read = await until('the capture at the daemon', async () => {
+    const r = await daemon.api(`/api/v1/articles?url=${encodeURIComponent(url)}`);
+    return r.status === 200 ? r.body : null;
+  });
+  const id = read.id;
+
+  // The daemon's own fetch has no cookie: it meets the paywall.
+  const check = async () => (await run(bin, ['check', '--data', data, url])).stdout;
+  const first = await check();
+  assert.match(first, /subscription|unchanged/i, first);
+  let a = (await daemon.api(`/api/v1/articles/${id}`)).body;
+  assert.equal(a.watch.state, 'not_checkable', JSON.stringify(a.watch));
+  assert.equal(a.watch.state, 'not_checkable');
+  assert.equal(a.watch.via, 'browser');
+  assert.ok(site.requests.some((r) => r.path === '/2026/paywalled' && !r.subscriber && r.ua.startsWith('Redline/')), 'the daemon fetched without the cookie');
+
+  // The site edits the article. The next check runs through the browser.
+  site.edit();
+  const pagesBefore = browser.context.pages().length;
+  const fromBrowserBefore = site.requests.filter((r) => r.subscriber).length;
+  const said = await check();
+  assert.match(said, /changed since you read it/, said);
+  assert.match(said, /next check through your browser/, said);
+  assert.ok(site.requests.filter((r) => r.subscriber).length > fromBrowserBefore, 'the browser fetched the page with its cookie');
+  assert.equal(browser.context.pages().length, pagesBefore, 'no tab was opened');
+
+  a = (await daemon.api(`/api/v1/articles/${id}`)).body;
+  assert.equal(a.read.version, read.read.version, 'the read mark did not move');
+  assert.equal(a.watch.last_result.via, 'browser');
+  assert.ok(a.watch.browser.last_checked, 'checked through your browser');
+  assert.ok(a.unseen?.length >= 1, 'the change is unseen');
+
+  // The banner shows in the tab still open on the article.
+  const banner = await until('the banner in the open tab', () => bannerTree(reader));
+  assert.match(textOf(banner), /This article changed since you read it/);
+  await reader.close();
+});
+
+test('check now through the browser: what one job takes, end to end (a figure, not a test of speed)', async (t) => {
+  const url = `${site.base}/2026/paywalled`;
+  const { id } = (await daemon.api(`/api/v1/articles?url=${encodeURIComponent(url)}`)).body;
+  const took = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const r = await daemon.api(`/api/v1/articles/${id}/check`, { method: 'POST', body: '{}' });
+    took.push(performance.now() - t0);
+    assert.equal(r.body.result.via, 'browser', JSON.stringify(r.body.result));
+    // The next starts once this job is closed on the article.
+    await until('the job closed', async () => (await daemon.api(`/api/v1/articles/${id}`)).body.watch.browser.state === 'idle');
+  }
+  took.sort((a, b) => a - b);
+  t.diagnostic(`check now through the browser: median ${took[2].toFixed(0)} ms, max ${took[4].toFixed(0)} ms (daemon, event stream, background fetch, offscreen parse, answer)`);
+});
+
+test('the options show and change the daemon\'s re-check settings: the switch, the budget, the sites', async () => {
+  const options = await browser.context.newPage();
+  await options.goto(`${browser.extensionURL}options.html`);
+  await until('the re-check settings shown', async () => (await options.locator('#recheck-budget').inputValue()) === '200');
+  assert.equal(await options.locator('#recheck-enabled').isChecked(), true);
+  await options.locator('#recheck-budget').fill('50');
+  await options.locator('#recheck-sites').fill('https://www.news.example/x');
+  await options.locator('#save').click();
+  await options.locator('#message', { hasText: 'Saved.' }).waitFor();
+  let s = (await daemon.api('/api/v1/settings/recheck')).body;
+  assert.deepEqual([s.enabled, s.daily_budget, s.sites], [true, 50, ['news.example']]);
+  await options.locator('#recheck-enabled').uncheck();
+  await options.locator('#save').click();
+  await options.locator('#message', { hasText: 'Saved.' }).waitFor();
+  s = (await daemon.api('/api/v1/settings/recheck')).body;
+  assert.equal(s.enabled, false);
+  // On again for the test that follows.
+  assert.equal((await daemon.api('/api/v1/settings/recheck', { method: 'POST', body: '{"enabled": true, "sites": []}' })).status, 200);
+  await options.close();
+});
+
+test('the extension declines jobs while capture is paused: nothing is fetched', async () => {
+  const url = `${site.base}/2026/paywalled`;
+  const a = (await daemon.api(`/api/v1/articles?url=${encodeURIComponent(url)}`)).body;
+  const popup = await browser.context.newPage();
+  await popup.goto(`${browser.extensionURL}popup.html`);
+  await popup.locator('#paused').check();
+  await popup.locator('text=Capture paused.').waitFor();
+  await popup.close();
+  const before = site.requests.filter((r) => r.subscriber).length;
+  const r = await daemon.api(`/api/v1/articles/${a.id}/check`, { method: 'POST', body: '{}' });
+  assert.equal(r.status, 200);
+  assert.equal(site.requests.filter((x) => x.subscriber).length, before, 'the browser fetched while paused');
+  const now = (await daemon.api(`/api/v1/articles/${a.id}`)).body;
+  assert.match(now.watch.browser.message ?? '', /paused/, JSON.stringify(now.watch.browser));
+});
