@@ -256,6 +256,63 @@ test('in Firefox too, an article behind a paywall the browser passes is checked 
   await reader.close();
 });
 
+// The scheduled path, not Check now. The daemon's own fetch meets the
+// paywall while re-checks through the browser are off, so the article is
+// not checkable and nothing is planned. Turning them on makes such an
+// article due at once in the due index, as its schedule would: the
+// watcher's loop, not a request of the reader, turns that due check into a
+// job for Firefox, which fetches the page with its cookie in the
+// background page. (A second copy of the news site, on its own port, gives
+// an article no earlier test touched; the cookie is the computer's, any port.)
+test('in Firefox too, the next due check of an article the daemon could not fetch runs as a browser job: a browser version, the banner in the open tab, no tab opened, the read mark unchanged', async () => {
+  const scheduledSite = await startSubscriberSite();
+  const reader = await browser.newPage();
+  try {
+    assert.equal((await daemon.api('/api/v1/settings/recheck', { method: 'POST', body: '{"enabled": false}' })).status, 200);
+    await reader.goto(`${scheduledSite.base}/subscribe`);
+    const url = `${scheduledSite.base}/2026/paywalled`;
+    await reader.goto(url);
+    const read = await until('the capture at the daemon', () => articleAt(url));
+    assert.equal(read.version_list.find((v) => v.number === read.read.version)?.source, 'browser', 'the version read is the browser capture');
+
+    // The daemon's own fetch has no cookie: the paywall, and nothing planned.
+    const first = (await daemon.api(`/api/v1/articles/${read.id}/check`, { method: 'POST', body: '{}' })).body;
+    assert.equal(first.article.watch.state, 'not_checkable', JSON.stringify(first.article.watch));
+    assert.notEqual(first.article.watch.via, 'browser');
+    assert.equal(first.article.watch.next_check, undefined, 'nothing is planned while browser re-checks are off');
+    assert.ok(scheduledSite.requests.some((r) => r.path === '/2026/paywalled' && !r.subscriber && r.ua.startsWith('Redline/')), 'the daemon fetched without the cookie');
+
+    scheduledSite.edit();
+    const tabs = (await browser.pages()).length;
+    const usedBefore = (await daemon.api('/api/v1/settings/recheck')).body.used_today;
+    const withCookie = scheduledSite.requests.filter((r) => r.subscriber).length;
+    // On: the article is due now. Nobody asks for a check.
+    assert.equal((await daemon.api('/api/v1/settings/recheck', { method: 'POST', body: '{"enabled": true}' })).status, 200);
+
+    const a = await until('a browser version from the due check', async () => {
+      const now = await articleAt(url);
+      return now && now.versions > read.versions && now.watch.last_result?.via === 'browser' ? now : null;
+    });
+    assert.equal(a.watch.last_result.outcome, 'changed', JSON.stringify(a.watch.last_result));
+    assert.equal(a.latest_browser, a.versions, 'the new version is a browser version');
+    assert.equal(a.version_list.find((v) => v.number === a.versions)?.source, 'browser');
+    assert.equal(a.watch.via, 'browser', 'its checks go on through the browser');
+    assert.ok(a.watch.next_check, 'the next check is planned by the schedule');
+    assert.ok(scheduledSite.requests.filter((r) => r.subscriber).length > withCookie, 'Firefox fetched the page with its cookie');
+    assert.ok((await daemon.api('/api/v1/settings/recheck')).body.used_today > usedBefore, 'the job counts against the daily budget');
+    assert.equal(a.read.version, read.read.version, 'the read mark did not move');
+    assert.ok((a.unseen ?? []).some((u) => u.to_version === a.versions), `the change is unseen (what the badge counts): ${JSON.stringify(a.unseen)}`);
+    assert.equal((await browser.pages()).length, tabs, 'no tab was opened');
+
+    const banner = await until('the banner in the tab still open', () => bannerTree(reader));
+    assert.match(textOf(banner), /This article changed since you read it/);
+    assert.match(textOf(banner), /Headline changed/);
+  } finally {
+    await reader.close();
+    await scheduledSite.close();
+  }
+});
+
 test('the packed add-on, installed for good, is still there and paired after Firefox restarts', async () => {
   const { xpi } = built;
   const kept = tempDir('ff-kept');
