@@ -15,12 +15,13 @@ const request = (over: Partial<RecheckRequest> = {}): RecheckRequest => ({
   type: 'recheck.request', job_id: JOB, article_id: 12, url: 'https://news.example/a', validators: {}, lease_until: '2026-11-27T09:02:00Z', ...over,
 });
 
-function deps(opts: { settings?: Partial<Settings>; sites?: SiteRules; fetched?: Fetched | Error } = {}) {
+function deps(opts: { settings?: Partial<Settings>; sites?: SiteRules; fetched?: Fetched | Error; inPrivate?: boolean } = {}) {
   const fetched: string[] = [];
   return {
     fetched,
     deps: {
       settings: () => ({ ...defaultSettings, ...opts.settings }),
+      inPrivate: () => opts.inPrivate ?? false,
       sites: () => opts.sites ?? { allow: [], deny: [] },
       fetchPage: async (url: string) => {
         fetched.push(url);
@@ -95,6 +96,19 @@ test('a denied site is never fetched: the job is declined', async () => {
   const { deps: d2, fetched: f2 } = deps({ sites: { allow: ['other.example'], deny: [] } });
   assert.deepEqual(await runRecheck(request(), d2), { outcome: 'declined', detail: 'denied' });
   assert.deepEqual([...fetched, ...f2], []);
+});
+
+test('never from a private window: a background running for private windows fetches nothing and declines the job', async () => {
+  const { deps: d, fetched } = deps({ inPrivate: true });
+  assert.deepEqual(await runRecheck(request(), d), { outcome: 'declined', detail: 'private' });
+  // Even on a site the reader allowed, with capture on.
+  const { deps: d2, fetched: f2 } = deps({ inPrivate: true, sites: { allow: ['news.example'], deny: [] } });
+  assert.deepEqual(await runRecheck(request(), d2), { outcome: 'declined', detail: 'private' });
+  assert.deepEqual([...fetched, ...f2], []);
+  // The same job outside a private window is fetched.
+  const { deps: d3, fetched: f3 } = deps();
+  assert.equal((await runRecheck(request(), d3)).outcome, 'page');
+  assert.deepEqual(f3, ['https://news.example/a']);
 });
 
 test('a failed fetch is an error answer', async () => {

@@ -65,6 +65,12 @@ export type Fetched = { status: number; url: string; html: string; etag?: string
 
 export type RecheckDeps = {
   settings: () => Settings;
+  /**
+   * Whether this background runs for private windows (their cookies, their
+   * session). The manifest keeps the extension out of them; were it ever let
+   * in, no job is done there.
+   */
+  inPrivate: () => boolean;
   sites: () => SiteRules;
   /** Fetches url with the browser's cookies for its site. */
   fetchPage: (url: string, validators: RecheckRequest['validators']) => Promise<Fetched>;
@@ -76,6 +82,7 @@ export type RecheckDeps = {
 /** Does one job and returns the answer to send. */
 export async function runRecheck(req: RecheckRequest, deps: RecheckDeps): Promise<RecheckAnswer> {
   const settings = deps.settings();
+  if (deps.inPrivate()) return { outcome: 'declined', detail: 'private' };
   if (settings.paused) return { outcome: 'declined', detail: 'paused' };
   if (!mayCapture(settings, deps.sites(), req.url)) return { outcome: 'declined', detail: 'denied' };
   let got: Fetched;

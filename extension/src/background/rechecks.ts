@@ -38,6 +38,7 @@ export class Rechecks {
     await this.#ready;
     const answer = await runRecheck(req, {
       settings: () => this.#config.settings,
+      inPrivate: () => ext.extension?.inIncognitoContext === true,
       sites: () => this.#sites.rules(),
       fetchPage: fetchWithSession,
       parse: (html, url) => this.#parse(html, url),
