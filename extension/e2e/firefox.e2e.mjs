@@ -18,7 +18,8 @@
 // to include every shadow tree, which is how the test reads and clicks it.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
 import puppeteer from 'puppeteer-core';
@@ -176,6 +177,18 @@ async function pairByLink(browser) {
   await confirm.close();
   await page.close();
 }
+
+// Never from private windows: the extension is not let into them at all,
+// so nothing read there is captured, and an article never captured is
+// never re-checked. Both builds say so; the router refuses a message from
+// a private tab (core/messages.test.ts) and a background that ever ran for
+// private windows declines every job (background/recheck.test.ts).
+test('the built add-ons, for Chrome and for Firefox, are kept out of private windows', () => {
+  for (const dir of [built.chrome, built.firefox]) {
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    assert.equal(manifest.incognito, 'not_allowed', `${dir}/manifest.json`);
+  }
+});
 
 test('pairs through the one-time link and a click in the Redline tab, with nothing to type', () => pairByLink(browser));
 
