@@ -139,10 +139,16 @@ function teaser(page) {
 <div class="paywall"><p>Subscribe to continue reading. Already a subscriber? Log in.</p></div></article></body></html>`;
 }
 
-/** The news site: /subscribe sets the subscriber cookie; the article needs it. */
+/**
+ * The news site: /subscribe sets the subscriber cookie; the articles
+ * /2026/paywalled and /2026/scheduled need it (each is edited on its own:
+ * edit(path)). set(path, html) serves html at path to everyone, as a page
+ * that shows its article only with script would be served.
+ */
 export async function startSubscriberSite() {
   const { first, edited } = articleVersions();
-  const state = { body: first };
+  const state = { '/2026/paywalled': first, '/2026/scheduled': first };
+  const open = {};
   const requests = [];
   const server = createServer((req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
@@ -153,19 +159,27 @@ export async function startSubscriberSite() {
       res.end('<!doctype html><title>Welcome</title><p>You are a subscriber now.</p>');
       return;
     }
-    if (path !== '/2026/paywalled') {
+    if (Object.hasOwn(open, path)) {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.end(open[path]);
+      return;
+    }
+    if (!Object.hasOwn(state, path)) {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
       return;
     }
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': "default-src 'none'; style-src 'self'", 'Cache-Control': 'no-store' });
-    res.end(subscriber ? state.body : teaser(state.body));
+    res.end(subscriber ? state[path] : teaser(state[path]));
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   return {
     base: `http://127.0.0.1:${server.address().port}`,
     requests,
-    edit() {
-      state.body = edited;
+    edit(path = '/2026/paywalled') {
+      state[path] = edited;
+    },
+    set(path, html) {
+      open[path] = html;
     },
     close: () => new Promise((r) => server.close(r)),
   };

@@ -141,3 +141,57 @@ test('the extension declines jobs while capture is paused: nothing is fetched', 
   const now = (await daemon.api(`/api/v1/articles/${a.id}`)).body;
   assert.match(now.watch.browser.message ?? '', /paused/, JSON.stringify(now.watch.browser));
 });
+
+// The scheduled path. The daemon's own fetch meets the paywall while
+// re-checks through the browser are off, so the article is not checkable
+// and waits for nothing. Turning them on makes such an article due at once
+// (the due index, as its schedule would): the watcher's loop, not a
+// request of the user, turns that due check into a job for the browser.
+// The tab stays open on the article for the alerts that follow.
+let scheduled;
+
+test('the next due check of an article the daemon could not fetch runs as a browser job and stores a browser version', async () => {
+  // Capture on again (the test before paused it).
+  const popup = await browser.context.newPage();
+  await popup.goto(`${browser.extensionURL}popup.html`);
+  await popup.locator('#paused').uncheck();
+  await popup.locator('text=Capture resumed.').waitFor();
+  await popup.close();
+  assert.equal((await daemon.api('/api/v1/settings/recheck', { method: 'POST', body: '{"enabled": false}' })).status, 200);
+
+  const url = `${site.base}/2026/scheduled`;
+  const reader = await browser.context.newPage();
+  await reader.goto(url);
+  const read = await until('the capture at the daemon', async () => {
+    const r = await daemon.api(`/api/v1/articles?url=${encodeURIComponent(url)}`);
+    return r.status === 200 ? r.body : null;
+  });
+  const said = (await run(bin, ['check', '--data', data, url])).stdout;
+  assert.match(said, /subscription/i, said);
+  let a = (await daemon.api(`/api/v1/articles/${read.id}`)).body;
+  assert.equal(a.watch.state, 'not_checkable', JSON.stringify(a.watch));
+  assert.notEqual(a.watch.via, 'browser');
+  assert.equal(a.watch.next_check, undefined, 'nothing is planned while browser re-checks are off');
+  assert.ok(site.requests.some((r) => r.path === '/2026/scheduled' && !r.subscriber && r.ua.startsWith('Redline/')), 'the daemon fetched without the cookie');
+
+  site.edit('/2026/scheduled');
+  const pagesBefore = browser.context.pages().length;
+  const badgeBefore = await browser.worker.evaluate(() => chrome.action.getBadgeText({}));
+  const usedBefore = (await daemon.api('/api/v1/settings/recheck')).body.used_today;
+  const fromBrowserBefore = site.requests.filter((r) => r.path === '/2026/scheduled' && r.subscriber).length;
+  // On: the article is due now. Nobody asks for a check.
+  assert.equal((await daemon.api('/api/v1/settings/recheck', { method: 'POST', body: '{"enabled": true}' })).status, 200);
+
+  a = await until('a browser version from the due check', async () => {
+    const now = (await daemon.api(`/api/v1/articles/${read.id}`)).body;
+    return now.versions > read.versions && now.watch.last_result?.via === 'browser' ? now : null;
+  });
+  assert.equal(a.watch.last_result.outcome, 'changed', JSON.stringify(a.watch.last_result));
+  assert.equal(a.latest_browser, a.versions, 'the new version is a browser version');
+  assert.equal(a.watch.via, 'browser', 'its checks go on through the browser');
+  assert.ok(a.watch.next_check, 'the next check is planned by the schedule');
+  assert.ok(site.requests.filter((r) => r.path === '/2026/scheduled' && r.subscriber).length > fromBrowserBefore, 'the browser fetched the page with its cookie');
+  assert.ok((await daemon.api('/api/v1/settings/recheck')).body.used_today > usedBefore, 'the job counts against the daily budget');
+  assert.equal(browser.context.pages().length, pagesBefore, 'no tab was opened');
+  scheduled = { id: read.id, url, read: read.read, reader, badgeBefore };
+});
