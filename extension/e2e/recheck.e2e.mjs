@@ -195,3 +195,27 @@ test('the next due check of an article the daemon could not fetch runs as a brow
   assert.equal(browser.context.pages().length, pagesBefore, 'no tab was opened');
   scheduled = { id: read.id, url, read: read.read, reader, badgeBefore };
 });
+
+test('the edit a due browser check found alerts: the badge, the banner live in the open tab and on the next visit; no tab opened, the read mark unchanged', async () => {
+  const { id, url, read, reader, badgeBefore } = scheduled;
+  const pagesBefore = browser.context.pages().length;
+  // The badge counts the article at once, without a visit.
+  const counted = String(Number(badgeBefore || '0') + 1);
+  await until('the badge to count the changed article', async () => (await browser.worker.evaluate(() => chrome.action.getBadgeText({}))) === counted);
+  // The banner shows live in the tab that was open on the article.
+  const live = await until('the banner in the open tab', () => bannerTree(reader));
+  assert.match(textOf(live), /This article changed since you read it/);
+  assert.equal(browser.context.pages().length, pagesBefore, 'no tab was opened');
+
+  const a = (await daemon.api(`/api/v1/articles/${id}`)).body;
+  assert.equal(a.read.version, read.version, 'the read mark did not move');
+  assert.ok(a.unseen?.some((u) => u.to_version === a.versions), JSON.stringify(a.unseen));
+  await reader.close();
+
+  // And on the next visit.
+  const again = await browser.context.newPage();
+  await again.goto(url);
+  const banner = await until('the banner on the next visit', () => bannerTree(again));
+  assert.match(textOf(banner), /This article changed since you read it/);
+  await again.close();
+});
