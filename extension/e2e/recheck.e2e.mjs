@@ -219,3 +219,42 @@ test('the edit a due browser check found alerts: the badge, the banner live in t
   assert.match(textOf(banner), /This article changed since you read it/);
   await again.close();
 });
+
+// A job given while no browser is connected waits for one, in the store:
+// the daemon is restarted on another address the extension does not know
+// (so it cannot connect), a due check becomes a job there, and the daemon
+// is restarted again on the address the extension knows. The job, made
+// before the extension could connect and kept across a restart, runs.
+test('a job given while the browser is not connected runs when it reconnects, and a daemon restart loses no job', async () => {
+  const { id, url } = scheduled;
+  const known = new URL(daemon.base).host;
+  const before = (await daemon.api(`/api/v1/articles/${id}`)).body.watch.browser.last_checked;
+  await daemon.stop();
+  daemon = await startDaemon(bin, data, '127.0.0.1:0', ['--allow-private']);
+  assert.notEqual(new URL(daemon.base).host, known);
+
+  // The daemon's fetch meets the paywall while re-checks through the
+  // browser are off; turning them on makes the check due: a job.
+  assert.equal((await daemon.api('/api/v1/settings/recheck', { method: 'POST', body: '{"enabled": false}' })).status, 200);
+  const said = (await run(bin, ['check', '--data', data, url])).stdout;
+  assert.match(said, /subscription/i, said);
+  const fromBrowserBefore = site.requests.filter((r) => r.path === '/2026/scheduled' && r.subscriber).length;
+  assert.equal((await daemon.api('/api/v1/settings/recheck', { method: 'POST', body: '{"enabled": true}' })).status, 200);
+  const waiting = await until('the article waiting for the browser', async () => {
+    const w = (await daemon.api(`/api/v1/articles/${id}`)).body.watch;
+    return /none is connected/.test(w.browser?.message ?? '') ? w : null;
+  });
+  assert.equal(waiting.browser.state, 'waiting', JSON.stringify(waiting.browser));
+  assert.equal(waiting.browser.last_checked, before, 'no browser checked it');
+
+  // Restarted where the extension connects: the job is still there and runs.
+  await daemon.stop();
+  daemon = await startDaemon(bin, data, known, ['--allow-private']);
+  const done = await until('the job run after the extension reconnected', async () => {
+    const w = (await daemon.api(`/api/v1/articles/${id}`)).body.watch;
+    return w.browser?.last_checked && w.browser.last_checked !== before && w.browser.state === 'idle' ? w : null;
+  });
+  assert.equal(done.last_result.via, 'browser', JSON.stringify(done.last_result));
+  assert.match(done.last_result.outcome, /unchanged|changed/, JSON.stringify(done.last_result));
+  assert.equal(site.requests.filter((r) => r.path === '/2026/scheduled' && r.subscriber).length, fromBrowserBefore + 1, 'the browser fetched the page once, with its cookie');
+});
