@@ -258,3 +258,50 @@ test('a job given while the browser is not connected runs when it reconnects, an
   assert.match(done.last_result.outcome, /unchanged|changed/, JSON.stringify(done.last_result));
   assert.equal(site.requests.filter((r) => r.path === '/2026/scheduled' && r.subscriber).length, fromBrowserBefore + 1, 'the browser fetched the page once, with its cookie');
 });
+
+/** A page that shows its article only with script: the markup holds none of its text. */
+function scriptedPage(title, lead) {
+  const paragraphs = [lead];
+  for (let i = 1; i <= 9; i++) {
+    paragraphs.push(`Paragraph ${i} of the report goes on about the harbour works, the council's vote on the new budget, the residents who came to speak at the meeting and what the engineers said about the sea wall that will be built over the next three years.`);
+  }
+  const html = `<article><h1>${title}</h1>${paragraphs.map((p) => `<p>${p}</p>`).join('')}</article>`;
+  return `<!doctype html><html><head><title>${title}</title></head><body><main id="app"></main>
+<script>document.getElementById('app').innerHTML = ${JSON.stringify(html).replaceAll('</', '<\\/')};</script></body></html>`;
+}
+
+test('an article whose page shows its text only with script is reported "needs a visit" on the article, never compared', async () => {
+  const path = '/2026/scripted';
+  const url = `${site.base}${path}`;
+  site.set(path, scriptedPage('Harbour works approved', 'The council approved the harbour works on Tuesday evening after a long debate.'));
+  const reader = await browser.context.newPage();
+  await reader.goto(url);
+  const read = await until('the capture at the daemon', async () => {
+    const r = await daemon.api(`/api/v1/articles?url=${encodeURIComponent(url)}`);
+    return r.status === 200 ? r.body : null;
+  });
+  await reader.close();
+
+  // The site changes the article; neither check may compare it.
+  site.set(path, scriptedPage('Harbour works approved after all', 'The council approved the harbour works on Wednesday morning after a second debate.'));
+  await run(bin, ['check', '--data', data, url]);
+  let a = (await daemon.api(`/api/v1/articles/${read.id}`)).body;
+  assert.equal(a.watch.state, 'not_checkable', JSON.stringify(a.watch));
+  assert.equal(a.watch.via, 'browser');
+
+  const fromBrowserBefore = site.requests.filter((r) => r.path === path && !r.ua.startsWith('Redline/')).length;
+  const r = await daemon.api(`/api/v1/articles/${read.id}/check`, { method: 'POST', body: '{}' });
+  assert.equal(r.status, 200);
+  assert.equal(r.body.result.via, 'browser', JSON.stringify(r.body.result));
+  assert.ok(site.requests.filter((x) => x.path === path && !x.ua.startsWith('Redline/')).length > fromBrowserBefore, 'the browser fetched the page');
+  assert.equal(r.body.result.outcome, 'not_checkable', JSON.stringify(r.body.result));
+  assert.equal(r.body.result.reason, 'needs_visit', JSON.stringify(r.body.result));
+  assert.match(r.body.result.message, /^needs a visit/, r.body.result.message);
+
+  a = (await daemon.api(`/api/v1/articles/${read.id}`)).body;
+  assert.equal(a.versions, read.versions, 'nothing was stored');
+  assert.equal(a.latest_browser, read.latest_browser);
+  assert.equal(a.unseen, undefined, 'no change was reported');
+  assert.match(a.watch.browser.message, /needs a visit/, JSON.stringify(a.watch.browser));
+  assert.equal(a.read.version, read.read.version, 'the read mark did not move');
+});
