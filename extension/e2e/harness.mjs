@@ -2,7 +2,7 @@
 // repository, a local web server that plays a news site, and Debian's
 // Chromium with the built extension loaded, driven over CDP.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -185,28 +185,55 @@ export async function startSubscriberSite() {
   };
 }
 
-/** Chromium with the extension, a fresh profile, headless; extraArgs are more switches. */
-export async function startBrowser(extraArgs = []) {
+/**
+ * Chromium with the extension, a fresh profile, headless; extraArgs are
+ * more switches. grant lists optional API permissions the user has
+ * granted already (e.g. ['notifications']): headless Chromium cannot show
+ * the dialog in which a user grants one, so the browser is started once to
+ * install the extension, and the grant is written to the profile's
+ * record of the extension's permissions (granted and active) before the
+ * browser starts for the test. The options' request for it then succeeds
+ * at once, as it does for a user who granted it before.
+ */
+export async function startBrowser(extraArgs = [], { grant = [] } = {}) {
   const ext = (await buildExtension()).chrome;
   const profile = tempDir('profile');
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: false, // the flag below asks for the new headless mode
-    ignoreDefaultArgs: ['--disable-extensions'],
-    args: [
-      '--headless=new',
-      `--disable-extensions-except=${ext}`,
-      `--load-extension=${ext}`,
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      ...extraArgs,
-    ],
-  });
-  const worker = context.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${CHROME_ID}/`)) ?? (await context.waitForEvent('serviceworker', { predicate: (w) => w.url().startsWith(`chrome-extension://${CHROME_ID}/`) }));
+  const launch = () =>
+    chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: false, // the flag below asks for the new headless mode
+      ignoreDefaultArgs: ['--disable-extensions'],
+      args: [
+        '--headless=new',
+        `--disable-extensions-except=${ext}`,
+        `--load-extension=${ext}`,
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        ...extraArgs,
+      ],
+    });
+  const ours = (w) => w.url().startsWith(`chrome-extension://${CHROME_ID}/`);
+  const workerOf = async (context) => context.serviceWorkers().find(ours) ?? (await context.waitForEvent('serviceworker', { predicate: ours }));
+  let context = await launch();
+  if (grant.length > 0) {
+    await workerOf(context);
+    await context.close();
+    const prefs = join(profile, 'Default', 'Preferences');
+    const p = JSON.parse(readFileSync(prefs, 'utf8'));
+    const record = p.extensions?.settings?.[CHROME_ID];
+    if (!record?.granted_permissions?.api || !record?.active_permissions?.api) throw new Error('the profile holds no record of the extension\'s permissions');
+    for (const set of [record.granted_permissions, record.active_permissions]) set.api = [...new Set([...set.api, ...grant])];
+    writeFileSync(prefs, JSON.stringify(p));
+    context = await launch();
+  }
+  const worker = await workerOf(context);
+  if (grant.length > 0 && !(await worker.evaluate((permissions) => chrome.permissions.contains({ permissions }), grant))) {
+    throw new Error(`the browser did not take the grant of ${grant.join(', ')}`);
+  }
   return {
     context,
     worker,

@@ -25,7 +25,9 @@ before(async () => {
   // reader read a page.
   daemon = await startDaemon(bin, data, '127.0.0.1:0', ['--allow-private']);
   site = await startSubscriberSite();
-  browser = await startBrowser();
+  // The reader has granted notifications (the test that follows the
+  // scheduled check turns them on in the options).
+  browser = await startBrowser([], { grant: ['notifications'] });
 });
 
 after(async () => {
@@ -157,6 +159,13 @@ test('the next due check of an article the daemon could not fetch runs as a brow
   await popup.locator('#paused').uncheck();
   await popup.locator('text=Capture resumed.').waitFor();
   await popup.close();
+  // Desktop notifications on, as the reader sets them in the options.
+  const options = await browser.context.newPage();
+  await options.goto(`${browser.extensionURL}options.html`);
+  await options.locator('#notifications').check();
+  await options.locator('#save').click();
+  await options.locator('#message', { hasText: 'Saved.' }).waitFor();
+  await options.close();
   assert.equal((await daemon.api('/api/v1/settings/recheck', { method: 'POST', body: '{"enabled": false}' })).status, 200);
 
   const url = `${site.base}/2026/scheduled`;
@@ -196,7 +205,7 @@ test('the next due check of an article the daemon could not fetch runs as a brow
   scheduled = { id: read.id, url, read: read.read, reader, badgeBefore };
 });
 
-test('the edit a due browser check found alerts: the badge, the banner live in the open tab and on the next visit; no tab opened, the read mark unchanged', async () => {
+test('the edit a due browser check found alerts: the badge, the banner live in the open tab and on the next visit, a desktop notification; no tab opened, the read mark unchanged', async () => {
   const { id, url, read, reader, badgeBefore } = scheduled;
   const pagesBefore = browser.context.pages().length;
   // The badge counts the article at once, without a visit.
@@ -205,6 +214,12 @@ test('the edit a due browser check found alerts: the badge, the banner live in t
   // The banner shows live in the tab that was open on the article.
   const live = await until('the banner in the open tab', () => bannerTree(reader));
   assert.match(textOf(live), /This article changed since you read it/);
+  // A desktop notification, since the reader turned them on.
+  const shown = await until('the desktop notification', async () => {
+    const all = await browser.worker.evaluate(() => chrome.notifications.getAll());
+    return Object.keys(all).includes(`redline-article-${id}`) ? all : null;
+  });
+  assert.ok(shown);
   assert.equal(browser.context.pages().length, pagesBefore, 'no tab was opened');
 
   const a = (await daemon.api(`/api/v1/articles/${id}`)).body;
