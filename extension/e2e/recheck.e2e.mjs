@@ -5,7 +5,12 @@
 // checkable by fetch; the next check runs through the reader's browser,
 // which fetches the page in the background with its cookie, and the edit
 // the site made alerts: the banner in the open tab. No tab is opened and
-// the read mark stays where the reader left it.
+// the read mark stays where the reader left it. Then the same for a check
+// the schedule makes due (not Check now), with every alert (badge, banner
+// live and on the next visit, desktop notification); a job given while no
+// browser is connected, kept across a daemon restart; and a page that
+// shows its article only with script ("needs a visit", never compared).
+// The tests run in order on one browser session.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
