@@ -2,7 +2,7 @@
 // repository, a local web server that plays a news site, and Debian's
 // Chromium with the built extension loaded, driven over CDP.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -139,10 +139,16 @@ function teaser(page) {
 <div class="paywall"><p>Subscribe to continue reading. Already a subscriber? Log in.</p></div></article></body></html>`;
 }
 
-/** The news site: /subscribe sets the subscriber cookie; the article needs it. */
+/**
+ * The news site: /subscribe sets the subscriber cookie; the articles
+ * /2026/paywalled and /2026/scheduled need it (each is edited on its own:
+ * edit(path)). set(path, html) serves html at path to everyone, as a page
+ * that shows its article only with script would be served.
+ */
 export async function startSubscriberSite() {
   const { first, edited } = articleVersions();
-  const state = { body: first };
+  const state = { '/2026/paywalled': first, '/2026/scheduled': first };
+  const open = {};
   const requests = [];
   const server = createServer((req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
@@ -153,46 +159,81 @@ export async function startSubscriberSite() {
       res.end('<!doctype html><title>Welcome</title><p>You are a subscriber now.</p>');
       return;
     }
-    if (path !== '/2026/paywalled') {
+    if (Object.hasOwn(open, path)) {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.end(open[path]);
+      return;
+    }
+    if (!Object.hasOwn(state, path)) {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
       return;
     }
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': "default-src 'none'; style-src 'self'", 'Cache-Control': 'no-store' });
-    res.end(subscriber ? state.body : teaser(state.body));
+    res.end(subscriber ? state[path] : teaser(state[path]));
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   return {
     base: `http://127.0.0.1:${server.address().port}`,
     requests,
-    edit() {
-      state.body = edited;
+    edit(path = '/2026/paywalled') {
+      state[path] = edited;
+    },
+    set(path, html) {
+      open[path] = html;
     },
     close: () => new Promise((r) => server.close(r)),
   };
 }
 
-/** Chromium with the extension, a fresh profile, headless; extraArgs are more switches. */
-export async function startBrowser(extraArgs = []) {
+/**
+ * Chromium with the extension, a fresh profile, headless; extraArgs are
+ * more switches. grant lists optional API permissions the user has
+ * granted already (e.g. ['notifications']): headless Chromium cannot show
+ * the dialog in which a user grants one, so the browser is started once to
+ * install the extension, and the grant is written to the profile's
+ * record of the extension's permissions (granted and active) before the
+ * browser starts for the test. The options' request for it then succeeds
+ * at once, as it does for a user who granted it before.
+ */
+export async function startBrowser(extraArgs = [], { grant = [] } = {}) {
   const ext = (await buildExtension()).chrome;
   const profile = tempDir('profile');
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: false, // the flag below asks for the new headless mode
-    ignoreDefaultArgs: ['--disable-extensions'],
-    args: [
-      '--headless=new',
-      `--disable-extensions-except=${ext}`,
-      `--load-extension=${ext}`,
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      ...extraArgs,
-    ],
-  });
-  const worker = context.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${CHROME_ID}/`)) ?? (await context.waitForEvent('serviceworker', { predicate: (w) => w.url().startsWith(`chrome-extension://${CHROME_ID}/`) }));
+  const launch = () =>
+    chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: false, // the flag below asks for the new headless mode
+      ignoreDefaultArgs: ['--disable-extensions'],
+      args: [
+        '--headless=new',
+        `--disable-extensions-except=${ext}`,
+        `--load-extension=${ext}`,
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        ...extraArgs,
+      ],
+    });
+  const ours = (w) => w.url().startsWith(`chrome-extension://${CHROME_ID}/`);
+  const workerOf = async (context) => context.serviceWorkers().find(ours) ?? (await context.waitForEvent('serviceworker', { predicate: ours }));
+  let context = await launch();
+  if (grant.length > 0) {
+    await workerOf(context);
+    await context.close();
+    const prefs = join(profile, 'Default', 'Preferences');
+    const p = JSON.parse(readFileSync(prefs, 'utf8'));
+    const record = p.extensions?.settings?.[CHROME_ID];
+    if (!record?.granted_permissions?.api || !record?.active_permissions?.api) throw new Error('the profile holds no record of the extension\'s permissions');
+    for (const set of [record.granted_permissions, record.active_permissions]) set.api = [...new Set([...set.api, ...grant])];
+    writeFileSync(prefs, JSON.stringify(p));
+    context = await launch();
+  }
+  const worker = await workerOf(context);
+  if (grant.length > 0 && !(await worker.evaluate((permissions) => chrome.permissions.contains({ permissions }), grant))) {
+    throw new Error(`the browser did not take the grant of ${grant.join(', ')}`);
+  }
   return {
     context,
     worker,

@@ -5,7 +5,12 @@
 // checkable by fetch; the next check runs through the reader's browser,
 // which fetches the page in the background with its cookie, and the edit
 // the site made alerts: the banner in the open tab. No tab is opened and
-// the read mark stays where the reader left it.
+// the read mark stays where the reader left it. Then the same for a check
+// the schedule makes due (not Check now), with every alert (badge, banner
+// live and on the next visit, desktop notification); a job given while no
+// browser is connected, kept across a daemon restart; and a page that
+// shows its article only with script ("needs a visit", never compared).
+// The tests run in order on one browser session.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -25,7 +30,9 @@ before(async () => {
   // reader read a page.
   daemon = await startDaemon(bin, data, '127.0.0.1:0', ['--allow-private']);
   site = await startSubscriberSite();
-  browser = await startBrowser();
+  // The reader has granted notifications (the test that follows the
+  // scheduled check turns them on in the options).
+  browser = await startBrowser([], { grant: ['notifications'] });
 });
 
 after(async () => {
@@ -140,4 +147,181 @@ test('the extension declines jobs while capture is paused: nothing is fetched', 
   assert.equal(site.requests.filter((x) => x.subscriber).length, before, 'the browser fetched while paused');
   const now = (await daemon.api(`/api/v1/articles/${a.id}`)).body;
   assert.match(now.watch.browser.message ?? '', /paused/, JSON.stringify(now.watch.browser));
+});
+
+// The scheduled path. The daemon's own fetch meets the paywall while
+// re-checks through the browser are off, so the article is not checkable
+// and waits for nothing. Turning them on makes such an article due at once
+// (the due index, as its schedule would): the watcher's loop, not a
+// request of the user, turns that due check into a job for the browser.
+// The tab stays open on the article for the alerts that follow.
+let scheduled;
+
+test('the next due check of an article the daemon could not fetch runs as a browser job and stores a browser version', async () => {
+  // Capture on again (the test before paused it).
+  const popup = await browser.context.newPage();
+  await popup.goto(`${browser.extensionURL}popup.html`);
+  await popup.locator('#paused').uncheck();
+  await popup.locator('text=Capture resumed.').waitFor();
+  await popup.close();
+  // Desktop notifications on, as the reader sets them in the options.
+  const options = await browser.context.newPage();
+  await options.goto(`${browser.extensionURL}options.html`);
+  await options.locator('#notifications').check();
+  await options.locator('#save').click();
+  await options.locator('#message', { hasText: 'Saved.' }).waitFor();
+  await options.close();
+  assert.equal((await daemon.api('/api/v1/settings/recheck', { method: 'POST', body: '{"enabled": false}' })).status, 200);
+
+  const url = `${site.base}/2026/scheduled`;
+  const reader = await browser.context.newPage();
+  await reader.goto(url);
+  const read = await until('the capture at the daemon', async () => {
+    const r = await daemon.api(`/api/v1/articles?url=${encodeURIComponent(url)}`);
+    return r.status === 200 ? r.body : null;
+  });
+  const said = (await run(bin, ['check', '--data', data, url])).stdout;
+  assert.match(said, /subscription/i, said);
+  let a = (await daemon.api(`/api/v1/articles/${read.id}`)).body;
+  assert.equal(a.watch.state, 'not_checkable', JSON.stringify(a.watch));
+  assert.notEqual(a.watch.via, 'browser');
+  assert.equal(a.watch.next_check, undefined, 'nothing is planned while browser re-checks are off');
+  assert.ok(site.requests.some((r) => r.path === '/2026/scheduled' && !r.subscriber && r.ua.startsWith('Redline/')), 'the daemon fetched without the cookie');
+
+  site.edit('/2026/scheduled');
+  const pagesBefore = browser.context.pages().length;
+  const badgeBefore = await browser.worker.evaluate(() => chrome.action.getBadgeText({}));
+  const usedBefore = (await daemon.api('/api/v1/settings/recheck')).body.used_today;
+  const fromBrowserBefore = site.requests.filter((r) => r.path === '/2026/scheduled' && r.subscriber).length;
+  // On: the article is due now. Nobody asks for a check.
+  assert.equal((await daemon.api('/api/v1/settings/recheck', { method: 'POST', body: '{"enabled": true}' })).status, 200);
+
+  a = await until('a browser version from the due check', async () => {
+    const now = (await daemon.api(`/api/v1/articles/${read.id}`)).body;
+    return now.versions > read.versions && now.watch.last_result?.via === 'browser' ? now : null;
+  });
+  assert.equal(a.watch.last_result.outcome, 'changed', JSON.stringify(a.watch.last_result));
+  assert.equal(a.latest_browser, a.versions, 'the new version is a browser version');
+  assert.equal(a.watch.via, 'browser', 'its checks go on through the browser');
+  assert.ok(a.watch.next_check, 'the next check is planned by the schedule');
+  assert.ok(site.requests.filter((r) => r.path === '/2026/scheduled' && r.subscriber).length > fromBrowserBefore, 'the browser fetched the page with its cookie');
+  assert.ok((await daemon.api('/api/v1/settings/recheck')).body.used_today > usedBefore, 'the job counts against the daily budget');
+  assert.equal(browser.context.pages().length, pagesBefore, 'no tab was opened');
+  scheduled = { id: read.id, url, read: read.read, reader, badgeBefore };
+});
+
+test('the edit a due browser check found alerts: the badge, the banner live in the open tab and on the next visit, a desktop notification; no tab opened, the read mark unchanged', async () => {
+  const { id, url, read, reader, badgeBefore } = scheduled;
+  const pagesBefore = browser.context.pages().length;
+  // The badge counts the article at once, without a visit.
+  const counted = String(Number(badgeBefore || '0') + 1);
+  await until('the badge to count the changed article', async () => (await browser.worker.evaluate(() => chrome.action.getBadgeText({}))) === counted);
+  // The banner shows live in the tab that was open on the article.
+  const live = await until('the banner in the open tab', () => bannerTree(reader));
+  assert.match(textOf(live), /This article changed since you read it/);
+  // A desktop notification, since the reader turned them on.
+  const shown = await until('the desktop notification', async () => {
+    const all = await browser.worker.evaluate(() => chrome.notifications.getAll());
+    return Object.keys(all).includes(`redline-article-${id}`) ? all : null;
+  });
+  assert.ok(shown);
+  assert.equal(browser.context.pages().length, pagesBefore, 'no tab was opened');
+
+  const a = (await daemon.api(`/api/v1/articles/${id}`)).body;
+  assert.equal(a.read.version, read.version, 'the read mark did not move');
+  assert.ok(a.unseen?.some((u) => u.to_version === a.versions), JSON.stringify(a.unseen));
+  await reader.close();
+
+  // And on the next visit.
+  const again = await browser.context.newPage();
+  await again.goto(url);
+  const banner = await until('the banner on the next visit', () => bannerTree(again));
+  assert.match(textOf(banner), /This article changed since you read it/);
+  await again.close();
+});
+
+// A job given while no browser is connected waits for one, in the store:
+// the daemon is restarted on another address the extension does not know
+// (so it cannot connect), a due check becomes a job there, and the daemon
+// is restarted again on the address the extension knows. The job, made
+// before the extension could connect and kept across a restart, runs.
+test('a job given while the browser is not connected runs when it reconnects, and a daemon restart loses no job', async () => {
+  const { id, url } = scheduled;
+  const known = new URL(daemon.base).host;
+  const before = (await daemon.api(`/api/v1/articles/${id}`)).body.watch.browser.last_checked;
+  await daemon.stop();
+  daemon = await startDaemon(bin, data, '127.0.0.1:0', ['--allow-private']);
+  assert.notEqual(new URL(daemon.base).host, known);
+
+  // The daemon's fetch meets the paywall while re-checks through the
+  // browser are off; turning them on makes the check due: a job.
+  assert.equal((await daemon.api('/api/v1/settings/recheck', { method: 'POST', body: '{"enabled": false}' })).status, 200);
+  const said = (await run(bin, ['check', '--data', data, url])).stdout;
+  assert.match(said, /subscription/i, said);
+  const fromBrowserBefore = site.requests.filter((r) => r.path === '/2026/scheduled' && r.subscriber).length;
+  assert.equal((await daemon.api('/api/v1/settings/recheck', { method: 'POST', body: '{"enabled": true}' })).status, 200);
+  const waiting = await until('the article waiting for the browser', async () => {
+    const w = (await daemon.api(`/api/v1/articles/${id}`)).body.watch;
+    return /none is connected/.test(w.browser?.message ?? '') ? w : null;
+  });
+  assert.equal(waiting.browser.state, 'waiting', JSON.stringify(waiting.browser));
+  assert.equal(waiting.browser.last_checked, before, 'no browser checked it');
+
+  // Restarted where the extension connects: the job is still there and runs.
+  await daemon.stop();
+  daemon = await startDaemon(bin, data, known, ['--allow-private']);
+  const done = await until('the job run after the extension reconnected', async () => {
+    const w = (await daemon.api(`/api/v1/articles/${id}`)).body.watch;
+    return w.browser?.last_checked && w.browser.last_checked !== before && w.browser.state === 'idle' ? w : null;
+  });
+  assert.equal(done.last_result.via, 'browser', JSON.stringify(done.last_result));
+  assert.match(done.last_result.outcome, /unchanged|changed/, JSON.stringify(done.last_result));
+  assert.equal(site.requests.filter((r) => r.path === '/2026/scheduled' && r.subscriber).length, fromBrowserBefore + 1, 'the browser fetched the page once, with its cookie');
+});
+
+/** A page that shows its article only with script: the markup holds none of its text. */
+function scriptedPage(title, lead) {
+  const paragraphs = [lead];
+  for (let i = 1; i <= 9; i++) {
+    paragraphs.push(`Paragraph ${i} of the report goes on about the harbour works, the council's vote on the new budget, the residents who came to speak at the meeting and what the engineers said about the sea wall that will be built over the next three years.`);
+  }
+  const html = `<article><h1>${title}</h1>${paragraphs.map((p) => `<p>${p}</p>`).join('')}</article>`;
+  return `<!doctype html><html><head><title>${title}</title></head><body><main id="app"></main>
+<script>document.getElementById('app').innerHTML = ${JSON.stringify(html).replaceAll('</', '<\\/')};</script></body></html>`;
+}
+
+test('an article whose page shows its text only with script is reported "needs a visit" on the article, never compared', async () => {
+  const path = '/2026/scripted';
+  const url = `${site.base}${path}`;
+  site.set(path, scriptedPage('Harbour works approved', 'The council approved the harbour works on Tuesday evening after a long debate.'));
+  const reader = await browser.context.newPage();
+  await reader.goto(url);
+  const read = await until('the capture at the daemon', async () => {
+    const r = await daemon.api(`/api/v1/articles?url=${encodeURIComponent(url)}`);
+    return r.status === 200 ? r.body : null;
+  });
+  await reader.close();
+
+  // The site changes the article; neither check may compare it.
+  site.set(path, scriptedPage('Harbour works approved after all', 'The council approved the harbour works on Wednesday morning after a second debate.'));
+  await run(bin, ['check', '--data', data, url]);
+  let a = (await daemon.api(`/api/v1/articles/${read.id}`)).body;
+  assert.equal(a.watch.state, 'not_checkable', JSON.stringify(a.watch));
+  assert.equal(a.watch.via, 'browser');
+
+  const fromBrowserBefore = site.requests.filter((r) => r.path === path && !r.ua.startsWith('Redline/')).length;
+  const r = await daemon.api(`/api/v1/articles/${read.id}/check`, { method: 'POST', body: '{}' });
+  assert.equal(r.status, 200);
+  assert.equal(r.body.result.via, 'browser', JSON.stringify(r.body.result));
+  assert.ok(site.requests.filter((x) => x.path === path && !x.ua.startsWith('Redline/')).length > fromBrowserBefore, 'the browser fetched the page');
+  assert.equal(r.body.result.outcome, 'not_checkable', JSON.stringify(r.body.result));
+  assert.equal(r.body.result.reason, 'needs_visit', JSON.stringify(r.body.result));
+  assert.match(r.body.result.message, /^needs a visit/, r.body.result.message);
+
+  a = (await daemon.api(`/api/v1/articles/${read.id}`)).body;
+  assert.equal(a.versions, read.versions, 'nothing was stored');
+  assert.equal(a.latest_browser, read.latest_browser);
+  assert.equal(a.unseen, undefined, 'no change was reported');
+  assert.match(a.watch.browser.message, /needs a visit/, JSON.stringify(a.watch.browser));
+  assert.equal(a.read.version, read.read.version, 'the read mark did not move');
 });
