@@ -361,8 +361,8 @@ func unspacedScript(r rune) bool {
 	return r >= 0x2E80 && (unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar))
 }
 
-// foldPageWord is a word in lower case without accents.
-func foldPageWord(w string) string {
+// FoldWord is a word in lower case without accents: "JOSÉ" → "jose".
+func FoldWord(w string) string {
 	ascii := true
 	for i := 0; i < len(w); i++ {
 		if w[i] >= 0x80 {
@@ -383,11 +383,11 @@ func foldPageWord(w string) string {
 }
 
 // wordHash is FNV-1a of a word in lower case without accents
-// (foldPageWord), mixed. An ASCII word is folded as it is hashed.
+// (FoldWord), mixed. An ASCII word is folded as it is hashed.
 func wordHash(w string) uint64 {
 	for i := 0; i < len(w); i++ {
 		if w[i] >= 0x80 {
-			w = foldPageWord(w)
+			w = FoldWord(w)
 			break
 		}
 	}

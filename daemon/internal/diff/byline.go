@@ -3,10 +3,9 @@ package diff
 import (
 	"slices"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/unicode/norm"
+	"redline/daemon/internal/article"
 )
 
 // Bylines are compared as the people they name. A page's template decides
@@ -154,27 +153,8 @@ func bylineName(part []string) (string, bool) {
 	return strings.Join(full, " "), true
 }
 
-// foldWord returns a word in lower case without accents: "JOSÉ" → "jose".
-func foldWord(w string) string {
-	w = canonicalWord(w)
-	ascii := true
-	for i := 0; i < len(w); i++ {
-		if w[i] >= 0x80 {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		return w
-	}
-	var b strings.Builder
-	for _, r := range norm.NFD.String(w) {
-		if !unicode.Is(unicode.Mn, r) {
-			b.WriteRune(r)
-		}
-	}
-	return norm.NFC.String(b.String())
-}
+// foldWord returns a canonical word without accents: "JOSÉ" → "jose".
+func foldWord(w string) string { return article.FoldWord(canonicalWord(w)) }
 
 // bylinePrefixes introduce a byline: English, French, German, Spanish,
 // Portuguese, Italian.

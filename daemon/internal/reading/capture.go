@@ -38,6 +38,12 @@ func (s *Service) Read(ctx context.Context, c *article.Capture, now time.Time) (
 // fetch lineage. Fetches follow the article where it is: a redirect or a
 // canonical link never moves it or files it elsewhere.
 func (s *Service) Fetched(ctx context.Context, a article.Article, c *article.Capture, now time.Time) (store.Saved, error) {
+	return s.fileAt(ctx, a, c, now, "a fetch")
+}
+
+// fileAt files capture c (what, in errors) as a version of article a,
+// where the article is: a redirect or a canonical link never moves it.
+func (s *Service) fileAt(ctx context.Context, a article.Article, c *article.Capture, now time.Time, what string) (store.Saved, error) {
 	c.URL, c.CanonicalURL = a.URL, ""
 	in, err := ingest(c, now)
 	if err != nil {
@@ -48,7 +54,7 @@ func (s *Service) Fetched(ctx context.Context, a article.Article, c *article.Cap
 		return store.Saved{}, err
 	}
 	if saved.Article.ID != a.ID {
-		return store.Saved{}, fmt.Errorf("a fetch of article %d was stored as article %d", a.ID, saved.Article.ID)
+		return store.Saved{}, fmt.Errorf("%s of article %d was stored as article %d", what, a.ID, saved.Article.ID)
 	}
 	return saved, nil
 }

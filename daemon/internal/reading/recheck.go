@@ -2,7 +2,6 @@ package reading
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"redline/daemon/internal/article"
@@ -18,17 +17,6 @@ func (s *Service) Rechecked(ctx context.Context, a article.Article, c *article.C
 	if c.Source != article.SourceBrowser {
 		return store.Saved{}, article.Errorf(article.EINVALID, "source must be \"browser\": a re-check through the browser is a browser capture")
 	}
-	c.URL, c.CanonicalURL, c.Reading = a.URL, "", nil
-	in, err := ingest(c, now)
-	if err != nil {
-		return store.Saved{}, err
-	}
-	saved, err := s.store.SaveCapture(ctx, in)
-	if err != nil {
-		return store.Saved{}, err
-	}
-	if saved.Article.ID != a.ID {
-		return store.Saved{}, fmt.Errorf("a re-check of article %d was stored as article %d", a.ID, saved.Article.ID)
-	}
-	return saved, nil
+	c.Reading = nil
+	return s.fileAt(ctx, a, c, now, "a re-check")
 }

@@ -66,26 +66,18 @@ func (s *Store) OpenRecheck(ctx context.Context, job Recheck, fn WatchUpdate) (a
 // the article in the same transaction. ErrRecheckGone when that job is
 // not open.
 func (s *Store) CloseRecheck(ctx context.Context, id int64, jobID string, fn WatchUpdate) (article.Article, error) {
-	a, err := s.updateWatch(ctx, id, fn, func(txn *badger.Txn, a *article.Article) error {
-		var open Recheck
-		found, err := getOptional(txn, recheckKey(id), func(b []byte) error { return jsonUnmarshal(b, &open) })
-		if err != nil {
-			return err
-		}
-		if !found || open.ID != jobID {
-			return ErrRecheckGone
-		}
-		return txn.Delete(recheckKey(id))
-	})
-	if errors.Is(err, ErrRecheckGone) || article.ErrorCode(err) == article.ENOTFOUND {
-		return a, ErrRecheckGone
-	}
-	return a, err
+	return s.whileOpen(ctx, id, jobID, fn, true)
 }
 
 // UpdateOpenRecheck applies fn to article id while its job jobID is
 // open; ErrRecheckGone (and nothing changes) once it is not.
 func (s *Store) UpdateOpenRecheck(ctx context.Context, id int64, jobID string, fn WatchUpdate) (article.Article, error) {
+	return s.whileOpen(ctx, id, jobID, fn, false)
+}
+
+// whileOpen applies fn to article id in a transaction that finds its job
+// jobID open, and deletes the job there when closing.
+func (s *Store) whileOpen(ctx context.Context, id int64, jobID string, fn WatchUpdate, closing bool) (article.Article, error) {
 	a, err := s.updateWatch(ctx, id, fn, func(txn *badger.Txn, a *article.Article) error {
 		var open Recheck
 		found, err := getOptional(txn, recheckKey(id), func(b []byte) error { return jsonUnmarshal(b, &open) })
@@ -94,6 +86,9 @@ func (s *Store) UpdateOpenRecheck(ctx context.Context, id int64, jobID string, f
 		}
 		if !found || open.ID != jobID {
 			return ErrRecheckGone
+		}
+		if closing {
+			return txn.Delete(recheckKey(id))
 		}
 		return nil
 	})

@@ -841,11 +841,7 @@ func (w *Watcher) concludeJob(ctx context.Context, j *job, f finding) (article.C
 	if err != nil {
 		return article.CheckResult{}, a, err
 	}
-	res := f.result
-	if updated.Watch != nil && updated.Watch.LastResult != nil {
-		res = *updated.Watch.LastResult
-	}
-	w.logResult(updated, res)
+	res := w.recorded(updated, f)
 	b := w.browsers
 	b.mu.Lock()
 	waiters := j.waiters

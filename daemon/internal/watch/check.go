@@ -347,12 +347,18 @@ func (w *Watcher) conclude(ctx context.Context, a article.Article, f finding) (a
 	if err != nil {
 		return article.CheckResult{}, a, err
 	}
+	return w.recorded(updated, f), updated, nil
+}
+
+// recorded is the check's result as the article's watch recorded it (f's
+// when it recorded none), logged.
+func (w *Watcher) recorded(updated article.Article, f finding) article.CheckResult {
 	res := f.result
 	if updated.Watch != nil && updated.Watch.LastResult != nil {
 		res = *updated.Watch.LastResult
 	}
 	w.logResult(updated, res)
-	return res, updated, nil
+	return res
 }
 
 // stored fills a check's result in from what the reading service did
