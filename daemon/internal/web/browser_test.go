@@ -46,6 +46,10 @@ func TestEveryDashboardFormInChromium(t *testing.T) {
 	watched := s.capture(s.site.URL("news.test", "/story"), "Council delays budget vote", "", paras("The city council delayed its vote on the budget on Tuesday.")...)
 	forget := s.capture("https://news.example/forget-me", "A story to forget", "", paras("Nothing to see.")...)
 	s.capture("https://gossip.example/rumour", "A rumour from a site to forget", "", paras("Nothing to see either.")...)
+	// Two articles of the site carry the same promo line: the site's
+	// page lists it as learned furniture, with a Remove button.
+	s.capture("https://gossip.example/rumour-2", "A second rumour", "", paras("Get the Gossip app for alerts", "Another rumour, as thin as the first.")...)
+	s.capture("https://gossip.example/rumour-3", "A third rumour", "", paras("Get the Gossip app for alerts", "A third rumour, thinner still.")...)
 
 	runScript(t, "forms.mjs", []string{"BASE=" + s.home, "DAEMON=" + s.base, "LOGIN=" + s.loginLink(),
 		fmt.Sprintf("CARD=%d", card), fmt.Sprintf("ONPAGE=%d", onPage), fmt.Sprintf("WATCHED=%d", watched), fmt.Sprintf("FORGET=%d", forget)}, nil)

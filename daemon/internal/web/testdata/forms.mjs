@@ -149,6 +149,15 @@ try {
   await settings();
   if (!(await page.isChecked('input[name="alert_on"][value="minor"]'))) fail('the choice of alerts was not kept');
 
+  // The site's page lists the line two of its articles share; Remove takes it off for good.
+  await page.goto(BASE + '/sites/gossip.example');
+  const learned = page.locator('main table tbody tr', { hasText: 'Get the Gossip app for alerts' });
+  await learned.waitFor();
+  if (!(await learned.innerText()).includes('2')) fail(`the learned line does not say it was seen in two articles: ${await learned.innerText()}`);
+  await submit(learned.getByRole('button', { name: 'Remove' }));
+  await page.getByRole('status').filter({ hasText: 'Removed.' }).waitFor();
+  if ((await page.locator('main').innerText()).includes('Get the Gossip app for alerts')) fail('the removed line is still listed');
+
   await page.goto(BASE + '/articles');
   if (!(await page.locator('main').innerText()).includes('A rumour from a site to forget')) fail('the article of the site to forget is not listed to begin with');
   await settings();
@@ -200,7 +209,7 @@ try {
 
   if (violations.length) fail(`CSP violations or page errors: ${violations}`);
   const want = ['Mark seen', 'Mark seen', 'Mark all seen', 'Check now', 'Pause checks', 'Resume checks', 'Forget this article',
-    'Save change rules', 'Save schedule', 'Save site lists', 'Save alerts', 'Forget site', 'Make a new feed address', 'Log out'];
+    'Save change rules', 'Save schedule', 'Save site lists', 'Save alerts', 'Remove', 'Forget site', 'Make a new feed address', 'Log out'];
   if (JSON.stringify(submitted) !== JSON.stringify(want)) fail(`forms submitted: ${submitted}`);
   console.log('ok');
 } catch (e) {
