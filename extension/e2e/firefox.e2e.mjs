@@ -241,6 +241,51 @@ test('an article read in Firefox is stored; when the site changes it, the banner
   await reader.close();
 });
 
+test('in Firefox too, a minor change of a read article raises no banner, while a real edit read after it does', async () => {
+  const path = '/world/bbc-minor-firefox';
+  const url = site.base + path;
+  const first = site.page('bbc-1');
+  // One short word reworded: a minor change.
+  const second = first.replace('He vowed to keep trying', 'He promised to keep trying');
+  assert.notEqual(second, first);
+  site.set(path, first);
+  const reader = await browser.newPage();
+  await reader.goto(url);
+  await until('the first capture at the daemon', () => articleAt(url));
+
+  // The site rewords one word; reading it again in another tab gives the
+  // daemon the new version, and the extension the event.
+  site.set(path, second);
+  const other = await browser.newPage();
+  await other.goto(url);
+  // (The daemon's own first fetch of the page may be a version too.)
+  const changed = await until('the minor change at the daemon', async () => {
+    const a = await articleAt(url);
+    return a?.unseen?.length ? a : null;
+  });
+  assert.deepEqual([...new Set(changed.unseen.map((u) => u.significance))], ['minor']);
+
+  // A real edit of another article afterwards: events reach the extension
+  // in order, so once its banner shows, a banner for the minor change
+  // would be showing too.
+  const sentinelPath = '/2015/minecraft-exploit-follow-up';
+  const sentinelURL = site.base + sentinelPath;
+  const sentinel = await browser.newPage();
+  await sentinel.goto(sentinelURL);
+  await until('the other article at the daemon', () => articleAt(sentinelURL));
+  site.edit(sentinelPath);
+  const again = await browser.newPage();
+  await again.goto(sentinelURL);
+  await until('the other article\'s banner', () => bannerTree(sentinel));
+
+  assert.equal(await bannerTree(reader), null, 'no banner in the tab that read the article');
+  assert.equal(await bannerTree(other), null, 'no banner in the tab that read the minor change');
+
+  await clickBannerButton(sentinel, 'Dismiss');
+  await until('the banner to go', async () => (await bannerTree(sentinel)) === null);
+  await Promise.all([reader.close(), other.close(), sentinel.close(), again.close()]);
+});
+
 test('in Firefox too, an article behind a paywall the browser passes is checked through the browser (parsed in the background page), without a tab', async () => {
   const reader = await browser.newPage();
   await reader.goto(`${subscriberSite.base}/subscribe`);
