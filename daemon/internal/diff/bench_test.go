@@ -233,3 +233,11 @@ func BenchmarkCompareExtractionDrift(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkCompareOneWordEdited is the fixed cost of a comparison: one
+// short paragraph with one word changed.
+func BenchmarkCompareOneWordEdited(b *testing.B) {
+	old := article.Content{Title: "A title", Blocks: []article.Block{{Kind: article.KindParagraph, Text: "The council voted on Tuesday."}}}
+	new := article.Content{Title: "A title", Blocks: []article.Block{{Kind: article.KindParagraph, Text: "The council voted on Wednesday."}}}
+	benchCompare(b, old, new)
+}

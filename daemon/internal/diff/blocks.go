@@ -2,6 +2,7 @@ package diff
 
 import (
 	"cmp"
+	"maps"
 	"math"
 	"slices"
 
@@ -61,7 +62,7 @@ func alignBlocks(old, new []article.Block, ot, nt *wordCache, rules Rules, budge
 	for j := range a.al.newToOld {
 		a.al.newToOld[j] = -1
 	}
-	ids := map[string]int32{}
+	ids := make(map[string]int32, len(old)+len(new))
 	intern := func(bs []article.Block) []int32 {
 		out := make([]int32, len(bs))
 		for i, b := range bs {
@@ -133,7 +134,20 @@ func (a *aligner) gaps(ai, bj []int32) {
 }
 
 func (a *aligner) indexWords() {
-	ids := map[string]int32{}
+	// Room for the distinct words of the blocks left to pair: prose
+	// repeats its words, so about one in sixteen bytes starts a new one.
+	n := 0
+	for i, b := range a.old {
+		if !a.al.oldTaken[i] {
+			n += len(b.Text)
+		}
+	}
+	for j, b := range a.new {
+		if a.al.newToOld[j] < 0 {
+			n += len(b.Text)
+		}
+	}
+	ids := make(map[string]int32, n/16)
 	index := func(c *wordCache, taken func(int) bool) []blockWords {
 		out := make([]blockWords, len(c.blocks))
 		for i := range c.blocks {
@@ -159,29 +173,30 @@ func (a *aligner) indexWords() {
 	a.newWords = index(a.nt, func(j int) bool { return a.al.newToOld[j] >= 0 })
 
 	// Number the words from rarest to commonest, so that a sorted set lists
-	// its rarest words first, as moves needs.
+	// its rarest words first, as similar needs. A counting sort: words of
+	// one frequency keep the order they were first seen in.
 	a.vocab = len(ids)
 	freq := make([]int32, a.vocab)
+	top := int32(0)
 	for _, sets := range [][]blockWords{a.oldWords, a.newWords} {
 		for _, set := range sets {
 			for _, w := range set {
 				freq[w]++
+				top = max(top, freq[w])
 			}
 		}
 	}
-	order := make([]int32, a.vocab)
-	for i := range order {
-		order[i] = int32(i)
+	start := make([]int32, top+2)
+	for _, f := range freq {
+		start[f+1]++
 	}
-	slices.SortFunc(order, func(x, y int32) int {
-		if c := cmp.Compare(freq[x], freq[y]); c != 0 {
-			return c
-		}
-		return cmp.Compare(x, y)
-	})
-	rank := freq // reuse
-	for r, w := range order {
-		rank[w] = int32(r)
+	for f := 1; f < len(start); f++ {
+		start[f] += start[f-1]
+	}
+	rank := freq // reuse: each word's frequency is read once, then its rank written
+	for w, f := range freq {
+		rank[w] = start[f]
+		start[f]++
 	}
 	for _, sets := range [][]blockWords{a.oldWords, a.newWords} {
 		for _, set := range sets {
@@ -231,19 +246,54 @@ type candidate struct {
 	sim      float64
 }
 
-// moves links unmatched old and new blocks whose words are nearly the same
-// (Dice at least MoveSimilarity). With acrossOnly, only blocks in different
-// runs are linked: inside one run a near copy is an in-place edit, which
-// pairInGaps decides. Candidates are found by prefix filtering: order words
-// from rarest to commonest; two sets that share enough words must share one
-// among the first few rarest of each, so only those are indexed. Any fixed
-// order of words would be correct; rarest first keeps the lists short.
-func (a *aligner) moves(acrossOnly bool) {
-	t := a.rules.MoveSimilarity
-	if t <= 0 || t > 1 {
-		return
+// similar returns the pairs of old and new blocks (indexes into a.old and
+// a.new) whose words reach Dice t, among those keep allows. Candidates are
+// found by prefix filtering: words are numbered from rarest to commonest;
+// two sets that share enough words must share one among the first few
+// rarest of each, so only those are indexed. Any fixed order of words would
+// be correct; rarest first keeps the lists short. The cost follows the
+// shared rare words, not the number of pairs.
+func (a *aligner) similar(olds, news []int, t float64, keep func(i, j int) bool) []candidate {
+	if len(olds) == 0 || len(news) == 0 {
+		return nil
 	}
-	var olds, news []int
+	// A set of n words needs at least need of them shared to reach t.
+	prefix := func(n int) int {
+		need := max(int(math.Ceil(t*float64(n)/(2-t)-1e-9)), 1)
+		return min(max(n-need+1, 1), n)
+	}
+	postings := make([][]int32, a.vocab)
+	for _, i := range olds {
+		ws := a.oldWords[i]
+		for _, w := range ws[:prefix(len(ws))] {
+			postings[w] = append(postings[w], int32(i))
+		}
+	}
+	var cands []candidate
+	stamp := make([]int, len(a.old))
+	for _, j := range news {
+		ws := a.newWords[j]
+		for _, w := range ws[:prefix(len(ws))] {
+			for _, i32 := range postings[w] {
+				i := int(i32)
+				if stamp[i] == j+1 {
+					continue
+				}
+				stamp[i] = j + 1
+				if !keep(i, j) || !sizesAllow(len(a.oldWords[i]), len(ws), t) {
+					continue
+				}
+				if s := dice(a.oldWords[i], ws); s >= t {
+					cands = append(cands, candidate{i, j, s})
+				}
+			}
+		}
+	}
+	return cands
+}
+
+// unmatched returns the old and new blocks not linked yet that have words.
+func (a *aligner) unmatched() (olds, news []int) {
 	for i := range a.old {
 		if !a.al.oldTaken[i] && len(a.oldWords[i]) > 0 {
 			olds = append(olds, i)
@@ -254,43 +304,20 @@ func (a *aligner) moves(acrossOnly bool) {
 			news = append(news, j)
 		}
 	}
-	if len(olds) == 0 || len(news) == 0 {
+	return olds, news
+}
+
+// moves links unmatched old and new blocks whose words are nearly the same
+// (Dice at least MoveSimilarity). With acrossOnly, only blocks in different
+// runs are linked: inside one run a near copy is an in-place edit, which
+// pairInGaps decides.
+func (a *aligner) moves(acrossOnly bool) {
+	t := a.rules.MoveSimilarity
+	if t <= 0 || t > 1 {
 		return
 	}
-	// A set of n words needs at least need of them shared to reach t.
-	prefix := func(n int) int {
-		need := max(int(math.Ceil(t*float64(n)/(2-t)-1e-9)), 1)
-		return max(n-need+1, 1)
-	}
-	postings := make([][]int, a.vocab)
-	for _, i := range olds {
-		ws := a.oldWords[i]
-		for _, w := range ws[:min(prefix(len(ws)), len(ws))] {
-			postings[w] = append(postings[w], i)
-		}
-	}
-	var cands []candidate
-	stamp := make([]int, len(a.old))
-	for _, j := range news {
-		ws := a.newWords[j]
-		for _, w := range ws[:min(prefix(len(ws)), len(ws))] {
-			for _, i := range postings[w] {
-				if stamp[i] == j+1 {
-					continue
-				}
-				stamp[i] = j + 1
-				if acrossOnly && a.oldGap[i] == a.newGap[j] {
-					continue
-				}
-				if !sizesAllow(len(a.oldWords[i]), len(a.newWords[j]), t) {
-					continue
-				}
-				if s := dice(a.oldWords[i], a.newWords[j]); s >= t {
-					cands = append(cands, candidate{i, j, s})
-				}
-			}
-		}
-	}
+	olds, news := a.unmatched()
+	cands := a.similar(olds, news, t, func(i, j int) bool { return !acrossOnly || a.oldGap[i] != a.newGap[j] })
 	slices.SortFunc(cands, func(x, y candidate) int {
 		if c := cmp.Compare(y.sim, x.sim); c != 0 {
 			return c
@@ -310,67 +337,54 @@ func (a *aligner) moves(acrossOnly bool) {
 // pairInGaps pairs, inside each run of unmatched blocks, old and new blocks
 // whose words are similar enough (Dice at least PairSimilarity) as edits in
 // place. The pairs keep reading order on both sides; among such choices the
-// one with the greatest total similarity wins.
+// one with the greatest total similarity wins. A run of more than pairCap
+// possible pairs only pairs an old block with the new blocks near its
+// proportional place in the run (pairBand either side).
 func (a *aligner) pairInGaps() {
 	t := a.rules.PairSimilarity
 	if t <= 0 || t > 1 {
 		return
 	}
-	byGap := map[int][2][]int{}
-	var order []int
+	// The unmatched blocks of each run, in reading order, and each block's
+	// place among them.
+	runOld, runNew := map[int][]int{}, map[int][]int{}
+	oldPos, newPos := make([]int, len(a.old)), make([]int, len(a.new))
 	for i := range a.old {
 		if !a.al.oldTaken[i] {
 			g := a.oldGap[i]
-			e, ok := byGap[g]
-			if !ok {
-				order = append(order, g)
-			}
-			e[0] = append(e[0], i)
-			byGap[g] = e
+			oldPos[i] = len(runOld[g])
+			runOld[g] = append(runOld[g], i)
 		}
 	}
 	for j := range a.new {
 		if a.al.newToOld[j] < 0 {
 			g := a.newGap[j]
-			if e, ok := byGap[g]; ok {
-				e[1] = append(e[1], j)
-				byGap[g] = e
-			}
+			newPos[j] = len(runNew[g])
+			runNew[g] = append(runNew[g], j)
 		}
 	}
-	for _, g := range order {
-		e := byGap[g]
-		olds, news := e[0], e[1]
-		if len(news) == 0 {
-			continue
+	olds, news := a.unmatched()
+	cands := a.similar(olds, news, t, func(i, j int) bool {
+		g := a.oldGap[i]
+		if g != a.newGap[j] {
+			return false
 		}
-		var cands []candidate
-		try := func(p, q int) {
-			x, y := a.oldWords[olds[p]], a.newWords[news[q]]
-			if len(x) == 0 || len(y) == 0 || !sizesAllow(len(x), len(y), t) {
-				return
-			}
-			if s := dice(x, y); s >= t {
-				cands = append(cands, candidate{p, q, s})
-			}
-		}
-		k, l := len(olds), len(news)
+		k, l := len(runOld[g]), len(runNew[g])
 		if k*l <= pairCap {
-			for p := range k {
-				for q := range l {
-					try(p, q)
-				}
-			}
-		} else {
-			for p := range k {
-				c := p * l / k
-				for q := max(0, c-pairBand); q <= min(l-1, c+pairBand); q++ {
-					try(p, q)
-				}
-			}
+			return true
 		}
-		for _, c := range heaviestChain(cands, l) {
-			a.link(olds[c.old], news[c.new], linkChange)
+		c := oldPos[i] * l / k
+		return newPos[j] >= c-pairBand && newPos[j] <= c+pairBand
+	})
+	// Chain each run's candidates, by their places in the run.
+	byRun := map[int][]candidate{}
+	for _, c := range cands {
+		g := a.oldGap[c.old]
+		byRun[g] = append(byRun[g], candidate{oldPos[c.old], newPos[c.new], c.sim})
+	}
+	for _, g := range slices.Sorted(maps.Keys(byRun)) {
+		for _, c := range heaviestChain(byRun[g], len(runNew[g])) {
+			a.link(runOld[g][c.old], runNew[g][c.new], linkChange)
 		}
 	}
 }

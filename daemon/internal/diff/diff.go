@@ -155,10 +155,18 @@ type wordCache struct {
 	words  [][]string
 	done   []bool
 	arena  []string // backs the word lists, to allocate in bulk
+	chunk  int      // how many words the arena takes at once
 }
 
 func newBlockWords(bs []article.Block) *wordCache {
-	return &wordCache{blocks: bs, words: make([][]string, len(bs)), done: make([]bool, len(bs))}
+	// A chunk holds about the words of the whole text (a word and its
+	// space take six bytes on average), up to arenaChunk: a short article
+	// does not pay for a long one's arena.
+	n := 0
+	for _, b := range bs {
+		n += len(b.Text)
+	}
+	return &wordCache{blocks: bs, words: make([][]string, len(bs)), done: make([]bool, len(bs)), chunk: min(arenaChunk, n/6+1)}
 }
 
 func (c *wordCache) of(i int) []string {
@@ -167,7 +175,7 @@ func (c *wordCache) of(i int) []string {
 		// words (a text of n bytes holds at most n/2+1): a word list never
 		// moves, and growing the arena leaves no copies behind.
 		if room := len(c.blocks[i].Text)/2 + 1; cap(c.arena)-len(c.arena) < room {
-			c.arena = make([]string, 0, max(arenaChunk, room))
+			c.arena = make([]string, 0, max(c.chunk, room))
 		}
 		start := len(c.arena)
 		c.arena = appendWords(c.arena, c.blocks[i].Text)

@@ -72,6 +72,10 @@ func nextToken(s string, i int) (int, tokenKind) {
 			j += w2
 		}
 		return j, tokSpace
+	case r < utf8.RuneSelf:
+		// Any other ASCII character is a punctuation mark (the cases
+		// below would say so too, more slowly).
+		return i + 1, tokPunct
 	case r == utf8.RuneError && w <= 1:
 		return i + 1, tokPunct
 	case unspaced(r):

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"path/filepath"
+	"syscall"
+	"testing"
+
+	"redline/daemon/internal/diff"
+)
+
+// BenchmarkPairs times diff.Compare on each pair the results table
+// reports, so that a change to the diff can be profiled on the inputs
+// `make bench` measures:
+//
+//	go test -run - -bench Pairs -cpuprofile cpu.out ./daemon/cmd/redline-bench
+func BenchmarkPairs(b *testing.B) {
+	b.Chdir(filepath.Join("..", "..", "..")) // the paths the tool takes are from the repository
+	pages, err := loadPages(filepath.Join("bench", "testdata", "pages.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	real, err := realPairs(pages)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rules := diff.DefaultRules()
+	for _, p := range makePairs(pages, real) {
+		b.Run(p.Name, func(b *testing.B) {
+			b.ReportAllocs()
+			start, n := cpuTime(), 0
+			for b.Loop() {
+				diff.Compare(p.Old, p.New, rules)
+				n++
+			}
+			b.ReportMetric(float64(cpuTime()-start)/float64(n), "cpu-ns/op")
+		})
+	}
+}
+
+// cpuTime is the process's CPU time: on a busy machine it is steadier
+// than wall time.
+func cpuTime() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}
