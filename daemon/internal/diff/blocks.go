@@ -2,7 +2,6 @@ package diff
 
 import (
 	"cmp"
-	"maps"
 	"math"
 	"slices"
 
@@ -45,6 +44,7 @@ type aligner struct {
 	vocab    int
 	oldGap   []int // for unmatched old blocks: the run between anchors they sit in
 	newGap   []int
+	runs     int // how many runs there are
 	al       alignment
 }
 
@@ -115,6 +115,7 @@ func (a *aligner) link(i, j int, how uint8) {
 // gaps numbers the runs of blocks between consecutive exact matches: run k
 // lies between match k-1 and match k.
 func (a *aligner) gaps(ai, bj []int32) {
+	a.runs = len(ai) + 1
 	a.oldGap = make([]int, len(a.old))
 	a.newGap = make([]int, len(a.new))
 	k := 0
@@ -347,7 +348,7 @@ func (a *aligner) pairInGaps() {
 	}
 	// The unmatched blocks of each run, in reading order, and each block's
 	// place among them.
-	runOld, runNew := map[int][]int{}, map[int][]int{}
+	runOld, runNew := make([][]int, a.runs), make([][]int, a.runs)
 	oldPos, newPos := make([]int, len(a.old)), make([]int, len(a.new))
 	for i := range a.old {
 		if !a.al.oldTaken[i] {
@@ -377,13 +378,13 @@ func (a *aligner) pairInGaps() {
 		return newPos[j] >= c-pairBand && newPos[j] <= c+pairBand
 	})
 	// Chain each run's candidates, by their places in the run.
-	byRun := map[int][]candidate{}
+	byRun := make([][]candidate, a.runs)
 	for _, c := range cands {
 		g := a.oldGap[c.old]
 		byRun[g] = append(byRun[g], candidate{oldPos[c.old], newPos[c.new], c.sim})
 	}
-	for _, g := range slices.Sorted(maps.Keys(byRun)) {
-		for _, c := range heaviestChain(byRun[g], len(runNew[g])) {
+	for g, cs := range byRun {
+		for _, c := range heaviestChain(cs, len(runNew[g])) {
 			a.link(runOld[g][c.old], runNew[g][c.new], linkChange)
 		}
 	}
