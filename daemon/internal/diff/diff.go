@@ -8,6 +8,8 @@
 package diff
 
 import (
+	"strings"
+
 	"redline/daemon/internal/article"
 )
 
@@ -154,8 +156,9 @@ type wordCache struct {
 	blocks []article.Block
 	words  [][]string
 	done   []bool
-	arena  []string // backs the word lists, to allocate in bulk
-	chunk  int      // how many words the arena takes at once
+	arena  []string        // backs the word lists, to allocate in bulk
+	chunk  int             // how many words the arena takes at once
+	lower  strings.Builder // backs the words lowered to their canonical form
 }
 
 func newBlockWords(bs []article.Block) *wordCache {
@@ -178,7 +181,7 @@ func (c *wordCache) of(i int) []string {
 			c.arena = make([]string, 0, max(c.chunk, room))
 		}
 		start := len(c.arena)
-		c.arena = appendWords(c.arena, c.blocks[i].Text)
+		c.arena = appendWordsLowering(c.arena, c.blocks[i].Text, &c.lower)
 		c.words[i] = c.arena[start:len(c.arena):len(c.arena)]
 		c.done[i] = true
 	}

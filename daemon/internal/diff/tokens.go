@@ -177,14 +177,50 @@ func words(s string) []string {
 }
 
 func appendWords(dst []string, s string) []string {
+	return appendWordsLowering(dst, s, nil)
+}
+
+// appendWordsLowering is appendWords; when lower is set, an ASCII word
+// with capitals is lowered into it rather than into a string of its own,
+// so that many words cost one allocation. What lower holds is never
+// changed, only added to, so the words stay valid.
+func appendWordsLowering(dst []string, s string, lower *strings.Builder) []string {
 	for i := 0; i < len(s); {
 		j, kind := nextToken(s, i)
 		if kind == tokWord {
-			dst = append(dst, canonicalWord(s[i:j]))
+			dst = append(dst, canonicalInto(s[i:j], lower))
 		}
 		i = j
 	}
 	return dst
+}
+
+// canonicalInto is canonicalWord, lowering an ASCII word into lower when
+// it is set.
+func canonicalInto(w string, lower *strings.Builder) string {
+	upper := false
+	for k := 0; k < len(w); k++ {
+		c := w[k]
+		if c >= utf8.RuneSelf {
+			return canonicalWord(w)
+		}
+		upper = upper || c >= 'A' && c <= 'Z'
+	}
+	if !upper {
+		return w
+	}
+	if lower == nil {
+		return strings.ToLower(w)
+	}
+	start := lower.Len()
+	for k := 0; k < len(w); k++ {
+		c := w[k]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower.WriteByte(c)
+	}
+	return lower.String()[start:]
 }
 
 func canonicalWord(w string) string {
