@@ -395,6 +395,9 @@ func (w *Watcher) dropJob(ctx context.Context, j *job, why string) {
 	if err != nil && article.ErrorCode(err) != article.ENOTFOUND {
 		w.log.Error("drop a re-check job", "article", j.rec.ArticleID, "err", err)
 	}
+	if err == nil {
+		w.watchMoved(j.rec.ArticleID)
+	}
 	w.Wake()
 }
 
@@ -494,6 +497,7 @@ func (w *Watcher) openJob(ctx context.Context, a article.Article, asked bool) (*
 	if err != nil {
 		return nil, err
 	}
+	w.watchMoved(a.ID)
 	b := w.browsers
 	b.mu.Lock()
 	j := b.jobs[open.ID]
@@ -708,6 +712,9 @@ func (w *Watcher) setBrowserState(ctx context.Context, j *job, state article.Bro
 	})
 	if err != nil && article.ErrorCode(err) != article.ENOTFOUND && ctx.Err() == nil {
 		w.log.Warn("record a re-check's state", "article", j.rec.ArticleID, "err", err)
+	}
+	if err == nil {
+		w.watchMoved(j.rec.ArticleID)
 	}
 }
 
