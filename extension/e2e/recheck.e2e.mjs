@@ -7,7 +7,8 @@
 // the site made alerts: the banner in the open tab. No tab is opened and
 // the read mark stays where the reader left it. The toolbar popup on the
 // article's tab says when the browser last checked it, or that a check
-// waits for it. Then the checks the schedule makes due (not Check now):
+// waits for it; the dashboard's page of the article shows a check as it
+// finishes, without a reload. Then the checks the schedule makes due (not Check now):
 // the first stores a browser version, the site edits the article, the
 // daemon's clock moves past the next planned check (a build for these
 // tests has such a clock), and that check finds the edit, with every alert
@@ -118,6 +119,34 @@ test('the toolbar popup on the article\'s tab says when this browser last checke
   const line = await recheckLine(browser, tab);
   assert.match(line, /^Checked through your browser (just now|\d+ minutes? ago)\.$/, line);
   await tab.close();
+});
+
+test('the dashboard\'s page of the article shows a check through the browser as it finishes, without a reload', async () => {
+  const url = `${site.base}/2026/paywalled`;
+  const { id } = (await daemon.api(`/api/v1/articles?url=${encodeURIComponent(url)}`)).body;
+  const link = (await run(bin, ['open', '--print', '--data', data])).stdout.trim();
+  const origin = new URL(link).origin;
+  const dash = await browser.context.newPage();
+  await dash.goto(link);
+  await dash.waitForURL(`${origin}/`);
+  await dash.goto(`${origin}/articles/${id}`);
+  const detail = dash.locator('#watch-detail');
+  const before = await detail.innerText();
+  assert.match(before, /Checked through your browser/, before);
+  // The page stays as it is: a reload would clear this mark.
+  await dash.evaluate(() => { window.__sameDocument = true; });
+  const checks = (text) => Number(/, (\d+) checks?\./.exec(text)?.[1] ?? NaN);
+
+  const r = await daemon.api(`/api/v1/articles/${id}/check`, { method: 'POST', body: '{}' });
+  assert.equal(r.body.result.via, 'browser', JSON.stringify(r.body.result));
+  const after = await until('the page to show the check', async () => {
+    const text = await detail.innerText();
+    return checks(text) === checks(before) + 1 ? text : null;
+  });
+  assert.match(after, /Checked through your browser just now/, after);
+  assert.match(await dash.locator('#watch').innerText(), /^not checkable by fetch/);
+  assert.equal(await dash.evaluate(() => window.__sameDocument), true, 'the page was not reloaded');
+  await dash.close();
 });
 
 test('check now through the browser: what one job takes, end to end (a figure, not a test of speed)', async (t) => {
