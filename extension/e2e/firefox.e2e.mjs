@@ -24,7 +24,7 @@ import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
 import puppeteer from 'puppeteer-core';
 import { buildExtension } from '../scripts/build.mjs';
-import { buildDaemon, startDaemon, startSite, startSubscriberSite, tempDir, until } from './harness.mjs';
+import { buildDaemon, editOf, minorChange, startDaemon, startSite, startSubscriberSite, tempDir, until } from './harness.mjs';
 
 const FIREFOX = process.env.REDLINE_FIREFOX ?? '/usr/bin/firefox-esr';
 const GECKO_ID = 'redline@redline.invalid';
@@ -320,9 +320,15 @@ test('in Firefox too, an article behind a paywall the browser passes is checked 
 // article due at once in the due index, as its schedule would: the
 // watcher's loop, not a request of the reader, turns that due check into a
 // job for Firefox, which fetches the page with its cookie in the
-// background page. (A second copy of the news site, on its own port, gives
-// an article no earlier test touched; the cookie is the computer's, any port.)
-test('in Firefox too, the next due check of an article the daemon could not fetch runs as a browser job: a browser version, the banner in the open tab, no tab opened, the read mark unchanged', async () => {
+// background page. The site has reworded one word meanwhile (minor: no
+// alert), so that check stores a browser version. The site then edits the
+// article, the daemon's clock (a build for these tests has one a test
+// moves) passes the check the schedule planned next, and that check finds
+// the edit: the daemon counts it unseen (what the badge shows; BiDi cannot
+// read the badge) and the banner shows live and on the next visit. (A
+// second copy of the news site, on its own port, gives an article no
+// earlier test touched; the cookie is the computer's, any port.)
+test('in Firefox too, the next due check of an article the daemon could not fetch runs as a browser job and stores a browser version; an edit the site makes then is found by the next due check and alerts: the unseen change, the banner live and on the next visit; no tab opened, the read mark unchanged', async () => {
   const scheduledSite = await startSubscriberSite();
   const reader = await browser.newPage();
   try {
@@ -340,7 +346,7 @@ test('in Firefox too, the next due check of an article the daemon could not fetc
     assert.equal(first.article.watch.next_check, undefined, 'nothing is planned while browser re-checks are off');
     assert.ok(scheduledSite.requests.some((r) => r.path === '/2026/paywalled' && !r.subscriber && r.ua.startsWith('Redline/')), 'the daemon fetched without the cookie');
 
-    scheduledSite.edit();
+    scheduledSite.revise('/2026/paywalled', minorChange);
     const tabs = (await browser.pages()).length;
     const usedBefore = (await daemon.api('/api/v1/settings/recheck')).body.used_today;
     const withCookie = scheduledSite.requests.filter((r) => r.subscriber).length;
@@ -352,6 +358,7 @@ test('in Firefox too, the next due check of an article the daemon could not fetc
       return now && now.versions > read.versions && now.watch.last_result?.via === 'browser' ? now : null;
     });
     assert.equal(a.watch.last_result.outcome, 'changed', JSON.stringify(a.watch.last_result));
+    assert.equal(a.watch.last_result.summary?.significance, 'minor', JSON.stringify(a.watch.last_result));
     assert.equal(a.latest_browser, a.versions, 'the new version is a browser version');
     assert.equal(a.version_list.find((v) => v.number === a.versions)?.source, 'browser');
     assert.equal(a.watch.via, 'browser', 'its checks go on through the browser');
@@ -359,12 +366,40 @@ test('in Firefox too, the next due check of an article the daemon could not fetc
     assert.ok(scheduledSite.requests.filter((r) => r.subscriber).length > withCookie, 'Firefox fetched the page with its cookie');
     assert.ok((await daemon.api('/api/v1/settings/recheck')).body.used_today > usedBefore, 'the job counts against the daily budget');
     assert.equal(a.read.version, read.read.version, 'the read mark did not move');
-    assert.ok((a.unseen ?? []).some((u) => u.to_version === a.versions), `the change is unseen (what the badge counts): ${JSON.stringify(a.unseen)}`);
+    assert.deepEqual([...new Set((a.unseen ?? []).map((u) => u.significance))], ['minor'], 'a minor change: nothing alerts');
+    assert.equal((await browser.pages()).length, tabs, 'no tab was opened');
+
+    // The site edits the article; the daemon's clock moves past the next
+    // check the schedule planned, and the watcher's loop finds it due.
+    scheduledSite.revise('/2026/paywalled', editOf);
+    const fetchedBefore = scheduledSite.requests.filter((r) => r.subscriber).length;
+    const now = await daemon.advance('20m');
+    assert.ok(now >= new Date(a.watch.next_check), `the clock (${now.toISOString()}) passed the next check (${a.watch.next_check})`);
+    const found = await until('a browser version from the next due check', async () => {
+      const b = await articleAt(url);
+      return b && b.versions > a.versions && b.watch.last_result?.via === 'browser' ? b : null;
+    });
+    assert.equal(found.watch.last_result.outcome, 'changed', JSON.stringify(found.watch.last_result));
+    assert.equal(found.watch.last_result.summary?.significance, 'substantive', JSON.stringify(found.watch.last_result));
+    assert.equal(found.latest_browser, found.versions, 'the new version is a browser version');
+    assert.ok(scheduledSite.requests.filter((r) => r.subscriber).length > fetchedBefore, 'Firefox fetched the page with its cookie');
+    assert.equal(found.read.version, read.read.version, 'the read mark did not move');
+    assert.ok((found.unseen ?? []).some((u) => u.to_version === found.versions && u.significance === 'substantive'), `the change is unseen (what the badge counts): ${JSON.stringify(found.unseen)}`);
     assert.equal((await browser.pages()).length, tabs, 'no tab was opened');
 
     const banner = await until('the banner in the tab still open', () => bannerTree(reader));
     assert.match(textOf(banner), /This article changed since you read it/);
     assert.match(textOf(banner), /Headline changed/);
+
+    // And on the next visit.
+    const again = await browser.newPage();
+    try {
+      await again.goto(url);
+      const next = await until('the banner on the next visit', () => bannerTree(again));
+      assert.match(textOf(next), /This article changed since you read it/);
+    } finally {
+      await again.close();
+    }
   } finally {
     await reader.close();
     await scheduledSite.close();

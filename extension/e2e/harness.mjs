@@ -35,10 +35,14 @@ export function tempDir(name) {
   return mkdtempSync(join(tmpdir(), `redline-${name}-`));
 }
 
-/** Builds bin/redline into a temp dir and returns its path. */
+/**
+ * Builds the daemon into a temp dir and returns its path: the build for
+ * these tests (-tags e2e), whose clock a test moves forward with
+ * daemon.advance(d). The shipped build has no such clock.
+ */
 export function buildDaemon(dir) {
   const bin = join(dir, 'redline');
-  execFileSync('go', ['build', '-o', bin, './daemon/cmd/redline'], { cwd: repo, stdio: 'inherit' });
+  execFileSync('go', ['build', '-tags', 'e2e', '-o', bin, './daemon/cmd/redline'], { cwd: repo, stdio: 'inherit' });
   return bin;
 }
 
@@ -69,13 +73,26 @@ export async function startDaemon(bin, data, addr = '127.0.0.1:0', extra = []) {
       const text = await resp.text();
       return { status: resp.status, body: text ? JSON.parse(text) : null };
     },
+    /**
+     * Moves the daemon's clock forward by d ("20m"), as if that much time
+     * had passed; the watcher looks at what came due. Returns the
+     * daemon's time after the move.
+     */
+    async advance(d) {
+      const r = await this.api('/api/v1/test/clock', { method: 'POST', body: JSON.stringify({ advance: d }) });
+      if (r.status !== 200) throw new Error(`the daemon's clock did not move: ${r.status} ${JSON.stringify(r.body)}`);
+      return new Date(r.body.now);
+    },
   };
 }
 
-/** The article page as first published, and as edited later. */
-export function articleVersions() {
-  const first = readFileSync(join(pages, 'ars-1', 'source.html'), 'utf8');
-  const edited = first
+/**
+ * The article's edit: a new headline, a correction, a paragraph and a
+ * quotation reworded. Applies to the page as first published, or to one
+ * with a minor change elsewhere (see minorChange).
+ */
+export function editOf(page) {
+  const edited = page
     .replaceAll('Just-released Minecraft exploit makes it easy to crash game servers', 'Minecraft exploit lets anyone crash game servers, researcher warns')
     .replace(/Just-released <i>Minecraft<\/i> exploit makes it easy to crash game servers/, 'Minecraft exploit lets anyone crash game servers, researcher warns')
     .replace(
@@ -83,8 +100,21 @@ export function articleVersions() {
       '<p>Correction: An earlier version of this article misstated when the developer first reported the bug.</p><p>A serious flaw in the hugely popular online game',
     )
     .replace('"I thought a lot before writing this post,"', '"I hesitated for many months before writing this post,"');
-  if (edited === first) throw new Error('the edit did not apply');
-  return { first, edited };
+  if (edited === page) throw new Error('the edit did not apply');
+  return edited;
+}
+
+/** One word of the article reworded, away from the edit: a minor change, which does not alert by default. */
+export function minorChange(page) {
+  const changed = page.replace('The bug resides in the <a', 'The bug lies in the <a');
+  if (changed === page) throw new Error('the minor change did not apply');
+  return changed;
+}
+
+/** The article page as first published, and as edited later. */
+export function articleVersions() {
+  const first = readFileSync(join(pages, 'ars-1', 'source.html'), 'utf8');
+  return { first, edited: editOf(first) };
 }
 
 /**
@@ -142,7 +172,7 @@ function teaser(page) {
 /**
  * The news site: /subscribe sets the subscriber cookie; the articles
  * /2026/paywalled and /2026/scheduled need it (each is edited on its own:
- * edit(path)). set(path, html) serves html at path to everyone, as a page
+ * edit(path), or revise(path, change)). set(path, html) serves html at path to everyone, as a page
  * that shows its article only with script would be served.
  */
 export async function startSubscriberSite() {
@@ -177,6 +207,10 @@ export async function startSubscriberSite() {
     requests,
     edit(path = '/2026/paywalled') {
       state[path] = edited;
+    },
+    /** Changes what subscribers get at path: change(the page served now). */
+    revise(path, change) {
+      state[path] = change(state[path]);
     },
     set(path, html) {
       open[path] = html;
@@ -333,4 +367,45 @@ export async function pairThroughLink(browser, link) {
   if (!/^Paired/.test(said)) throw new Error(`pairing failed: ${said}`);
   await opened.page.locator('#redline-pair-status', { hasText: 'Paired' }).waitFor();
   await opened.page.close();
+}
+
+/**
+ * Opens the toolbar popup on the window's active tab, page (as a click on
+ * Redline's toolbar button does), and returns a function that evaluates
+ * an expression in the popup, and close(). The popup is not one of the
+ * context's pages: it is reached as a target over CDP.
+ */
+export async function openToolbarPopup(browser, page) {
+  await page.bringToFront();
+  await browser.worker.evaluate(() => chrome.action.openPopup());
+  const cdp = await browser.context.newCDPSession(page);
+  const popupURL = `${browser.extensionURL}popup.html`;
+  const target = await until('the toolbar popup', async () => (await cdp.send('Target.getTargets')).targetInfos.find((t) => t.url === popupURL));
+  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false });
+  let last = 0;
+  const call = (method, params) =>
+    new Promise((resolve, reject) => {
+      const id = ++last;
+      const on = (e) => {
+        if (e.sessionId !== sessionId) return;
+        const m = JSON.parse(e.message);
+        if (m.id !== id) return;
+        cdp.off('Target.receivedMessageFromTarget', on);
+        if (m.error) reject(new Error(`${method}: ${m.error.message}`));
+        else resolve(m.result);
+      };
+      cdp.on('Target.receivedMessageFromTarget', on);
+      cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) }).catch(reject);
+    });
+  return {
+    async evaluate(expression) {
+      const r = await call('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true });
+      if (r.exceptionDetails) throw new Error(`in the popup: ${r.exceptionDetails.text}`);
+      return r.result.value;
+    },
+    async close() {
+      await call('Runtime.evaluate', { expression: 'window.close()' }).catch(() => {});
+      await cdp.detach();
+    },
+  };
 }

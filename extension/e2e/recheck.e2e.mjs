@@ -5,18 +5,23 @@
 // checkable by fetch; the next check runs through the reader's browser,
 // which fetches the page in the background with its cookie, and the edit
 // the site made alerts: the banner in the open tab. No tab is opened and
-// the read mark stays where the reader left it. Then the same for a check
-// the schedule makes due (not Check now), with every alert (badge, banner
-// live and on the next visit, desktop notification); a job given while no
-// browser is connected, kept across a daemon restart; and a page that
-// shows its article only with script ("needs a visit", never compared).
-// The tests run in order on one browser session.
+// the read mark stays where the reader left it. The toolbar popup on the
+// article's tab says when the browser last checked it, or that a check
+// waits for it; the dashboard's page of the article shows a check as it
+// finishes, without a reload. Then the checks the schedule makes due (not Check now):
+// the first stores a browser version, the site edits the article, the
+// daemon's clock moves past the next planned check (a build for these
+// tests has such a clock), and that check finds the edit, with every alert
+// (badge, banner live and on the next visit, desktop notification); a job
+// given while no browser is connected, kept across a daemon restart; and a
+// page that shows its article only with script ("needs a visit", never
+// compared). The tests run in order on one browser session.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { bannerTree, buildDaemon, startBrowser, startDaemon, startSubscriberSite, tempDir, textOf, until } from './harness.mjs';
+import { bannerTree, buildDaemon, editOf, minorChange, openToolbarPopup, startBrowser, startDaemon, startSubscriberSite, tempDir, textOf, until } from './harness.mjs';
 
 const run = promisify(execFile);
 
@@ -96,6 +101,54 @@ test('an article behind a paywall the browser can pass is checked through the br
   await reader.close();
 });
 
+/** The popup's line on re-checks through this browser, once it shows one. */
+async function recheckLine(browser, tab) {
+  const popup = await openToolbarPopup(browser, tab);
+  try {
+    return await until('the popup\'s line on re-checks through the browser', () =>
+      popup.evaluate(`(() => { const e = document.getElementById('recheck'); return e && !e.hidden ? e.textContent : null; })()`),
+    );
+  } finally {
+    await popup.close();
+  }
+}
+
+test('the toolbar popup on the article\'s tab says when this browser last checked it', async () => {
+  const tab = await browser.context.newPage();
+  await tab.goto(`${site.base}/2026/paywalled`);
+  const line = await recheckLine(browser, tab);
+  assert.match(line, /^Checked through your browser (just now|\d+ minutes? ago)\.$/, line);
+  await tab.close();
+});
+
+test('the dashboard\'s page of the article shows a check through the browser as it finishes, without a reload', async () => {
+  const url = `${site.base}/2026/paywalled`;
+  const { id } = (await daemon.api(`/api/v1/articles?url=${encodeURIComponent(url)}`)).body;
+  const link = (await run(bin, ['open', '--print', '--data', data])).stdout.trim();
+  const origin = new URL(link).origin;
+  const dash = await browser.context.newPage();
+  await dash.goto(link);
+  await dash.waitForURL(`${origin}/`);
+  await dash.goto(`${origin}/articles/${id}`);
+  const detail = dash.locator('#watch-detail');
+  const before = await detail.innerText();
+  assert.match(before, /Checked through your browser/, before);
+  // The page stays as it is: a reload would clear this mark.
+  await dash.evaluate(() => { window.__sameDocument = true; });
+  const checks = (text) => Number(/, (\d+) checks?\./.exec(text)?.[1] ?? NaN);
+
+  const r = await daemon.api(`/api/v1/articles/${id}/check`, { method: 'POST', body: '{}' });
+  assert.equal(r.body.result.via, 'browser', JSON.stringify(r.body.result));
+  const after = await until('the page to show the check', async () => {
+    const text = await detail.innerText();
+    return checks(text) === checks(before) + 1 ? text : null;
+  });
+  assert.match(after, /Checked through your browser just now/, after);
+  assert.match(await dash.locator('#watch').innerText(), /^not checkable by fetch/);
+  assert.equal(await dash.evaluate(() => window.__sameDocument), true, 'the page was not reloaded');
+  await dash.close();
+});
+
 test('check now through the browser: what one job takes, end to end (a figure, not a test of speed)', async (t) => {
   const url = `${site.base}/2026/paywalled`;
   const { id } = (await daemon.api(`/api/v1/articles?url=${encodeURIComponent(url)}`)).body;
@@ -125,9 +178,13 @@ test('the options show and change the daemon\'s re-check settings: the switch, t
   assert.deepEqual([s.enabled, s.daily_budget, s.sites], [true, 50, ['news.example']]);
   await options.locator('#recheck-enabled').uncheck();
   await options.locator('#save').click();
+  // ("Saved." still shows from the first save: the daemon says when this one is.)
+  s = await until('the switch saved at the daemon', async () => {
+    const now = (await daemon.api('/api/v1/settings/recheck')).body;
+    return now.enabled === false ? now : null;
+  });
   await options.locator('#message', { hasText: 'Saved.' }).waitFor();
-  s = (await daemon.api('/api/v1/settings/recheck')).body;
-  assert.equal(s.enabled, false);
+  assert.deepEqual([s.enabled, s.daily_budget, s.sites], [false, 50, ['news.example']]);
   // On again for the test that follows.
   assert.equal((await daemon.api('/api/v1/settings/recheck', { method: 'POST', body: '{"enabled": true, "sites": []}' })).status, 200);
   await options.close();
@@ -149,12 +206,28 @@ test('the extension declines jobs while capture is paused: nothing is fetched', 
   assert.match(now.watch.browser.message ?? '', /paused/, JSON.stringify(now.watch.browser));
 });
 
+test('the toolbar popup on the article\'s tab says its check waits for this browser, and why', async () => {
+  const url = `${site.base}/2026/paywalled`;
+  const { id } = (await daemon.api(`/api/v1/articles?url=${encodeURIComponent(url)}`)).body;
+  // (Capture is still paused: the visit captures nothing.)
+  assert.equal((await daemon.api(`/api/v1/articles/${id}`)).body.watch.browser.state, 'waiting');
+  const tab = await browser.context.newPage();
+  await tab.goto(url);
+  const line = await recheckLine(browser, tab);
+  assert.equal(line, 'Waiting for your browser: capture is paused in your browser.');
+  await tab.close();
+});
+
 // The scheduled path. The daemon's own fetch meets the paywall while
 // re-checks through the browser are off, so the article is not checkable
 // and waits for nothing. Turning them on makes such an article due at once
 // (the due index, as its schedule would): the watcher's loop, not a
 // request of the user, turns that due check into a job for the browser.
-// The tab stays open on the article for the alerts that follow.
+// The site has reworded one word meanwhile (a minor change, no alert), so
+// that check stores a browser version. The site then edits the article,
+// the daemon's clock moves past the check the schedule planned next, and
+// that check finds the edit. The tab stays open on the article for the
+// alerts.
 let scheduled;
 
 test('the next due check of an article the daemon could not fetch runs as a browser job and stores a browser version', async () => {
@@ -188,7 +261,7 @@ test('the next due check of an article the daemon could not fetch runs as a brow
   assert.equal(a.watch.next_check, undefined, 'nothing is planned while browser re-checks are off');
   assert.ok(site.requests.some((r) => r.path === '/2026/scheduled' && !r.subscriber && r.ua.startsWith('Redline/')), 'the daemon fetched without the cookie');
 
-  site.edit('/2026/scheduled');
+  site.revise('/2026/scheduled', minorChange);
   const pagesBefore = browser.context.pages().length;
   const badgeBefore = await browser.worker.evaluate(() => chrome.action.getBadgeText({}));
   const usedBefore = (await daemon.api('/api/v1/settings/recheck')).body.used_today;
@@ -201,18 +274,37 @@ test('the next due check of an article the daemon could not fetch runs as a brow
     return now.versions > read.versions && now.watch.last_result?.via === 'browser' ? now : null;
   });
   assert.equal(a.watch.last_result.outcome, 'changed', JSON.stringify(a.watch.last_result));
+  assert.equal(a.watch.last_result.summary?.significance, 'minor', JSON.stringify(a.watch.last_result));
   assert.equal(a.latest_browser, a.versions, 'the new version is a browser version');
+  assert.equal(a.version_list.find((v) => v.number === a.versions)?.source, 'browser');
+  assert.equal(a.read.version, read.read.version, 'the read mark did not move');
+  assert.deepEqual([...new Set((a.unseen ?? []).map((u) => u.significance))], ['minor'], 'a minor change: nothing alerts');
   assert.equal(a.watch.via, 'browser', 'its checks go on through the browser');
   assert.ok(a.watch.next_check, 'the next check is planned by the schedule');
   assert.ok(site.requests.filter((r) => r.path === '/2026/scheduled' && r.subscriber).length > fromBrowserBefore, 'the browser fetched the page with its cookie');
   assert.ok((await daemon.api('/api/v1/settings/recheck')).body.used_today > usedBefore, 'the job counts against the daily budget');
   assert.equal(browser.context.pages().length, pagesBefore, 'no tab was opened');
-  scheduled = { id: read.id, url, read: read.read, reader, badgeBefore };
+  scheduled = { id: read.id, url, read: read.read, reader, badgeBefore, first: a };
 });
 
-test('the edit a due browser check found alerts: the badge, the banner live in the open tab and on the next visit, a desktop notification; no tab opened, the read mark unchanged', async () => {
-  const { id, url, read, reader, badgeBefore } = scheduled;
+test('an edit the site makes after that is found by the next due check, and alerts: the badge, the banner live in the open tab and on the next visit, a desktop notification; no tab opened, the read mark unchanged', async () => {
+  const { id, url, read, reader, badgeBefore, first } = scheduled;
   const pagesBefore = browser.context.pages().length;
+  const fromBrowserBefore = site.requests.filter((r) => r.path === '/2026/scheduled' && r.subscriber).length;
+  site.revise('/2026/scheduled', editOf);
+  // The schedule planned the next check minutes away: the daemon's clock
+  // moves past it, and the watcher's loop finds it due.
+  const now = await daemon.advance('20m');
+  assert.ok(now >= new Date(first.watch.next_check), `the clock (${now.toISOString()}) passed the next check (${first.watch.next_check})`);
+  const found = await until('a browser version from the next due check', async () => {
+    const a = (await daemon.api(`/api/v1/articles/${id}`)).body;
+    return a.versions > first.versions && a.watch.last_result?.via === 'browser' ? a : null;
+  });
+  assert.equal(found.watch.last_result.outcome, 'changed', JSON.stringify(found.watch.last_result));
+  assert.equal(found.watch.last_result.summary?.significance, 'substantive', JSON.stringify(found.watch.last_result));
+  assert.equal(found.latest_browser, found.versions, 'the new version is a browser version');
+  assert.ok(site.requests.filter((r) => r.path === '/2026/scheduled' && r.subscriber).length > fromBrowserBefore, 'the browser fetched the page with its cookie');
+
   // The badge counts the article at once, without a visit.
   const counted = String(Number(badgeBefore || '0') + 1);
   await until('the badge to count the changed article', async () => (await browser.worker.evaluate(() => chrome.action.getBadgeText({}))) === counted);

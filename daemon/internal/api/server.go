@@ -51,6 +51,11 @@ type Config struct {
 	// Captures is how many captures may be saved at once; one more is
 	// answered 503 with Retry-After. 0 means DefaultCaptures.
 	Captures int
+	// Routes are more routes under /api/ ("POST /api/v1/…" patterns),
+	// behind the same guards as every other (the token, JSON, Host and
+	// Origin). Only a build for the end-to-end tests gives one (its
+	// clock); the shipped daemon gives none.
+	Routes map[string]http.Handler
 }
 
 // Dashboard is the web dashboard the API mounts.
@@ -95,6 +100,8 @@ type Server struct {
 	bodyTimeout time.Duration
 	// captures holds a token for each capture being saved.
 	captures chan struct{}
+	// routes are more routes under /api/ (Config.Routes).
+	routes map[string]http.Handler
 }
 
 // New returns a Server for cfg.
@@ -102,7 +109,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		store: cfg.Store, token: cfg.Token, dataDir: cfg.DataDir, log: cfg.Logger,
 		version: cfg.Version, now: cfg.Now, hub: cfg.Hub, timing: cfg.HubTiming, reading: cfg.Reading,
-		dash: cfg.Dashboard, port: cfg.Port,
+		dash: cfg.Dashboard, port: cfg.Port, routes: cfg.Routes,
 	}
 	s.watcher = cfg.Watcher
 	if rc, ok := cfg.Watcher.(Rechecker); ok {
@@ -190,6 +197,12 @@ func (s *Server) Handler() http.Handler {
 		api.HandleFunc("GET /api/v1/settings/recheck", s.getRecheckSettings)
 		api.HandleFunc("POST /api/v1/settings/recheck", s.setRecheckSettings)
 		api.HandleFunc("POST /api/v1/rechecks/{job}", s.answerRecheck)
+	}
+	for pattern, h := range s.routes {
+		if !strings.Contains(pattern, " /api/") {
+			panic("api: an extra route must be under /api/: " + pattern)
+		}
+		api.Handle(pattern, h)
 	}
 	if s.hub != nil {
 		// The WebSocket authenticates with its first message (browsers

@@ -138,7 +138,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 	dash, err := web.New(web.Config{
 		Store: st, Hub: events, HubTiming: cfg.HubTiming, Host: dashHost, Port: port, DataDir: cfg.DataDir,
 		Logger: log, Version: cfg.Version, Reading: parts.Reading,
-		Watcher: watcher, AllowPrivate: cfg.AllowPrivate,
+		Watcher: watcher, AllowPrivate: cfg.AllowPrivate, Now: testClock,
 	})
 	if err != nil {
 		st.Close()
@@ -149,6 +149,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 		Store: st, Token: token, Port: port, DataDir: cfg.DataDir, Logger: log, Version: cfg.Version,
 		Hub: events, HubTiming: cfg.HubTiming, Reading: parts.Reading, Dashboard: dash,
 		Watcher: watcher, BodyTimeout: limits.BodyTimeout, Captures: limits.Captures,
+		Now: testClock, Routes: routes(watcher.Wake),
 	})
 	if err != nil {
 		st.Close()
@@ -223,6 +224,15 @@ func (d *Daemon) shutdownWhenDone(ctx context.Context, serveErr chan error) {
 	}
 	d.err = errors.Join(errs...)
 	d.log.Info("stopped")
+}
+
+// routes are the API routes a build for the end-to-end tests adds (none in
+// the shipped build).
+func routes(wake func()) map[string]http.Handler {
+	if testRoutes == nil {
+		return nil
+	}
+	return testRoutes(wake)
 }
 
 // existing returns dir if it exists, else parent.

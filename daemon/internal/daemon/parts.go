@@ -88,7 +88,7 @@ func makeParts(st *store.Store, rules *reading.Rules, bind *late, cfg PartsConfi
 	bind.hub.Store(events)
 	service := reading.New(reading.Config{Store: st, Rules: rules, Hub: events})
 	fetcher := watch.NewFetcher(watch.FetcherOptions{Version: cfg.Version, AllowPrivate: cfg.AllowPrivate, Resolve: cfg.Resolve})
-	watcher, err := watch.New(st, fetcher, watch.Options{Logger: log, Reading: service})
+	watcher, err := watch.New(st, fetcher, watch.Options{Logger: log, Reading: service, Clock: testClock, WatchChanged: events.WatchChanged})
 	if err != nil {
 		return nil, err
 	}

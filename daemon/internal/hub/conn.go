@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"math"
 	"net/http"
 	"time"
 
@@ -46,6 +47,18 @@ type Handler struct {
 	// says "rechecks": true); nil offers none. Only the API's stream, whose
 	// clients hold the token, sets it: never the dashboard's.
 	Jobs Jobs
+	// Watches sends the connection a WatchNotice each time an article's
+	// watch changes (Hub.WatchChanged). Only the dashboard's stream sets
+	// it: its article page shows the watch.
+	Watches bool
+}
+
+// WatchNotice tells a client that follows watches that an article's
+// watch changed (a check was recorded, a re-check job through the
+// browser moved). It is no event: it has no event_id and is not replayed.
+type WatchNotice struct {
+	Type      string `json:"type"` // "article.watch"
+	ArticleID int64  `json:"article_id"`
 }
 
 // Jobs is where connections that take re-check jobs get them.
@@ -92,7 +105,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the upgrader has answered
 	}
-	c := &client{ws: ws, hub: h.Hub, t: h.timing(), log: h.logger(), pongs: make(chan struct{}, 1), readerDone: make(chan struct{})}
+	c := &client{ws: ws, hub: h.Hub, t: h.timing(), log: h.logger(), pongs: make(chan struct{}, 1), readerDone: make(chan struct{}), watches: h.Watches}
 	defer c.close()
 	ws.SetReadLimit(maxMessage)
 	after, latest, rechecks, ok := h.hello(ws, c.t, c.log)
@@ -146,6 +159,7 @@ type client struct {
 	readerDone chan struct{} // closed when the read pump ends
 	reading    bool          // the read pump was started
 	jobs       <-chan any    // re-check jobs for this client (nil: none)
+	watches    bool          // send WatchNotices (Handler.Watches)
 }
 
 // close is the connection's one close path: closing the socket ends the
@@ -191,6 +205,9 @@ func (c *client) readPump() {
 // a write fails, the request ends or the hub shuts down.
 func (c *client) writePump(ctx context.Context, after, latest int64) {
 	settings, sent := c.hub.settingsNow()
+	// Notices from before the hello are not sent: the page was rendered
+	// after them.
+	_, watchesSent := c.hub.watchesAfter(math.MaxInt64)
 	if err := c.write(Welcome{Type: "welcome", LastEventID: latest, Settings: settings}); err != nil {
 		return
 	}
@@ -212,6 +229,15 @@ func (c *client) writePump(ctx context.Context, after, latest int64) {
 				return
 			}
 			sent = gen
+		}
+		if c.watches {
+			ids, gen := c.hub.watchesAfter(watchesSent)
+			for _, id := range ids {
+				if err := c.write(WatchNotice{Type: "article.watch", ArticleID: id}); err != nil {
+					return
+				}
+			}
+			watchesSent = gen
 		}
 		select {
 		case <-wake:

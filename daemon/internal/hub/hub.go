@@ -43,7 +43,20 @@ type Hub struct {
 	// connection sends a change once.
 	settings    Settings
 	settingsGen int64
+	// watches are the newest notices that an article's watch changed
+	// (WatchChanged), numbered by watchGen, for the connections that
+	// follow watches.
+	watches  []watchNotice
+	watchGen int64
 }
+
+// watchNotice says that article's watch changed; gen orders the notices.
+type watchNotice struct{ gen, article int64 }
+
+// watchCap bounds the notices kept: a connection that fell further
+// behind than this gets the newest only (a page reads the watch again;
+// nothing is lost that the store does not hold).
+const watchCap = 256
 
 // Settings are the daemon's settings every client applies the same way:
 // the welcome carries them and a settings.changed message tells each
@@ -86,6 +99,41 @@ func (h *Hub) settingsNow() (Settings, int64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.settings, h.settingsGen
+}
+
+// WatchChanged tells the connections that follow watches (the
+// dashboard's, Handler.Watches) that an article's watch changed: a check
+// was recorded, or a re-check job through the browser was opened, taken,
+// sent back or dropped. The notice is not an event: it is not logged nor
+// replayed, and the page that shows the watch reads it again. It never
+// blocks.
+func (h *Hub) WatchChanged(articleID int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.watchGen++
+	h.watches = append(h.watches, watchNotice{gen: h.watchGen, article: articleID})
+	if len(h.watches) > watchCap {
+		h.watches = append(h.watches[:0:0], h.watches[len(h.watches)-watchCap/2:]...)
+	}
+	close(h.wake)
+	h.wake = make(chan struct{})
+}
+
+// watchesAfter returns the articles of the notices after gen, each once,
+// in the order of their first notice, and the newest gen.
+func (h *Hub) watchesAfter(gen int64) ([]int64, int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var ids []int64
+	seen := map[int64]bool{}
+	for _, n := range h.watches {
+		if n.gen <= gen || seen[n.article] || h.forgot[n.article] {
+			continue
+		}
+		seen[n.article] = true
+		ids = append(ids, n.article)
+	}
+	return ids, h.watchGen
 }
 
 // Publish takes an event that is on disk. Writers may publish out of id

@@ -172,6 +172,10 @@ type job struct {
 	// waiters hear the result.
 	asked   bool
 	waiters []chan checked
+	// beyondBudget: the job, asked for, was leased when the day's
+	// budget (budget) was spent; its result says so.
+	beyondBudget bool
+	budget       int
 	// message is the waiting message last written to the article.
 	message string
 }
@@ -391,6 +395,9 @@ func (w *Watcher) dropJob(ctx context.Context, j *job, why string) {
 	if err != nil && article.ErrorCode(err) != article.ENOTFOUND {
 		w.log.Error("drop a re-check job", "article", j.rec.ArticleID, "err", err)
 	}
+	if err == nil {
+		w.watchMoved(j.rec.ArticleID)
+	}
 	w.Wake()
 }
 
@@ -490,6 +497,7 @@ func (w *Watcher) openJob(ctx context.Context, a article.Article, asked bool) (*
 	if err != nil {
 		return nil, err
 	}
+	w.watchMoved(a.ID)
 	b := w.browsers
 	b.mu.Lock()
 	j := b.jobs[open.ID]
@@ -621,6 +629,9 @@ func (w *Watcher) offer(ctx context.Context) time.Time {
 				continue
 			}
 			j.conn, j.leaseUntil = c, now.Add(b.lease)
+			// Only a check the reader asked for gets here with the budget
+			// spent: it runs.
+			j.beyondBudget, j.budget = b.settings.UsedToday >= b.settings.DailyBudget, b.settings.DailyBudget
 			c.held++
 			b.settings.UsedToday++
 			c.out <- w.request(j) // never blocks: held < cap(out)
@@ -702,6 +713,23 @@ func (w *Watcher) setBrowserState(ctx context.Context, j *job, state article.Bro
 	if err != nil && article.ErrorCode(err) != article.ENOTFOUND && ctx.Err() == nil {
 		w.log.Warn("record a re-check's state", "article", j.rec.ArticleID, "err", err)
 	}
+	if err == nil {
+		w.watchMoved(j.rec.ArticleID)
+	}
+}
+
+// beyondBudget is what the result of a check the reader asked for says
+// when it ran after the day's budget was spent: the budget holds back the
+// scheduled checks, not the reader's.
+func beyondBudget(budget int) string {
+	if budget == 0 {
+		return "; the daily budget of re-checks through your browser is 0, so none runs on its own: this one ran because you asked"
+	}
+	unit := "re-checks"
+	if budget == 1 {
+		unit = "re-check"
+	}
+	return fmt.Sprintf("; today's budget of %d %s through your browser is spent: this one ran because you asked (the scheduled ones wait for tomorrow)", budget, unit)
 }
 
 func minTime(a, b time.Time) time.Time {
@@ -835,6 +863,13 @@ func (w *Watcher) concludeJob(ctx context.Context, j *job, f finding) (article.C
 			f.result.Message = "no change since the last check through your browser"
 		}
 	}
+	b := w.browsers
+	b.mu.Lock()
+	beyond, budget := j.beyondBudget, j.budget
+	b.mu.Unlock()
+	if beyond {
+		f.result.Message += beyondBudget(budget)
+	}
 	updated, err := w.store.CloseRecheck(ctx, a.ID, j.rec.ID, func(a *article.Article) (*article.Event, error) {
 		return w.applyBrowser(a, f, now), nil
 	})
@@ -842,7 +877,6 @@ func (w *Watcher) concludeJob(ctx context.Context, j *job, f finding) (article.C
 		return article.CheckResult{}, a, err
 	}
 	res := w.recorded(updated, f)
-	b := w.browsers
 	b.mu.Lock()
 	waiters := j.waiters
 	j.waiters = nil

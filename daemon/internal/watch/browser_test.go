@@ -348,6 +348,67 @@ func TestDailyBudget(t *testing.T) {
 	}
 }
 
+// Check now is not held by the daily budget: the reader asked, so the job
+// runs at once even when the day's budget is spent, its result says so,
+// and it counts in the day's use; the scheduled jobs still wait for the
+// next day.
+func TestCheckNowRunsWhenTheBudgetIsSpent(t *testing.T) {
+	h := newHarness(t, nil)
+	h.setRechecks(RecheckPatch{DailyBudget: ptr(1)})
+	a := h.paywalled("/a")
+	b := h.paywalled("/b")
+	h.clock.Add(time.Hour)
+	h.tick()
+	ext := h.attach()
+	req := ext.one()
+	h.answer(req.JobID, h.page(200, watchtest.Page("story"), readerMode(t, watchtest.Page("story"))))
+	other := b.ID
+	if req.ArticleID == b.ID {
+		other = a.ID
+	}
+	if got := ext.offered(); len(got) != 0 {
+		t.Fatalf("offered %+v over the budget", got)
+	}
+
+	// The reader asks for a check of the article whose job waits for
+	// tomorrow: the extension gets it at once.
+	go func() {
+		for m := range ext.jobs {
+			req := m.(RecheckRequest)
+			h.w.Answer(h.ctx, req.JobID, h.page(200, watchtest.Page("story-edited"), readerMode(t, watchtest.Page("story-edited"))))
+			return
+		}
+	}()
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() { // the job loop
+		for {
+			select {
+			case <-stop:
+				return
+			case <-h.w.browsers.wake:
+				h.w.offer(h.ctx)
+			}
+		}
+	}()
+	res, got, err := h.w.CheckNow(h.ctx, other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != article.CheckChanged || res.Via != article.ViaBrowser {
+		t.Fatalf("result = %+v, want the change found through the browser", res)
+	}
+	if !strings.Contains(res.Message, "today's budget of 1 re-check through your browser is spent") || !strings.Contains(res.Message, "because you asked") {
+		t.Fatalf("message = %q, want it to say the budget is spent and the check ran because it was asked for", res.Message)
+	}
+	if got.Watch.LastResult == nil || got.Watch.LastResult.Message != res.Message {
+		t.Fatalf("the article's last result = %+v, want the same message", got.Watch.LastResult)
+	}
+	if used := h.w.RecheckSettings().UsedToday; used != 2 {
+		t.Fatalf("used today = %d, want 2: check now counts", used)
+	}
+}
+
 // One request at a time per host, spacing after it: the browser's jobs
 // keep the fetcher's politeness, and share the host's turn with it.
 func TestOneJobAtATimePerHost(t *testing.T) {

@@ -358,6 +358,7 @@ func (w *Watcher) recorded(updated article.Article, f finding) article.CheckResu
 		res = *updated.Watch.LastResult
 	}
 	w.logResult(updated, res)
+	w.watchMoved(updated.ID)
 	return res
 }
 

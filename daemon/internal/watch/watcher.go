@@ -42,6 +42,11 @@ type Options struct {
 	// Checked, if set, is called after each check is recorded, with the
 	// article as the check left it. It must not block for long.
 	Checked func(article.Article, article.CheckResult)
+	// WatchChanged, if set, is called with an article's id after its watch
+	// changed: a check was recorded, or a re-check job through the browser
+	// was opened, taken, sent back or dropped (the dashboard's article page
+	// follows it live). It must not block.
+	WatchChanged func(articleID int64)
 	// Reading files the pages fetched; nil makes one over the store.
 	Reading *reading.Service
 	// Lease is how long a browser may hold a re-check job (default
@@ -75,6 +80,7 @@ type Watcher struct {
 	random  func() float64
 	log     *slog.Logger
 	checked func(article.Article, article.CheckResult)
+	moved   func(articleID int64)
 
 	schedMu  sync.RWMutex
 	schedule Schedule
@@ -98,7 +104,7 @@ type Watcher struct {
 func New(st *store.Store, f *Fetcher, o Options) (*Watcher, error) {
 	w := &Watcher{
 		store: st, reading: o.Reading, fetch: f, workers: o.Workers, quality: o.Quality.withDefaults(),
-		now: o.Clock, random: o.Random, log: o.Logger, checked: o.Checked,
+		now: o.Clock, random: o.Random, log: o.Logger, checked: o.Checked, moved: o.WatchChanged,
 		inflight: map[int64]int{}, wake: make(chan struct{}, 1), browsers: newBrowsers(o.Lease),
 	}
 	if w.workers <= 0 {
@@ -354,6 +360,13 @@ func (w *Watcher) canStore() bool {
 		w.log.Info("checks resumed: the store can be written again")
 	}
 	return err == nil
+}
+
+// watchMoved tells Options.WatchChanged that id's watch changed.
+func (w *Watcher) watchMoved(id int64) {
+	if w.moved != nil {
+		w.moved(id)
+	}
 }
 
 func (w *Watcher) inFlight(id int64) bool {

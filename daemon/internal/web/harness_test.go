@@ -116,7 +116,7 @@ func newStack(t testing.TB) *stack {
 	// One reading service for the watcher, the dashboard and the API, as
 	// the daemon has (daemon.OpenParts).
 	svc := reading.New(reading.Config{Store: st, Rules: rules, Hub: h})
-	wt, err = watch.New(st, watch.NewFetcher(watch.FetcherOptions{Version: "test", AllowPrivate: true, Resolve: watchtest.Resolve, Timeout: 5 * time.Second}), watch.Options{Reading: svc})
+	wt, err = watch.New(st, watch.NewFetcher(watch.FetcherOptions{Version: "test", AllowPrivate: true, Resolve: watchtest.Resolve, Timeout: 5 * time.Second}), watch.Options{Reading: svc, WatchChanged: func(id int64) { h.WatchChanged(id) }})
 	if err != nil {
 		t.Fatal(err)
 	}

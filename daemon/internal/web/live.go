@@ -46,7 +46,7 @@ func (d *Dashboard) live(w http.ResponseWriter, r *http.Request, u user) error {
 	if !d.sessions.spendTicket(u.session, ticket) {
 		return userError(article.EFORBIDDEN, "This live-update ticket has expired or was used.")
 	}
-	h := &hub.Handler{Hub: d.hub, Token: ticket, AllowedOrigin: d.ownOrigin, Logger: d.log, Timing: d.timing}
+	h := &hub.Handler{Hub: d.hub, Token: ticket, AllowedOrigin: d.ownOrigin, Logger: d.log, Timing: d.timing, Watches: true}
 	h.ServeHTTP(w, r)
 	return nil
 }
@@ -116,6 +116,29 @@ func (d *Dashboard) liveChange(w http.ResponseWriter, r *http.Request, u user) e
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	return json.NewEncoder(w).Encode(card)
+}
+
+// liveWatch is what the article page says of an article's checks, for
+// the page to follow them live: the same words and detail the server
+// renders (watchOf).
+type liveWatch struct {
+	State  string `json:"state"`
+	Words  string `json:"words"`
+	Detail string `json:"detail"`
+}
+
+// liveWatchOf answers GET /live/articles/{id}/watch: the article's checks
+// as its page says them, when an article.watch notice (or a change) came
+// on the live socket. Session only; no other origin can read it.
+func (d *Dashboard) liveWatchOf(w http.ResponseWriter, r *http.Request, u user) error {
+	a, err := d.articleOf(r)
+	if err != nil {
+		return err
+	}
+	v := d.watchOf(a)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	return json.NewEncoder(w).Encode(liveWatch{State: string(v.State), Words: v.Words, Detail: v.Detail})
 }
 
 // articleOf returns the article the request's path names.

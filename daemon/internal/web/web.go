@@ -165,6 +165,7 @@ func (d *Dashboard) routes() {
 	mux.HandleFunc("GET /live", d.authed(d.live))
 	mux.HandleFunc("GET /live/ticket", d.authed(d.liveTicket))
 	mux.HandleFunc("GET /live/changes/{id}", d.authed(d.liveChange))
+	mux.HandleFunc("GET /live/articles/{id}/watch", d.authed(d.liveWatchOf))
 
 	mux.HandleFunc("POST /articles/{id}/seen", d.form(d.markSeen))
 	mux.HandleFunc("POST /articles/{id}/forget", d.form(d.forgetArticle))

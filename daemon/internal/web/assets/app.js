@@ -1,4 +1,5 @@
-// Redline dashboard: keyboard navigation and live updates. Everything that
+// Redline dashboard: keyboard navigation and live updates (the home page's
+// list, an article page's checks). Everything that
 // comes from the daemon is set with textContent, never as markup.
 "use strict";
 
@@ -25,15 +26,18 @@
   });
 
   var ticketMeta = document.querySelector('meta[name="redline-ticket"]');
+  // The home page's live list, or an article page's account of its checks.
   var list = document.getElementById("unseen");
-  if (!ticketMeta || !list || !("WebSocket" in window)) return;
+  var watch = document.getElementById("watch");
+  if (!ticketMeta || !(list || watch) || !("WebSocket" in window)) return;
   var status = document.getElementById("live-status");
   var count = document.getElementById("unseen-count");
   var nothing = document.getElementById("nothing");
   var lastEvent = Number(document.querySelector('meta[name="redline-last-event"]').content) || 0;
   var ticket = ticketMeta.content;
-  var csrf = list.getAttribute("data-csrf");
+  var csrf = list ? list.getAttribute("data-csrf") : "";
   var retry = 1000;
+  var connected = 0;
   // The user's alert policy, as the daemon says it (welcome, then
   // settings.changed): only a change that alerts under it is listed.
   var alertOn = "substantive";
@@ -230,6 +234,28 @@
     if (li) { li.remove(); updateCount(); }
   }
 
+  // The article page: its checks as the server says them now
+  // (GET /live/articles/{id}/watch), each time they moved.
+  var watchID = watch ? Number(watch.getAttribute("data-article")) : 0;
+  var watchDetail = document.getElementById("watch-detail");
+  var watchAsked = Promise.resolve();
+
+  function refreshWatch() {
+    watchAsked = watchAsked.then(function () {
+      return fetch("/live/articles/" + watchID + "/watch", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (r) {
+          if (!r.ok) throw new Error("watch " + r.status);
+          return r.json();
+        })
+        .then(function (v) {
+          watch.textContent = v.words;
+          watch.className = "watch state-" + String(v.state).replace(/[^a-z_]/g, "");
+          if (watchDetail) { watchDetail.textContent = v.detail; watchDetail.hidden = !v.detail; }
+        })
+        .catch(function () {});
+    });
+  }
+
   function connect() {
     var proto = window.location.protocol === "https:" ? "wss://" : "ws://";
     var ws = new WebSocket(proto + window.location.host + "/live?ticket=" + encodeURIComponent(ticket));
@@ -241,10 +267,19 @@
       try { ev = JSON.parse(m.data); } catch (e) { return; }
       if (ev.type === "welcome" || ev.type === "settings.changed") {
         if (ev.settings && (ev.settings.alert_on === "minor" || ev.settings.alert_on === "substantive")) alertOn = ev.settings.alert_on;
-        if (ev.type === "welcome") { retry = 1000; say("Live: new changes appear here as Redline finds them."); }
+        if (ev.type === "welcome") {
+          retry = 1000;
+          if (list) say("Live: new changes appear here as Redline finds them.");
+          // (Back after a break: what moved meanwhile.)
+          else if (connected++) refreshWatch();
+        }
         return;
       }
       if (typeof ev.event_id === "number" && ev.event_id > lastEvent) lastEvent = ev.event_id;
+      if (watch) {
+        if (Number(ev.article_id) === watchID && (ev.type === "article.watch" || ev.type === "article.changed" || ev.type === "article.removed")) refreshWatch();
+        return;
+      }
       if (ev.type === "article.changed") addChange(ev);
       else if (ev.type === "article.removed") addRemoved(ev);
       else if (ev.type === "article.seen") pending = pending.then(function () { seen(ev); });
