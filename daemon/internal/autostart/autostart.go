@@ -361,7 +361,9 @@ func runCommand(ctx context.Context, name string, args ...string) (string, error
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, name, args...).CombinedOutput()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Env = toolEnv(os.Environ())
+	out, err := cmd.CombinedOutput()
 	text := strings.TrimSpace(string(out))
 	if err != nil {
 		if text == "" {
@@ -370,6 +372,21 @@ func runCommand(ctx context.Context, name string, args ...string) (string, error
 		return text, fmt.Errorf("%s %s: %s", name, strings.Join(args, " "), oneLine(text))
 	}
 	return text, nil
+}
+
+// toolEnv is the environment of a service manager's tool: an
+// XDG_CONFIG_HOME that is set but not an absolute path is left out, as
+// this package then writes under ~/.config, while systemctl would look for
+// user units nowhere.
+func toolEnv(env []string) []string {
+	out := env[:0:0]
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "XDG_CONFIG_HOME="); ok && !filepath.IsAbs(v) {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
