@@ -53,7 +53,14 @@ func makeRun(t *testing.T, env []string, args ...string) string {
 	}
 	cmd := exec.Command("make", append([]string{"--no-print-directory", "-o", "build", "run", "BIN=" + bin}, args...)...)
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "REDLINE_BE_MAIN=1", "REDLINE_DATA="+t.TempDir(), "REDLINE_ADDR=", "ADDR=")
+	// Run under `make test`, the outer make's flags and variables would
+	// reach this make through MAKEFLAGS; they are left out.
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); k != "MAKEFLAGS" && k != "MFLAGS" && k != "MAKELEVEL" {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, "REDLINE_BE_MAIN=1", "REDLINE_DATA="+t.TempDir(), "REDLINE_ADDR=", "ADDR=")
 	cmd.Env = append(cmd.Env, env...)
 	// make, its shell and the daemon share a process group, so that one
 	// signal stops them all.
