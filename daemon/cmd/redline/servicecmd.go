@@ -87,20 +87,24 @@ func serviceInstall(ctx context.Context, e *env, args []string) error {
 }
 
 // serviceBinary is the absolute path of this binary, which the service
-// runs. A binary `go run` built lives in a folder Go deletes afterwards,
-// so it is refused.
+// runs; a link to it is kept as a link, so that an upgrade that moves the
+// link is followed. A binary `go run` built lives in a folder Go deletes
+// afterwards, so it is refused.
 func serviceBinary() (string, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return "", fmt.Errorf("find this binary: %w", err)
 	}
-	if resolved, err := filepath.EvalSymlinks(exe); err == nil {
-		exe = resolved
-	}
-	if filepath.Base(filepath.Dir(exe)) == "exe" && strings.Contains(exe, "go-build") {
+	if builtByGoRun(exe) {
 		return "", fmt.Errorf("this binary is a temporary one (go run); build Redline (make build puts it at bin/redline) and run that binary's `service install`")
 	}
 	return exe, nil
+}
+
+// builtByGoRun reports whether exe is where `go run` puts the binary it
+// builds: go-build…/b001/exe/NAME.
+func builtByGoRun(exe string) bool {
+	return filepath.Base(filepath.Dir(exe)) == "exe" && strings.Contains(exe, "go-build")
 }
 
 func serviceUninstall(ctx context.Context, e *env) error {

@@ -307,3 +307,18 @@ func TestServeLogFile(t *testing.T) {
 		t.Errorf("log in a missing folder: %v", err)
 	}
 }
+
+// A binary `go run` built is deleted when it ends: a service must not
+// name it.
+func TestServiceRefusesAGoRunBinary(t *testing.T) {
+	for exe, want := range map[string]bool{
+		"/tmp/go-build3141592/b001/exe/redline":  true,
+		"/home/ann/redline/bin/redline":          false,
+		"/tmp/go-build3141592/b001/redline.test": false,
+		"/usr/local/exe/redline":                 false,
+	} {
+		if got := builtByGoRun(exe); got != want {
+			t.Errorf("builtByGoRun(%q) = %v, want %v", exe, got, want)
+		}
+	}
+}
