@@ -104,14 +104,15 @@ type family interface {
 	// forget lets the service manager drop a removed service.
 	forget(ctx context.Context)
 	// state asks the service manager about the service.
-	state(ctx context.Context) managerState
+	state(ctx context.Context) ManagerState
 	// logWhere says where the service's log is.
 	logWhere(content []byte) string
 }
 
-// managerState is what a service manager says about the service. Known is
-// false when it could not be asked; Note then says why.
-type managerState struct {
+// ManagerState is what a service manager says about the service. Known
+// says whether Running and PID come from the manager; Note says why they
+// do not, or what state a service that is not running is in.
+type ManagerState struct {
 	Known   bool
 	Enabled bool
 	Running bool
@@ -264,7 +265,7 @@ type Status struct {
 	Installed bool
 	Path      string
 	Addr      string // the address written in the file
-	Manager   managerState
+	Manager   ManagerState
 	// Answers says that a daemon answers at Addr.
 	Answers bool
 	Log     string

@@ -109,12 +109,12 @@ var (
 	launchdPID   = regexp.MustCompile(`(?m)^\s*pid = (\d+)`)
 )
 
-func (a *launchdAgent) state(ctx context.Context) managerState {
+func (a *launchdAgent) state(ctx context.Context) ManagerState {
 	out, err := a.run(ctx, "launchctl", "print", a.service())
 	if err != nil {
-		return managerState{Note: "launchd has not loaded it: " + oneLine(err.Error())}
+		return ManagerState{Note: "launchd has not loaded it: " + oneLine(err.Error())}
 	}
-	st := managerState{Known: true, Enabled: true}
+	st := ManagerState{Known: true, Enabled: true}
 	if m := launchdState.FindStringSubmatch(out); m != nil {
 		st.Running = m[1] == "running"
 		if !st.Running {

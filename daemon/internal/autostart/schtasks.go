@@ -203,12 +203,12 @@ func (t *logonTask) forget(context.Context) {}
 // taskEnabled finds the task's own Enabled setting (not its trigger's).
 var taskEnabled = regexp.MustCompile(`(?s)<Settings>.*?<Enabled>(\w+)</Enabled>`)
 
-func (t *logonTask) state(ctx context.Context) managerState {
+func (t *logonTask) state(ctx context.Context) ManagerState {
 	out, err := t.schtasks(ctx, "/Query", "/TN", TaskName, "/XML")
 	if err != nil {
-		return managerState{Note: "the Task Scheduler does not know the task: " + oneLine(err.Error())}
+		return ManagerState{Note: "the Task Scheduler does not know the task: " + oneLine(err.Error())}
 	}
-	st := managerState{Enabled: true, Note: "the Task Scheduler does not say which process it started"}
+	st := ManagerState{Enabled: true, Note: "the Task Scheduler does not say which process it started"}
 	if m := taskEnabled.FindStringSubmatch(out); m != nil {
 		st.Enabled = m[1] == "true"
 	}

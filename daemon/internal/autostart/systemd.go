@@ -151,8 +151,8 @@ func (u *systemdUser) forget(ctx context.Context) {
 	_, _ = u.systemctl(ctx, "daemon-reload")
 }
 
-func (u *systemdUser) state(ctx context.Context) managerState {
-	var st managerState
+func (u *systemdUser) state(ctx context.Context) ManagerState {
+	var st ManagerState
 	// is-enabled reads the files, so it answers without the manager; with
 	// no systemctl at all, the link enable makes says the same.
 	out, err := u.systemctl(ctx, "is-enabled", unitName)
