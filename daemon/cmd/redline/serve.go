@@ -49,10 +49,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		logger.Warn("the watcher may fetch pages on this computer and on private networks where you read a page or named a URL (--allow-private)")
 	}
 	d, err := daemon.Start(ctx, daemon.Config{Addr: listen, DataDir: dir, Logger: logger, Version: version, AllowPrivate: private})
-	if err != nil {
-		return err
+	if err == nil {
+		err = d.Wait()
 	}
-	return d.Wait()
+	if err != nil && *logFile != "" {
+		// Nobody may read stderr (a logon task has no console): the
+		// reason the daemon stopped goes to its log too.
+		logger.Error("the daemon stopped", "err", err)
+	}
+	return err
 }
 
 // openLog opens the log file for appending, readable by its owner only. Its

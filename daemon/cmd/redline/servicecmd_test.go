@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io/fs"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -287,6 +288,21 @@ func TestServeLogFile(t *testing.T) {
 	}
 	if strings.Contains(stderr.String(), "listening on") {
 		t.Errorf("with --log the log still went to stderr:\n%s", stderr.String())
+	}
+
+	// Why the daemon could not start is in the log too: nobody may read
+	// a logon task's stderr.
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	logPath := filepath.Join(t.TempDir(), "redline.log")
+	if _, _, code := cli(t, "", "serve", "--addr", busy.Addr().String(), "--data", t.TempDir(), "--log", logPath); code != 1 {
+		t.Errorf("serve on a busy address exited %d", code)
+	}
+	if b, err := os.ReadFile(logPath); err != nil || !strings.Contains(string(b), "the daemon stopped") || !strings.Contains(string(b), "address already in use") {
+		t.Errorf("the log of a daemon that could not start: %q, %v", b, err)
 	}
 
 	// The log of a logon task is in its data folder, which may not
