@@ -4,7 +4,10 @@
 GO      ?= go
 BIN     := bin/redline
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
-ADDR    ?= $(or $(REDLINE_ADDR),127.0.0.1:7710)
+# Where `make run` serves: `make run ADDR=…`, else REDLINE_ADDR, else the
+# default. An ADDR in the environment is left alone: the name is too
+# common to be meant for Redline.
+override ADDR := $(or $(if $(filter command line,$(origin ADDR)),$(ADDR)),$(REDLINE_ADDR),127.0.0.1:7710)
 
 .PHONY: all build daemon deps extension run test lint test-go test-ts test-e2e test-firefox fuzz soak bench bench-go clean
 

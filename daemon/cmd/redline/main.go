@@ -36,6 +36,7 @@ var commands []command
 func init() {
 	commands = []command{
 		{"serve", "[--addr 127.0.0.1:7710] [--data DIR] [--allow-private]", "run the daemon", runServe},
+		serviceCommand,
 		{"status", "[--data DIR]", "show whether the daemon runs and what it holds", runStatus},
 		{"token", "[--data DIR]", "print the API token (created on first use)", runToken},
 		{"export", "[--data DIR]", "write every article and version as JSON lines to stdout", runExport},
