@@ -3,8 +3,9 @@
 // in (the background asks the daemon for a one-time login with its token
 // and opens it); the same tab, reloaded after the daemon restarted, is
 // still logged in; the banner's "Show all changes" opens the article's
-// page in the dashboard, logged in; "Log out everywhere" logs every tab
-// out; and a feed link opened in the browser says how to subscribe.
+// page in the dashboard, logged in, and so does a click on a desktop
+// notification of a change; "Log out everywhere" logs every tab out; and a
+// feed link opened in the browser says how to subscribe.
 // The tests run in order on one browser session.
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
@@ -19,7 +20,8 @@ before(async () => {
   bin = buildDaemon(work);
   daemon = await startDaemon(bin, data);
   site = await startSite();
-  browser = await startBrowser();
+  // Notifications granted, so that the background listens to their clicks.
+  browser = await startBrowser([], { grant: ['notifications'] });
 });
 
 after(async () => {
@@ -108,6 +110,18 @@ test('the banner\'s Show all changes opens the article\'s page in the dashboard,
   await page.locator('h1', { hasText: 'Minecraft exploit lets anyone crash game servers, researcher warns' }).waitFor();
   await page.close();
   await reader.close();
+  changed = article.id;
+});
+
+let changed; // the id of the article that changed
+
+test('a click on a change\'s desktop notification opens the article\'s page in the dashboard, logged in', async () => {
+  // Headless Chromium shows no notification to click: the browser's click
+  // event is dispatched to the background as Chrome would on a click.
+  const page = await newTabFrom(() => browser.worker.evaluate((id) => chrome.notifications.onClicked.dispatch(`redline-article-${id}`), changed));
+  await loggedInAt(page, `/articles/${changed}`);
+  await page.locator('h1', { hasText: 'Minecraft exploit lets anyone crash game servers, researcher warns' }).waitFor();
+  await page.close();
 });
 
 test('Log out everywhere logs every tab out, and the popup logs in again', async () => {
