@@ -361,7 +361,8 @@ func (m *sessions) end(s session) error {
 }
 
 // endAll replaces the signing key: every session cookie signed so far
-// stops working, in every browser, also after a restart.
+// stops working, in every browser, also after a restart; login links not
+// used yet stop working too.
 func (m *sessions) endAll() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -370,6 +371,7 @@ func (m *sessions) endAll() error {
 		return err
 	}
 	m.key = key
+	clear(m.logins)
 	clear(m.tickets)
 	clear(m.loggedOut) // none of those cookies passes the new key
 	return m.saveLoggedOut()

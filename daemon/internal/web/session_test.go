@@ -228,6 +228,7 @@ func TestLogOutEverywhereEndsEverySession(t *testing.T) {
 		}
 	}
 
+	pending := s.loginLink() // made before, used after
 	code, page, _ := here.post("/logout-everywhere", map[string]string{"csrf": csrfOf(t, page)})
 	if code != http.StatusOK || !strings.Contains(page, "logged out everywhere") {
 		t.Fatalf("log out everywhere: %d", code)
@@ -236,6 +237,9 @@ func TestLogOutEverywhereEndsEverySession(t *testing.T) {
 		if code, _, _ := b.get("/"); code != http.StatusUnauthorized {
 			t.Errorf("%s after log out everywhere: %d, want 401", name, code)
 		}
+	}
+	if code, _, h := s.newBrowser().get(pending); code != http.StatusForbidden || h.Get("Set-Cookie") != "" {
+		t.Errorf("a login link made before log out everywhere, used after: %d; want 403 and no cookie", code)
 	}
 	after, _ := os.ReadFile(keyFile)
 	if string(after) == string(before) {
