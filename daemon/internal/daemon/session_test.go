@@ -192,3 +192,66 @@ func onPort(t *testing.T, origin, addr string) string {
 	}
 	return "http://" + net.JoinHostPort(host, port)
 }
+
+// A session key file that is not a key stops the start and says what to
+// do, changing nothing; one that others could read is made private.
+func TestSessionKeyFileDamagedOrOpen(t *testing.T) {
+	for name, content := range map[string]string{
+		"not hex":   "not a key at all\n",
+		"too short": "abcd\n",
+		"empty":     "",
+	} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, web.SessionKeyFile)
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		d, err := Start(t.Context(), Config{Addr: "127.0.0.1:0", DataDir: dir})
+		if err == nil {
+			d.Close()
+			t.Errorf("%s key file: the daemon started", name)
+			continue
+		}
+		if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "damaged") || !strings.Contains(err.Error(), "delete it") {
+			t.Errorf("%s key file: %v; want the file's path, that it is damaged and what to do", name, err)
+		}
+		if b, _ := os.ReadFile(path); string(b) != content {
+			t.Errorf("%s key file was changed to %q", name, b)
+		}
+	}
+
+	// The list of sessions logged out, damaged: the same.
+	{
+		dir := t.TempDir()
+		path := filepath.Join(dir, web.LoggedOutFile)
+		if err := os.WriteFile(path, []byte("zz 12\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		d, err := Start(t.Context(), Config{Addr: "127.0.0.1:0", DataDir: dir})
+		if err == nil {
+			d.Close()
+			t.Error("damaged list of logged-out sessions: the daemon started")
+		} else if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "damaged") {
+			t.Errorf("damaged list of logged-out sessions: %v; want the file's path and that it is damaged", err)
+		}
+	}
+
+	dir := t.TempDir()
+	path := filepath.Join(dir, web.SessionKeyFile)
+	key := strings.Repeat("5a", 32) + "\n"
+	if err := os.WriteFile(path, []byte(key), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Start(t.Context(), Config{Addr: "127.0.0.1:0", DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	info, err := os.Stat(path)
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("a key file others could read: mode %v after the start, want 0600", info.Mode().Perm())
+	}
+	if b, _ := os.ReadFile(path); string(b) != key {
+		t.Error("the key itself was changed")
+	}
+}
