@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"redline/daemon/internal/api"
 	"redline/daemon/internal/web"
@@ -63,6 +64,17 @@ func TestLoginLinkGoesOnToTheWantedDashboardPage(t *testing.T) {
 	}
 	if code, page, _ := b.get(want); code != http.StatusOK || !strings.Contains(page, "Council approves budget after all") {
 		t.Errorf("the article's page after login: %d", code)
+	}
+	// The link works once, and only for LoginTTL: each refusal says so.
+	if code, page, h := s.newBrowser().get(l.URL); code != http.StatusForbidden || h.Get("Set-Cookie") != "" || !strings.Contains(page, "Login links work once, for two minutes") {
+		t.Errorf("the login link used twice: %d, cookie %q; want 403 saying links work once", code, h.Get("Set-Cookie"))
+	}
+	_, body = s.askLogin("", testToken, `{"next":"/settings"}`)
+	var late api.LoginResponse
+	json.Unmarshal([]byte(body), &late)
+	s.clock.Advance(web.LoginTTL + time.Second)
+	if code, page, h := s.newBrowser().get(late.URL); code != http.StatusForbidden || h.Get("Set-Cookie") != "" || !strings.Contains(page, "Login links work once, for two minutes") {
+		t.Errorf("the login link used after %v: %d, cookie %q; want 403 saying links last two minutes", web.LoginTTL, code, h.Get("Set-Cookie"))
 	}
 	// With no next, the home page, as `redline open` has it.
 	code, body = s.askLogin("", testToken, `{}`)
