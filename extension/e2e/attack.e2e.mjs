@@ -691,7 +691,7 @@ test('a guessed or replayed login link gives no session; a feed without its toke
   const loginNeeded = async (page) => {
     const resp = await page.goto(`${origin}/`);
     assert.equal(resp.status(), 401);
-    await page.getByText('Open the dashboard from your terminal').waitFor();
+    await page.getByText('Open the dashboard from Redline').waitFor();
     assert.doesNotMatch(await page.locator('body').innerText(), /Council/);
   };
   await browser.context.clearCookies();

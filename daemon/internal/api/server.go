@@ -61,11 +61,20 @@ type Config struct {
 // Dashboard is the web dashboard the API mounts.
 type Dashboard interface {
 	http.Handler
-	// NewLogin returns the path and query of a one-time login URL and when
-	// it expires.
-	NewLogin() (string, time.Time, error)
+	// NewLogin returns the path and query of a one-time login URL that
+	// goes on to the dashboard page next ("" for the home page), and when
+	// it expires; a next that is not a page of the dashboard is an
+	// EINVALID error.
+	NewLogin(next string) (string, time.Time, error)
 	// Origin is the dashboard's own origin (its host name of its own).
 	Origin() string
+}
+
+// LoginRequest is the body of POST /api/v1/dashboard/login.
+type LoginRequest struct {
+	// Next is the dashboard page to open once logged in ("/articles/12");
+	// empty means the home page.
+	Next string `json:"next,omitempty"`
 }
 
 // LoginResponse answers POST /api/v1/dashboard/login.
@@ -250,10 +259,21 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// dashboardLogin mints a one-time dashboard login URL for `redline open`;
-// only a holder of the API token can.
+// dashboardLogin mints a one-time dashboard login URL for `redline open`
+// and the extension's background; only a holder of the API token can, and
+// never from a web page (checkOrigin refuses every web origin, the
+// dashboard's own included).
 func (s *Server) dashboardLogin(w http.ResponseWriter, r *http.Request) {
-	path, exp, err := s.dash.NewLogin()
+	if o := r.Header.Get("Origin"); o != "" && o != "null" && !s.ext.allowed(o) {
+		writeError(w, http.StatusForbidden, "forbidden", "login links are made only for Redline's extension and `redline open`, not for web pages")
+		return
+	}
+	var req LoginRequest
+	if err := decodeJSON(r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	path, exp, err := s.dash.NewLogin(req.Next)
 	if err != nil {
 		s.fail(w, r, err)
 		return

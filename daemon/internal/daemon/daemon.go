@@ -136,7 +136,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 		return nil, err
 	}
 	dash, err := web.New(web.Config{
-		Store: st, Hub: events, HubTiming: cfg.HubTiming, Host: dashHost, Port: port, DataDir: cfg.DataDir,
+		Store: st, Hub: events, HubTiming: cfg.HubTiming, Host: dashHost, Port: port, DataDir: cfg.DataDir, KeyDir: cfg.DataDir,
 		Logger: log, Version: cfg.Version, Reading: parts.Reading,
 		Watcher: watcher, AllowPrivate: cfg.AllowPrivate, Now: testClock,
 	})

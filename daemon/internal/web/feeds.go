@@ -29,15 +29,56 @@ type feedEntryData struct {
 // person opens point at the dashboard's own host, where the session is.
 func (d *Dashboard) feedOrigin() string { return "http://127.0.0.1:" + strconv.Itoa(d.port) }
 
-// feedAuth answers 401 unless the request carries the feed token.
+// feedAuth answers 401 unless the request carries the feed token. A
+// person who opened a feed link in a browser gets a page that says how to
+// subscribe; a feed reader gets a line of text.
 func (d *Dashboard) feedAuth(w http.ResponseWriter, r *http.Request) bool {
-	if !d.feedTokenOK(r) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(http.StatusUnauthorized)
-		fmt.Fprintln(w, "This feed needs its token: copy the feed address from Redline's settings page.")
+	if d.feedTokenOK(r) {
+		return true
+	}
+	if wantsHTML(r.Header.Get("Accept")) {
+		w.Header().Set("Cache-Control", "no-store")
+		text := "Feeds carry a private, read-only key in their address. To subscribe, open the dashboard (click the Redline button in your browser's toolbar and choose Open dashboard, or run `redline open`), go to Settings, copy the address under Feed of changes and add it to your feed reader."
+		if r.URL.Query().Has("token") {
+			text = "The key in this address is wrong or was replaced (Make a new feed address in the settings replaces it). " + text
+		}
+		d.render(w, r, http.StatusUnauthorized, "message", view{Title: "Subscribe to your changes", Message: &message{
+			Heading: "This is a feed for your feed reader", Text: text,
+		}})
 		return false
 	}
-	return true
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusUnauthorized)
+	fmt.Fprintln(w, "This feed needs its token: copy the feed address from Redline's settings page.")
+	return false
+}
+
+// wantsHTML reports whether an Accept header prefers a web page to a
+// feed: it names text/html (or XHTML) with a higher weight than any feed
+// or XML type. Browsers do; feed readers ask for a feed, XML or */*.
+func wantsHTML(accept string) bool {
+	var page, feed float64
+	for _, part := range strings.Split(accept, ",") {
+		typ, params, _ := strings.Cut(part, ";")
+		q := 1.0
+		for _, p := range strings.Split(params, ";") {
+			k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+			if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && f >= 0 && f <= 1 {
+					q = f
+				} else {
+					q = 0
+				}
+			}
+		}
+		switch strings.ToLower(strings.TrimSpace(typ)) {
+		case "text/html", "application/xhtml+xml":
+			page = max(page, q)
+		case "application/atom+xml", "application/rss+xml", "application/xml", "text/xml", "application/feed+json":
+			feed = max(feed, q)
+		}
+	}
+	return page > 0 && page > feed
 }
 
 func (d *Dashboard) writeFeed(w http.ResponseWriter, r *http.Request, f feed.Feed) {

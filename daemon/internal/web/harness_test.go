@@ -64,6 +64,8 @@ type stack struct {
 	// logs holds what it logged.
 	dash *web.Dashboard
 	logs *logBuffer
+	// keyDir holds the session key (web.SessionKeyFile).
+	keyDir string
 }
 
 // logBuffer keeps log lines for a test to read.
@@ -122,7 +124,8 @@ func newStack(t testing.TB) *stack {
 	}
 	logs := &logBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
-	dash, err := web.New(web.Config{Store: st, Hub: h, Host: testDashHost, Port: port, DataDir: "/data/redline", Reading: svc, Now: clk.Now, Watcher: wt, Logger: logger})
+	keyDir := t.TempDir()
+	dash, err := web.New(web.Config{Store: st, Hub: h, Host: testDashHost, Port: port, DataDir: "/data/redline", KeyDir: keyDir, Reading: svc, Now: clk.Now, Watcher: wt, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +144,7 @@ func newStack(t testing.TB) *stack {
 		<-hubDone
 		st.Close()
 	})
-	return &stack{t: t, base: "http://127.0.0.1:" + strconv.Itoa(port), home: "http://" + testDashHost + ":" + strconv.Itoa(port), port: port, store: st, rules: rules, clock: clk, watcher: wt, site: site, dash: dash, logs: logs}
+	return &stack{t: t, base: "http://127.0.0.1:" + strconv.Itoa(port), home: "http://" + testDashHost + ":" + strconv.Itoa(port), port: port, store: st, rules: rules, clock: clk, watcher: wt, site: site, dash: dash, logs: logs, keyDir: keyDir}
 }
 
 // api calls the API with the token.

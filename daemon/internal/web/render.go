@@ -116,8 +116,9 @@ type view struct {
 	Ticket      string
 	LastEventID int64
 	Unseen      int
-	// Refresh moves the browser on to the home page (after login).
-	Refresh bool
+	// Refresh is where the page moves the browser on to by itself (after
+	// login): an absolute URL on the dashboard's own origin.
+	Refresh string
 	Message *message
 	Data    any
 }

@@ -5,8 +5,10 @@
 // stale.
 //
 // The dashboard talks to the store directly, never through the API token:
-// a browser gets in only with the one-time URL that `redline open` prints,
-// which sets an HttpOnly, SameSite=Strict session cookie. The dashboard
+// a browser gets in only with a one-time URL that a holder of the token
+// (`redline open`, the extension's background) asks for, which sets an
+// HttpOnly, SameSite=Strict session cookie signed with a key kept beside
+// the token, so sessions survive a restart of the daemon. The dashboard
 // lives on a host name of its own (Config.Host, a random name under
 // .localhost): browsers keep cookies apart by host but not by port, so a
 // cookie of 127.0.0.1 would reach every other server on 127.0.0.1. Every form
@@ -22,6 +24,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -45,6 +48,11 @@ type Config struct {
 	// Port is the daemon's port, for the CSP and login URLs.
 	Port    int
 	DataDir string
+	// KeyDir is the folder of the key that signs session cookies
+	// (SessionKeyFile, made on first start, mode 0600) and of the list of
+	// sessions logged out (LoggedOutFile): the data folder, beside the
+	// token. Required.
+	KeyDir  string
 	Logger  *slog.Logger
 	Version string
 	// Watcher re-checks articles by fetching them; nil hides check now,
@@ -77,11 +85,13 @@ type Dashboard struct {
 	private  bool
 	now      func() time.Time
 	sessions *sessions
-	pages    *pages
-	csp      string
-	feedMu   sync.RWMutex // guards feedTok, which the settings page can replace
-	feedTok  string
-	mux      *http.ServeMux
+	// pageRoutes are the patterns of the pages a login may go on to.
+	pageRoutes map[string]bool
+	pages      *pages
+	csp        string
+	feedMu     sync.RWMutex // guards feedTok, which the settings page can replace
+	feedTok    string
+	mux        *http.ServeMux
 	// grades are the versions' grades the article page has worked out.
 	grades gradeCache
 }
@@ -111,7 +121,11 @@ func New(cfg Config) (*Dashboard, error) {
 		}
 		d.reading = reading.New(rc)
 	}
-	d.sessions = newSessions(d.now)
+	sessions, err := openSessions(cfg.KeyDir, d.now)
+	if err != nil {
+		return nil, err
+	}
+	d.sessions = sessions
 	p, err := loadPages()
 	if err != nil {
 		return nil, err
@@ -128,13 +142,48 @@ func New(cfg Config) (*Dashboard, error) {
 }
 
 // NewLogin returns a one-time login URL (path and query, to be put after
-// the daemon's address) and when it expires.
-func (d *Dashboard) NewLogin() (string, time.Time, error) {
-	code, exp, err := d.sessions.newLogin()
+// the dashboard's origin) and when it expires. Once used, the login goes
+// on to next, a page of the dashboard ("" is the home page); anything else
+// is refused with an EINVALID error, so a login link never leads off the
+// dashboard.
+func (d *Dashboard) NewLogin(next string) (string, time.Time, error) {
+	if next == "" {
+		next = "/"
+	}
+	if !d.isPage(next) {
+		return "", time.Time{}, article.Errorf(article.EINVALID, "next must be a page of the dashboard, a path such as \"/\" or \"/articles/12\", not %q", truncate(next, 100))
+	}
+	code, exp, err := d.sessions.newLogin(next)
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("make login URL: %w", err)
 	}
 	return "/login?code=" + code, exp, nil
+}
+
+// isPage reports whether next is a path of one of the dashboard's pages
+// (with its query, if any): a dashboard path (see dashboardPath) that the
+// dashboard serves as a page, not a login, an asset, a feed or a form.
+func (d *Dashboard) isPage(next string) bool {
+	if len(next) > 2048 || !dashboardPath(next) {
+		return false
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Fragment != "" {
+		return false
+	}
+	r, err := http.NewRequest(http.MethodGet, d.origin+u.RequestURI(), nil)
+	if err != nil {
+		return false
+	}
+	_, pattern := d.mux.Handler(r)
+	return d.pageRoutes[pattern]
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
 }
 
 // Origin is the dashboard's own origin, http://HOST:PORT: login links
@@ -154,12 +203,17 @@ func (d *Dashboard) routes() {
 	mux.HandleFunc("GET /feeds/changes.atom", d.changesFeed)
 	mux.HandleFunc("GET /feeds/articles/{id}", d.articleFeed)
 
-	mux.HandleFunc("GET /{$}", d.page(d.home))
-	mux.HandleFunc("GET /articles", d.page(d.articles))
-	mux.HandleFunc("GET /articles/{id}", d.page(d.articlePage))
-	mux.HandleFunc("GET /sites", d.page(d.sites))
-	mux.HandleFunc("GET /sites/{site}", d.page(d.sitePage))
-	mux.HandleFunc("GET /settings", d.page(d.settings))
+	d.pageRoutes = map[string]bool{}
+	page := func(pattern string, fn handlerFunc) {
+		d.pageRoutes[pattern] = true
+		mux.HandleFunc(pattern, d.page(fn))
+	}
+	page("GET /{$}", d.home)
+	page("GET /articles", d.articles)
+	page("GET /articles/{id}", d.articlePage)
+	page("GET /sites", d.sites)
+	page("GET /sites/{site}", d.sitePage)
+	page("GET /settings", d.settings)
 	mux.HandleFunc("GET /export", d.authed(d.export))
 	mux.HandleFunc("GET /backup", d.authed(d.backup))
 	mux.HandleFunc("GET /live", d.authed(d.live))
@@ -182,6 +236,7 @@ func (d *Dashboard) routes() {
 	mux.HandleFunc("POST /sites/{site}/furniture/remove", d.form(d.removeFurniture))
 	mux.HandleFunc("POST /settings/feed-token", d.form(d.newFeedToken))
 	mux.HandleFunc("POST /logout", d.form(d.logout))
+	mux.HandleFunc("POST /logout-everywhere", d.form(d.logoutEverywhere))
 	mux.HandleFunc("/", d.notFound)
 	d.mux = mux
 }
@@ -202,7 +257,7 @@ func (d *Dashboard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // user is what a handler knows about the logged-in browser.
 type user struct {
-	session string
+	session session
 	csrf    string
 }
 
@@ -211,15 +266,17 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, u user) error
 // authed lets only a logged-in session through.
 func (d *Dashboard) authed(fn handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, csrf, ok := "", "", false
+		var s session
+		ok := false
 		if d.onOwnHost(r) {
-			id, csrf, ok = d.sessions.lookup(r)
+			s, ok = d.sessions.lookup(r)
 		}
 		if !ok {
 			d.loginNeeded(w, r)
 			return
 		}
-		if err := fn(w, r, user{session: id, csrf: csrf}); err != nil {
+		d.sessions.touch(w, s)
+		if err := fn(w, r, user{session: s, csrf: d.sessions.csrfOf(s)}); err != nil {
 			d.fail(w, r, err)
 		}
 	}
@@ -290,10 +347,11 @@ func (d *Dashboard) ownOrigin(o string) bool {
 	return subtle.ConstantTimeCompare([]byte(strings.ToLower(o)), []byte(d.origin)) == 1
 }
 
-// login spends a one-time code from `redline open` and sets the session
-// cookie. The answer is a page that moves on to the dashboard by itself:
-// a navigation the dashboard starts is same-site, so the Strict cookie
-// goes with it whatever opened the login URL.
+// login spends a one-time code (from `redline open` or the extension) and
+// sets the session cookie. The answer is a page that moves on by itself to
+// the page the login was made for: a navigation the dashboard starts is
+// same-site, so the Strict cookie goes with it whatever opened the login
+// URL.
 func (d *Dashboard) login(w http.ResponseWriter, r *http.Request) {
 	if !d.onOwnHost(r) {
 		// Login links name the dashboard's own host; this one was
@@ -302,7 +360,7 @@ func (d *Dashboard) login(w http.ResponseWriter, r *http.Request) {
 		d.loginNeeded(w, r)
 		return
 	}
-	id, ok, err := d.sessions.redeem(r.URL.Query().Get("code"))
+	s, next, ok, err := d.sessions.redeem(r.URL.Query().Get("code"))
 	if err != nil {
 		d.fail(w, r, err)
 		return
@@ -311,34 +369,46 @@ func (d *Dashboard) login(w http.ResponseWriter, r *http.Request) {
 		d.log.Warn("dashboard login refused: unknown, expired or used code")
 		d.render(w, r, http.StatusForbidden, "message", view{Title: "Login link expired", Message: &message{
 			Heading: "This login link does not work",
-			Text:    "Login links work once, for two minutes. Run `redline open` for a new one.",
+			Text:    "Login links work once, for two minutes. Open the dashboard again from the Redline button in your browser's toolbar, or run `redline open`.",
 		}})
 		return
 	}
-	// Host-only (no Domain), the whole dashboard (Path=/), never sent
-	// cross-site, out of reach of script, and short-lived: as close to a
-	// __Host- cookie as plain HTTP allows.
-	http.SetCookie(w, &http.Cookie{
-		Name: cookieName, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
-		MaxAge: int(SessionMaxAge / time.Second),
-	})
+	http.SetCookie(w, d.sessions.cookie(s))
 	w.Header().Set("Cache-Control", "no-store")
-	d.render(w, r, http.StatusOK, "loggedin", view{Title: "Logged in", Refresh: true})
+	d.render(w, r, http.StatusOK, "loggedin", view{Title: "Logged in", Refresh: d.origin + next})
 }
 
 func (d *Dashboard) logout(w http.ResponseWriter, r *http.Request, u user) error {
-	d.sessions.end(u.session)
+	if err := d.sessions.end(u.session); err != nil {
+		return err
+	}
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
 	d.render(w, r, http.StatusOK, "message", view{Title: "Logged out", Message: &message{
-		Heading: "You are logged out", Text: "Run `redline open` to open the dashboard again.",
+		Heading: "You are logged out", Text: "Open the dashboard again from the Redline button in your browser's toolbar, or run `redline open`.",
+	}})
+	return nil
+}
+
+// logoutEverywhere replaces the key that signs session cookies: every
+// browser that was logged in, this one included, is logged out, also
+// after a restart.
+func (d *Dashboard) logoutEverywhere(w http.ResponseWriter, r *http.Request, u user) error {
+	if err := d.sessions.endAll(); err != nil {
+		return err
+	}
+	d.log.Info("dashboard: logged out everywhere (session key replaced)")
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	d.render(w, r, http.StatusOK, "message", view{Title: "Logged out everywhere", Message: &message{
+		Heading: "You are logged out everywhere",
+		Text:    "Every browser that had the dashboard open must log in again. Open it again from the Redline button in your browser's toolbar, or run `redline open`.",
 	}})
 	return nil
 }
 
 func (d *Dashboard) loginNeeded(w http.ResponseWriter, r *http.Request) {
 	d.render(w, r, http.StatusUnauthorized, "message", view{Title: "Log in", Message: &message{
-		Heading: "Open the dashboard from your terminal",
-		Text:    "Your reading history is private: the dashboard opens only through a one-time link. Run `redline open` (or `redline open --print` to copy the link).",
+		Heading: "Open the dashboard from Redline",
+		Text:    "Your reading history is private: the dashboard opens only through a one-time link. Click the Redline button in your browser's toolbar and choose Open dashboard, or run `redline open` (or `redline open --print` to copy the link).",
 	}})
 }
 

@@ -131,6 +131,11 @@ export class DaemonClient {
     return this.#call('POST', `/api/v1/rechecks/${encodeURIComponent(jobID)}`, answer);
   }
 
+  /** A one-time login link to the dashboard's page next (a path such as "/articles/12"). */
+  dashboardLogin(next: string): Promise<{ url: string; expires_at: string }> {
+    return this.#call('POST', '/api/v1/dashboard/login', { next });
+  }
+
   status(): Promise<{ version: string; articles: number }> {
     return this.#call('GET', '/api/v1/status');
   }

@@ -1,17 +1,19 @@
 // What content scripts ask: page.hello (may this page be captured? is
 // there an unseen change to show?), page.capture, and, for the banner, the
-// diff and "seen" of the article their tab shows.
+// diff and "seen" of the article their tab shows, and its page in the
+// dashboard ("Show all changes").
 import type { Capture } from '../core/daemon';
 import type { HelloAnswer, PageCapture } from '../core/messages';
 import { mayCapture } from '../core/settings';
 import type { Articles } from './articles';
 import type { Captures } from './captures';
 import type { Config } from './config';
+import { articlePage, type DashboardOpener } from './dashboard';
 import type { Handlers, MessageSender } from './router';
 import type { SiteLists } from './sites';
 import type { Tabs } from './tabs';
 
-export type ContentDeps = { config: Config; sites: SiteLists; tabs: Tabs; captures: Captures; articles: Articles };
+export type ContentDeps = { config: Config; sites: SiteLists; tabs: Tabs; captures: Captures; articles: Articles; dashboard: DashboardOpener };
 
 function sameOrigin(a: string, b: string): boolean {
   try {
@@ -40,14 +42,16 @@ export class ContentRequests {
     this.#deps = deps;
   }
 
-  handlers(): Pick<Handlers, 'page.hello' | 'page.capture' | 'page.diff' | 'page.dismiss'> {
-    const { articles } = this.#deps;
+  handlers(): Pick<Handlers, 'page.hello' | 'page.capture' | 'page.diff' | 'page.dismiss' | 'page.dashboard'> {
+    const { articles, dashboard } = this.#deps;
     return {
       'page.hello': (msg, sender) => this.#hello(pageURL(msg.url, sender), sender.tab?.id),
       'page.capture': (msg, sender) => this.#capture(msg.capture, pageURL(msg.capture.url, sender), sender.tab?.id),
       // A page may ask only about the article it shows.
       'page.diff': async (msg, sender) => (this.#shows(sender, msg.articleId) ? articles.diff(msg.articleId) : NOT_THAT),
       'page.dismiss': async (msg, sender) => (this.#shows(sender, msg.articleId) ? articles.seen(msg.articleId, msg.version) : NOT_THAT),
+      // The background opens the dashboard; the page never sees the login link.
+      'page.dashboard': async (msg, sender) => (this.#shows(sender, msg.articleId) ? dashboard.open(articlePage(msg.articleId)) : NOT_THAT),
     };
   }
 

@@ -9,6 +9,7 @@
 //   policy.ts    the alert policy, as the daemon said it last
 //   unseen.ts    the unseen changes and the badge
 //   notify.ts    notifications
+//   dashboard.ts opening the dashboard logged in
 //   live.ts      the daemon's events, as they come
 //   captures.ts  the capture queue and its flush
 //   articles.ts  one article at the daemon: banner, diff, seen, track, forget
@@ -23,6 +24,7 @@ import { Articles } from './articles';
 import { Captures } from './captures';
 import { Config } from './config';
 import { ContentRequests } from './content';
+import { articlePage, DashboardOpener } from './dashboard';
 import { Link } from './link';
 import { Live } from './live';
 import { Notifier } from './notify';
@@ -41,7 +43,15 @@ const tabs = new Tabs();
 const policy = new AlertPolicy(local, () => unseen.paint());
 const unseen = new Unseen(() => policy.on);
 const sites = new SiteLists(local);
-const notifier = new Notifier((articleId) => unseen.of(articleId)?.url);
+const dashboard = new DashboardOpener({ config, openTab: (url) => ext.tabs.create({ url }) });
+// A notification's click opens the article's page in the dashboard; when
+// the dashboard cannot open (the daemon is away), the article itself,
+// while its change is unseen.
+const notifier = new Notifier(async (articleId) => {
+  if ((await dashboard.open(articlePage(articleId))).error === undefined) return;
+  const url = unseen.of(articleId)?.url;
+  if (url !== undefined) await ext.tabs.create({ url });
+});
 const captures = new Captures({ config, tabs, unseen, policy, wake: () => live.ensure() });
 const ready = load();
 const rechecks = new Rechecks({ config, sites, ready });
@@ -65,9 +75,9 @@ async function load(): Promise<void> {
 }
 
 handleMessages(ext.runtime, ready, {
-  ...new ContentRequests({ config, sites, tabs, captures, articles }).handlers(),
+  ...new ContentRequests({ config, sites, tabs, captures, articles, dashboard }).handlers(),
   ...pairing.handlers(),
-  ...new UIRequests({ config, unseen, captures, live, sites, articles, link, policy }).handlers(),
+  ...new UIRequests({ config, unseen, captures, live, sites, articles, link, policy, dashboard }).handlers(),
 });
 
 notifier.listen();

@@ -1,6 +1,7 @@
 // Notifications of changes that happen while the browser runs. They are an
 // optional permission: the API appears once the user grants it in the
-// options, so the click listener is added when it exists.
+// options, so the click listener is added when it exists. A click opens
+// the article's page in the dashboard, logged in (see dashboard.ts).
 import { ext } from '../core/browser';
 import type { Summary } from '../core/daemon';
 import { describeChange } from '../core/summary';
@@ -9,21 +10,20 @@ const ID = /^redline-article-(\d+)$/;
 
 export class Notifier {
   #listening = false;
-  #urlOf: (articleId: string) => string | undefined;
+  #clicked: (articleId: number) => Promise<unknown>;
 
-  /** urlOf: where a click on an article's notification goes (nowhere once its change is seen). */
-  constructor(urlOf: (articleId: string) => string | undefined) {
-    this.#urlOf = urlOf;
+  /** clicked: what a click on an article's notification does. */
+  constructor(clicked: (articleId: number) => Promise<unknown>) {
+    this.#clicked = clicked;
   }
 
-  /** Opens the article a notification names when it is clicked. */
+  /** Opens what a notification names when it is clicked. */
   listen(): void {
     if (this.#listening || !ext.notifications) return;
     this.#listening = true;
     ext.notifications.onClicked.addListener((id) => {
       const m = ID.exec(id);
-      const url = m ? this.#urlOf(m[1]!) : undefined;
-      if (url !== undefined) void ext.tabs.create({ url });
+      if (m) void this.#clicked(Number(m[1]));
     });
   }
 

@@ -10,6 +10,7 @@ import type { Articles } from './articles';
 import type { Captures } from './captures';
 import { DaemonClient, messageOf } from './client';
 import type { Config } from './config';
+import { articlePage, type DashboardOpener } from './dashboard';
 import type { Link } from './link';
 import type { Live } from './live';
 import type { AlertPolicy } from './policy';
@@ -17,7 +18,7 @@ import type { Handlers } from './router';
 import type { SiteLists } from './sites';
 import type { Unseen } from './unseen';
 
-export type UIDeps = { config: Config; unseen: Unseen; captures: Captures; live: Live; sites: SiteLists; articles: Articles; link: Link; policy: AlertPolicy };
+export type UIDeps = { config: Config; unseen: Unseen; captures: Captures; live: Live; sites: SiteLists; articles: Articles; link: Link; policy: AlertPolicy; dashboard: DashboardOpener };
 
 type UIHandlers = Pick<Handlers, Extract<keyof Handlers, `ui.${string}`>>;
 
@@ -50,6 +51,7 @@ export class UIRequests {
       'ui.forget': (msg) => articles.forget(msg.url),
       'ui.diff': (msg) => articles.diff(msg.articleId),
       'ui.seen': (msg) => articles.seen(msg.articleId, msg.version),
+      'ui.dashboard': (msg) => this.#deps.dashboard.open(msg.articleId === null ? '/' : articlePage(msg.articleId)),
     };
   }
 

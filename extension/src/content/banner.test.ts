@@ -50,6 +50,10 @@ function setup() {
       calls.push(`seen ${id} ${v}`);
       return null;
     },
+    dashboard: async (id) => {
+      calls.push(`dashboard ${id}`);
+      return null;
+    },
   });
   return { doc, banner, calls };
 }
@@ -95,6 +99,7 @@ test('Dismiss marks the change seen and removes the banner', async () => {
       queueMicrotask(done);
       return null;
     },
+    dashboard: async () => null,
   });
   // The test keeps the closed root the banner creates, as only the banner can.
   const proto = doc.defaultView!.Element.prototype;
@@ -111,10 +116,52 @@ test('Dismiss marks the change seen and removes the banner', async () => {
   assert.match(text, /Headline changed · 2 paragraphs edited · correction added/);
   assert.match(text, /changed just now/);
   const buttons = [...root.querySelectorAll('button')];
-  assert.deepEqual(buttons.map((b) => b.textContent), ['Show changes', 'Dismiss']);
-  buttons[1]!.click();
+  assert.deepEqual(buttons.map((b) => b.textContent), ['Show changes', 'Show all changes', 'Dismiss']);
+  buttons[2]!.click();
   await dismissed;
   await new Promise<void>((r) => setImmediate(r));
   assert.equal(seen, '7@2');
   assert.equal(doc.querySelector('redline-banner'), null);
+});
+
+test('Show all changes asks the background to open the article’s page in the dashboard, and says why when it cannot', async () => {
+  const doc = blankDocument();
+  const asked: number[] = [];
+  let answer: string | null = 'Redline is not running at http://127.0.0.1:7710.';
+  let done!: () => void;
+  let opened = new Promise<void>((r) => (done = r));
+  const banner = new Banner(doc, {
+    diff: async () => diff,
+    dismiss: async () => null,
+    dashboard: async (id) => {
+      asked.push(id);
+      queueMicrotask(done);
+      return answer;
+    },
+  });
+  const proto = doc.defaultView!.Element.prototype;
+  const attach = proto.attachShadow;
+  let root: ShadowRoot | undefined;
+  proto.attachShadow = function (this: Element, init: ShadowRootInit) {
+    root = attach.call(this, init);
+    return root;
+  };
+  banner.show({ articleId: 7, version: 2, summary, at: new Date().toISOString() });
+  const all = [...root!.querySelectorAll('button')].find((b) => b.textContent === 'Show all changes');
+  assert.ok(all, 'the banner has Show all changes');
+  all.click();
+  await opened;
+  await new Promise<void>((r) => setImmediate(r));
+  assert.deepEqual(asked, [7]);
+  assert.match(root!.textContent ?? '', /Redline is not running at http:\/\/127\.0\.0\.1:7710\./, 'the reason is shown');
+  assert.ok(doc.querySelector('redline-banner'), 'the banner stays');
+  // When it opens, nothing more is said and the banner stays as it was.
+  answer = null;
+  opened = new Promise<void>((r) => (done = r));
+  const before = root!.querySelectorAll('.error').length;
+  all.click();
+  await opened;
+  await new Promise<void>((r) => setImmediate(r));
+  assert.deepEqual(asked, [7, 7]);
+  assert.equal(root!.querySelectorAll('.error').length, before);
 });

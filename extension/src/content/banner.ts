@@ -1,6 +1,8 @@
 // The in-page notice: "This article changed since you read it", what
 // changed in words, when, "Show changes" (an inline diff, in reading
-// order: deletions struck, insertions marked) and "Dismiss". It lives in a
+// order: deletions struck, insertions marked), "Show all changes" (the
+// article's page in the dashboard, which the background opens logged in)
+// and "Dismiss". It lives in a
 // closed shadow root so the site's CSS cannot break it and its scripts
 // cannot read it. Captured text is hostile: it is only ever inserted with
 // textContent, never as HTML.
@@ -16,6 +18,8 @@ export type BannerActions = {
   diff: (articleId: number) => Promise<Diff | string>;
   /** Marks the change seen; resolves with an error message, or null. */
   dismiss: (articleId: number, version: number) => Promise<string | null>;
+  /** Opens the article's page in the dashboard; resolves with an error message, or null. */
+  dashboard: (articleId: number) => Promise<string | null>;
 };
 
 const CSS = `
@@ -120,9 +124,10 @@ export class Banner {
     bar.setAttribute('aria-label', 'Redline');
     const row = el(doc, 'div', 'row');
     const show = el(doc, 'button', undefined, 'Show changes');
+    const all = el(doc, 'button', undefined, 'Show all changes');
     const dismiss = el(doc, 'button', undefined, 'Dismiss');
     const actions = el(doc, 'span', 'actions');
-    actions.append(show, dismiss);
+    actions.append(show, all, dismiss);
     row.append(el(doc, 'strong', undefined, HEADLINE), el(doc, 'span', 'what', what), el(doc, 'span', 'when', `changed ${timeAgo(model.at, now)}`), actions);
     bar.append(row);
     root.append(bar);
@@ -141,6 +146,12 @@ export class Banner {
       open = typeof d === 'string' ? el(doc, 'div', 'diff error', d) : renderDiff(doc, d);
       bar.append(open);
       show.textContent = 'Hide changes';
+    });
+    all.addEventListener('click', async () => {
+      all.disabled = true;
+      const err = await this.#actions.dashboard(model.articleId);
+      all.disabled = false;
+      if (err !== null) row.append(el(doc, 'span', 'error', err));
     });
     dismiss.addEventListener('click', async () => {
       dismiss.disabled = true;

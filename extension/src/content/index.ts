@@ -26,6 +26,12 @@ const banner = new Banner(document, {
     if (!a) return 'Redline could not reach its daemon.';
     return a.error ?? null;
   },
+  // The background opens the dashboard; this page never sees the login link.
+  async dashboard(articleId) {
+    const a = await ask<{ error?: string }>({ type: 'page.dashboard', articleId });
+    if (!a) return 'Redline could not open the dashboard.';
+    return a.error ?? null;
+  },
 });
 
 ext.runtime.onMessage.addListener((raw: unknown, sender: chrome.runtime.MessageSender) => {

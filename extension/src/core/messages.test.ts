@@ -65,6 +65,17 @@ test('malformed messages are dropped', () => {
   }
   assert.deepEqual(parseContentMessage({ type: 'pair.request', code: '0123456789abcdef0123456789abcdef', extra: 1 }), { type: 'pair.request', code: '0123456789abcdef0123456789abcdef' });
   assert.equal(parsePageMessage({ type: 'ui.seen', articleId: 3 }), null);
+  // Opening the dashboard: a page asks only for an article's page, by id;
+  // the popup for the home page (null) or an article's; never a path.
+  assert.deepEqual(parseContentMessage({ type: 'page.dashboard', articleId: 7 }), { type: 'page.dashboard', articleId: 7 });
+  assert.deepEqual(parsePageMessage({ type: 'ui.dashboard', articleId: null }), { type: 'ui.dashboard', articleId: null });
+  assert.deepEqual(parsePageMessage({ type: 'ui.dashboard', articleId: 7 }), { type: 'ui.dashboard', articleId: 7 });
+  for (const bad of [{ type: 'page.dashboard' }, { type: 'page.dashboard', articleId: 0 }, { type: 'page.dashboard', articleId: '/settings' }, { type: 'page.dashboard', articleId: 2.5 }]) {
+    assert.equal(parseContentMessage(bad), null, JSON.stringify(bad));
+  }
+  for (const bad of [{ type: 'ui.dashboard' }, { type: 'ui.dashboard', articleId: '//evil.example/' }, { type: 'ui.dashboard', articleId: -3 }]) {
+    assert.equal(parsePageMessage(bad), null, JSON.stringify(bad));
+  }
   // Pairing by hand says which unpaired captures the page showed.
   assert.deepEqual(parsePageMessage({ type: 'ui.token', daemon: 'http://127.0.0.1:7710', token: 't', through: 4 }), { type: 'ui.token', daemon: 'http://127.0.0.1:7710', token: 't', through: 4 });
   assert.equal(parsePageMessage({ type: 'ui.token', daemon: 'http://127.0.0.1:7710', token: 't' }), null);

@@ -17,6 +17,7 @@ export type ContentMessage =
   | { type: 'page.capture'; capture: PageCapture }
   | { type: 'page.diff'; articleId: number }
   | { type: 'page.dismiss'; articleId: number; version: number }
+  | { type: 'page.dashboard'; articleId: number }
   | { type: 'pair.request'; code: string };
 
 /**
@@ -40,7 +41,8 @@ export type PageMessage =
   | { type: 'ui.watch'; url: string }
   | { type: 'ui.forget'; url: string }
   | { type: 'ui.diff'; articleId: number }
-  | { type: 'ui.seen'; articleId: number; version: number };
+  | { type: 'ui.seen'; articleId: number; version: number }
+  | { type: 'ui.dashboard'; articleId: number | null };
 
 /**
  * Sent only by the extension's pairing confirmation page (confirm-pair.html):
@@ -113,6 +115,8 @@ export function parseContentMessage(msg: unknown): ContentMessage | null {
       return isId(msg.articleId) ? { type: 'page.diff', articleId: msg.articleId } : null;
     case 'page.dismiss':
       return isId(msg.articleId) && isId(msg.version) ? { type: 'page.dismiss', articleId: msg.articleId, version: msg.version } : null;
+    case 'page.dashboard':
+      return isId(msg.articleId) ? { type: 'page.dashboard', articleId: msg.articleId } : null;
     case 'pair.request':
       return isStr(msg.code, 64) && /^[0-9a-f]{32}$/.test(msg.code) ? { type: 'pair.request', code: msg.code } : null;
   }
@@ -154,6 +158,8 @@ export function parsePageMessage(msg: unknown): PageMessage | null {
       return isId(msg.articleId) ? { type: 'ui.diff', articleId: msg.articleId } : null;
     case 'ui.seen':
       return isId(msg.articleId) && isId(msg.version) ? { type: 'ui.seen', articleId: msg.articleId, version: msg.version } : null;
+    case 'ui.dashboard':
+      return msg.articleId === null || isId(msg.articleId) ? { type: 'ui.dashboard', articleId: msg.articleId } : null;
   }
   return null;
 }

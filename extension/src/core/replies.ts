@@ -37,6 +37,7 @@ export type Replies = {
   'page.capture': CaptureAnswer;
   'page.diff': DiffAnswer;
   'page.dismiss': Done;
+  'page.dashboard': Done;
   'pair.request': PairAnswer;
   // the confirmation page
   'confirm.state': ConfirmState;
@@ -59,4 +60,5 @@ export type Replies = {
   'ui.forget': Said;
   'ui.diff': DiffAnswer;
   'ui.seen': Done;
+  'ui.dashboard': Done;
 };

@@ -57,13 +57,18 @@ async function showDiff(c: Change): Promise<void> {
   actions.className = 'actions';
   const open = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Open article' });
   open.addEventListener('click', () => void ext.tabs.create({ url: c.url }));
+  const all = Object.assign(document.createElement('button'), { type: 'button', textContent: 'All changes' });
+  all.addEventListener('click', async () => {
+    const r = await ask({ type: 'ui.dashboard', articleId: c.articleId });
+    if (r.error) say(r.error, true);
+  });
   const seen = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Mark seen', className: 'primary' });
   seen.addEventListener('click', async () => {
     const r = await ask({ type: 'ui.seen', articleId: c.articleId, version: c.to });
     if (r.error) say(r.error, true);
     else await render();
   });
-  actions.append(open, seen);
+  actions.append(open, all, seen);
   box.append(actions);
 }
 
@@ -90,7 +95,6 @@ async function render(): Promise<void> {
     list.append(li);
   }
   $('no-changes').hidden = st.changes.length > 0;
-  $('dashboard').dataset.url = `${st.settings.daemon}/`;
   await renderRecheck(st.paired);
 }
 
@@ -122,7 +126,12 @@ $('forget').addEventListener('click', async () => {
   else say(r.message);
   await render();
 });
-$('dashboard').addEventListener('click', () => void ext.tabs.create({ url: $('dashboard').dataset.url ?? 'http://127.0.0.1:7710/' }));
+// The background asks the daemon for a one-time login and opens it: the
+// dashboard opens logged in.
+$('dashboard').addEventListener('click', async () => {
+  const r = await ask({ type: 'ui.dashboard', articleId: null });
+  if (r.error) say(r.error, true);
+});
 $('options').addEventListener('click', () => void ext.runtime.openOptionsPage());
 
 void render();

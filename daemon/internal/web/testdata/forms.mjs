@@ -201,7 +201,7 @@ try {
   await page.locator('h1', { hasText: 'You are logged out' }).waitFor();
   const after = await page.goto(BASE + '/');
   if (after.status() !== 401) fail(`the dashboard after logging out: ${after.status()}`);
-  await page.locator('h1', { hasText: 'Open the dashboard from your terminal' }).waitFor();
+  await page.locator('h1', { hasText: 'Open the dashboard from Redline' }).waitFor();
   const commands = await page.locator('main code').allInnerTexts();
   if (!commands.includes('redline open') || !commands.includes('redline open --print')) fail(`commands on the login page: ${JSON.stringify(commands)}`);
   if ((await page.locator('main').innerText()).includes('`')) fail('the login page shows backticks');
