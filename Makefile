@@ -44,9 +44,12 @@ run: build
 
 test: lint test-go test-ts test-e2e test-firefox
 
+# go vet twice: the files behind the e2e build tag (the test clock of the
+# build the e2e tests run) are vetted too.
 lint:
 	@bad=$$(gofmt -l daemon); if [ -n "$$bad" ]; then echo "gofmt would change: $$bad"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet -tags e2e ./...
 
 test-go: deps
 	$(GO) test -race -count=1 ./...

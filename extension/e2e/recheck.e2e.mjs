@@ -205,7 +205,7 @@ test('the options show and change the daemon\'s re-check settings: the switch, t
   await options.close();
 });
 
-test('the extension declines jobs while capture is paused: nothing is fetched', async () => {
+test('the extension declines jobs while capture is paused: nothing is fetched, and nothing counts against the daily budget', async () => {
   const url = `${site.base}/2026/paywalled`;
   const a = (await daemon.api(`/api/v1/articles?url=${encodeURIComponent(url)}`)).body;
   const popup = await browser.context.newPage();
@@ -214,11 +214,14 @@ test('the extension declines jobs while capture is paused: nothing is fetched', 
   await popup.locator('text=Capture paused.').waitFor();
   await popup.close();
   const before = site.requests.filter((r) => r.subscriber).length;
+  const usedBefore = (await daemon.api('/api/v1/settings/recheck')).body.used_today;
   const r = await daemon.api(`/api/v1/articles/${a.id}/check`, { method: 'POST', body: '{}' });
   assert.equal(r.status, 200);
+  assert.equal(r.body.result.message, 'waiting for your browser: capture is paused in your browser', JSON.stringify(r.body.result));
   assert.equal(site.requests.filter((x) => x.subscriber).length, before, 'the browser fetched while paused');
   const now = (await daemon.api(`/api/v1/articles/${a.id}`)).body;
   assert.match(now.watch.browser.message ?? '', /paused/, JSON.stringify(now.watch.browser));
+  assert.equal((await daemon.api('/api/v1/settings/recheck')).body.used_today, usedBefore, 'a declined job counted against the daily budget');
 });
 
 test('the toolbar popup on the article\'s tab says its check waits for this browser, and why', async () => {
@@ -252,6 +255,13 @@ test('the next due check of an article the daemon could not fetch runs as a brow
   await popup.locator('#paused').uncheck();
   await popup.locator('text=Capture resumed.').waitFor();
   await popup.close();
+  // The extension tells the daemon, which offers at once the job the
+  // paused browser declined (not at its next due time, 15 min away).
+  const paywalled = (await daemon.api(`/api/v1/articles?url=${encodeURIComponent(`${site.base}/2026/paywalled`)}`)).body;
+  await until('the declined job done after the resume', async () => {
+    const w = (await daemon.api(`/api/v1/articles/${paywalled.id}`)).body.watch;
+    return w.browser?.state === 'idle' && !/paused/.test(w.browser?.message ?? '');
+  });
   // Desktop notifications on, as the reader sets them in the options.
   const options = await browser.context.newPage();
   await options.goto(`${browser.extensionURL}options.html`);

@@ -11,6 +11,7 @@ import (
 
 	"redline/daemon/internal/api"
 	"redline/daemon/internal/article"
+	"redline/daemon/internal/contracttest"
 	"redline/daemon/internal/extract"
 	"redline/daemon/internal/hub"
 	"redline/daemon/internal/watch"
@@ -170,5 +171,71 @@ func TestRecheckSettingsOverTheWire(t *testing.T) {
 	code, b = d.request("GET", "/api/v1/settings/recheck", "")
 	if code != 200 || json.Unmarshal(b, &s) != nil || s.DailyBudget != 50 || len(s.Sites) != 1 {
 		t.Fatalf("a bad request changed the settings: %s", b)
+	}
+}
+
+// An extension that declines a job (capture paused) is not charged for
+// it, and when it says over the event stream that its state changed
+// ({"type":"recheck.ready"}: capture resumed) it is offered the job again
+// at once, rather than at the article's next due time.
+func TestDeclinedJobComesBackWhenTheExtensionIsReadyOverTheWire(t *testing.T) {
+	site := watchtest.NewSite(t)
+	site.Set(storyPath, watchtest.Article("story-paywall"))
+	d := startOn(t, t.TempDir(), true)
+	pageURL := site.URL("news.test", storyPath)
+	read := d.read(pageURL, watchtest.Page("story"))
+	checkPath := fmt.Sprintf("/api/v1/articles/%d/check", read.ArticleID)
+	if code, b := d.request("POST", checkPath, "{}"); code != 200 {
+		t.Fatalf("check: %d %s", code, b)
+	}
+	d.waitFor(read.ArticleID, "not checkable by fetch", func(a article.Article) bool {
+		return a.Watch != nil && a.Watch.State == article.WatchNotCheckable && a.Watch.Via == article.ViaBrowser
+	})
+	ext := d.connectTaking(true)
+
+	// Check now: the paused extension declines, and the check answers
+	// with why.
+	done := make(chan api.CheckResponse, 1)
+	go func() {
+		var res api.CheckResponse
+		_, b := d.request("POST", checkPath, "{}")
+		json.Unmarshal(b, &res)
+		done <- res
+	}()
+	req, _ := nextOf(t, ext, "recheck.request")
+	job := req["job_id"].(string)
+	if code, b := d.request("POST", "/api/v1/rechecks/"+job, `{"outcome":"declined","detail":"paused"}`); code != 200 {
+		t.Fatalf("decline: %d %s", code, b)
+	}
+	if res := <-done; res.Result.Message != "waiting for your browser: capture is paused in your browser" {
+		t.Fatalf("check now = %+v, want the decline said", res.Result)
+	}
+	code, b := d.request("GET", "/api/v1/settings/recheck", "")
+	var s watch.RecheckSettings
+	if code != 200 || json.Unmarshal(b, &s) != nil || s.UsedToday != 0 {
+		t.Fatalf("settings after the decline: %d %s, want used_today 0", code, b)
+	}
+
+	// The reader resumes capture: the extension says so, and is offered
+	// the job at once (its next due time is 15 minutes away).
+	ready := []byte(`{"type":"recheck.ready"}`)
+	if err := contracttest.Validate(contracttest.Schemas(t)["ws-message"], ready); err != nil {
+		t.Fatalf("recheck.ready does not match ws-message.schema.json: %v", err)
+	}
+	if err := ext.WriteMessage(websocket.TextMessage, ready); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := nextOf(t, ext, "recheck.request")
+	if again["job_id"] != job {
+		t.Fatalf("after recheck.ready the extension was offered %v, want job %s", again, job)
+	}
+	code, b = d.request("POST", "/api/v1/rechecks/"+job, browserAnswer(t, pageURL, headlineEdit(watchtest.Page("story"))))
+	var res api.CheckResponse
+	if code != 200 || json.Unmarshal(b, &res) != nil || res.Result.Outcome != article.CheckChanged {
+		t.Fatalf("answer: %d %s", code, b)
+	}
+	code, b = d.request("GET", "/api/v1/settings/recheck", "")
+	if code != 200 || json.Unmarshal(b, &s) != nil || s.UsedToday != 1 {
+		t.Fatalf("settings after the check: %d %s, want used_today 1", code, b)
 	}
 }

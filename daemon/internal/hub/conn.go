@@ -64,8 +64,10 @@ type WatchNotice struct {
 // Jobs is where connections that take re-check jobs get them.
 type Jobs interface {
 	// Attach registers a connection: jobs arrive on the channel (each is
-	// written as one JSON message) until detach is called.
-	Attach() (jobs <-chan any, detach func())
+	// written as one JSON message) until detach is called. ready is
+	// called when the client says its state changed so that it may now do
+	// the jobs it declined ({"type":"recheck.ready"}).
+	Attach() (jobs <-chan any, ready func(), detach func())
 }
 
 // Welcome answers a good hello. It carries the settings in force, which
@@ -113,9 +115,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if rechecks && h.Jobs != nil {
-		jobs, detach := h.Jobs.Attach()
+		jobs, ready, detach := h.Jobs.Attach()
 		defer detach()
-		c.jobs = jobs
+		c.jobs, c.ready = jobs, ready
 	}
 	c.reading = true
 	go c.readPump()
@@ -159,6 +161,7 @@ type client struct {
 	readerDone chan struct{} // closed when the read pump ends
 	reading    bool          // the read pump was started
 	jobs       <-chan any    // re-check jobs for this client (nil: none)
+	ready      func()        // the client may do the jobs it declined (nil: takes none)
 	watches    bool          // send WatchNotices (Handler.Watches)
 }
 
@@ -190,11 +193,14 @@ func (c *client) readPump() {
 			return
 		}
 		c.ws.SetReadDeadline(time.Now().Add(c.t.PongWait))
-		if m.Type == "ping" {
+		switch {
+		case m.Type == "ping":
 			select {
 			case c.pongs <- struct{}{}:
 			default: // a pong is already on its way
 			}
+		case m.Type == "recheck.ready" && c.ready != nil:
+			c.ready()
 		}
 	}
 }

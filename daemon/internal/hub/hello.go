@@ -15,7 +15,9 @@ type helloMessage struct {
 }
 
 // clientMessage is what a client sends after its hello: only the type
-// matters ("ping" asks for a pong; anything else is ignored).
+// matters ("ping" asks for a pong; "recheck.ready", from a client that
+// takes re-check jobs, offers it again the jobs it declined; anything
+// else is ignored).
 type clientMessage struct {
 	Type string `json:"type"`
 }

@@ -51,7 +51,8 @@ type RecheckSettings struct {
 	Enabled     bool     `json:"enabled"`
 	DailyBudget int      `json:"daily_budget"`
 	Sites       []string `json:"sites"`
-	// UsedToday counts the jobs leased today (UTC); it is not a setting.
+	// UsedToday counts the jobs leased today (UTC) that the browser did
+	// not decline; it is not a setting.
 	UsedToday int `json:"used_today"`
 }
 
@@ -176,8 +177,24 @@ type job struct {
 	// budget (budget) was spent; its result says so.
 	beyondBudget bool
 	budget       int
+	// leasedDay is the UTC day whose count the lease went into (a
+	// decline gives it back to that day).
+	leasedDay string
+	// declinedBy are the connected extensions that declined the job: it
+	// is not offered to them again until they say they are ready (their
+	// state changed: recheck.ready) or retryAt comes, the article's next
+	// due time by the schedule (zero: none). A check the reader asks for
+	// is offered to them all the same.
+	declinedBy map[*browserConn]bool
+	retryAt    time.Time
 	// message is the waiting message last written to the article.
 	message string
+}
+
+// declined reports whether c declined the job and has not said since
+// that it is ready (b.mu held).
+func (j *job) declined(c *browserConn) bool {
+	return !j.asked && j.declinedBy[c]
 }
 
 // note sets the job's waiting message and adds it to notes when that
@@ -206,6 +223,10 @@ type browserConn struct {
 type browsers struct {
 	lease time.Duration
 	wake  chan struct{}
+
+	// usedMu orders the writes of today's count to the store, so that the
+	// last write holds the last count.
+	usedMu sync.Mutex
 
 	mu       sync.Mutex
 	conns    []*browserConn
@@ -434,9 +455,10 @@ func (w *Watcher) browserFits(reason string) bool {
 }
 
 // Attach registers a connected extension that takes jobs (hub.Jobs). The
-// channel carries its requests; detach ends its share, and the jobs it
-// held go back to the queue.
-func (w *Watcher) Attach() (<-chan any, func()) {
+// channel carries its requests; ready says the extension's state changed
+// so that it may now do the jobs it declined (it resumed capture, say);
+// detach ends its share, and the jobs it held go back to the queue.
+func (w *Watcher) Attach() (jobs <-chan any, ready func(), detach func()) {
 	b := w.browsers
 	c := &browserConn{out: make(chan any, maxHeld)}
 	b.mu.Lock()
@@ -444,7 +466,33 @@ func (w *Watcher) Attach() (<-chan any, func()) {
 	b.mu.Unlock()
 	b.poke()
 	var once sync.Once
-	return c.out, func() { once.Do(func() { w.detach(c) }) }
+	return c.out, func() { w.ready(c) }, func() { once.Do(func() { w.detach(c) }) }
+}
+
+// ready offers c again the jobs it declined.
+func (w *Watcher) ready(c *browserConn) {
+	b := w.browsers
+	b.mu.Lock()
+	n := 0
+	for _, j := range b.jobs {
+		if j.declinedBy[c] {
+			n++
+			j.forget(c)
+		}
+	}
+	b.mu.Unlock()
+	if n > 0 {
+		w.log.Debug("the browser is ready for the re-checks it declined", "jobs", n)
+		b.poke()
+	}
+}
+
+// forget drops c from those that declined the job (b.mu held).
+func (j *job) forget(c *browserConn) {
+	delete(j.declinedBy, c)
+	if len(j.declinedBy) == 0 {
+		j.declinedBy, j.retryAt = nil, time.Time{}
+	}
 }
 
 func (w *Watcher) detach(c *browserConn) {
@@ -452,6 +500,7 @@ func (w *Watcher) detach(c *browserConn) {
 	b.mu.Lock()
 	b.conns = slices.DeleteFunc(b.conns, func(x *browserConn) bool { return x == c })
 	for _, j := range b.jobs {
+		j.forget(c)
 		if j.conn == c && !j.answering {
 			j.conn, j.leaseUntil = nil, time.Time{}
 			w.hosts.cancel(j.host)
@@ -600,6 +649,11 @@ func (w *Watcher) offer(ctx context.Context) time.Time {
 		return x.rec.Created.Compare(y.rec.Created)
 	})
 	for _, j := range jobs {
+		if !j.retryAt.IsZero() && !now.Before(j.retryAt) {
+			// The article's next due time: those that declined are
+			// offered the job again.
+			j.declinedBy, j.retryAt = nil, time.Time{}
+		}
 		switch {
 		case j.answering:
 		case j.conn != nil && !now.Before(j.leaseUntil):
@@ -614,8 +668,16 @@ func (w *Watcher) offer(ctx context.Context) time.Time {
 			notes = j.note(notes, fmt.Sprintf("waiting for your browser: today's budget of %d re-checks is spent; they go on tomorrow", b.settings.DailyBudget))
 			next = minTime(next, tomorrow(now))
 		default:
-			c := b.freeConn()
+			c, declined := b.freeConn(j)
 			if c == nil {
+				if declined {
+					// Every browser connected declined it: the job keeps
+					// saying why, until one is ready or it is due again.
+					if !j.retryAt.IsZero() {
+						next = minTime(next, j.retryAt)
+					}
+					continue
+				}
 				notes = j.note(notes, "waiting for your browser: it is busy with other re-checks")
 				continue
 			}
@@ -632,6 +694,7 @@ func (w *Watcher) offer(ctx context.Context) time.Time {
 			// Only a check the reader asked for gets here with the budget
 			// spent: it runs.
 			j.beyondBudget, j.budget = b.settings.UsedToday >= b.settings.DailyBudget, b.settings.DailyBudget
+			j.leasedDay = b.day
 			c.held++
 			b.settings.UsedToday++
 			c.out <- w.request(j) // never blocks: held < cap(out)
@@ -639,14 +702,10 @@ func (w *Watcher) offer(ctx context.Context) time.Time {
 			next = minTime(next, j.leaseUntil)
 		}
 	}
-	used, day := b.settings.UsedToday, b.day
 	b.mu.Unlock()
 
 	if len(leased) > 0 {
-		err := w.store.SetSetting(ctx, settingRecheckUsed, map[string]any{"day": day, "used": used})
-		if err != nil {
-			w.log.Error("count re-checks through the browser", "err", err)
-		}
+		w.saveUsed(ctx)
 	}
 	for _, j := range leased {
 		w.setBrowserState(ctx, j, article.BrowserRunning, "your browser is checking it")
@@ -668,16 +727,34 @@ func (w *Watcher) offer(ctx context.Context) time.Time {
 	return next
 }
 
-// freeConn is the connected extension holding the fewest jobs, if one
-// can take another (b.mu held).
-func (b *browsers) freeConn() *browserConn {
-	var best *browserConn
-	for _, c := range b.conns {
-		if c.held < maxHeld && (best == nil || c.held < best.held) {
-			best = c
+// saveUsed writes today's count to the store.
+func (w *Watcher) saveUsed(ctx context.Context) {
+	b := w.browsers
+	b.usedMu.Lock()
+	defer b.usedMu.Unlock()
+	b.mu.Lock()
+	used, day := b.settings.UsedToday, b.day
+	b.mu.Unlock()
+	if err := w.store.SetSetting(ctx, settingRecheckUsed, map[string]any{"day": day, "used": used}); err != nil && ctx.Err() == nil {
+		w.log.Error("count re-checks through the browser", "err", err)
+	}
+}
+
+// freeConn is the connected extension holding the fewest jobs that may be
+// offered j, if one can take another. declined reports that none may
+// because each declined j (b.mu held).
+func (b *browsers) freeConn(j *job) (c *browserConn, declined bool) {
+	declined = true
+	for _, x := range b.conns {
+		if j.declined(x) {
+			continue
+		}
+		declined = false
+		if x.held < maxHeld && (c == nil || x.held < c.held) {
+			c = x
 		}
 	}
-	return best
+	return c, declined && len(b.conns) > 0
 }
 
 func (w *Watcher) request(j *job) RecheckRequest {
@@ -752,35 +829,15 @@ func (w *Watcher) Answer(ctx context.Context, jobID string, ans RecheckAnswer) (
 	if err := ans.validate(now); err != nil {
 		return article.CheckResult{}, article.Article{}, err
 	}
+	if ans.Outcome == AnswerDeclined {
+		return w.declined(ctx, jobID, ans.Detail, now)
+	}
 	b := w.browsers
 	b.mu.Lock()
 	j := b.jobs[jobID]
-	switch {
-	case j == nil || j.answering:
+	if err := leasedJob(j); err != nil {
 		b.mu.Unlock()
-		return article.CheckResult{}, article.Article{}, store.ErrRecheckGone
-	case j.conn == nil:
-		b.mu.Unlock()
-		return article.CheckResult{}, article.Article{}, article.Errorf(article.ECONFLICT, "this re-check job is not leased to a browser: it timed out or its browser left")
-	}
-	if ans.Outcome == AnswerDeclined {
-		// The job waits; whoever asked for it hears why now, and it no
-		// longer jumps the queue.
-		j.conn.held--
-		j.conn, j.leaseUntil = nil, time.Time{}
-		j.message = "waiting for your browser: " + declines[ans.Detail]
-		msg, waiters := j.message, j.waiters
-		j.waiters, j.asked = nil, false
-		b.mu.Unlock()
-		w.hosts.cancel(j.host)
-		w.setBrowserState(ctx, j, article.BrowserWaiting, msg)
-		b.poke()
-		a, err := w.store.Article(j.rec.ArticleID)
-		res := article.CheckResult{Outcome: article.CheckError, At: now.UTC(), Via: article.ViaBrowser, Message: msg}
-		for _, ch := range waiters {
-			ch <- checked{result: res, article: a}
-		}
-		return res, a, err
+		return article.CheckResult{}, article.Article{}, err
 	}
 	j.answering = true
 	b.mu.Unlock()
@@ -794,6 +851,82 @@ func (w *Watcher) Answer(ctx context.Context, jobID string, ans RecheckAnswer) (
 	f := w.judgeBrowser(a, &ans, now)
 	w.hosts.release(j.host, w.now(), f.hostStatus, 0)
 	return w.concludeJob(ctx, j, f)
+}
+
+// leasedJob says why a job may not be answered, if it may not (b.mu
+// held).
+func leasedJob(j *job) error {
+	switch {
+	case j == nil || j.answering:
+		return store.ErrRecheckGone
+	case j.conn == nil:
+		return article.Errorf(article.ECONFLICT, "this re-check job is not leased to a browser: it timed out or its browser left")
+	}
+	return nil
+}
+
+// declined records that the extension holding a job will not do it now
+// (capture paused, say). The job waits, saying why; whoever asked for it
+// hears why now, and it no longer jumps the queue. The browser made no
+// request, so the lease leaves the day's count. The extension is not
+// offered the job again until it says it is ready (its state changed) or
+// the article's next due time comes: offering it again at once would
+// only be declined again.
+func (w *Watcher) declined(ctx context.Context, jobID, detail string, now time.Time) (article.CheckResult, article.Article, error) {
+	b := w.browsers
+	b.mu.Lock()
+	j := b.jobs[jobID]
+	if err := leasedJob(j); err != nil {
+		b.mu.Unlock()
+		return article.CheckResult{}, article.Article{}, err
+	}
+	a, err := w.store.Article(j.rec.ArticleID)
+	if err != nil {
+		b.mu.Unlock()
+		return article.CheckResult{}, a, err
+	}
+	c := j.conn
+	c.held--
+	j.conn, j.leaseUntil = nil, time.Time{}
+	if j.declinedBy == nil {
+		j.declinedBy = map[*browserConn]bool{}
+	}
+	j.declinedBy[c] = true
+	j.retryAt = w.nextDue(&a, now)
+	refund := j.leasedDay == b.day && b.settings.UsedToday > 0
+	if refund {
+		b.settings.UsedToday--
+	}
+	j.leasedDay, j.beyondBudget = "", false
+	j.message = "waiting for your browser: " + declines[detail]
+	msg, waiters := j.message, j.waiters
+	j.waiters, j.asked = nil, false
+	b.mu.Unlock()
+
+	w.hosts.cancel(j.host)
+	if refund {
+		w.saveUsed(ctx)
+	}
+	w.setBrowserState(ctx, j, article.BrowserWaiting, msg)
+	b.poke()
+	if cur, err := w.store.Article(j.rec.ArticleID); err == nil {
+		a = cur
+	}
+	res := article.CheckResult{Outcome: article.CheckError, At: now.UTC(), Via: article.ViaBrowser, Message: msg}
+	for _, ch := range waiters {
+		ch <- checked{result: res, article: a}
+	}
+	return res, a, nil
+}
+
+// nextDue is the article's next due time by the schedule after now (zero
+// once its schedule has ended).
+func (w *Watcher) nextDue(a *article.Article, now time.Time) time.Time {
+	next, _, ok := w.Schedule().Next(Since(a), now, w.random)
+	if !ok {
+		return time.Time{}
+	}
+	return next
 }
 
 // forgetJob drops a job from memory (its article is gone).

@@ -46,13 +46,14 @@ func (h *harness) paywalled(path string) article.Article {
 type extension struct {
 	h      *harness
 	jobs   <-chan any
+	ready  func()
 	detach func()
 }
 
 func (h *harness) attach() *extension {
-	jobs, detach := h.w.Attach()
+	jobs, ready, detach := h.w.Attach()
 	h.t.Cleanup(detach)
-	return &extension{h: h, jobs: jobs, detach: detach}
+	return &extension{h: h, jobs: jobs, ready: ready, detach: detach}
 }
 
 // offered runs one pass of the job loop and returns the jobs it offered
@@ -635,5 +636,181 @@ func TestOlderNotCheckableArticlesGoToTheBrowserOnce(t *testing.T) {
 	}
 	if got := h.article(a.ID).Watch; got.Via != "" {
 		t.Fatalf("sent again: %+v", got)
+	}
+}
+
+// An extension that declines a job (capture paused) is not offered it
+// again at once: the job waits for the article's next due time on the
+// schedule, the article says why, and the decline costs nothing of the
+// day's budget. At the next due time the job is offered again.
+func TestDeclinedJobWaitsForItsNextDueTime(t *testing.T) {
+	h := newHarness(t, nil)
+	a := h.paywalled("/a")
+	h.untilNext(a.ID)
+	ext := h.attach()
+	req := ext.one()
+	if used := h.w.RecheckSettings().UsedToday; used != 1 {
+		t.Fatalf("used today while the extension holds the job = %d, want 1", used)
+	}
+	h.answer(req.JobID, RecheckAnswer{Outcome: AnswerDeclined, Detail: "paused"})
+	if used := h.w.RecheckSettings().UsedToday; used != 0 {
+		t.Fatalf("used today after a decline = %d, want 0: the browser made no request", used)
+	}
+	// The default schedule's first tier checks every 15 minutes: well
+	// before that, the job stays with the daemon.
+	at := h.clock.Now()
+	for _, after := range []time.Duration{0, 10 * time.Second, 5 * time.Minute, 14 * time.Minute} {
+		h.clock.Set(at.Add(after))
+		if got := ext.offered(); len(got) != 0 {
+			t.Fatalf("%s after the decline the job was offered again: %+v", after, got)
+		}
+	}
+	b := h.article(a.ID).Watch.Browser
+	if b.State != article.BrowserWaiting || b.Message != "waiting for your browser: capture is paused in your browser" {
+		t.Fatalf("browser = %+v, want waiting, saying capture is paused", b)
+	}
+	if used := h.w.RecheckSettings().UsedToday; used != 0 {
+		t.Fatalf("used today while the job waits = %d, want 0", used)
+	}
+	// The count on disk says the same: a restart does not bring the
+	// decline back into the day's use.
+	if err := h.w.loadRecheck(); err != nil {
+		t.Fatal(err)
+	}
+	if used := h.w.RecheckSettings().UsedToday; used != 0 {
+		t.Fatalf("used today read back from the store = %d, want 0", used)
+	}
+	// The next due time comes: the same job is offered again.
+	h.clock.Add(time.Minute)
+	if again := ext.one(); again.JobID != req.JobID {
+		t.Fatalf("at the next due time the job came as %s, want %s", again.JobID, req.JobID)
+	}
+	if f := h.article(a.ID).Watch.Failures; f != 0 {
+		t.Errorf("failures = %d: a decline is no failure of the site", f)
+	}
+}
+
+// A declined job survives a restart of the daemon, and a browser that
+// connects to the new daemon is offered it.
+func TestDeclinedJobSurvivesARestart(t *testing.T) {
+	dir := t.TempDir()
+	h := newHarnessIn(t, dir)
+	a := h.paywalled("/a")
+	h.untilNext(a.ID)
+	req := h.attach().one()
+	h.answer(req.JobID, RecheckAnswer{Outcome: AnswerDeclined, Detail: "paused"})
+	h.st.Close()
+
+	h2 := newHarnessIn(t, dir)
+	h2.site = h.site
+	if err := h2.w.loadJobs(); err != nil {
+		t.Fatal(err)
+	}
+	if used := h2.w.RecheckSettings().UsedToday; used != 0 {
+		t.Fatalf("used today after the restart = %d, want 0", used)
+	}
+	again := h2.attach().one()
+	if again.JobID != req.JobID || again.ArticleID != a.ID {
+		t.Fatalf("after a restart the declined job came as %+v, want %+v", again, req)
+	}
+	if res, _ := h2.answer(again.JobID, h2.page(200, watchtest.Page("story-edited"), readerMode(t, watchtest.Page("story-edited")))); res.Outcome != article.CheckChanged {
+		t.Fatalf("result = %+v", res)
+	}
+}
+
+// An extension that says it is ready again (capture resumed) is offered
+// at once the job it declined; another extension, which did not decline
+// it, may take it meanwhile.
+func TestDeclinedJobIsOfferedWhenTheExtensionIsReady(t *testing.T) {
+	h := newHarness(t, nil)
+	a := h.paywalled("/a")
+	h.untilNext(a.ID)
+	ext := h.attach()
+	req := ext.one()
+	h.answer(req.JobID, RecheckAnswer{Outcome: AnswerDeclined, Detail: "paused"})
+	h.clock.Add(10 * time.Second)
+	if got := ext.offered(); len(got) != 0 {
+		t.Fatalf("offered %+v again before the extension said it was ready", got)
+	}
+	// Another extension may take it at once; it declines too (its site
+	// is denied there).
+	other := h.attach()
+	if got := other.one(); got.JobID != req.JobID {
+		t.Fatalf("the other extension was offered %s, want %s", got.JobID, req.JobID)
+	}
+	h.answer(req.JobID, RecheckAnswer{Outcome: AnswerDeclined, Detail: "denied"})
+	if got := append(ext.offered(), other.offered()...); len(got) != 0 {
+		t.Fatalf("offered %+v after both declined", got)
+	}
+	if msg := h.article(a.ID).Watch.Browser.Message; !strings.Contains(msg, "denied") {
+		t.Fatalf("message = %q, want the last reason", msg)
+	}
+	// The first resumes capture: it says so, and gets the job.
+	ext.ready()
+	if got := other.offered(); len(got) != 0 {
+		t.Fatalf("the extension that did not say it was ready was offered %+v", got)
+	}
+	// (the pass above ran for both: the job went to the ready one)
+	select {
+	case m := <-ext.jobs:
+		if got := m.(RecheckRequest); got.JobID != req.JobID {
+			t.Fatalf("after ready the extension was offered %s, want %s", got.JobID, req.JobID)
+		}
+	default:
+		t.Fatal("the extension that said it was ready was not offered the job")
+	}
+	if used := h.w.RecheckSettings().UsedToday; used != 1 {
+		t.Fatalf("used today = %d, want 1: two declines and the lease held now", used)
+	}
+	res, _ := h.answer(req.JobID, h.page(200, watchtest.Page("story-edited"), readerMode(t, watchtest.Page("story-edited"))))
+	if res.Outcome != article.CheckChanged {
+		t.Fatalf("result = %+v", res)
+	}
+	if used := h.w.RecheckSettings().UsedToday; used != 1 {
+		t.Fatalf("used today = %d, want 1: one request made", used)
+	}
+}
+
+// Check now on an article whose job the extension declined asks the
+// extension again (the reader may have resumed), and a decline answers at
+// once with why; the decline costs nothing of the budget.
+func TestCheckNowAfterADeclineAsksAgain(t *testing.T) {
+	h := newHarness(t, nil)
+	a := h.paywalled("/a")
+	h.untilNext(a.ID)
+	ext := h.attach()
+	req := ext.one()
+	h.answer(req.JobID, RecheckAnswer{Outcome: AnswerDeclined, Detail: "paused"})
+	asked := make(chan string, 1)
+	go func() {
+		m := <-ext.jobs
+		job := m.(RecheckRequest).JobID
+		asked <- job
+		h.w.Answer(h.ctx, job, RecheckAnswer{Outcome: AnswerDeclined, Detail: "paused"})
+	}()
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() { // the job loop
+		for {
+			select {
+			case <-stop:
+				return
+			case <-h.w.browsers.wake:
+				h.w.offer(h.ctx)
+			}
+		}
+	}()
+	res, _, err := h.w.CheckNow(h.ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if job := <-asked; job != req.JobID {
+		t.Fatalf("check now offered %s, want the declined job %s", job, req.JobID)
+	}
+	if res.Outcome != article.CheckError || res.Message != "waiting for your browser: capture is paused in your browser" {
+		t.Fatalf("result = %+v, want the decline said", res)
+	}
+	if used := h.w.RecheckSettings().UsedToday; used != 0 {
+		t.Fatalf("used today = %d, want 0", used)
 	}
 }

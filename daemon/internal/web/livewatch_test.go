@@ -107,7 +107,7 @@ func TestArticlePageFollowsABrowserCheckLive(t *testing.T) {
 	defer cancel()
 	owned.Add(2)
 	go func() { defer owned.Done(); s.watcher.Run(ctx) }()
-	jobs, detach := s.watcher.Attach()
+	jobs, _, detach := s.watcher.Attach()
 	defer detach()
 	go func() {
 		defer owned.Done()

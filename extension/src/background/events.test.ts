@@ -203,6 +203,32 @@ test('with re-checks taken, the hello says so and each well-formed job is handed
   stream.stop();
 });
 
+test('with re-checks taken, rechecksReady tells the connected daemon the declined jobs may be done now', async () => {
+  FakeSocket.all = [];
+  (globalThis as { WebSocket?: unknown }).WebSocket = FakeSocket;
+  const stream = new EventStream({
+    url: () => 'ws://127.0.0.1:7710/api/v1/events',
+    token: () => 'tok',
+    lastEventID: async () => 0,
+    onEvent: async () => undefined,
+    onState: () => undefined,
+    onWelcome: () => undefined,
+    onSettings: () => undefined,
+    onRecheck: () => undefined,
+  });
+  stream.rechecksReady(); // not connected: nothing to tell, and nothing breaks
+  stream.ensure();
+  const ws = FakeSocket.all[0]!;
+  ws.open();
+  await flush();
+  stream.rechecksReady(); // before the welcome: the hello is news enough
+  assert.deepEqual(ws.sent, [{ type: 'hello', token: 'tok', last_event_id: 0, rechecks: true }]);
+  ws.say({ type: 'welcome', last_event_id: 0 });
+  stream.rechecksReady();
+  assert.deepEqual(ws.sent.slice(1), [{ type: 'recheck.ready' }]);
+  stream.stop();
+});
+
 test('without re-checks taken, the hello does not offer them and requests are ignored', async () => {
   const { stream, events } = setup({ n: 0 });
   stream.ensure();
@@ -213,5 +239,8 @@ test('without re-checks taken, the hello does not offer them and requests are ig
   ws.say({ type: 'recheck.request', job_id: '0123456789abcdef0123456789abcdef', article_id: 3, url: 'https://news.example/a' });
   await flush();
   assert.deepEqual(events, []);
+  ws.say({ type: 'welcome', last_event_id: 0 });
+  stream.rechecksReady();
+  assert.deepEqual(ws.sent, [{ type: 'hello', token: 'tok', last_event_id: 0 }], 'a client that takes no jobs says nothing of them');
   stream.stop();
 });

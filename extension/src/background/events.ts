@@ -67,6 +67,18 @@ export class EventStream {
     this.ensure();
   }
 
+  /**
+   * Tells the daemon that the extension may now do the re-check jobs it
+   * declined (capture resumed, a site allowed): it offers them again at
+   * once instead of at their next due time. Only when connected and taking
+   * jobs; a new connection's hello says as much.
+   */
+  rechecksReady(): void {
+    const ws = this.#ws;
+    if (!this.#hooks.onRecheck || ws === null || this.state !== 'connected' || ws.readyState !== WebSocket.OPEN) return;
+    ws.send('{"type":"recheck.ready"}');
+  }
+
   stop(): void {
     clearTimeout(this.#retry);
     clearInterval(this.#ping);

@@ -76,6 +76,11 @@ export class Live {
     this.#stream.restart();
   }
 
+  /** The re-check jobs declined may be done now (events.ts rechecksReady). */
+  rechecksReady(): void {
+    this.#stream.rechecksReady();
+  }
+
   /** Disconnects (unpaired). */
   stop(): void {
     this.#stream.stop();

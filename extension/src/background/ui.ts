@@ -33,7 +33,7 @@ export class UIRequests {
     const { config, captures, articles, link } = this.#deps;
     return {
       'ui.state': () => this.#state(),
-      'ui.settings': (msg) => config.choose(msg.settings),
+      'ui.settings': (msg) => this.#choose(msg.settings),
       'ui.token': (msg) => this.#token(msg.daemon, msg.token, msg.through),
       'ui.unpair': async () => {
         await link.unpair();
@@ -119,11 +119,25 @@ export class UIRequests {
     }
   }
 
+  /**
+   * Saves the user's choices. Capture on after the change (resumed, say):
+   * the daemon may offer again the re-check jobs this browser declined.
+   */
+  async #choose(choices: Record<string, unknown>): ReturnType<Config['choose']> {
+    const { config, live } = this.#deps;
+    const r = await config.choose(choices);
+    if ('settings' in r && !r.settings.paused) live.rechecksReady();
+    return r;
+  }
+
   async #saveSites(lists: SiteRules): Promise<{ sites: SiteRules } | { error: string }> {
-    const { config, sites } = this.#deps;
+    const { config, sites, live } = this.#deps;
     if (!config.paired) return { error: 'Pair the extension first: the site lists are kept by the Redline daemon.' };
     try {
-      return { sites: await sites.save(config.siteAPI(), lists) };
+      const saved = await sites.save(config.siteAPI(), lists);
+      // A site allowed now may be re-checked: the jobs declined for it come again.
+      if (!config.settings.paused) live.rechecksReady();
+      return { sites: saved };
     } catch (e) {
       return { error: messageOf(e, 'Redline could not save the site lists.') };
     }
