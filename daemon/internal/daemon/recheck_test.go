@@ -44,14 +44,23 @@ func (d *testDaemon) connectTaking(rechecks bool) *websocket.Conn {
 }
 
 // nextOf reads messages until one of type typ, returning those before it.
+// Every message read on the way must match ws-message.schema.json.
 func nextOf(t *testing.T, ws *websocket.Conn, typ string) (map[string]any, []map[string]any) {
 	t.Helper()
+	schema := contracttest.Schemas(t)["ws-message"]
 	var before []map[string]any
 	for {
 		ws.SetReadDeadline(time.Now().Add(30 * time.Second))
-		var m map[string]any
-		if err := ws.ReadJSON(&m); err != nil {
+		_, raw, err := ws.ReadMessage()
+		if err != nil {
 			t.Fatalf("waiting for %s: %v (before: %v)", typ, err, before)
+		}
+		if err := contracttest.Validate(schema, raw); err != nil {
+			t.Fatalf("a message does not match ws-message.schema.json: %v\n%s", err, raw)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(raw, &m); err != nil {
+			t.Fatalf("a message is not JSON: %v\n%s", err, raw)
 		}
 		if m["type"] == typ {
 			return m, before

@@ -15,6 +15,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"redline/daemon/internal/article"
+	"redline/daemon/internal/contracttest"
 	"redline/daemon/internal/extract"
 	"redline/daemon/internal/watch"
 	"redline/daemon/internal/watch/watchtest"
@@ -152,14 +153,23 @@ func TestArticlePageFollowsABrowserCheckLive(t *testing.T) {
 		EventID   int64  `json:"event_id"`
 		ArticleID int64  `json:"article_id"`
 	}
+	// Every message read must match ws-message.schema.json.
+	schema := contracttest.Schemas(t)["ws-message"]
 	read := func(ws *websocket.Conn, what string, until func(message) bool) []message {
 		t.Helper()
 		var got []message
 		for {
 			ws.SetReadDeadline(time.Now().Add(30 * time.Second))
-			var m message
-			if err := ws.ReadJSON(&m); err != nil {
+			_, raw, err := ws.ReadMessage()
+			if err != nil {
 				t.Fatalf("waiting for %s: %v (got %+v)", what, err, got)
+			}
+			if err := contracttest.Validate(schema, raw); err != nil {
+				t.Fatalf("a message does not match ws-message.schema.json: %v\n%s", err, raw)
+			}
+			var m message
+			if err := json.Unmarshal(raw, &m); err != nil {
+				t.Fatalf("a message is not JSON: %v\n%s", err, raw)
 			}
 			got = append(got, m)
 			if until(m) {
