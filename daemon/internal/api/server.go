@@ -51,6 +51,9 @@ type Config struct {
 	// Captures is how many captures may be saved at once; one more is
 	// answered 503 with Retry-After. 0 means DefaultCaptures.
 	Captures int
+	// Notifier keeps the notification targets; nil leaves its routes
+	// out.
+	Notifier Notifier
 }
 
 // Dashboard is the web dashboard the API mounts.
@@ -89,6 +92,8 @@ type Server struct {
 	pair    pairings
 	ext     *extensionOrigins
 	watcher Watcher
+	// notifier keeps the notification targets (nil: no routes).
+	notifier Notifier
 	// rechecker serves re-checks through the browser (nil: none).
 	rechecker Rechecker
 	// bodyTimeout bounds how long a body may take (see bodyDeadline).
@@ -105,6 +110,7 @@ func New(cfg Config) (*Server, error) {
 		dash: cfg.Dashboard, port: cfg.Port,
 	}
 	s.watcher = cfg.Watcher
+	s.notifier = cfg.Notifier
 	if rc, ok := cfg.Watcher.(Rechecker); ok {
 		s.rechecker = rc
 	}
@@ -176,6 +182,12 @@ func (s *Server) Handler() http.Handler {
 	api.HandleFunc("DELETE /api/v1/sites/{site}/furniture/{id}", s.removeFurniture)
 	api.HandleFunc("GET /api/v1/settings/alerts", s.getAlertSettings)
 	api.HandleFunc("POST /api/v1/settings/alerts", s.setAlertSettings)
+	if s.notifier != nil {
+		api.HandleFunc("GET /api/v1/notify/targets", s.listNotifyTargets)
+		api.HandleFunc("POST /api/v1/notify/targets", s.addNotifyTarget)
+		api.HandleFunc("DELETE /api/v1/notify/targets/{id}", s.removeNotifyTarget)
+		api.HandleFunc("POST /api/v1/notify/test", s.testNotifyTargets)
+	}
 	if s.watcher != nil {
 		api.HandleFunc("POST /api/v1/watches", s.track)
 		api.HandleFunc("GET /api/v1/watches", s.listWatches)
