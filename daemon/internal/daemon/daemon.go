@@ -154,7 +154,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 	dash, err := web.New(web.Config{
 		Store: st, Hub: events, HubTiming: cfg.HubTiming, Host: dashHost, Port: port, DataDir: cfg.DataDir,
 		Logger: log, Version: cfg.Version, Reading: parts.Reading,
-		Watcher: watcher, AllowPrivate: cfg.AllowPrivate,
+		Watcher: watcher, AllowPrivate: cfg.AllowPrivate, Notifier: notifier,
 	})
 	if err != nil {
 		st.Close()

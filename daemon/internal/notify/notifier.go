@@ -270,10 +270,20 @@ func (n *Notifier) Test(ctx context.Context, id int64) ([]TestResult, error) {
 	for i, t := range targets {
 		wg.Go(func() {
 			res := TestResult{ID: t.ID, URL: MaskURL(t.URL), OK: true}
+			// The outcome shows as the target's last error, as a
+			// delivery's would; a test that works clears a test's
+			// error, never a delivery's (whose retry is still due).
 			if err := n.attempt(ctx, t, sample(n.origin)); err != nil {
 				res.OK, res.Error = false, err.Error()
+				at := n.clock.Now()
+				n.update(t.ID, func(s *target) { s.LastError, s.ErrorAt = "test: "+res.Error, at })
 				n.log.Warn("test notification failed", "target", t.ID, "url", res.URL, "err", res.Error)
 			} else {
+				n.update(t.ID, func(s *target) {
+					if s.Failures == 0 {
+						s.LastError, s.ErrorAt = "", time.Time{}
+					}
+				})
 				n.log.Info("test notification sent", "target", t.ID, "url", res.URL)
 			}
 			out[i] = res
