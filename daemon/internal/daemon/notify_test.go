@@ -704,3 +704,44 @@ func BenchmarkNotifyLatency(b *testing.B) {
 		}
 	}
 }
+
+// A mail server that takes the connection and then says nothing is
+// given up on after the attempt timeout, like a hanging webhook, and
+// holds nothing of the daemon: it stops cleanly at the end of the test.
+func TestNotifyHangingMailServerIsGivenUp(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns sync.WaitGroup
+	done := make(chan struct{})
+	t.Cleanup(func() {
+		close(done)
+		ln.Close()
+		conns.Wait()
+	})
+	conns.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns.Go(func() {
+				defer c.Close()
+				<-done
+			})
+		}
+	})
+	d := startWith(t, Config{Notify: notify.Options{AttemptTimeout: 200 * time.Millisecond, Backoff: time.Hour}})
+	st := d.addTarget(notify.Spec{URL: "smtp://" + ln.Addr().String() + "/?from=redline@mail.test&to=reader@mail.test&auth=None&encryption=None&usestarttls=no"})
+	d.edit("https://news.example/mailhang", "Hang", 0)
+	d.edit("https://news.example/mailhang", "Hang", 1)
+	got := d.waitTarget(st.ID, func(s notify.Status) bool { return s.Failures > 0 })
+	if !strings.Contains(got.LastError, "no answer within 200ms") || got.Pending != 1 {
+		t.Errorf("the hanging mail server shows %+v", got)
+	}
+	code, out := d.request("POST", "/api/v1/notify/test", "{}")
+	if code != 200 || !strings.Contains(string(out), "no answer within 200ms") {
+		t.Errorf("test against the hanging mail server = %d %s", code, out)
+	}
+}

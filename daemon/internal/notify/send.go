@@ -82,6 +82,8 @@ func (s *sender) send(ctx context.Context, raw string, m message) error {
 	switch scheme := strings.ToLower(u.Scheme); scheme {
 	case "http", "https":
 		return s.webhook(ctx, raw, m)
+	case "smtp":
+		return sendMail(ctx, u, m)
 	default:
 		return s.service(ctx, scheme, u, m)
 	}
@@ -129,9 +131,6 @@ func (s *sender) service(ctx context.Context, scheme string, u *url.URL, m messa
 		svc = &matrix.Service{}
 	case "telegram":
 		svc = &telegram.Service{}
-	case "smtp":
-		svc = &smtp.Service{}
-		params = types.Params{"subject": m.Title}
 	default:
 		return fmt.Errorf("unknown service %q", scheme)
 	}
