@@ -302,7 +302,7 @@ func (n *Notifier) attempt(ctx context.Context, t target, m message) error {
 	if err == nil {
 		return nil
 	}
-	if errors.Is(err, context.DeadlineExceeded) || ctx.Err() == context.DeadlineExceeded {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) || ctx.Err() == context.DeadlineExceeded {
 		return fmt.Errorf("no answer within %s", n.opts.AttemptTimeout)
 	}
 	return errors.New(scrub(truncate(err.Error(), 500), secretsOf(t.URL)))
