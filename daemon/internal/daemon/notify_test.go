@@ -46,13 +46,15 @@ func newWebhook(t *testing.T, answer func(n int, r *http.Request) int) *webhook 
 		w.n++
 		n := w.n
 		w.mu.Unlock()
+		// The body is read first: then the server notices when the
+		// sender gives up (the request's context ends).
+		body, _ := io.ReadAll(r.Body)
 		code := http.StatusOK
 		if w.answer != nil {
 			code = w.answer(n, r)
 		}
 		if code == http.StatusOK {
 			var p notify.Payload
-			body, _ := io.ReadAll(r.Body)
 			if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/json" || json.Unmarshal(body, &p) != nil {
 				t.Errorf("the webhook got %s %s %q", r.Method, r.Header.Get("Content-Type"), body)
 			}
@@ -744,4 +746,42 @@ func TestNotifyHangingMailServerIsGivenUp(t *testing.T) {
 	if code != 200 || !strings.Contains(string(out), "no answer within 200ms") {
 		t.Errorf("test against the hanging mail server = %d %s", code, out)
 	}
+}
+
+// A daemon stopped while a message is on its way stops at once: the
+// attempt is given up, and the change stays pending for the next start.
+func TestNotifyStopsDuringADelivery(t *testing.T) {
+	cfg := Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), Notify: notify.Options{AttemptTimeout: time.Hour}}
+	d0, err := Start(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &testDaemon{Daemon: d0, t: t, base: "http://" + d0.Addr()}
+	arrived := make(chan struct{}, 10)
+	hang := newWebhook(t, func(n int, r *http.Request) int {
+		if n == 1 {
+			arrived <- struct{}{}
+			<-r.Context().Done()
+			return http.StatusGatewayTimeout
+		}
+		return http.StatusOK
+	})
+	st := d.addTarget(notify.Spec{URL: hang.URL})
+	d.edit("https://news.example/stop", "Stop", 0)
+	d.edit("https://news.example/stop", "Stop", 1)
+	<-arrived
+	if err := d0.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Started again, the daemon sends the change it could not.
+	d1, err := Start(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d1.Close() })
+	if p := hang.next(t); len(p.Changes) != 1 || p.Changes[0].Headline != "Stop" {
+		t.Errorf("after the restart the target got %+v", p)
+	}
+	d = &testDaemon{Daemon: d1, t: t, base: "http://" + d1.Addr()}
+	d.waitTarget(st.ID, func(s notify.Status) bool { return s.Pending == 0 && s.LastSentAt != nil })
 }

@@ -383,6 +383,9 @@ func (n *Notifier) work(ctx context.Context, id int64) {
 			wait = n.clock.After(t.LastSent.Add(t.digest()).Sub(n.clock.Now()))
 		default:
 			n.deliver(ctx, t, changes, last)
+			if ctx.Err() != nil {
+				return // stopped or removed during the attempt
+			}
 			continue
 		}
 		select {
