@@ -278,10 +278,23 @@ func MaskURL(raw string) string {
 
 // maskRaw masks all of something that is not a URL but a scheme.
 func maskRaw(raw string) string {
-	if i := strings.Index(raw, "://"); i > 0 && i < 20 {
+	if i := strings.Index(raw, "://"); i > 0 && i < 20 && isScheme(raw[:i]) {
 		return raw[:i+3] + Mask
 	}
 	return Mask
+}
+
+// isScheme reports whether s is spelled like a URL scheme.
+func isScheme(s string) bool {
+	for i, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+		case i > 0 && (r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.'):
+		default:
+			return false
+		}
+	}
+	return s != ""
 }
 
 // scrub replaces every secret in s with the mask.
