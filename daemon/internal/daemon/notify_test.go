@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -86,7 +87,13 @@ func newNtfy(t *testing.T) (*httptest.Server, chan ntfyPost) {
 	got := make(chan ntfyPost, 100)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		got <- ntfyPost{Topic: strings.TrimPrefix(r.URL.Path, "/"), Title: r.Header.Get("Title"), Click: r.Header.Get("Click"), Body: string(body), Auth: r.Header.Get("Authorization")}
+		// ntfy reads RFC 2047 encoded headers, as a title that is not
+		// ASCII comes.
+		title, err := new(mime.WordDecoder).DecodeHeader(r.Header.Get("Title"))
+		if err != nil {
+			t.Errorf("the ntfy title %q: %v", r.Header.Get("Title"), err)
+		}
+		got <- ntfyPost{Topic: strings.TrimPrefix(r.URL.Path, "/"), Title: title, Click: r.Header.Get("Click"), Body: string(body), Auth: r.Header.Get("Authorization")}
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, `{"id":"x1","time":%d,"event":"message","topic":%q}`, time.Now().Unix(), strings.TrimPrefix(r.URL.Path, "/"))
 	}))
@@ -334,6 +341,18 @@ func TestNotifyDeliversToWebhookNtfyAndEmail(t *testing.T) {
 		!strings.Contains(n.Body, "Headline changed") || !strings.Contains(n.Body, c.Link) || n.Auth == "" {
 		t.Errorf("the ntfy server got %+v", n)
 	}
+
+	// A headline that is not ASCII reaches ntfy whole.
+	d.edit("https://news.example/deal", "Ministre signé — à la fin", 2)
+	select {
+	case n = <-ntfyGot:
+	case <-time.After(safety):
+		t.Fatal("the ntfy server received nothing")
+	}
+	if n.Title != "Changed: Ministre signé — à la fin" {
+		t.Errorf("the ntfy title is %q", n.Title)
+	}
+	hook.next(t)
 
 	var m mail
 	select {
@@ -784,4 +803,31 @@ func TestNotifyStopsDuringADelivery(t *testing.T) {
 	}
 	d = &testDaemon{Daemon: d1, t: t, base: "http://" + d1.Addr()}
 	d.waitTarget(st.ID, func(s notify.Status) bool { return s.Pending == 0 && s.LastSentAt != nil })
+}
+
+// A target that failed is tried again at once when its Send test works,
+// instead of at the end of its backoff.
+func TestNotifyTestThatWorksRetriesAtOnce(t *testing.T) {
+	clock := newFakeClock()
+	d := startWith(t, Config{Notify: notify.Options{Clock: clock, Backoff: time.Hour}})
+	hook := newWebhook(t, func(n int, r *http.Request) int {
+		if n == 1 {
+			return http.StatusServiceUnavailable
+		}
+		return http.StatusOK
+	})
+	st := d.addTarget(notify.Spec{URL: hook.URL})
+	d.edit("https://news.example/again", "Again", 0)
+	d.edit("https://news.example/again", "Again", 1)
+	d.waitTarget(st.ID, func(s notify.Status) bool { return s.Failures > 0 })
+	if code, out := d.request("POST", "/api/v1/notify/test", "{}"); code != 200 || !strings.Contains(string(out), `"ok":true`) {
+		t.Fatalf("test = %d %s", code, out)
+	}
+	if p := hook.next(t); p.Type != "test" {
+		t.Errorf("first came %+v, want the sample", p)
+	}
+	if p := hook.next(t); len(p.Changes) != 1 || p.Changes[0].Headline != "Again" {
+		t.Errorf("then came %+v, want the pending change", p)
+	}
+	d.waitTarget(st.ID, func(s notify.Status) bool { return s.Failures == 0 && s.Pending == 0 && s.LastError == "" })
 }

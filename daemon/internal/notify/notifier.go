@@ -279,11 +279,15 @@ func (n *Notifier) Test(ctx context.Context, id int64) ([]TestResult, error) {
 				n.update(t.ID, func(s *target) { s.LastError, s.ErrorAt = "test: "+res.Error, at })
 				n.log.Warn("test notification failed", "target", t.ID, "url", res.URL, "err", res.Error)
 			} else {
+				// A target that works again is tried at once, not
+				// at the end of its backoff.
 				n.update(t.ID, func(s *target) {
 					if s.Failures == 0 {
 						s.LastError, s.ErrorAt = "", time.Time{}
 					}
+					s.RetryAt = time.Time{}
 				})
+				n.Wake()
 				n.log.Info("test notification sent", "target", t.ID, "url", res.URL)
 			}
 			out[i] = res
@@ -373,8 +377,8 @@ func (n *Notifier) work(ctx context.Context, id int64) {
 		case err != nil:
 			n.log.Error("notifications: "+err.Error(), "target", id)
 			wait = n.clock.After(n.backoff(t.Failures + 1))
-		case t.Failures > 0 && n.clock.Now().Before(t.ErrorAt.Add(n.backoff(t.Failures))):
-			wait = n.clock.After(t.ErrorAt.Add(n.backoff(t.Failures)).Sub(n.clock.Now()))
+		case n.clock.Now().Before(t.RetryAt):
+			wait = n.clock.After(t.RetryAt.Sub(n.clock.Now()))
 		case len(changes) == 0:
 			if last != t.Cursor {
 				n.update(id, func(s *target) { s.Cursor = max(s.Cursor, last) })
@@ -417,6 +421,7 @@ func (n *Notifier) deliver(ctx context.Context, t target, changes []Change, last
 		n.update(t.ID, func(s *target) {
 			s.Failures++
 			s.LastError, s.ErrorAt = err.Error(), now
+			s.RetryAt = now.Add(n.backoff(s.Failures))
 			failures = s.Failures
 		})
 		n.log.Warn("notification failed; will try again", "target", t.ID, "url", MaskURL(t.URL),
@@ -425,7 +430,7 @@ func (n *Notifier) deliver(ctx context.Context, t target, changes []Change, last
 	}
 	n.update(t.ID, func(s *target) {
 		s.Cursor = max(s.Cursor, upto)
-		s.LastSent, s.Failures, s.LastError, s.ErrorAt = now, 0, "", time.Time{}
+		s.LastSent, s.Failures, s.LastError, s.ErrorAt, s.RetryAt = now, 0, "", time.Time{}, time.Time{}
 	})
 	n.log.Info("notification sent", "target", t.ID, "url", MaskURL(t.URL), "changes", len(changes))
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -122,6 +123,9 @@ func (s *sender) service(ctx context.Context, scheme string, u *url.URL, m messa
 	switch scheme {
 	case "ntfy":
 		svc = &ntfy.Service{}
+		// ntfy takes the title in a header: one line, RFC 2047 when it
+		// is not ASCII.
+		params["title"] = mime.QEncoding.Encode("utf-8", strings.Join(strings.Fields(m.Title), " "))
 		if m.Link != "" {
 			params["click"] = m.Link
 		}

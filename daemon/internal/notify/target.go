@@ -61,6 +61,8 @@ type target struct {
 	LastError string    `json:"last_error,omitempty"`
 	ErrorAt   time.Time `json:"error_at,omitzero"`
 	Failures  int       `json:"failures,omitempty"`
+	// RetryAt is when a failed delivery is tried again.
+	RetryAt time.Time `json:"retry_at,omitzero"`
 }
 
 // Status is a target as the API, the command line and the dashboard show
