@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"redline/daemon/internal/api"
 	"redline/daemon/internal/notify"
@@ -150,11 +149,24 @@ func sends(st notify.Status) string {
 		s += " of every site"
 	}
 	if st.DigestMinutes > 0 {
-		s += fmt.Sprintf(", at most one message every %s", time.Duration(st.DigestMinutes)*time.Minute)
+		s += ", at most one message every " + minutesText(st.DigestMinutes)
 	} else {
 		s += ", each at once"
 	}
 	return s
+}
+
+// minutesText says a number of minutes as a duration: 30m, 2h, 1h30m.
+func minutesText(n int) string {
+	h, m := n/60, n%60
+	switch {
+	case h == 0:
+		return fmt.Sprintf("%dm", m)
+	case m == 0:
+		return fmt.Sprintf("%dh", h)
+	default:
+		return fmt.Sprintf("%dh%dm", h, m)
+	}
 }
 
 // printTargets lists the targets: masked URL, what each sends and how its
