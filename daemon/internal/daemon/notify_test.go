@@ -19,10 +19,24 @@ import (
 	"testing"
 	"time"
 
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
 	"redline/daemon/internal/api"
+	"redline/daemon/internal/contracttest"
 	"redline/daemon/internal/hub"
 	"redline/daemon/internal/notify"
 )
+
+// sharedSchemas compiles the shared schemas once for these tests (the
+// targets are listed often while a test waits for a status).
+var sharedSchemas = func() func(t testing.TB) map[string]*jsonschema.Schema {
+	var once sync.Once
+	var m map[string]*jsonschema.Schema
+	return func(t testing.TB) map[string]*jsonschema.Schema {
+		once.Do(func() { m = contracttest.Schemas(t) })
+		return m
+	}
+}()
 
 // safety bounds a wait for something that must happen, so that a broken
 // daemon fails the test instead of hanging it; it is not a clock for the
@@ -41,6 +55,7 @@ type webhook struct {
 
 func newWebhook(t *testing.T, answer func(n int, r *http.Request) int) *webhook {
 	t.Helper()
+	schema := sharedSchemas(t)["notify-webhook"]
 	w := &webhook{got: make(chan notify.Payload, 100), answer: answer}
 	w.Server = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		w.mu.Lock()
@@ -58,6 +73,9 @@ func newWebhook(t *testing.T, answer func(n int, r *http.Request) int) *webhook 
 			var p notify.Payload
 			if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/json" || json.Unmarshal(body, &p) != nil {
 				t.Errorf("the webhook got %s %s %q", r.Method, r.Header.Get("Content-Type"), body)
+			}
+			if err := contracttest.Validate(schema, body); err != nil {
+				t.Errorf("the webhook's body does not match notify-webhook.schema.json: %v\n%s", err, body)
 			}
 			w.got <- p
 		}
@@ -250,6 +268,14 @@ func (d *testDaemon) targets() []notify.Status {
 	code, out := d.request("GET", "/api/v1/notify/targets", "")
 	if code != http.StatusOK {
 		d.t.Fatalf("list targets: %d %s", code, out)
+	}
+	var raw struct{ Targets []json.RawMessage }
+	json.Unmarshal(out, &raw)
+	schema := sharedSchemas(d.t)["notify-target"]
+	for _, one := range raw.Targets {
+		if err := contracttest.Validate(schema, one); err != nil {
+			d.t.Errorf("a listed target does not match notify-target.schema.json: %v\n%s", err, one)
+		}
 	}
 	var l api.NotifyTargets
 	if err := json.Unmarshal(out, &l); err != nil {
