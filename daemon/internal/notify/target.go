@@ -208,9 +208,12 @@ func secretsOf(raw string) []string {
 			add(name)
 		}
 	}
-	if strings.ToLower(u.Scheme) == "gotify" {
-		segs := strings.Split(strings.Trim(u.Path, "/"), "/")
-		add(segs[len(segs)-1])
+	scheme := strings.ToLower(u.Scheme)
+	segs := strings.Split(strings.Trim(u.Path, "/"), "/")
+	for i, seg := range segs {
+		if scheme == "gotify" && i == len(segs)-1 || secretSegment(scheme, seg) {
+			add(seg)
+		}
 	}
 	for k, vs := range u.Query() {
 		if isSecretKey(k) {
@@ -220,6 +223,40 @@ func secretsOf(raw string) []string {
 		}
 	}
 	return out
+}
+
+// secretSegment reports whether a path segment of a target URL is a
+// secret: an ntfy topic (on a public server the topic is what lets one
+// read the messages), or a webhook's segment that looks like a token (16
+// characters or more with letters and digits, or 32 or more).
+func secretSegment(scheme, seg string) bool {
+	switch scheme {
+	case "ntfy":
+		return seg != ""
+	case "http", "https":
+		letters, digits := false, false
+		for _, r := range seg {
+			switch {
+			case r >= '0' && r <= '9':
+				digits = true
+			case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+				letters = true
+			}
+		}
+		n := len([]rune(seg))
+		return n >= 16 && letters && digits || n >= 32
+	}
+	return false
+}
+
+// partial is what is shown of a secret that names something, before the
+// mask, so that the user can tell targets apart: its first 3 characters,
+// or nothing of a short one.
+func partial(s string) string {
+	if r := []rune(s); len(r) >= 8 {
+		return string(r[:3])
+	}
+	return ""
 }
 
 func hasPassword(u *url.URL) bool {
@@ -248,13 +285,25 @@ func MaskURL(raw string) string {
 		out += "@"
 	}
 	out += u.Host
-	path := u.EscapedPath()
-	if scheme == "gotify" {
-		if i := strings.LastIndexByte(strings.TrimRight(path, "/"), '/'); i >= 0 && strings.Trim(path[i:], "/") != "" {
-			path = path[:i+1] + Mask
+	segs := strings.Split(u.EscapedPath(), "/")
+	last := len(segs) - 1
+	for last > 0 && segs[last] == "" {
+		last--
+	}
+	for i, seg := range segs {
+		plain, err := url.PathUnescape(seg)
+		if err != nil {
+			plain = seg
+		}
+		switch {
+		case seg == "":
+		case scheme == "gotify" && i == last:
+			segs[i] = Mask
+		case secretSegment(scheme, plain):
+			segs[i] = url.PathEscape(partial(plain)) + Mask
 		}
 	}
-	out += path
+	out += strings.Join(segs, "/")
 	if u.RawQuery != "" {
 		q := u.Query()
 		keys := make([]string, 0, len(q))

@@ -12,9 +12,10 @@ import (
 // given.
 func TestMaskURL(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
-		{"ntfy://ntfy.test/topic", "ntfy://ntfy.test/topic"},
-		{"ntfy://me:pw123@ntfy.test/topic?scheme=http", "ntfy://me:••••@ntfy.test/topic?scheme=http"},
-		{"ntfy://:tk_abcdef@ntfy.test/topic", "ntfy://:••••@ntfy.test/topic"},
+		{"ntfy://ntfy.test/topic", "ntfy://ntfy.test/••••"},
+		{"ntfy://ntfy.test/redline-news-4711", "ntfy://ntfy.test/red••••"},
+		{"ntfy://me:pw123@ntfy.test/topic?scheme=http", "ntfy://me:••••@ntfy.test/••••?scheme=http"},
+		{"ntfy://:tk_abcdef@ntfy.test/topic", "ntfy://:••••@ntfy.test/••••"},
 		{"gotify://gotify.test/AbCdEf123", "gotify://gotify.test/••••"},
 		{"gotify://gotify.test/sub/AbCdEf123?disabletls=yes", "gotify://gotify.test/sub/••••?disabletls=yes"},
 		{"telegram://123456:AAbbCC@telegram?chats=@news", "telegram://••••:••••@telegram?chats=%40news"},
@@ -25,6 +26,7 @@ func TestMaskURL(t *testing.T) {
 		{"https://hook.test/in?api_key=k1&access_token=k2&x=1", "https://hook.test/in?access_token=••••&api_key=••••&x=1"},
 		{"https://someone@hook.test/in", "https://••••@hook.test/in"},
 		{"https://hook.test/a%3Cb%3E", "https://hook.test/a%3Cb%3E"},
+		{"https://hooks.test/services/T0001/B0002/abcDEF123ghiJKL456", "https://hooks.test/services/T0001/B0002/abc••••"},
 		{"%%nonsense://x:y@z", "••••"},
 	} {
 		if got := MaskURL(c.in); got != c.want {
