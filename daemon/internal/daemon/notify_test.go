@@ -684,6 +684,34 @@ func TestNotifyBadInput(t *testing.T) {
 			t.Errorf("%s %s %s = %d %s, want %d", c.method, c.path, c.body, code, out, c.code)
 		}
 	}
+	// A web page can neither add a target (which would send it your
+	// reading) nor list them: no token, a page's Origin, or a form post
+	// are refused, and nothing is stored.
+	for _, c := range []struct {
+		name   string
+		header map[string]string
+		body   string
+	}{
+		{"no token", map[string]string{"Content-Type": "application/json"}, `{"url":"https://evil.test/in"}`},
+		{"a web page's origin", map[string]string{"Content-Type": "application/json", "Authorization": "Bearer " + d.Token(), "Origin": "https://evil.test"}, `{"url":"https://evil.test/in"}`},
+		{"a form post", map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Authorization": "Bearer " + d.Token()}, `url=https://evil.test/in`},
+	} {
+		req, _ := http.NewRequest("POST", d.base+"/api/v1/notify/targets", strings.NewReader(c.body))
+		for k, v := range c.header {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode < 400 || resp.StatusCode >= 500 {
+			t.Errorf("add with %s = %d, want refused", c.name, resp.StatusCode)
+		}
+	}
+	if l := d.targets(); len(l) != 0 {
+		t.Errorf("a refused request stored %+v", l)
+	}
 	// The same target twice is a conflict.
 	d.addTarget(notify.Spec{URL: "https://hook.test/in"})
 	if code, out := d.request("POST", "/api/v1/notify/targets", `{"url":"https://hook.test/in"}`); code != http.StatusConflict {
