@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"bufio"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -87,6 +89,34 @@ func TestSettingsNotificationTargets(t *testing.T) {
 	if !strings.Contains(page, "The test notification failed") || !strings.Contains(page, "Failing") || !strings.Contains(page, "502 Bad Gateway") {
 		t.Errorf("the failing target's error is not shown")
 	}
+
+	// A receiver's own words (its status line) are shown as text.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				http.ReadRequest(bufio.NewReader(c))
+				io.WriteString(c, "HTTP/1.1 503 <script>alert(1)</script>\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+			}()
+		}
+	}()
+	b.post("/settings/notify/add", map[string]string{"csrf": csrf, "url": "http://" + ln.Addr().String() + "/x"})
+	list, _ = s.notifier.List()
+	b.post("/settings/notify/test", map[string]string{"csrf": csrf, "id": itoa(list[2].ID)})
+	_, page, _ = b.get("/settings")
+	if strings.Contains(page, "<script>alert(1)") || !strings.Contains(page, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Errorf("the receiver's status line is not shown escaped")
+	}
+	b.post("/settings/notify/remove", map[string]string{"csrf": csrf, "id": itoa(list[2].ID)})
 
 	// Bad input: a clear error, nothing stored.
 	for _, c := range []struct {
