@@ -27,7 +27,7 @@ func (d *Dashboard) addTarget(w http.ResponseWriter, r *http.Request, u user) er
 		return userError(article.ENOTFOUND, "Notifications are not available here.")
 	}
 	f := r.PostForm
-	spec := notify.Spec{URL: f.Get("url"), Site: f.Get("site"), Digest: strings.TrimSpace(f.Get("digest_minutes"))}
+	spec := notify.Spec{URL: f.Get("url"), Site: f.Get("notify_site"), Digest: strings.TrimSpace(f.Get("digest_minutes"))}
 	switch f.Get("minor") {
 	case "", "off":
 	case "on", "1", "yes":

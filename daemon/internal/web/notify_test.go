@@ -40,7 +40,7 @@ func TestSettingsNotificationTargets(t *testing.T) {
 
 	const secret = "pw-form-secret-31"
 	hookURL := strings.Replace(hook.URL, "http://", "http://me:"+secret+"@", 1) + "/in?token=tok-form-77&q=<b>x</b>"
-	code, _, h := b.post("/settings/notify/add", map[string]string{"csrf": csrf, "url": hookURL, "minor": "on", "site": "www.news.example", "digest_minutes": "15"})
+	code, _, h := b.post("/settings/notify/add", map[string]string{"csrf": csrf, "url": hookURL, "minor": "on", "notify_site": "www.news.example", "digest_minutes": "15"})
 	if code != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/settings?saved=notify") {
 		t.Fatalf("add: %d %v", code, h)
 	}
@@ -127,7 +127,7 @@ func TestSettingsNotificationTargets(t *testing.T) {
 		{map[string]string{"url": "gopher://hole.test/"}, "unknown scheme"},
 		{map[string]string{"url": hook.URL, "digest_minutes": "-5"}, "whole number of minutes"},
 		{map[string]string{"url": hook.URL, "digest_minutes": "2000"}, "whole number of minutes"},
-		{map[string]string{"url": hook.URL, "site": "not a site"}, "not a site name"},
+		{map[string]string{"url": hook.URL, "notify_site": "not a site"}, "not a site name"},
 		{map[string]string{"url": hook.URL, "minor": "perhaps"}, "minor changes"},
 		{map[string]string{"url": ""}, "missing"},
 	} {
