@@ -328,9 +328,9 @@ func (d *testDaemon) waitTarget(id int64, ok func(notify.Status) bool) notify.St
 }
 
 // A change of an article the user read reaches a JSON webhook, an ntfy
-// server and a mailbox, each with the headline, what changed in words and
+// server, a Gotify server and a mailbox, each with the headline, what changed in words and
 // a link to the change in the dashboard.
-func TestNotifyDeliversToWebhookNtfyAndEmail(t *testing.T) {
+func TestNotifyDeliversToWebhookNtfyGotifyAndEmail(t *testing.T) {
 	d := start(t, hub.Timing{})
 	hook := newWebhook(t, nil)
 	ntfySrv, ntfyGot := newNtfy(t)
@@ -338,6 +338,18 @@ func TestNotifyDeliversToWebhookNtfyAndEmail(t *testing.T) {
 	d.addTarget(notify.Spec{URL: hook.URL + "/hook"})
 	d.addTarget(notify.Spec{URL: "ntfy://reader:pw-ntfy-123@" + strings.TrimPrefix(ntfySrv.URL, "http://") + "/redline-news?scheme=http"})
 	d.addTarget(notify.Spec{URL: "smtp://" + smtpAddr + "/?from=redline@mail.test&to=reader@mail.test&auth=None&encryption=None&usestarttls=no"})
+	// A Gotify-compatible server on 127.0.0.1 (POST /message?token=…).
+	gotifyGot := make(chan map[string]any, 10)
+	gotifySrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m map[string]any
+		json.NewDecoder(r.Body).Decode(&m)
+		m["path"], m["token"] = r.URL.Path, r.URL.Query().Get("token")
+		gotifyGot <- m
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"id":1,"appid":1,"message":"x","title":"x","priority":0,"date":"2026-12-03T09:00:00Z"}`)
+	}))
+	t.Cleanup(gotifySrv.Close)
+	d.addTarget(notify.Spec{URL: "gotify://" + strings.TrimPrefix(gotifySrv.URL, "http://") + "/AbCdEfGhIjKlMn1?disabletls=yes"})
 
 	first := d.edit("https://news.example/deal", "Minister and the deal", 0)
 	d.edit("https://news.example/deal", "Minister signs the deal", 1)
@@ -368,6 +380,16 @@ func TestNotifyDeliversToWebhookNtfyAndEmail(t *testing.T) {
 		t.Errorf("the ntfy server got %+v", n)
 	}
 
+	select {
+	case g := <-gotifyGot:
+		if g["path"] != "/message" || g["token"] != "AbCdEfGhIjKlMn1" || g["title"] != "Changed: Minister signs the deal" ||
+			!strings.Contains(fmt.Sprint(g["message"]), "Headline changed") || !strings.Contains(fmt.Sprint(g["message"]), c.Link) {
+			t.Errorf("the Gotify server got %v", g)
+		}
+	case <-time.After(safety):
+		t.Fatal("the Gotify server received nothing")
+	}
+
 	// A headline that is not ASCII reaches ntfy whole.
 	d.edit("https://news.example/deal", "Ministre signé — à la fin", 2)
 	select {
@@ -379,6 +401,7 @@ func TestNotifyDeliversToWebhookNtfyAndEmail(t *testing.T) {
 		t.Errorf("the ntfy title is %q", n.Title)
 	}
 	hook.next(t)
+	<-gotifyGot
 
 	var m mail
 	select {
@@ -594,7 +617,7 @@ func TestNotifySecretsMaskedAndNeverLogged(t *testing.T) {
 		return http.StatusInternalServerError
 	})
 	ntfySrv, _ := newNtfy(t)
-	const secret1, secret2, secret3 = "pw-hunter-77", "tk-webhook-42", "gotify-tok-99"
+	const secret1, secret2, secret3 = "pw-hunter-77", "tk-webhook-42", "AgotifyTok99xyz"
 	hookURL := strings.Replace(hook.URL, "http://", "http://user:"+secret1+"@", 1) + "/in?token=" + secret2 + "&room=main"
 	a := d.addTarget(notify.Spec{URL: hookURL})
 	b := d.addTarget(notify.Spec{URL: "ntfy://me:" + secret1 + "@" + strings.TrimPrefix(ntfySrv.URL, "http://") + "/t?scheme=http"})
@@ -656,6 +679,7 @@ func TestNotifyBadInput(t *testing.T) {
 		{`{"url":"https://hook.test/in","site":"not a site"}`, "not a site name"},
 		{`{"url":"https://hook.test/in","minor":"yes"}`, "wrong type"},
 		{`{"url":"telegram://sec-tok-55@telegram"}`, "not valid"},
+		{`{"url":"gotify://gotify.test/sec-tok-55"}`, "15 characters"},
 	} {
 		code, out := d.request("POST", "/api/v1/notify/targets", c.body)
 		if code != http.StatusBadRequest || !strings.Contains(string(out), c.want) {

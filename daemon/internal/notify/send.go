@@ -43,6 +43,9 @@ func checkService(scheme string, u *url.URL) error {
 	if err := cfg.SetURL(u); err != nil {
 		return err
 	}
+	if g, ok := cfg.(*gotify.Config); ok && !(&gotify.DefaultValidator{}).ValidateToken(g.Token) {
+		return errors.New("the application token must be the 15 characters Gotify shows, starting with A (gotify://host/TOKEN)")
+	}
 	if scheme == "ntfy" && strings.Trim(u.Path, "/") == "" {
 		return errors.New("the topic is missing (ntfy://host/topic)")
 	}
