@@ -75,9 +75,13 @@ type Notifier struct {
 	mu      sync.Mutex
 	state   fileState
 	workers map[int64]context.CancelFunc
-	wake    chan struct{}
-	run     context.Context // set by Run; nil until then and after
-	wg      sync.WaitGroup
+	// wakeMu guards wake alone, so that Wake (called as the store
+	// appends an event, in a capture's path) never waits for a save of
+	// the targets file under mu.
+	wakeMu sync.Mutex
+	wake   chan struct{}
+	run    context.Context // set by Run; nil until then and after
+	wg     sync.WaitGroup
 }
 
 // fileState is the targets file.
@@ -130,10 +134,17 @@ func New(events Log, dataDir, origin string, opts Options) (*Notifier, error) {
 
 // Wake tells the workers the event log grew. It never blocks.
 func (n *Notifier) Wake() {
-	n.mu.Lock()
+	n.wakeMu.Lock()
 	close(n.wake)
 	n.wake = make(chan struct{})
-	n.mu.Unlock()
+	n.wakeMu.Unlock()
+}
+
+// woken returns the channel the next Wake closes.
+func (n *Notifier) woken() <-chan struct{} {
+	n.wakeMu.Lock()
+	defer n.wakeMu.Unlock()
+	return n.wake
 }
 
 // Run delivers until ctx ends, then stops every worker and waits for
@@ -361,8 +372,8 @@ func (t target) wants(e article.Event) bool {
 // digest period or a retry when it must, and sleeps until the log grows.
 func (n *Notifier) work(ctx context.Context, id int64) {
 	for {
+		wake := n.woken()
 		n.mu.Lock()
-		wake := n.wake
 		i := n.indexLocked(id)
 		if i < 0 {
 			n.mu.Unlock()
