@@ -320,7 +320,8 @@ func (n *Notifier) attempt(ctx context.Context, t target, m message) error {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) || ctx.Err() == context.DeadlineExceeded {
 		return fmt.Errorf("no answer within %s", n.opts.AttemptTimeout)
 	}
-	return errors.New(scrub(truncate(err.Error(), 500), secretsOf(t.URL)))
+	// Scrubbed whole, then cut: a cut could leave part of a secret.
+	return errors.New(truncate(scrub(err.Error(), secretsOf(t.URL)), 500))
 }
 
 // pending returns the changes target t still has to send, oldest first,
