@@ -48,6 +48,7 @@ func init() {
 		{"check", "[--data DIR] URL|ID", "check an article now and say what changed", runCheck},
 		{"pause", "[--data DIR] URL|ID | --site SITE", "stop checking an article, or every article of a site", runPause},
 		{"resume", "[--data DIR] URL|ID | --site SITE", "check a paused article or site again, starting now", runResume},
+		{"notify", notifyUsage, "send changes to your phone or inbox: add, list, remove or test targets", runNotify},
 		{"version", "", "print the version", runVersion},
 	}
 }

@@ -56,6 +56,9 @@ type Config struct {
 	// Origin). Only a build for the end-to-end tests gives one (its
 	// clock); the shipped daemon gives none.
 	Routes map[string]http.Handler
+	// Notifier keeps the notification targets; nil leaves its routes
+	// out.
+	Notifier Notifier
 }
 
 // Dashboard is the web dashboard the API mounts.
@@ -103,6 +106,8 @@ type Server struct {
 	pair    pairings
 	ext     *extensionOrigins
 	watcher Watcher
+	// notifier keeps the notification targets (nil: no routes).
+	notifier Notifier
 	// rechecker serves re-checks through the browser (nil: none).
 	rechecker Rechecker
 	// bodyTimeout bounds how long a body may take (see bodyDeadline).
@@ -121,6 +126,7 @@ func New(cfg Config) (*Server, error) {
 		dash: cfg.Dashboard, port: cfg.Port, routes: cfg.Routes,
 	}
 	s.watcher = cfg.Watcher
+	s.notifier = cfg.Notifier
 	if rc, ok := cfg.Watcher.(Rechecker); ok {
 		s.rechecker = rc
 	}
@@ -192,6 +198,12 @@ func (s *Server) Handler() http.Handler {
 	api.HandleFunc("DELETE /api/v1/sites/{site}/furniture/{id}", s.removeFurniture)
 	api.HandleFunc("GET /api/v1/settings/alerts", s.getAlertSettings)
 	api.HandleFunc("POST /api/v1/settings/alerts", s.setAlertSettings)
+	if s.notifier != nil {
+		api.HandleFunc("GET /api/v1/notify/targets", s.listNotifyTargets)
+		api.HandleFunc("POST /api/v1/notify/targets", s.addNotifyTarget)
+		api.HandleFunc("DELETE /api/v1/notify/targets/{id}", s.removeNotifyTarget)
+		api.HandleFunc("POST /api/v1/notify/test", s.testNotifyTargets)
+	}
 	if s.watcher != nil {
 		api.HandleFunc("POST /api/v1/watches", s.track)
 		api.HandleFunc("GET /api/v1/watches", s.listWatches)

@@ -13,12 +13,14 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
 	"redline/daemon/internal/api"
 	"redline/daemon/internal/config"
 	"redline/daemon/internal/hub"
+	"redline/daemon/internal/notify"
 	"redline/daemon/internal/store"
 	"redline/daemon/internal/web"
 )
@@ -41,6 +43,9 @@ type Config struct {
 	// Limits bound what clients may hold of the daemon; a zero field
 	// takes its default (tests shorten them).
 	Limits Limits
+	// Notify tunes the delivery of notifications (tests give a clock and
+	// short timeouts); its Logger defaults to Logger.
+	Notify notify.Options
 }
 
 // Limits bound what clients may hold of the daemon: how long a request may
@@ -135,10 +140,21 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 		ln.Close()
 		return nil, err
 	}
+	nopts := cfg.Notify
+	if nopts.Logger == nil {
+		nopts.Logger = log
+	}
+	notifier, err := notify.New(st, cfg.DataDir, "http://"+net.JoinHostPort(dashHost, strconv.Itoa(port)), nopts)
+	if err != nil {
+		st.Close()
+		ln.Close()
+		return nil, err
+	}
+	parts.bind.notifier.Store(notifier)
 	dash, err := web.New(web.Config{
 		Store: st, Hub: events, HubTiming: cfg.HubTiming, Host: dashHost, Port: port, DataDir: cfg.DataDir, KeyDir: cfg.DataDir,
 		Logger: log, Version: cfg.Version, Reading: parts.Reading,
-		Watcher: watcher, AllowPrivate: cfg.AllowPrivate, Now: testClock,
+		Watcher: watcher, AllowPrivate: cfg.AllowPrivate, Now: testClock, Notifier: notifier,
 	})
 	if err != nil {
 		st.Close()
@@ -148,7 +164,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 	server, err := api.New(api.Config{
 		Store: st, Token: token, Port: port, DataDir: cfg.DataDir, Logger: log, Version: cfg.Version,
 		Hub: events, HubTiming: cfg.HubTiming, Reading: parts.Reading, Dashboard: dash,
-		Watcher: watcher, BodyTimeout: limits.BodyTimeout, Captures: limits.Captures,
+		Watcher: watcher, BodyTimeout: limits.BodyTimeout, Captures: limits.Captures, Notifier: notifier,
 		Now: testClock, Routes: routes(watcher.Wake),
 	})
 	if err != nil {
@@ -184,10 +200,14 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 		defer d.wg.Done()
 		events.Run(ctx)
 	}()
-	d.wg.Add(1)
+	d.wg.Add(2)
 	go func() {
 		defer d.wg.Done()
 		watcher.Run(ctx)
+	}()
+	go func() {
+		defer d.wg.Done()
+		notifier.Run(ctx)
 	}()
 	serveErr := make(chan error, 1)
 	go func() {

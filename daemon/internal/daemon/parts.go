@@ -11,6 +11,7 @@ import (
 	"redline/daemon/internal/article"
 	"redline/daemon/internal/diff"
 	"redline/daemon/internal/hub"
+	"redline/daemon/internal/notify"
 	"redline/daemon/internal/reading"
 	"redline/daemon/internal/store"
 	"redline/daemon/internal/watch"
@@ -25,6 +26,8 @@ type Parts struct {
 	Reading *reading.Service
 	Hub     *hub.Hub
 	Watcher *watch.Watcher
+	// bind forwards the store's calls; Start binds the notifier to it.
+	bind *late
 }
 
 // PartsConfig says how the parts work.
@@ -93,7 +96,7 @@ func makeParts(st *store.Store, rules *reading.Rules, bind *late, cfg PartsConfi
 		return nil, err
 	}
 	bind.watcher.Store(watcher)
-	return &Parts{Store: st, Reading: service, Hub: events, Watcher: watcher}, nil
+	return &Parts{Store: st, Reading: service, Hub: events, Watcher: watcher, bind: bind}, nil
 }
 
 // late forwards the store's calls to the hub and the watcher, made after
@@ -101,11 +104,18 @@ func makeParts(st *store.Store, rules *reading.Rules, bind *late, cfg PartsConfi
 type late struct {
 	hub     atomic.Pointer[hub.Hub]
 	watcher atomic.Pointer[watch.Watcher]
+	// notifier, bound by Start (the command line has none), follows the
+	// log from its own cursor, so an event appended before it is bound
+	// is still sent.
+	notifier atomic.Pointer[notify.Notifier]
 }
 
 func (l *late) publish(e article.Event) {
 	if h := l.hub.Load(); h != nil {
 		h.Publish(e)
+	}
+	if n := l.notifier.Load(); n != nil {
+		n.Wake()
 	}
 }
 

@@ -3,6 +3,9 @@ package web_test
 import (
 	"bufio"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,11 +54,28 @@ func TestEveryDashboardFormInChromium(t *testing.T) {
 	s.capture("https://gossip.example/rumour-2", "A second rumour", "", paras("Get the Gossip app for alerts", "Another rumour, as thin as the first.")...)
 	s.capture("https://gossip.example/rumour-3", "A third rumour", "", paras("Get the Gossip app for alerts", "A third rumour, thinner still.")...)
 
+	// The notification target the Settings form adds: it takes the test.
+	tested := make(chan string, 10)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		tested <- string(b)
+	}))
+	defer hook.Close()
+
 	runScript(t, "forms.mjs", []string{"BASE=" + s.home, "DAEMON=" + s.base, "LOGIN=" + s.loginLink(),
-		fmt.Sprintf("CARD=%d", card), fmt.Sprintf("ONPAGE=%d", onPage), fmt.Sprintf("WATCHED=%d", watched), fmt.Sprintf("FORGET=%d", forget)}, nil)
+		fmt.Sprintf("CARD=%d", card), fmt.Sprintf("ONPAGE=%d", onPage), fmt.Sprintf("WATCHED=%d", watched), fmt.Sprintf("FORGET=%d", forget),
+		"HOOK=" + hook.URL + "/hook"}, nil)
 
 	if len(s.site.Requests("/story")) == 0 {
 		t.Error("Check now fetched nothing from the article's site")
+	}
+	select {
+	case body := <-tested:
+		if !strings.Contains(body, `"type":"test"`) {
+			t.Errorf("Send test sent %s", body)
+		}
+	default:
+		t.Error("Send test sent nothing to the target")
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"redline/daemon/internal/article"
 	"redline/daemon/internal/diff"
 	"redline/daemon/internal/hub"
+	"redline/daemon/internal/notify"
 	"redline/daemon/internal/reading"
 	"redline/daemon/internal/store"
 	"redline/daemon/internal/watch"
@@ -64,6 +65,10 @@ type stack struct {
 	// logs holds what it logged.
 	dash *web.Dashboard
 	logs *logBuffer
+	// notifier sends changes to the notification targets; notifyDir
+	// holds its targets file.
+	notifier  *notify.Notifier
+	notifyDir string
 	// keyDir holds the session key (web.SessionKeyFile).
 	keyDir string
 }
@@ -98,11 +103,15 @@ func newStack(t testing.TB) *stack {
 	// once they are made, as the daemon binds them (daemon.OpenParts).
 	var h *hub.Hub
 	var wt *watch.Watcher
+	var nt *notify.Notifier
 	st, err := store.Open(t.TempDir(), store.Options{
-		Judge:  rules.Judge(),
-		Events: func(e article.Event) { h.Publish(e) },
-		Plan:   func(a *article.Article, now time.Time) (time.Time, time.Time, bool) { return wt.Plan(a, now) },
-		Wake:   func() { wt.Wake() },
+		Judge: rules.Judge(),
+		Events: func(e article.Event) {
+			h.Publish(e)
+			nt.Wake()
+		},
+		Plan: func(a *article.Article, now time.Time) (time.Time, time.Time, bool) { return wt.Plan(a, now) },
+		Wake: func() { wt.Wake() },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -124,12 +133,16 @@ func newStack(t testing.TB) *stack {
 	}
 	logs := &logBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
+	notifyDir := t.TempDir()
+	if nt, err = notify.New(st, notifyDir, "http://"+testDashHost+":"+strconv.Itoa(port), notify.Options{Logger: logger}); err != nil {
+		t.Fatal(err)
+	}
 	keyDir := t.TempDir()
-	dash, err := web.New(web.Config{Store: st, Hub: h, Host: testDashHost, Port: port, DataDir: "/data/redline", KeyDir: keyDir, Reading: svc, Now: clk.Now, Watcher: wt, Logger: logger})
+	dash, err := web.New(web.Config{Store: st, Hub: h, Host: testDashHost, Port: port, DataDir: "/data/redline", KeyDir: keyDir, Reading: svc, Now: clk.Now, Watcher: wt, Logger: logger, Notifier: nt})
 	if err != nil {
 		t.Fatal(err)
 	}
-	server, err := api.New(api.Config{Store: st, Token: testToken, Port: port, Hub: h, Reading: svc, Dashboard: dash})
+	server, err := api.New(api.Config{Store: st, Token: testToken, Port: port, Hub: h, Reading: svc, Dashboard: dash, Notifier: nt})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,14 +150,17 @@ func newStack(t testing.TB) *stack {
 	ctx, cancel := context.WithCancel(context.Background())
 	hubDone := make(chan struct{})
 	go func() { defer close(hubDone); h.Run(ctx) }()
+	notifyDone := make(chan struct{})
+	go func() { defer close(notifyDone); nt.Run(ctx) }()
 	go srv.Serve(ln)
 	t.Cleanup(func() {
 		cancel()
 		srv.Close()
 		<-hubDone
+		<-notifyDone
 		st.Close()
 	})
-	return &stack{t: t, base: "http://127.0.0.1:" + strconv.Itoa(port), home: "http://" + testDashHost + ":" + strconv.Itoa(port), port: port, store: st, rules: rules, clock: clk, watcher: wt, site: site, dash: dash, logs: logs, keyDir: keyDir}
+	return &stack{t: t, base: "http://127.0.0.1:" + strconv.Itoa(port), home: "http://" + testDashHost + ":" + strconv.Itoa(port), port: port, store: st, rules: rules, clock: clk, watcher: wt, site: site, dash: dash, logs: logs, notifier: nt, notifyDir: notifyDir, keyDir: keyDir}
 }
 
 // api calls the API with the token.

@@ -10,6 +10,7 @@ import (
 
 	"redline/daemon/internal/article"
 	"redline/daemon/internal/diff"
+	"redline/daemon/internal/notify"
 	"redline/daemon/internal/store"
 	"redline/daemon/internal/watch"
 )
@@ -33,6 +34,9 @@ type settingsData struct {
 	// Recheck: re-checks through the reader's browser.
 	Recheck      watch.RecheckSettings
 	RecheckSites string
+	// Notify: the notification targets are shown (a notifier is set).
+	Notify  bool
+	Targets []notify.Status
 }
 
 func (d *Dashboard) settings(w http.ResponseWriter, r *http.Request, u user) error {
@@ -56,6 +60,12 @@ func (d *Dashboard) settings(w http.ResponseWriter, r *http.Request, u user) err
 		data.Recheck = d.watcher.RecheckSettings()
 		data.RecheckSites = strings.Join(data.Recheck.Sites, "\n")
 	}
+	if d.notifier != nil {
+		data.Notify = true
+		if data.Targets, err = d.notifier.List(); err != nil {
+			return err
+		}
+	}
 	switch r.URL.Query().Get("saved") {
 	case "rules":
 		data.Saved = "Change rules saved. New versions are judged with them from now on."
@@ -69,6 +79,14 @@ func (d *Dashboard) settings(w http.ResponseWriter, r *http.Request, u user) err
 		data.Saved = "Schedule saved. Each article's next check follows it from its next check on."
 	case "recheck":
 		data.Saved = "Re-checks through your browser saved."
+	case "notify":
+		data.Saved = "Notification target added. Use Send test to check that it arrives."
+	case "notify-removed":
+		data.Saved = "Notification target removed."
+	case "notify-test-ok":
+		data.Saved = "Test notification sent: the target took it."
+	case "notify-test-failed":
+		data.Saved = "The test notification failed: see the target's last error below."
 	case "forgot":
 		data.Saved = "The site's articles were forgotten."
 	}

@@ -67,6 +67,8 @@ type Config struct {
 	Reading *reading.Service
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Notifier keeps the notification targets; nil hides them.
+	Notifier Notifier
 }
 
 // Dashboard serves the pages, the feeds and the assets.
@@ -82,6 +84,7 @@ type Dashboard struct {
 	version  string
 	reading  *reading.Service
 	watcher  Watcher
+	notifier Notifier
 	private  bool
 	now      func() time.Time
 	sessions *sessions
@@ -100,7 +103,7 @@ type Dashboard struct {
 func New(cfg Config) (*Dashboard, error) {
 	d := &Dashboard{
 		store: cfg.Store, hub: cfg.Hub, timing: cfg.HubTiming, host: strings.ToLower(cfg.Host), port: cfg.Port, dataDir: cfg.DataDir,
-		log: cfg.Logger, version: cfg.Version, reading: cfg.Reading, now: cfg.Now, watcher: cfg.Watcher,
+		log: cfg.Logger, version: cfg.Version, reading: cfg.Reading, now: cfg.Now, watcher: cfg.Watcher, notifier: cfg.Notifier,
 		private: cfg.AllowPrivate,
 	}
 	if d.log == nil {
@@ -235,6 +238,9 @@ func (d *Dashboard) routes() {
 	mux.HandleFunc("POST /settings/forget-site", d.form(d.forgetSite))
 	mux.HandleFunc("POST /sites/{site}/furniture/remove", d.form(d.removeFurniture))
 	mux.HandleFunc("POST /settings/feed-token", d.form(d.newFeedToken))
+	mux.HandleFunc("POST /settings/notify/add", d.form(d.addTarget))
+	mux.HandleFunc("POST /settings/notify/remove", d.form(d.removeTarget))
+	mux.HandleFunc("POST /settings/notify/test", d.form(d.testTarget))
 	mux.HandleFunc("POST /logout", d.form(d.logout))
 	mux.HandleFunc("POST /logout-everywhere", d.form(d.logoutEverywhere))
 	mux.HandleFunc("/", d.notFound)

@@ -10,13 +10,14 @@
 //   WATCHED   id of an article on a local news site, for Check now, Pause and Resume
 //   FORGET    id of an article to forget ("A story to forget")
 //             ("A rumour from a site to forget" is on gossip.example, forgotten with its site)
+//   HOOK      a webhook on 127.0.0.1 that takes notifications
 //   SHOTS     folder for screenshots
 // Each step checks what the form did as a user sees it. It prints "ok" at
 // the end.
 import { chromium } from 'playwright-core';
 import { join } from 'node:path';
 
-const { BASE, DAEMON, LOGIN, CARD, ONPAGE, WATCHED, FORGET, SHOTS } = process.env;
+const { BASE, DAEMON, LOGIN, CARD, ONPAGE, WATCHED, FORGET, HOOK, SHOTS } = process.env;
 const fail = (msg) => { throw new Error(msg); };
 
 const browser = await chromium.launch({
@@ -168,6 +169,23 @@ try {
   await page.locator('h1', { hasText: 'All articles' }).waitFor();
   if ((await page.locator('main').innerText()).includes('A rumour from a site to forget')) fail('the forgotten site\'s article is still listed');
 
+  // Notifications: add a target, send it a test, remove it.
+  await settings();
+  const notifications = page.locator('section', { has: page.locator('h2', { hasText: 'Notifications beyond the browser' }) });
+  await notifications.locator('input[name="url"]').fill(HOOK);
+  await notifications.locator('input[name="notify_site"]').fill('news.example');
+  await notifications.locator('input[name="digest_minutes"]').fill('30');
+  await submit(notifications.getByRole('button', { name: 'Add target' }));
+  await page.getByRole('status').filter({ hasText: 'Notification target added' }).waitFor();
+  const target = notifications.locator('tbody tr');
+  const listed = await target.innerText();
+  if (!listed.includes('substantive changes of news.example, at most one message every 30 min') || !listed.includes('Nothing sent yet')) fail(`the target is listed as: ${listed}`);
+  await submit(target.getByRole('button', { name: 'Send test' }));
+  await page.getByRole('status').filter({ hasText: 'Test notification sent' }).waitFor();
+  await submit(notifications.locator('tbody tr').getByRole('button', { name: 'Remove' }));
+  await page.getByRole('status').filter({ hasText: 'Notification target removed' }).waitFor();
+  if (await notifications.locator('tbody tr').count()) fail('the removed target is still listed');
+
   await settings();
   const feedBefore = await page.inputValue('#feed-url');
   await submit(page.getByRole('button', { name: 'Make a new feed address' }));
@@ -209,7 +227,8 @@ try {
 
   if (violations.length) fail(`CSP violations or page errors: ${violations}`);
   const want = ['Mark seen', 'Mark seen', 'Mark all seen', 'Check now', 'Pause checks', 'Resume checks', 'Forget this article',
-    'Save change rules', 'Save schedule', 'Save site lists', 'Save alerts', 'Remove', 'Forget site', 'Make a new feed address', 'Log out'];
+    'Save change rules', 'Save schedule', 'Save site lists', 'Save alerts', 'Remove', 'Forget site', 'Add target', 'Send test', 'Remove',
+    'Make a new feed address', 'Log out'];
   if (JSON.stringify(submitted) !== JSON.stringify(want)) fail(`forms submitted: ${submitted}`);
   console.log('ok');
 } catch (e) {
