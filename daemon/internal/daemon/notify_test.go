@@ -548,6 +548,45 @@ func TestNotifyRetriesAfterReceiverComesBack(t *testing.T) {
 	}
 }
 
+// A receiver that was away gets what it missed in one message when it is
+// back, not one message per change: a phone does not ring ten times.
+func TestNotifyBacklogAfterAnOutageGoesInOneMessage(t *testing.T) {
+	clock := newFakeClock()
+	d := startWith(t, Config{Notify: notify.Options{Clock: clock, Backoff: time.Minute}})
+	failed := make(chan struct{})
+	hook := newWebhook(t, func(n int, r *http.Request) int {
+		if n == 1 {
+			defer close(failed)
+			return http.StatusServiceUnavailable
+		}
+		return http.StatusOK
+	})
+	st := d.addTarget(notify.Spec{URL: hook.URL})
+	d.edit("https://news.example/away-1", "Away one", 0)
+	d.edit("https://news.example/away-1", "Away one", 1)
+	<-failed
+	// While the receiver is away, two more articles change.
+	d.edit("https://news.example/away-2", "Away two", 0)
+	d.edit("https://news.example/away-2", "Away two", 1)
+	d.edit("https://news.example/away-3", "Away three", 0)
+	d.edit("https://news.example/away-3", "Away three", 1)
+	d.waitTarget(st.ID, func(s notify.Status) bool { return s.Failures > 0 && s.Pending == 3 })
+	clock.Advance(time.Minute)
+	p := hook.next(t)
+	if len(p.Changes) != 3 || p.Changes[0].Headline != "Away one" || p.Changes[2].Headline != "Away three" || !p.Digest {
+		t.Fatalf("the receiver back got %+v, want the 3 missed changes in one message", p)
+	}
+	got := d.waitTarget(st.ID, func(s notify.Status) bool { return s.Failures == 0 })
+	if got.Pending != 0 {
+		t.Errorf("after the backlog went, the target shows %+v", got)
+	}
+	// Back in step, the next change goes alone again.
+	d.edit("https://news.example/away-1", "Away one", 2)
+	if p := hook.next(t); len(p.Changes) != 1 || p.Digest {
+		t.Errorf("the next change after the backlog went as %+v, want alone", p)
+	}
+}
+
 // A receiver that hangs is given up on after the attempt timeout and
 // tried again later; captures and the other targets go on meanwhile.
 func TestNotifyHangingReceiverBlocksNothing(t *testing.T) {

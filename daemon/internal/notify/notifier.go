@@ -416,10 +416,12 @@ func (n *Notifier) work(ctx context.Context, id int64) {
 func (t target) digest() time.Duration { return time.Duration(t.DigestMinutes) * time.Minute }
 
 // deliver sends the pending changes: all in one message for a digest,
-// else the oldest alone (the next goes on the next turn).
+// or for a target whose receiver was away (what it missed comes as one
+// message, not a message per change); else the oldest alone (the next
+// goes on the next turn).
 func (n *Notifier) deliver(ctx context.Context, t target, changes []Change, last int64) {
 	upto := last
-	if t.DigestMinutes == 0 && len(changes) > 1 {
+	if t.DigestMinutes == 0 && t.Failures == 0 && len(changes) > 1 {
 		changes = changes[:1]
 		upto = changes[0].EventID
 	}
