@@ -2,7 +2,6 @@ package main
 
 import (
 	"path/filepath"
-	"syscall"
 	"testing"
 
 	"redline/daemon/internal/diff"
@@ -27,22 +26,9 @@ func BenchmarkPairs(b *testing.B) {
 	for _, p := range makePairs(pages, real) {
 		b.Run(p.Name, func(b *testing.B) {
 			b.ReportAllocs()
-			start, n := cpuTime(), 0
 			for b.Loop() {
 				diff.Compare(p.Old, p.New, rules)
-				n++
 			}
-			b.ReportMetric(float64(cpuTime()-start)/float64(n), "cpu-ns/op")
 		})
 	}
-}
-
-// cpuTime is the process's CPU time: on a busy machine it is steadier
-// than wall time.
-func cpuTime() int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
 }

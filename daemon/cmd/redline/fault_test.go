@@ -24,6 +24,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"redline/daemon/internal/store"
+	"redline/daemon/internal/testtool"
 )
 
 // The fault suite of the daemon as the user meets it: the real binary,
@@ -257,11 +258,7 @@ func serveRefused(t *testing.T, data string) string {
 // it fails, so a fault test can never pass by not running.
 func needPrivilege(t *testing.T, format string, args ...any) {
 	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv("CI") != "" {
-		t.Fatal(msg + " (CI runs the tests as root)")
-	}
-	t.Skip(msg)
+	testtool.Need(t, format, args...)
 }
 
 // smallDisk mounts a file system of size bytes (tmpfs) on a new folder,

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"redline/daemon/internal/testtool"
 )
 
 // freePort returns a loopback port nothing listens on now.
@@ -36,11 +38,7 @@ func freePort(t *testing.T) int {
 func makeRun(t *testing.T, env []string, args ...string) string {
 	t.Helper()
 	if _, err := exec.LookPath("make"); err != nil {
-		msg := "make is not installed"
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		testtool.Need(t, "make is not installed")
 	}
 	root, err := filepath.Abs(filepath.Join("..", "..", ".."))
 	if err != nil {

@@ -13,19 +13,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-)
 
-// needTool reports a missing outside tool. On a developer's machine the
-// test is skipped with the install command; in CI, which installs them
-// all, it fails, so a missing tool can never pass silently.
-func needTool(t *testing.T, format string, args ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv("CI") != "" {
-		t.Fatal(msg + " (CI must install it: see .ci/run)")
-	}
-	t.Skip(msg)
-}
+	"redline/daemon/internal/testtool"
+)
 
 // fakeBinary writes an executable file standing in for the redline binary,
 // in a folder whose name needs quoting.
@@ -47,7 +37,7 @@ func fakeBinary(t *testing.T) string {
 func verifyUnit(t *testing.T, unit string) (string, error) {
 	t.Helper()
 	if _, err := exec.LookPath("systemd-analyze"); err != nil {
-		needTool(t, "systemd-analyze is not installed (apt-get install systemd)")
+		testtool.Need(t, "systemd-analyze is not installed (apt-get install systemd)")
 	}
 	home := t.TempDir()
 	runtimeDir := filepath.Join(t.TempDir(), "run")

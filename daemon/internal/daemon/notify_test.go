@@ -516,10 +516,10 @@ func TestNotifyFilters(t *testing.T) {
 }
 
 // A receiver that fails is tried again: the failure is shown (last error,
-// pending count) until it takes the change, then cleared.
-func TestNotifyRetriesAfterReceiverComesBack(t *testing.T) {
-	clock := newFakeClock()
-	d := startWith(t, Config{Notify: notify.Options{Clock: clock, Backoff: time.Minute}})
+
+// failingOnce is a webhook whose first answer is 503 (failed is closed
+// then) and every later one 200.
+func failingOnce(t *testing.T) (*webhook, <-chan struct{}) {
 	failed := make(chan struct{})
 	hook := newWebhook(t, func(n int, r *http.Request) int {
 		if n == 1 {
@@ -528,6 +528,14 @@ func TestNotifyRetriesAfterReceiverComesBack(t *testing.T) {
 		}
 		return http.StatusOK
 	})
+	return hook, failed
+}
+
+// pending count) until it takes the change, then cleared.
+func TestNotifyRetriesAfterReceiverComesBack(t *testing.T) {
+	clock := newFakeClock()
+	d := startWith(t, Config{Notify: notify.Options{Clock: clock, Backoff: time.Minute}})
+	hook, failed := failingOnce(t)
 	st := d.addTarget(notify.Spec{URL: hook.URL})
 	d.edit("https://news.example/retry", "Retry", 0)
 	d.edit("https://news.example/retry", "Retry", 1)
@@ -553,14 +561,7 @@ func TestNotifyRetriesAfterReceiverComesBack(t *testing.T) {
 func TestNotifyBacklogAfterAnOutageGoesInOneMessage(t *testing.T) {
 	clock := newFakeClock()
 	d := startWith(t, Config{Notify: notify.Options{Clock: clock, Backoff: time.Minute}})
-	failed := make(chan struct{})
-	hook := newWebhook(t, func(n int, r *http.Request) int {
-		if n == 1 {
-			defer close(failed)
-			return http.StatusServiceUnavailable
-		}
-		return http.StatusOK
-	})
+	hook, failed := failingOnce(t)
 	st := d.addTarget(notify.Spec{URL: hook.URL})
 	d.edit("https://news.example/away-1", "Away one", 0)
 	d.edit("https://news.example/away-1", "Away one", 1)

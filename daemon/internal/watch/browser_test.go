@@ -56,6 +56,25 @@ func (h *harness) attach() *extension {
 	return &extension{h: h, jobs: jobs, ready: ready, detach: detach}
 }
 
+// runJobLoop runs the watcher's job loop, as its Run does, until the
+// test ends: each wake offers the waiting jobs.
+func (h *harness) runJobLoop() {
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	h.t.Cleanup(func() { close(stop); <-done })
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			case <-h.w.browsers.wake:
+				h.w.offer(h.ctx)
+			}
+		}
+	}()
+}
+
 // offered runs one pass of the job loop and returns the jobs it offered
 // to this extension.
 func (e *extension) offered() []RecheckRequest {
@@ -380,18 +399,7 @@ func TestCheckNowRunsWhenTheBudgetIsSpent(t *testing.T) {
 			return
 		}
 	}()
-	stop := make(chan struct{})
-	defer close(stop)
-	go func() { // the job loop
-		for {
-			select {
-			case <-stop:
-				return
-			case <-h.w.browsers.wake:
-				h.w.offer(h.ctx)
-			}
-		}
-	}()
+	h.runJobLoop()
 	res, got, err := h.w.CheckNow(h.ctx, other)
 	if err != nil {
 		t.Fatal(err)
@@ -518,18 +526,7 @@ func TestCheckNowRunsABrowserJob(t *testing.T) {
 			return
 		}
 	}()
-	stop := make(chan struct{})
-	defer close(stop)
-	go func() { // the job loop
-		for {
-			select {
-			case <-stop:
-				return
-			case <-h.w.browsers.wake:
-				h.w.offer(h.ctx)
-			}
-		}
-	}()
+	h.runJobLoop()
 	hits := h.site.Hits("/a")
 	res, got, err := h.w.CheckNow(h.ctx, a.ID)
 	if err != nil {
@@ -555,18 +552,7 @@ func TestCheckNowDeclinedAnswersAtOnce(t *testing.T) {
 			return
 		}
 	}()
-	stop := make(chan struct{})
-	defer close(stop)
-	go func() { // the job loop
-		for {
-			select {
-			case <-stop:
-				return
-			case <-h.w.browsers.wake:
-				h.w.offer(h.ctx)
-			}
-		}
-	}()
+	h.runJobLoop()
 	res, _, err := h.w.CheckNow(h.ctx, a.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -788,18 +774,7 @@ func TestCheckNowAfterADeclineAsksAgain(t *testing.T) {
 		asked <- job
 		h.w.Answer(h.ctx, job, RecheckAnswer{Outcome: AnswerDeclined, Detail: "paused"})
 	}()
-	stop := make(chan struct{})
-	defer close(stop)
-	go func() { // the job loop
-		for {
-			select {
-			case <-stop:
-				return
-			case <-h.w.browsers.wake:
-				h.w.offer(h.ctx)
-			}
-		}
-	}()
+	h.runJobLoop()
 	res, _, err := h.w.CheckNow(h.ctx, a.ID)
 	if err != nil {
 		t.Fatal(err)

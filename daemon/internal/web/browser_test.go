@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"redline/daemon/internal/testtool"
 	"redline/daemon/internal/watch/watchtest"
 )
 
@@ -106,14 +107,14 @@ func runScript(t *testing.T, script string, env []string, onLine func(line strin
 	}
 	root, _ := filepath.Abs("../../..")
 	if _, err := os.Stat(chromium); err != nil {
-		needTool(t, "no Chromium at %s (apt-get install chromium): %v", chromium, err)
+		testtool.Need(t, "no Chromium at %s (apt-get install chromium): %v", chromium, err)
 	}
 	if _, err := os.Stat(filepath.Join(root, "node_modules", "playwright-core")); err != nil {
-		needTool(t, "no node packages: run npm ci in the repository")
+		testtool.Need(t, "no node packages: run npm ci in the repository")
 	}
 	node, err := exec.LookPath("node")
 	if err != nil {
-		needTool(t, "no node on PATH")
+		testtool.Need(t, "no node on PATH")
 	}
 	shots := os.Getenv("REDLINE_SCREENSHOTS")
 	if shots == "" {

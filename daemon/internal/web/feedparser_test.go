@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"redline/daemon/internal/testtool"
 )
 
 // feedparserScript reads a feed on stdin with Python's feedparser (an
@@ -26,7 +28,7 @@ print(json.dumps({
 func TestFeedsParseInFeedparser(t *testing.T) {
 	python := "/usr/bin/python3"
 	if err := exec.Command(python, "-c", "import feedparser").Run(); err != nil {
-		needTool(t, "no feedparser: apt-get install python3-feedparser")
+		testtool.Need(t, "no feedparser: apt-get install python3-feedparser")
 	}
 	s := newStack(t)
 	u := "https://evil.example/story"
