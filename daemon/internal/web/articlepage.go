@@ -120,14 +120,8 @@ func (d *Dashboard) articlePage(w http.ResponseWriter, r *http.Request, u user) 
 		return err
 	}
 	// The page follows the article's checks live (app.js).
-	v.Live = d.hub != nil
-	if v.Live {
-		if v.Ticket, err = d.sessions.newTicket(u.session); err != nil {
-			return err
-		}
-		if v.LastEventID, err = d.store.LastEventID(); err != nil {
-			return err
-		}
+	if err := d.goLive(&v, u); err != nil {
+		return err
 	}
 	v.Feed = "/feeds/articles/" + strconv.FormatInt(id, 10) + ".atom?token=" + d.feedToken()
 	v.FeedTitle = "Redline: every version of " + a.Title

@@ -73,14 +73,8 @@ func (d *Dashboard) home(w http.ResponseWriter, r *http.Request, u user) error {
 	if err != nil {
 		return err
 	}
-	v.Live = d.hub != nil
-	if v.Live {
-		if v.Ticket, err = d.sessions.newTicket(u.session); err != nil {
-			return err
-		}
-		if v.LastEventID, err = d.store.LastEventID(); err != nil {
-			return err
-		}
+	if err := d.goLive(&v, u); err != nil {
+		return err
 	}
 	v.Data = data
 	d.render(w, r, http.StatusOK, "home", v)

@@ -1,15 +1,30 @@
 package web
 
 import (
-	"redline/daemon/internal/article"
-
 	"encoding/json"
 	"net/http"
 	"time"
 
+	"redline/daemon/internal/article"
 	"redline/daemon/internal/diff"
 	"redline/daemon/internal/hub"
 )
+
+// goLive readies a page to follow changes live (app.js): a ticket for the
+// live-update socket and the last event it has seen. Without a hub the
+// page is not live.
+func (d *Dashboard) goLive(v *view, u user) error {
+	v.Live = d.hub != nil
+	if !v.Live {
+		return nil
+	}
+	var err error
+	if v.Ticket, err = d.sessions.newTicket(u.session); err != nil {
+		return err
+	}
+	v.LastEventID, err = d.store.LastEventID()
+	return err
+}
 
 // liveTicket gives the page a fresh ticket for the live-update socket
 // (for reconnecting after the one in the page was spent or expired). Only
