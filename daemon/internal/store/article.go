@@ -343,6 +343,9 @@ func (s *Store) DeleteArticle(ctx context.Context, id int64) error {
 				return err
 			}
 		}
+		if err := addCounts(txn, id, -1, -a.Versions); err != nil {
+			return err
+		}
 		return txn.Delete(idKey(pfxArticle, id))
 	})
 	if err != nil {

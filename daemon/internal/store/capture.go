@@ -136,6 +136,7 @@ func (c *capturing) save(txn *badger.Txn) error {
 	if err := c.join(); err != nil {
 		return err
 	}
+	versionsBefore := c.a.Versions
 	pages := pagesKept(&c.a)
 	version, err := c.lineage()
 	if err != nil {
@@ -156,6 +157,9 @@ func (c *capturing) save(txn *badger.Txn) error {
 		return err
 	}
 	if err := setJSON(txn, idKey(pfxArticle, c.a.ID), &c.a); err != nil {
+		return err
+	}
+	if err := addCounts(txn, c.a.ID, b2i(c.isNew), c.a.Versions-versionsBefore); err != nil {
 		return err
 	}
 	c.out.Article, c.out.Version = c.a, version

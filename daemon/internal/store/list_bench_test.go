@@ -10,9 +10,9 @@ import (
 	"redline/daemon/internal/article"
 )
 
-// benchArticles writes n article records with their list index directly
-// (a capture per article would spend the benchmark's setup on fsyncs):
-// 40 sites, read a minute apart, every fifth one changed.
+// benchArticles writes n article records with their list index and
+// counters directly (a capture per article would spend the benchmark's
+// setup on fsyncs): 40 sites, read a minute apart, every fifth one changed.
 func benchArticles(b *testing.B, s *Store, n int) {
 	b.Helper()
 	const batch = 200
@@ -37,6 +37,9 @@ func benchArticles(b *testing.B, s *Store, n int) {
 					return err
 				}
 				if err := setJSON(txn, idKey(pfxArticle, a.ID), &a); err != nil {
+					return err
+				}
+				if err := addCounts(txn, a.ID, 1, a.Versions); err != nil {
 					return err
 				}
 			}

@@ -28,26 +28,26 @@ type Stats struct {
 	Bytes    int64 `json:"bytes_on_disk"`
 }
 
-// Stats counts articles and versions. It reads only article records.
+// Stats counts articles and versions. It reads the store's counters
+// (countShards keys, whatever the store holds); only a store opened
+// read-only before it had counters is counted record by record.
 func (s *Store) Stats() (Stats, error) {
 	var st Stats
 	err := s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: pfxArticle, PrefetchValues: true, PrefetchSize: 256})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			var a struct {
-				Versions int `json:"versions"`
-			}
-			if err := it.Item().Value(func(b []byte) error { return jsonUnmarshal(b, &a) }); err != nil {
-				return err
-			}
-			st.Articles++
-			st.Versions += a.Versions
+		total, ok, err := readCounts(txn)
+		if err != nil || ok {
+			st.Articles, st.Versions = int(total.articles), int(total.versions)
+			return err
 		}
-		return nil
+		shards, err := countByScan(txn)
+		for _, c := range shards {
+			st.Articles += int(c.articles)
+			st.Versions += int(c.versions)
+		}
+		return err
 	})
 	if err != nil {
-		return st, fmt.Errorf("count articles: %w", err)
+		return Stats{}, fmt.Errorf("count articles: %w", err)
 	}
 	st.Bytes = s.Size()
 	return st, nil

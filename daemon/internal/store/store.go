@@ -120,6 +120,10 @@ func Open(dir string, o Options) (*Store, error) {
 		return nil, err
 	}
 	if !o.ReadOnly {
+		if err := s.ensureCounts(); err != nil {
+			db.Close()
+			return nil, err
+		}
 		s.seq, err = db.GetSequence(keySeqArt, 64)
 		if err != nil {
 			db.Close()
@@ -270,6 +274,7 @@ func (s *Store) migrate(readOnly bool) error {
 		return s.db.Update(func(txn *badger.Txn) error {
 			for k, v := range map[string]string{
 				string(keySchema): strconv.Itoa(SchemaVersion), string(keyListIndex): listIndexVersion, string(keyWatchAll): "1",
+				string(keyCounts): countsVersion,
 			} {
 				if err := txn.Set([]byte(k), []byte(v)); err != nil {
 					return err
