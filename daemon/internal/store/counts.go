@@ -112,12 +112,13 @@ func readCounts(txn *badger.Txn) (total counts, ok bool, err error) {
 	if err != nil || !ok {
 		return total, false, err
 	}
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: pfxCount, PrefetchValues: true, PrefetchSize: countShards})
-	defer it.Close()
-	for it.Rewind(); it.Valid(); it.Next() {
-		item := it.Item()
-		err := item.Value(func(v []byte) error {
-			_, c, err := parseCounts(item.Key(), v)
+	// A key at a time: a read goes straight to a key's newest version,
+	// where an iterator would step over the older ones every write leaves
+	// until Badger compacts them away.
+	for shard := range countShards {
+		k := countKey(shard)
+		_, err := getOptional(txn, k, func(v []byte) error {
+			_, c, err := parseCounts(k, v)
 			total.articles += c.articles
 			total.versions += c.versions
 			return err

@@ -190,8 +190,8 @@ func TestDamagedCountersAreReportedAndCountedAgainOnOpen(t *testing.T) {
 	for name, damage := range map[string]func(txn *badger.Txn) error{
 		"short value": func(txn *badger.Txn) error { return txn.Set(countKey(1), []byte{1, 2, 3}) },
 		"negative":    func(txn *badger.Txn) error { return txn.Set(countKey(1), counts{-3, 2}.bytes()) },
-		"stray shard": func(txn *badger.Txn) error { return txn.Set(countKey(countShards+1), counts{1, 1}.bytes()) },
-		"long key":    func(txn *badger.Txn) error { return txn.Set(append(countKey(1), 0), counts{1, 1}.bytes()) },
+		"long value":  func(txn *badger.Txn) error { return txn.Set(countKey(1), append(counts{1, 2}.bytes(), 0)) },
+		"no versions": func(txn *badger.Txn) error { return txn.Set(countKey(1), counts{1, -1}.bytes()) },
 		"layout":      func(txn *badger.Txn) error { return txn.Set(keyCounts, []byte("9")) },
 	} {
 		t.Run(name, func(t *testing.T) {

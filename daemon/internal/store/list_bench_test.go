@@ -89,3 +89,51 @@ func BenchmarkListArticles(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkStats reads the counts `redline status` shows from stores of
+// 1,000, 20,000 and 100,000 articles. "stats" is Stats whole: the counters
+// and the size of the store's files; "counters" reads the counters alone,
+// which cost the same whatever the store holds; "scan" counts every
+// article record instead, as Stats did before the counters (and as a
+// store without them is counted once).
+func BenchmarkStats(b *testing.B) {
+	for _, n := range []int{1_000, 20_000, 100_000} {
+		s := openStore(b, b.TempDir())
+		benchArticles(b, s, n)
+		want := Stats{Articles: n, Versions: n + (n+4)/5}
+		b.Run(fmt.Sprintf("stats/articles=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				st, err := s.Stats()
+				if err != nil || st.Articles != want.Articles || st.Versions != want.Versions {
+					b.Fatalf("stats %+v, %v; want %d articles, %d versions", st, err, want.Articles, want.Versions)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("counters/articles=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				err := s.db.View(func(txn *badger.Txn) error {
+					total, ok, err := readCounts(txn)
+					if err == nil && (!ok || total.articles != int64(n)) {
+						err = fmt.Errorf("counters say %d articles (present %v)", total.articles, ok)
+					}
+					return err
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("scan/articles=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				err := s.db.View(func(txn *badger.Txn) error {
+					_, err := countByScan(txn)
+					return err
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		s.Close()
+	}
+}
