@@ -39,6 +39,7 @@ type aligner struct {
 	old, new []article.Block
 	ot, nt   *wordCache
 	rules    Rules
+	sc       *wordScratch // its interner numbers the words
 	oldWords []blockWords // distinct words, numbered rarest first
 	newWords []blockWords
 	vocab    int
@@ -52,8 +53,8 @@ type aligner struct {
 // common subsequence of block texts), then exact and near-exact copies out
 // of order (moves), then edited blocks paired by word similarity inside each
 // run of unmatched blocks between the exact matches.
-func alignBlocks(old, new []article.Block, ot, nt *wordCache, rules Rules, budget *int) alignment {
-	a := &aligner{old: old, new: new, ot: ot, nt: nt, rules: rules}
+func alignBlocks(old, new []article.Block, ot, nt *wordCache, rules Rules, budget *int, sc *wordScratch) alignment {
+	a := &aligner{old: old, new: new, ot: ot, nt: nt, rules: rules, sc: sc}
 	a.al = alignment{
 		newToOld: make([]int, len(new)),
 		link:     make([]uint8, len(new)),
@@ -148,7 +149,8 @@ func (a *aligner) indexWords() {
 			n += len(b.Text)
 		}
 	}
-	ids := make(map[string]int32, n/16)
+	ids := &a.sc.ids
+	ids.reset(n / 16)
 	index := func(c *wordCache, taken func(int) bool) []blockWords {
 		out := make([]blockWords, len(c.blocks))
 		for i := range c.blocks {
@@ -158,12 +160,7 @@ func (a *aligner) indexWords() {
 			ws := c.of(i)
 			set := make(blockWords, 0, len(ws))
 			for _, w := range ws {
-				id, ok := ids[w]
-				if !ok {
-					id = int32(len(ids))
-					ids[w] = id
-				}
-				set = append(set, id)
+				set = append(set, ids.id(w))
 			}
 			slices.Sort(set)
 			out[i] = slices.Compact(set)
@@ -176,7 +173,7 @@ func (a *aligner) indexWords() {
 	// Number the words from rarest to commonest, so that a sorted set lists
 	// its rarest words first, as similar needs. A counting sort: words of
 	// one frequency keep the order they were first seen in.
-	a.vocab = len(ids)
+	a.vocab = ids.len()
 	freq := make([]int32, a.vocab)
 	top := int32(0)
 	for _, sets := range [][]blockWords{a.oldWords, a.newWords} {

@@ -130,7 +130,7 @@ func ComparePair(p article.Pair, rules Rules) Result {
 		Byline: wordDiff(old.Byline, new.Byline, &wordBudget, sc),
 	}
 	ot, nt := newBlockWords(old.Blocks), newBlockWords(new.Blocks)
-	al := alignBlocks(old.Blocks, new.Blocks, ot, nt, rules, &blockBudget)
+	al := alignBlocks(old.Blocks, new.Blocks, ot, nt, rules, &blockBudget, sc)
 	res.Ops = buildOps(old.Blocks, new.Blocks, al, &wordBudget, sc)
 	j := judge{rules: rules, noise: newNoise(rules.NoisePhrases), old: ot, new: nt, furniture: p.Furniture}
 	if p.Across {

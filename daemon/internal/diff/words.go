@@ -31,7 +31,7 @@ type run struct {
 // and allocating it for each would cost many times the text.
 type wordScratch struct {
 	ta, tb []token
-	ids    map[string]int32
+	ids    interner
 	ia, ib []int32
 	runs   []run
 	ra, rb []int // rune offsets
@@ -51,25 +51,17 @@ func wordDiff(old, new string, budget *int, sc *wordScratch) []Span {
 	if sc == nil {
 		sc = &wordScratch{}
 	}
-	if sc.ids == nil {
-		sc.ids = map[string]int32{}
-	}
-	clear(sc.ids)
 	sc.ta, sc.tb = appendTokens(room(sc.ta, len(old)/2+1), old), appendTokens(room(sc.tb, len(new)/2+1), new)
-	ta, tb, ids := sc.ta, sc.tb, sc.ids
+	ta, tb, ids := sc.ta, sc.tb, &sc.ids
+	ids.reset(len(ta) + len(tb))
 	intern := func(out []int32, toks []token) []int32 {
 		for _, t := range toks {
-			id, ok := ids[t.text]
-			if !ok {
-				id = int32(len(ids))
-				ids[t.text] = id
-			}
-			out = append(out, id)
+			out = append(out, ids.id(t.text))
 		}
 		return out
 	}
 	sc.ia, sc.ib = intern(room(sc.ia, len(ta)), ta), intern(room(sc.ib, len(tb)), tb)
-	ai, bj := commonSubsequence(sc.ia, sc.ib, len(ids), budget)
+	ai, bj := commonSubsequence(sc.ia, sc.ib, ids.len(), budget)
 
 	runs := room(sc.runs, 2*len(ai)+1)
 	pa, pb := 0, 0
