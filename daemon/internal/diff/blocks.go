@@ -260,11 +260,25 @@ func (a *aligner) similar(olds, news []int, t float64, keep func(i, j int) bool)
 		need := max(int(math.Ceil(t*float64(n)/(2-t)-1e-9)), 1)
 		return min(max(n-need+1, 1), n)
 	}
-	postings := make([][]int32, a.vocab)
+	// The postings of word w are post[start[w]:start[w+1]], laid out in
+	// one slice: counted first, then filled.
+	start := make([]int32, a.vocab+1)
 	for _, i := range olds {
 		ws := a.oldWords[i]
 		for _, w := range ws[:prefix(len(ws))] {
-			postings[w] = append(postings[w], int32(i))
+			start[w+1]++
+		}
+	}
+	for w := 1; w <= a.vocab; w++ {
+		start[w] += start[w-1]
+	}
+	post := make([]int32, start[a.vocab])
+	fill := slices.Clone(start[:a.vocab])
+	for _, i := range olds {
+		ws := a.oldWords[i]
+		for _, w := range ws[:prefix(len(ws))] {
+			post[fill[w]] = int32(i)
+			fill[w]++
 		}
 	}
 	var cands []candidate
@@ -272,7 +286,7 @@ func (a *aligner) similar(olds, news []int, t float64, keep func(i, j int) bool)
 	for _, j := range news {
 		ws := a.newWords[j]
 		for _, w := range ws[:prefix(len(ws))] {
-			for _, i32 := range postings[w] {
+			for _, i32 := range post[start[w]:start[w+1]] {
 				i := int(i32)
 				if stamp[i] == j+1 {
 					continue

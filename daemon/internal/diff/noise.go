@@ -23,13 +23,16 @@ func sameWords(a, b string) bool {
 
 // noise classifies block texts.
 type noise struct {
-	phrases map[string]bool // extra volatile lines from the rules, canonical
+	phrases map[string]bool // extra volatile lines from the rules, canonical; nil when there are none
 }
 
 func newNoise(extra []string) *noise {
-	n := &noise{phrases: map[string]bool{}}
+	n := &noise{}
 	for _, p := range extra {
 		if ws := words(p); len(ws) > 0 {
+			if n.phrases == nil {
+				n.phrases = map[string]bool{}
+			}
 			n.phrases[strings.Join(ws, " ")] = true
 		}
 	}

@@ -223,6 +223,10 @@ func canonicalInto(w string, lower *strings.Builder) string {
 	return lower.String()[start:]
 }
 
+// apostrophes straightens the apostrophes of a word; built once, as a
+// replacer compiles its table when made.
+var apostrophes = strings.NewReplacer("’", "'", "ʼ", "'")
+
 func canonicalWord(w string) string {
 	lower := true
 	for k := 0; k < len(w); k++ {
@@ -236,7 +240,7 @@ func canonicalWord(w string) string {
 	}
 	w = strings.ToLower(w)
 	if strings.ContainsAny(w, "’ʼ") {
-		w = strings.NewReplacer("’", "'", "ʼ", "'").Replace(w)
+		w = apostrophes.Replace(w)
 	}
 	return w
 }
