@@ -111,8 +111,11 @@ func timeOrCounter(ws []string) bool {
 // nothing about who wrote the article. With stampsOnly, a run is dropped
 // only when it is labelled as a timestamp ("updated", "published", "ago"):
 // in a body block an unlabelled date may be a fact.
+//
+// When nothing is dropped it returns ws itself, allocating nothing.
 func maskVolatile(ws []string, stampsOnly bool) []string {
 	var out []string
+	dropped := false // out holds the words kept so far once something was dropped
 	for i := 0; i < len(ws); {
 		j := i
 		anchored, labelled := false, false
@@ -127,13 +130,22 @@ func maskVolatile(ws []string, stampsOnly bool) []string {
 		}
 		if j > i {
 			if !anchored || stampsOnly && !labelled {
-				out = append(out, ws[i:j]...)
+				if dropped {
+					out = append(out, ws[i:j]...)
+				}
+			} else if !dropped {
+				out, dropped = append(make([]string, 0, len(ws)), ws[:i]...), true
 			}
 			i = j
 			continue
 		}
-		out = append(out, ws[i])
+		if dropped {
+			out = append(out, ws[i])
+		}
 		i++
+	}
+	if !dropped {
+		return ws
 	}
 	return out
 }
