@@ -137,7 +137,7 @@ func (a *aligner) gaps(ai, bj []int32) {
 
 func (a *aligner) indexWords() {
 	// Room for the distinct words of the blocks left to pair: prose
-	// repeats its words, so about one in sixteen bytes starts a new one.
+	// repeats its words, so about one in eight bytes starts a new one.
 	n := 0
 	for i, b := range a.old {
 		if !a.al.oldTaken[i] {
@@ -150,7 +150,7 @@ func (a *aligner) indexWords() {
 		}
 	}
 	ids := &a.sc.ids
-	ids.reset(n / 16)
+	ids.reset(n / 8)
 	index := func(c *wordCache, taken func(int) bool) []blockWords {
 		out := make([]blockWords, len(c.blocks))
 		for i := range c.blocks {

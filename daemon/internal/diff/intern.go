@@ -9,9 +9,8 @@ var internSeed = maphash.MakeSeed()
 // text of a comparison: reset keeps its memory. One-byte strings (spaces,
 // punctuation), about half the tokens of prose, are looked up in a table.
 type interner struct {
-	slots []int32 // id+1 of the string hashed to each slot, 0 when empty; a power of two long
-	strs  []string
-	hash  []uint64   // of each string, for growing (0 for one-byte strings)
+	slots []int32    // id+1 of the string hashed to each slot, 0 when empty; a power of two long
+	strs  []string   // by id
 	short [256]int32 // id+1 of each one-byte string, 0 when not seen
 }
 
@@ -34,7 +33,10 @@ func (t *interner) reset(n int) {
 			t.short[s[0]] = 0
 		}
 	}
-	t.strs, t.hash = t.strs[:0], t.hash[:0]
+	if cap(t.strs) < n {
+		t.strs = make([]string, 0, n)
+	}
+	t.strs = t.strs[:0]
 }
 
 // len is the number of distinct strings seen since reset.
@@ -47,7 +49,7 @@ func (t *interner) id(s string) int32 {
 			return v - 1
 		}
 		id := int32(len(t.strs))
-		t.strs, t.hash = append(t.strs, s), append(t.hash, 0)
+		t.strs = append(t.strs, s)
 		t.short[s[0]] = id + 1
 		return id
 	}
@@ -68,7 +70,7 @@ func (t *interner) id(s string) int32 {
 		k = (k + 1) & mask
 	}
 	id := int32(len(t.strs))
-	t.strs, t.hash = append(t.strs, s), append(t.hash, h)
+	t.strs = append(t.strs, s)
 	t.slots[k] = id + 1
 	if 2*len(t.strs) > len(t.slots) {
 		t.grow()
@@ -76,7 +78,8 @@ func (t *interner) id(s string) int32 {
 	return id
 }
 
-// grow doubles the table and places every string again.
+// grow doubles the table and places every string again (hashing it
+// again: the table is sized at reset, so this is rare).
 func (t *interner) grow() {
 	t.slots = make([]int32, 2*len(t.slots))
 	mask := uint64(len(t.slots) - 1)
@@ -84,7 +87,7 @@ func (t *interner) grow() {
 		if len(s) == 1 {
 			continue
 		}
-		k := t.hash[id] & mask
+		k := maphash.String(internSeed, s) & mask
 		for t.slots[k] != 0 {
 			k = (k + 1) & mask
 		}
