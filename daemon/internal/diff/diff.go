@@ -124,7 +124,8 @@ func ComparePair(p article.Pair, rules Rules) Result {
 	old, new := p.Old, p.New
 	rules = rules.withDefaults()
 	wordBudget, blockBudget := workBudget, workBudget
-	sc := &wordScratch{}
+	sc := getScratch()
+	defer sc.release()
 	res := Result{
 		Title:  wordDiff(old.Title, new.Title, &wordBudget, sc),
 		Byline: wordDiff(old.Byline, new.Byline, &wordBudget, sc),

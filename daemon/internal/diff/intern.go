@@ -94,3 +94,15 @@ func (t *interner) grow() {
 		t.slots[k] = int32(id) + 1
 	}
 }
+
+// release forgets every string, so that a pooled interner keeps no text
+// alive, and leaves it empty.
+func (t *interner) release() {
+	for _, s := range t.strs {
+		if len(s) == 1 {
+			t.short[s[0]] = 0
+		}
+	}
+	clear(t.strs[:cap(t.strs)])
+	t.strs = t.strs[:0]
+}

@@ -1,6 +1,9 @@
 package diff
 
-import "unicode/utf8"
+import (
+	"sync"
+	"unicode/utf8"
+)
 
 // Span ops.
 const (
@@ -36,6 +39,29 @@ type wordScratch struct {
 	runs   []run
 	ra, rb []int // rune offsets
 	ba, bb []int // byte offsets
+}
+
+// scratchPool keeps the working memory of finished comparisons for the
+// next ones, so that a comparison does not allocate its tables afresh.
+var scratchPool = sync.Pool{New: func() any { return new(wordScratch) }}
+
+// maxPooled is the most elements a scratch buffer may hold to go back to
+// the pool: the memory of a rare huge comparison is given back instead.
+const maxPooled = 1 << 16
+
+func getScratch() *wordScratch { return scratchPool.Get().(*wordScratch) }
+
+// release returns sc to the pool, holding no reference to the texts it
+// worked on; sc must not be used after.
+func (sc *wordScratch) release() {
+	if cap(sc.ta) > maxPooled || cap(sc.tb) > maxPooled || cap(sc.ids.strs) > maxPooled || len(sc.ids.slots) > 2*maxPooled {
+		return
+	}
+	clear(sc.ta[:cap(sc.ta)])
+	clear(sc.tb[:cap(sc.tb)])
+	sc.ta, sc.tb = sc.ta[:0], sc.tb[:0]
+	sc.ids.release()
+	scratchPool.Put(sc)
 }
 
 // wordDiff diffs two texts word by word and groups the result for reading.
