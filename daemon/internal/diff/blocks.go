@@ -206,18 +206,22 @@ func (a *aligner) indexWords() {
 	}
 }
 
-// dice is the Dice coefficient of two word sets: twice the shared words
-// over the total.
-func dice(x, y blockWords) float64 {
+// diceAtLeast returns the Dice coefficient of two word sets, twice the
+// shared words over the total, when it is at least t. It stops
+// counting shared words as soon as the words left cannot bring the count
+// to what t needs: most pairs a pairing looks at are far from it.
+func diceAtLeast(x, y blockWords, t float64) (float64, bool) {
 	if len(x) == 0 || len(y) == 0 {
-		return 0
+		return 0, false
 	}
-	return 2 * float64(overlap(x, y)) / float64(len(x)+len(y))
-}
-
-func overlap(x, y blockWords) int {
+	// need is the fewest shared words that can reach t (a little slack
+	// for rounding: the exact test is made on the full count below).
+	need := int(t*float64(len(x)+len(y))/2) - 1
 	n, i, j := 0, 0, 0
 	for i < len(x) && j < len(y) {
+		if n+min(len(x)-i, len(y)-j) < need {
+			return 0, false
+		}
 		switch {
 		case x[i] == y[j]:
 			n++
@@ -229,7 +233,8 @@ func overlap(x, y blockWords) int {
 			j++
 		}
 	}
-	return n
+	s := 2 * float64(n) / float64(len(x)+len(y))
+	return s, s >= t
 }
 
 // sizesAllow reports whether two sets of these sizes can reach Dice t:
@@ -295,7 +300,7 @@ func (a *aligner) similar(olds, news []int, t float64, keep func(i, j int) bool)
 				if !keep(i, j) || !sizesAllow(len(a.oldWords[i]), len(ws), t) {
 					continue
 				}
-				if s := dice(a.oldWords[i], ws); s >= t {
+				if s, ok := diceAtLeast(a.oldWords[i], ws, t); ok {
 					cands = append(cands, candidate{i, j, s})
 				}
 			}
