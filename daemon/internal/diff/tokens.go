@@ -94,6 +94,10 @@ func nextToken(s string, i int) (int, tokenKind) {
 	return i + w, tokPunct
 }
 
+func asciiAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
 func asciiSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
 }
@@ -186,6 +190,30 @@ func appendWords(dst []string, s string) []string {
 // changed, only added to, so the words stay valid.
 func appendWordsLowering(dst []string, s string, lower *strings.Builder) []string {
 	for i := 0; i < len(s); {
+		// Most text is ASCII: a byte that is not a letter or digit starts
+		// no word (spaces and punctuation are tokens of their own), and a
+		// run of letters and digits followed by a byte that cannot join a
+		// word is one. Anything else takes the general path.
+		if c := s[i]; c < utf8.RuneSelf {
+			if !asciiAlnum(c) {
+				i++
+				continue
+			}
+			j, upper := i+1, c >= 'A' && c <= 'Z'
+			for j < len(s) && asciiAlnum(s[j]) {
+				upper = upper || s[j] >= 'A' && s[j] <= 'Z'
+				j++
+			}
+			if j == len(s) || s[j] < utf8.RuneSelf && !connector(rune(s[j])) {
+				if upper {
+					dst = append(dst, canonicalInto(s[i:j], lower))
+				} else {
+					dst = append(dst, s[i:j])
+				}
+				i = j
+				continue
+			}
+		}
 		j, kind := nextToken(s, i)
 		if kind == tokWord {
 			dst = append(dst, canonicalInto(s[i:j], lower))
