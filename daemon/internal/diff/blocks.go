@@ -77,7 +77,7 @@ func alignBlocks(old, new []article.Block, ot, nt *wordCache, rules Rules, budge
 		return out
 	}
 	oldIDs, newIDs := intern(old), intern(new)
-	ai, bj := commonSubsequence(oldIDs, newIDs, len(ids), budget)
+	ai, bj := sc.lcs.commonSubsequence(oldIDs, newIDs, len(ids), budget)
 	for k := range ai {
 		a.link(int(ai[k]), int(bj[k]), linkEqual)
 	}

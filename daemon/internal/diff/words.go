@@ -35,6 +35,7 @@ type run struct {
 type wordScratch struct {
 	ta, tb []token
 	ids    interner
+	lcs    lcsScratch
 	ia, ib []int32
 	runs   []run
 	ra, rb []int // rune offsets
@@ -54,7 +55,8 @@ func getScratch() *wordScratch { return scratchPool.Get().(*wordScratch) }
 // release returns sc to the pool, holding no reference to the texts it
 // worked on; sc must not be used after.
 func (sc *wordScratch) release() {
-	if cap(sc.ta) > maxPooled || cap(sc.tb) > maxPooled || cap(sc.ids.strs) > maxPooled || len(sc.ids.slots) > 2*maxPooled {
+	if cap(sc.ta) > maxPooled || cap(sc.tb) > maxPooled || cap(sc.ids.strs) > maxPooled || len(sc.ids.slots) > 2*maxPooled ||
+		cap(sc.lcs.vf) > 2*maxPooled || len(sc.lcs.countA) > maxPooled || cap(sc.lcs.inA) > maxPooled {
 		return
 	}
 	clear(sc.ta[:cap(sc.ta)])
@@ -87,7 +89,7 @@ func wordDiff(old, new string, budget *int, sc *wordScratch) []Span {
 		return out
 	}
 	sc.ia, sc.ib = intern(room(sc.ia, len(ta)), ta), intern(room(sc.ib, len(tb)), tb)
-	ai, bj := commonSubsequence(sc.ia, sc.ib, ids.len(), budget)
+	ai, bj := sc.lcs.commonSubsequence(sc.ia, sc.ib, ids.len(), budget)
 
 	runs := room(sc.runs, 2*len(ai)+1)
 	pa, pb := 0, 0
