@@ -151,24 +151,36 @@ func (a *aligner) indexWords() {
 	}
 	ids := &a.sc.ids
 	ids.reset(n / 8)
+	// seen[id] is the number of the last block that had the word, so that
+	// a block lists each of its words once without sorting them twice.
+	seen := a.sc.seen[:0]
+	mark := int32(0)
 	index := func(c *wordCache, taken func(int) bool) []blockWords {
 		out := make([]blockWords, len(c.blocks))
 		for i := range c.blocks {
 			if taken(i) {
 				continue
 			}
+			mark++
 			ws := c.of(i)
 			set := make(blockWords, 0, len(ws))
 			for _, w := range ws {
-				set = append(set, ids.id(w))
+				id := ids.id(w)
+				for int(id) >= len(seen) {
+					seen = append(seen, 0)
+				}
+				if seen[id] != mark {
+					seen[id] = mark
+					set = append(set, id)
+				}
 			}
-			slices.Sort(set)
-			out[i] = slices.Compact(set)
+			out[i] = set
 		}
 		return out
 	}
 	a.oldWords = index(a.ot, func(i int) bool { return a.al.oldTaken[i] })
 	a.newWords = index(a.nt, func(j int) bool { return a.al.newToOld[j] >= 0 })
+	a.sc.seen = seen
 
 	// Number the words from rarest to commonest, so that a sorted set lists
 	// its rarest words first, as similar needs. A counting sort: words of

@@ -36,6 +36,7 @@ type wordScratch struct {
 	ta, tb []token
 	ids    interner
 	lcs    lcsScratch
+	seen   []int32 // for the aligner's word lists
 	ia, ib []int32
 	runs   []run
 	ra, rb []int // rune offsets
@@ -56,7 +57,7 @@ func getScratch() *wordScratch { return scratchPool.Get().(*wordScratch) }
 // worked on; sc must not be used after.
 func (sc *wordScratch) release() {
 	if cap(sc.ta) > maxPooled || cap(sc.tb) > maxPooled || cap(sc.ids.strs) > maxPooled || len(sc.ids.slots) > 2*maxPooled ||
-		cap(sc.lcs.vf) > 2*maxPooled || len(sc.lcs.countA) > maxPooled || cap(sc.lcs.inA) > maxPooled {
+		cap(sc.lcs.vf) > 2*maxPooled || len(sc.lcs.countA) > maxPooled || cap(sc.lcs.inA) > maxPooled || cap(sc.seen) > maxPooled {
 		return
 	}
 	clear(sc.ta[:cap(sc.ta)])
