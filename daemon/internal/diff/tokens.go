@@ -94,9 +94,15 @@ func nextToken(s string, i int) (int, tokenKind) {
 	return i + w, tokPunct
 }
 
-func asciiAlnum(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-}
+func asciiAlnum(c byte) bool { return alnumByte[c] }
+
+// alnumByte marks the bytes that are ASCII letters and digits.
+var alnumByte = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+	}
+	return t
+}()
 
 func asciiSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
