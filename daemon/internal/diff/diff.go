@@ -130,7 +130,7 @@ func ComparePair(p article.Pair, rules Rules) Result {
 		Title:  wordDiff(old.Title, new.Title, &wordBudget, sc),
 		Byline: wordDiff(old.Byline, new.Byline, &wordBudget, sc),
 	}
-	ot, nt := newBlockWords(old.Blocks), newBlockWords(new.Blocks)
+	ot, nt := sc.old.reset(old.Blocks), sc.new.reset(new.Blocks)
 	al := alignBlocks(old.Blocks, new.Blocks, ot, nt, rules, &blockBudget, sc)
 	res.Ops = buildOps(old.Blocks, new.Blocks, al, &wordBudget, sc)
 	j := judge{rules: rules, noise: newNoise(rules.NoisePhrases), old: ot, new: nt, furniture: p.Furniture}
@@ -162,7 +162,9 @@ type wordCache struct {
 	lower  strings.Builder // backs the words lowered to their canonical form
 }
 
-func newBlockWords(bs []article.Block) *wordCache {
+// reset makes c the cache of bs, keeping the memory it has (a pooled
+// cache), and returns it.
+func (c *wordCache) reset(bs []article.Block) *wordCache {
 	// A chunk holds about the words of the whole text (a word and its
 	// space take six bytes on average), up to arenaChunk: a short article
 	// does not pay for a long one's arena.
@@ -170,7 +172,20 @@ func newBlockWords(bs []article.Block) *wordCache {
 	for _, b := range bs {
 		n += len(b.Text)
 	}
-	return &wordCache{blocks: bs, words: make([][]string, len(bs)), done: make([]bool, len(bs)), chunk: min(arenaChunk, n/6+1)}
+	c.blocks, c.chunk = bs, min(arenaChunk, n/6+1)
+	c.words, c.done = zeroed(c.words, len(bs)), zeroed(c.done, len(bs))
+	c.arena = c.arena[:0]
+	c.lower = strings.Builder{} // the words it backs may still be in use
+	return c
+}
+
+// release forgets the texts c worked on, so that a pooled cache keeps
+// none alive.
+func (c *wordCache) release() {
+	clear(c.arena[:cap(c.arena)])
+	clear(c.words[:cap(c.words)])
+	c.blocks, c.arena, c.words = nil, c.arena[:0], c.words[:0]
+	c.lower = strings.Builder{}
 }
 
 func (c *wordCache) of(i int) []string {

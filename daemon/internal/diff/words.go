@@ -37,10 +37,12 @@ type wordScratch struct {
 	ids    interner
 	lcs    lcsScratch
 	seen   []int32 // for the aligner's word lists
-	ia, ib []int32
-	runs   []run
-	ra, rb []int // rune offsets
-	ba, bb []int // byte offsets
+	// The canonical words of the old and new blocks.
+	old, new wordCache
+	ia, ib   []int32
+	runs     []run
+	ra, rb   []int // rune offsets
+	ba, bb   []int // byte offsets
 }
 
 // scratchPool keeps the working memory of finished comparisons for the
@@ -57,13 +59,16 @@ func getScratch() *wordScratch { return scratchPool.Get().(*wordScratch) }
 // worked on; sc must not be used after.
 func (sc *wordScratch) release() {
 	if cap(sc.ta) > maxPooled || cap(sc.tb) > maxPooled || cap(sc.ids.strs) > maxPooled || len(sc.ids.slots) > 2*maxPooled ||
-		cap(sc.lcs.vf) > 2*maxPooled || len(sc.lcs.countA) > maxPooled || cap(sc.lcs.inA) > maxPooled || cap(sc.seen) > maxPooled {
+		cap(sc.lcs.vf) > 2*maxPooled || len(sc.lcs.countA) > maxPooled || cap(sc.lcs.inA) > maxPooled || cap(sc.seen) > maxPooled ||
+		cap(sc.old.arena) > maxPooled || cap(sc.new.arena) > maxPooled || cap(sc.old.words) > maxPooled || cap(sc.new.words) > maxPooled {
 		return
 	}
 	clear(sc.ta[:cap(sc.ta)])
 	clear(sc.tb[:cap(sc.tb)])
 	sc.ta, sc.tb = sc.ta[:0], sc.tb[:0]
 	sc.ids.release()
+	sc.old.release()
+	sc.new.release()
 	scratchPool.Put(sc)
 }
 
