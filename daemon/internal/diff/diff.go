@@ -159,6 +159,8 @@ type wordCache struct {
 	done   []bool
 	arena  []string        // backs the word lists, to allocate in bulk
 	chunk  int             // how many words the arena takes at once
+	chunks [][]string      // every chunk the arena has had, reused by a pooled cache
+	used   int             // how many of chunks this comparison has taken
 	lower  strings.Builder // backs the words lowered to their canonical form
 }
 
@@ -174,17 +176,44 @@ func (c *wordCache) reset(bs []article.Block) *wordCache {
 	}
 	c.blocks, c.chunk = bs, min(arenaChunk, n/6+1)
 	c.words, c.done = zeroed(c.words, len(bs)), zeroed(c.done, len(bs))
-	c.arena = c.arena[:0]
+	c.arena, c.used = nil, 0
 	c.lower = strings.Builder{} // the words it backs may still be in use
 	return c
+}
+
+// nextChunk returns an empty chunk with room for n words: one of an
+// earlier comparison when it is large enough, else a new one.
+func (c *wordCache) nextChunk(n int) []string {
+	for c.used < len(c.chunks) {
+		ch := c.chunks[c.used]
+		c.used++
+		if cap(ch) >= n {
+			return ch[:0]
+		}
+	}
+	ch := make([]string, 0, max(c.chunk, n))
+	c.chunks = append(c.chunks, ch)
+	c.used = len(c.chunks)
+	return ch
+}
+
+// pooledWords is how many words the chunks of c hold.
+func (c *wordCache) pooledWords() int {
+	n := 0
+	for _, ch := range c.chunks {
+		n += cap(ch)
+	}
+	return n
 }
 
 // release forgets the texts c worked on, so that a pooled cache keeps
 // none alive.
 func (c *wordCache) release() {
-	clear(c.arena[:cap(c.arena)])
+	for _, ch := range c.chunks[:c.used] {
+		clear(ch[:cap(ch)])
+	}
 	clear(c.words[:cap(c.words)])
-	c.blocks, c.arena, c.words = nil, c.arena[:0], c.words[:0]
+	c.blocks, c.arena, c.words, c.used = nil, nil, c.words[:0], 0
 	c.lower = strings.Builder{}
 }
 
@@ -194,7 +223,7 @@ func (c *wordCache) of(i int) []string {
 		// words (a text of n bytes holds at most n/2+1): a word list never
 		// moves, and growing the arena leaves no copies behind.
 		if room := len(c.blocks[i].Text)/2 + 1; cap(c.arena)-len(c.arena) < room {
-			c.arena = make([]string, 0, max(c.chunk, room))
+			c.arena = c.nextChunk(room)
 		}
 		start := len(c.arena)
 		c.arena = appendWordsLowering(c.arena, c.blocks[i].Text, &c.lower)

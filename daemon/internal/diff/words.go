@@ -60,7 +60,7 @@ func getScratch() *wordScratch { return scratchPool.Get().(*wordScratch) }
 func (sc *wordScratch) release() {
 	if cap(sc.ta) > maxPooled || cap(sc.tb) > maxPooled || cap(sc.ids.strs) > maxPooled || len(sc.ids.slots) > 2*maxPooled ||
 		cap(sc.lcs.vf) > 2*maxPooled || len(sc.lcs.countA) > maxPooled || cap(sc.lcs.inA) > maxPooled || cap(sc.seen) > maxPooled ||
-		cap(sc.old.arena) > maxPooled || cap(sc.new.arena) > maxPooled || cap(sc.old.words) > maxPooled || cap(sc.new.words) > maxPooled {
+		sc.old.pooledWords() > maxPooled || sc.new.pooledWords() > maxPooled || cap(sc.old.words) > maxPooled || cap(sc.new.words) > maxPooled {
 		return
 	}
 	clear(sc.ta[:cap(sc.ta)])
