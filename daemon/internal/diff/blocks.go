@@ -279,7 +279,8 @@ func (a *aligner) similar(olds, news []int, t float64, keep func(i, j int) bool)
 	}
 	// The postings of word w are post[start[w]:start[w+1]], laid out in
 	// one slice: counted first, then filled.
-	start := make([]int32, a.vocab+1)
+	sc := a.sc
+	start := zeroed(sc.simStart, a.vocab+1)
 	for _, i := range olds {
 		ws := a.oldWords[i]
 		for _, w := range ws[:prefix(len(ws))] {
@@ -289,8 +290,8 @@ func (a *aligner) similar(olds, news []int, t float64, keep func(i, j int) bool)
 	for w := 1; w <= a.vocab; w++ {
 		start[w] += start[w-1]
 	}
-	post := make([]int32, start[a.vocab])
-	fill := slices.Clone(start[:a.vocab])
+	post := zeroed(sc.simPost, int(start[a.vocab]))
+	fill := append(sc.simFill[:0], start[:a.vocab]...)
 	for _, i := range olds {
 		ws := a.oldWords[i]
 		for _, w := range ws[:prefix(len(ws))] {
@@ -299,7 +300,8 @@ func (a *aligner) similar(olds, news []int, t float64, keep func(i, j int) bool)
 		}
 	}
 	var cands []candidate
-	stamp := make([]int, len(a.old))
+	stamp := zeroed(sc.simStamp, len(a.old))
+	defer func() { sc.simStart, sc.simPost, sc.simFill, sc.simStamp = start, post, fill, stamp }()
 	for _, j := range news {
 		ws := a.newWords[j]
 		for _, w := range ws[:prefix(len(ws))] {
