@@ -209,10 +209,12 @@ func (c *wordCache) pooledWords() int {
 // release forgets the texts c worked on, so that a pooled cache keeps
 // none alive.
 func (c *wordCache) release() {
-	for _, ch := range c.chunks[:c.used] {
-		clear(ch[:cap(ch)])
+	// Only the word lists of this comparison hold text; each lies in a
+	// chunk.
+	for _, ws := range c.words {
+		clear(ws)
 	}
-	clear(c.words[:cap(c.words)])
+	clear(c.words)
 	c.blocks, c.arena, c.words, c.used = nil, nil, c.words[:0], 0
 	c.lower = strings.Builder{}
 }

@@ -28,11 +28,7 @@ func (t *interner) reset(n int) {
 		t.slots = t.slots[:size]
 		clear(t.slots)
 	}
-	for _, s := range t.strs {
-		if len(s) == 1 {
-			t.short[s[0]] = 0
-		}
-	}
+	t.release()
 	if cap(t.strs) < n {
 		t.strs = make([]string, 0, n)
 	}
@@ -103,6 +99,6 @@ func (t *interner) release() {
 			t.short[s[0]] = 0
 		}
 	}
-	clear(t.strs[:cap(t.strs)])
+	clear(t.strs)
 	t.strs = t.strs[:0]
 }

@@ -66,8 +66,8 @@ func (sc *wordScratch) release() {
 		sc.old.pooledWords() > maxPooled || sc.new.pooledWords() > maxPooled || cap(sc.old.words) > maxPooled || cap(sc.new.words) > maxPooled {
 		return
 	}
-	clear(sc.ta[:cap(sc.ta)])
-	clear(sc.tb[:cap(sc.tb)])
+	clear(sc.ta)
+	clear(sc.tb)
 	sc.ta, sc.tb = sc.ta[:0], sc.tb[:0]
 	sc.ids.release()
 	sc.old.release()
@@ -88,6 +88,8 @@ func wordDiff(old, new string, budget *int, sc *wordScratch) []Span {
 	if sc == nil {
 		sc = &wordScratch{}
 	}
+	clear(sc.ta) // the tokens of the last texts: only what is in use holds text
+	clear(sc.tb)
 	sc.ta, sc.tb = appendTokens(room(sc.ta, len(old)/2+1), old), appendTokens(room(sc.tb, len(new)/2+1), new)
 	ta, tb, ids := sc.ta, sc.tb, &sc.ids
 	ids.reset(len(ta) + len(tb))
