@@ -39,6 +39,7 @@ type aligner struct {
 	old, new []article.Block
 	ot, nt   *wordCache
 	rules    Rules
+	sc       *wordScratch // its interner numbers the words
 	oldWords []blockWords // distinct words, numbered rarest first
 	newWords []blockWords
 	vocab    int
@@ -52,8 +53,8 @@ type aligner struct {
 // common subsequence of block texts), then exact and near-exact copies out
 // of order (moves), then edited blocks paired by word similarity inside each
 // run of unmatched blocks between the exact matches.
-func alignBlocks(old, new []article.Block, ot, nt *wordCache, rules Rules, budget *int) alignment {
-	a := &aligner{old: old, new: new, ot: ot, nt: nt, rules: rules}
+func alignBlocks(old, new []article.Block, ot, nt *wordCache, rules Rules, budget *int, sc *wordScratch) alignment {
+	a := &aligner{old: old, new: new, ot: ot, nt: nt, rules: rules, sc: sc}
 	a.al = alignment{
 		newToOld: make([]int, len(new)),
 		link:     make([]uint8, len(new)),
@@ -76,7 +77,7 @@ func alignBlocks(old, new []article.Block, ot, nt *wordCache, rules Rules, budge
 		return out
 	}
 	oldIDs, newIDs := intern(old), intern(new)
-	ai, bj := commonSubsequence(oldIDs, newIDs, len(ids), budget)
+	ai, bj := sc.lcs.commonSubsequence(oldIDs, newIDs, len(ids), budget)
 	for k := range ai {
 		a.link(int(ai[k]), int(bj[k]), linkEqual)
 	}
@@ -136,7 +137,7 @@ func (a *aligner) gaps(ai, bj []int32) {
 
 func (a *aligner) indexWords() {
 	// Room for the distinct words of the blocks left to pair: prose
-	// repeats its words, so about one in sixteen bytes starts a new one.
+	// repeats its words, so about one in eight bytes starts a new one.
 	n := 0
 	for i, b := range a.old {
 		if !a.al.oldTaken[i] {
@@ -148,35 +149,43 @@ func (a *aligner) indexWords() {
 			n += len(b.Text)
 		}
 	}
-	ids := make(map[string]int32, n/16)
+	ids := &a.sc.ids
+	ids.reset(n / 8)
+	// seen[id] is the number of the last block that had the word, so that
+	// a block lists each of its words once without sorting them twice.
+	seen := a.sc.seen[:0]
+	mark := int32(0)
 	index := func(c *wordCache, taken func(int) bool) []blockWords {
 		out := make([]blockWords, len(c.blocks))
 		for i := range c.blocks {
 			if taken(i) {
 				continue
 			}
+			mark++
 			ws := c.of(i)
 			set := make(blockWords, 0, len(ws))
 			for _, w := range ws {
-				id, ok := ids[w]
-				if !ok {
-					id = int32(len(ids))
-					ids[w] = id
+				id := ids.id(w)
+				for int(id) >= len(seen) {
+					seen = append(seen, 0)
 				}
-				set = append(set, id)
+				if seen[id] != mark {
+					seen[id] = mark
+					set = append(set, id)
+				}
 			}
-			slices.Sort(set)
-			out[i] = slices.Compact(set)
+			out[i] = set
 		}
 		return out
 	}
 	a.oldWords = index(a.ot, func(i int) bool { return a.al.oldTaken[i] })
 	a.newWords = index(a.nt, func(j int) bool { return a.al.newToOld[j] >= 0 })
+	a.sc.seen = seen
 
 	// Number the words from rarest to commonest, so that a sorted set lists
 	// its rarest words first, as similar needs. A counting sort: words of
 	// one frequency keep the order they were first seen in.
-	a.vocab = len(ids)
+	a.vocab = ids.len()
 	freq := make([]int32, a.vocab)
 	top := int32(0)
 	for _, sets := range [][]blockWords{a.oldWords, a.newWords} {
@@ -209,18 +218,22 @@ func (a *aligner) indexWords() {
 	}
 }
 
-// dice is the Dice coefficient of two word sets: twice the shared words
-// over the total.
-func dice(x, y blockWords) float64 {
+// diceAtLeast returns the Dice coefficient of two word sets, twice the
+// shared words over the total, when it is at least t. It stops
+// counting shared words as soon as the words left cannot bring the count
+// to what t needs: most pairs a pairing looks at are far from it.
+func diceAtLeast(x, y blockWords, t float64) (float64, bool) {
 	if len(x) == 0 || len(y) == 0 {
-		return 0
+		return 0, false
 	}
-	return 2 * float64(overlap(x, y)) / float64(len(x)+len(y))
-}
-
-func overlap(x, y blockWords) int {
+	// need is the fewest shared words that can reach t (a little slack
+	// for rounding: the exact test is made on the full count below).
+	need := int(t*float64(len(x)+len(y))/2) - 1
 	n, i, j := 0, 0, 0
 	for i < len(x) && j < len(y) {
+		if n+min(len(x)-i, len(y)-j) < need {
+			return 0, false
+		}
 		switch {
 		case x[i] == y[j]:
 			n++
@@ -232,7 +245,8 @@ func overlap(x, y blockWords) int {
 			j++
 		}
 	}
-	return n
+	s := 2 * float64(n) / float64(len(x)+len(y))
+	return s, s >= t
 }
 
 // sizesAllow reports whether two sets of these sizes can reach Dice t:
@@ -263,19 +277,35 @@ func (a *aligner) similar(olds, news []int, t float64, keep func(i, j int) bool)
 		need := max(int(math.Ceil(t*float64(n)/(2-t)-1e-9)), 1)
 		return min(max(n-need+1, 1), n)
 	}
-	postings := make([][]int32, a.vocab)
+	// The postings of word w are post[start[w]:start[w+1]], laid out in
+	// one slice: counted first, then filled.
+	sc := a.sc
+	start := zeroed(sc.simStart, a.vocab+1)
 	for _, i := range olds {
 		ws := a.oldWords[i]
 		for _, w := range ws[:prefix(len(ws))] {
-			postings[w] = append(postings[w], int32(i))
+			start[w+1]++
+		}
+	}
+	for w := 1; w <= a.vocab; w++ {
+		start[w] += start[w-1]
+	}
+	post := zeroed(sc.simPost, int(start[a.vocab]))
+	fill := append(sc.simFill[:0], start[:a.vocab]...)
+	for _, i := range olds {
+		ws := a.oldWords[i]
+		for _, w := range ws[:prefix(len(ws))] {
+			post[fill[w]] = int32(i)
+			fill[w]++
 		}
 	}
 	var cands []candidate
-	stamp := make([]int, len(a.old))
+	stamp := zeroed(sc.simStamp, len(a.old))
+	defer func() { sc.simStart, sc.simPost, sc.simFill, sc.simStamp = start, post, fill, stamp }()
 	for _, j := range news {
 		ws := a.newWords[j]
 		for _, w := range ws[:prefix(len(ws))] {
-			for _, i32 := range postings[w] {
+			for _, i32 := range post[start[w]:start[w+1]] {
 				i := int(i32)
 				if stamp[i] == j+1 {
 					continue
@@ -284,7 +314,7 @@ func (a *aligner) similar(olds, news []int, t float64, keep func(i, j int) bool)
 				if !keep(i, j) || !sizesAllow(len(a.oldWords[i]), len(ws), t) {
 					continue
 				}
-				if s := dice(a.oldWords[i], ws); s >= t {
+				if s, ok := diceAtLeast(a.oldWords[i], ws, t); ok {
 					cands = append(cands, candidate{i, j, s})
 				}
 			}

@@ -124,13 +124,14 @@ func ComparePair(p article.Pair, rules Rules) Result {
 	old, new := p.Old, p.New
 	rules = rules.withDefaults()
 	wordBudget, blockBudget := workBudget, workBudget
-	sc := &wordScratch{}
+	sc := getScratch()
+	defer sc.release()
 	res := Result{
 		Title:  wordDiff(old.Title, new.Title, &wordBudget, sc),
 		Byline: wordDiff(old.Byline, new.Byline, &wordBudget, sc),
 	}
-	ot, nt := newBlockWords(old.Blocks), newBlockWords(new.Blocks)
-	al := alignBlocks(old.Blocks, new.Blocks, ot, nt, rules, &blockBudget)
+	ot, nt := sc.old.reset(old.Blocks), sc.new.reset(new.Blocks)
+	al := alignBlocks(old.Blocks, new.Blocks, ot, nt, rules, &blockBudget, sc)
 	res.Ops = buildOps(old.Blocks, new.Blocks, al, &wordBudget, sc)
 	j := judge{rules: rules, noise: newNoise(rules.NoisePhrases), old: ot, new: nt, furniture: p.Furniture}
 	if p.Across {
@@ -158,10 +159,14 @@ type wordCache struct {
 	done   []bool
 	arena  []string        // backs the word lists, to allocate in bulk
 	chunk  int             // how many words the arena takes at once
+	chunks [][]string      // every chunk the arena has had, reused by a pooled cache
+	used   int             // how many of chunks this comparison has taken
 	lower  strings.Builder // backs the words lowered to their canonical form
 }
 
-func newBlockWords(bs []article.Block) *wordCache {
+// reset makes c the cache of bs, keeping the memory it has (a pooled
+// cache), and returns it.
+func (c *wordCache) reset(bs []article.Block) *wordCache {
 	// A chunk holds about the words of the whole text (a word and its
 	// space take six bytes on average), up to arenaChunk: a short article
 	// does not pay for a long one's arena.
@@ -169,7 +174,49 @@ func newBlockWords(bs []article.Block) *wordCache {
 	for _, b := range bs {
 		n += len(b.Text)
 	}
-	return &wordCache{blocks: bs, words: make([][]string, len(bs)), done: make([]bool, len(bs)), chunk: min(arenaChunk, n/6+1)}
+	c.blocks, c.chunk = bs, min(arenaChunk, n/6+1)
+	c.words, c.done = zeroed(c.words, len(bs)), zeroed(c.done, len(bs))
+	c.arena, c.used = nil, 0
+	c.lower = strings.Builder{} // the words it backs may still be in use
+	return c
+}
+
+// nextChunk returns an empty chunk with room for n words: one of an
+// earlier comparison when it is large enough, else a new one.
+func (c *wordCache) nextChunk(n int) []string {
+	for c.used < len(c.chunks) {
+		ch := c.chunks[c.used]
+		c.used++
+		if cap(ch) >= n {
+			return ch[:0]
+		}
+	}
+	ch := make([]string, 0, max(c.chunk, n))
+	c.chunks = append(c.chunks, ch)
+	c.used = len(c.chunks)
+	return ch
+}
+
+// pooledWords is how many words the chunks of c hold.
+func (c *wordCache) pooledWords() int {
+	n := 0
+	for _, ch := range c.chunks {
+		n += cap(ch)
+	}
+	return n
+}
+
+// release forgets the texts c worked on, so that a pooled cache keeps
+// none alive.
+func (c *wordCache) release() {
+	// Only the word lists of this comparison hold text; each lies in a
+	// chunk.
+	for _, ws := range c.words {
+		clear(ws)
+	}
+	clear(c.words)
+	c.blocks, c.arena, c.words, c.used = nil, nil, c.words[:0], 0
+	c.lower = strings.Builder{}
 }
 
 func (c *wordCache) of(i int) []string {
@@ -178,7 +225,7 @@ func (c *wordCache) of(i int) []string {
 		// words (a text of n bytes holds at most n/2+1): a word list never
 		// moves, and growing the arena leaves no copies behind.
 		if room := len(c.blocks[i].Text)/2 + 1; cap(c.arena)-len(c.arena) < room {
-			c.arena = make([]string, 0, max(c.chunk, room))
+			c.arena = c.nextChunk(room)
 		}
 		start := len(c.arena)
 		c.arena = appendWordsLowering(c.arena, c.blocks[i].Text, &c.lower)

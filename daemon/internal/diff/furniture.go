@@ -357,6 +357,12 @@ func captionWithCredit(text string, ws []string) bool {
 	// A label and its separator: look at each separator, then at what
 	// ends just before it.
 	for p := 0; p < len(t); {
+		// Only ':', '.' and the lead bytes of '…' and '©' can start a
+		// separator; no other byte needs decoding.
+		if c := t[p]; c != ':' && c != '.' && c != 0xE2 && c != 0xC2 {
+			p++
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(t[p:])
 		sep := size
 		switch {

@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -57,7 +58,19 @@ func FuzzWords(f *testing.F) {
 	f.Add("a a a a b", "b a a a a")
 	f.Add("1,234 comments", "1,301 comments")
 	f.Add("x\xffy", "x\xfey")
+	f.Add("Don't stop: at 10:42, 1,234 U.S. voters -- O’Neil's", "café NÉE a\u200db x-\u00a0y 3.5% 2014-09-15.")
 	f.Fuzz(func(t *testing.T, a, b string) {
+		// The canonical words are the word tokens, canonical, whichever
+		// path (ASCII or general) found them.
+		var want []string
+		for _, tok := range tokenize(a) {
+			if tok.kind == tokWord {
+				want = append(want, canonicalWord(tok.text))
+			}
+		}
+		if got := words(a); !slices.Equal(got, want) {
+			t.Fatalf("words(%q) = %q, want the word tokens %q", a, got, want)
+		}
 		budget := workBudget
 		spans := wordDiff(a, b, &budget, nil)
 		if got := oldText(spans); got != a {

@@ -28,18 +28,34 @@ type matcher struct {
 	vocab  int
 	budget *int
 	ai, bj []int32 // matched pairs, increasing in both
-	vf, vb []int
-	// Scratch for unique, indexed by element value, zero between uses.
-	countA, countB, posA, posB []int32
+	sc     *lcsScratch
 }
 
 // commonSubsequence returns index pairs (ai[k], bj[k]) with a[ai[k]] ==
 // b[bj[k]], increasing in both indices. vocab is one more than the largest
 // value in a or b.
 func commonSubsequence(a, b []int32, vocab int, budget *int) (ai, bj []int32) {
+	return new(lcsScratch).commonSubsequence(a, b, vocab, budget)
+}
+
+// lcsScratch is the working memory of commonSubsequence, reused from one
+// call to the next of a comparison. What a call returns lives in it, valid
+// until the next call.
+type lcsScratch struct {
+	ai, bj         []int32 // the answer
+	subAi, subBj   []int32 // the answer on the reduced sequences
+	inA, inB       []bool
+	ra, rb, ma, mb []int32
+	vf, vb         []int
+	// For unique: zero between uses.
+	countA, countB, posB []int32
+}
+
+// commonSubsequence is the function of that name, in sc's memory.
+func (sc *lcsScratch) commonSubsequence(a, b []int32, vocab int, budget *int) (ai, bj []int32) {
 	// At most min(len(a), len(b)) pairs: room for them all at once.
 	n := min(len(a), len(b))
-	m := &matcher{a: a, b: b, vocab: vocab, budget: budget, ai: make([]int32, 0, n), bj: make([]int32, 0, n)}
+	m := &matcher{a: a, b: b, vocab: vocab, budget: budget, ai: room(sc.ai, n), bj: room(sc.bj, n), sc: sc}
 	a0, a1, b0, b1 := 0, len(a), 0, len(b)
 	for a0 < a1 && b0 < b1 && a[a0] == b[b0] {
 		m.emit(a0, b0)
@@ -58,6 +74,7 @@ func commonSubsequence(a, b []int32, vocab int, budget *int) (ai, bj []int32) {
 	for k := 0; k < s; k++ {
 		m.emit(a1+k, b1+k)
 	}
+	sc.ai, sc.bj = m.ai, m.bj
 	return m.ai, m.bj
 }
 
@@ -70,18 +87,19 @@ func (m *matcher) emit(i, j int) {
 // occur on one side only: they can never be part of a common subsequence,
 // and in unrelated texts they are nearly all of them.
 func (m *matcher) middle(a0, a1, b0, b1, vocab int) {
-	inA := make([]bool, vocab)
-	inB := make([]bool, vocab)
+	sc := m.sc
+	sc.inA, sc.inB = zeroed(sc.inA, vocab), zeroed(sc.inB, vocab)
+	inA, inB := sc.inA, sc.inB
 	for _, v := range m.a[a0:a1] {
 		inA[v] = true
 	}
 	for _, v := range m.b[b0:b1] {
 		inB[v] = true
 	}
-	ra := make([]int32, 0, a1-a0) // reduced sequences
-	rb := make([]int32, 0, b1-b0)
-	ma := make([]int32, 0, a1-a0) // their positions in a and b
-	mb := make([]int32, 0, b1-b0)
+	ra := room(sc.ra, a1-a0) // reduced sequences
+	rb := room(sc.rb, b1-b0)
+	ma := room(sc.ma, a1-a0) // their positions in a and b
+	mb := room(sc.mb, b1-b0)
 	for i := a0; i < a1; i++ {
 		if inB[m.a[i]] {
 			ra = append(ra, m.a[i])
@@ -94,14 +112,27 @@ func (m *matcher) middle(a0, a1, b0, b1, vocab int) {
 			mb = append(mb, int32(j))
 		}
 	}
+	sc.ra, sc.rb, sc.ma, sc.mb = ra, rb, ma, mb
 	if len(ra) == 0 || len(rb) == 0 {
 		return
 	}
-	sub := &matcher{a: ra, b: rb, vocab: vocab, budget: m.budget}
+	n := min(len(ra), len(rb))
+	sub := &matcher{a: ra, b: rb, vocab: vocab, budget: m.budget, ai: room(sc.subAi, n), bj: room(sc.subBj, n), sc: sc}
 	sub.align(0, len(ra), 0, len(rb))
+	sc.subAi, sc.subBj = sub.ai, sub.bj
 	for k := range sub.ai {
 		m.emit(int(ma[sub.ai[k]]), int(mb[sub.bj[k]]))
 	}
+}
+
+// zeroed returns s with n elements, all zero.
+func zeroed[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
 }
 
 // align finds a longest common subsequence of a[a0:a1] and b[b0:b1] by
@@ -144,11 +175,11 @@ func (m *matcher) split(a0, a1, b0, b1 int) (x, y int, ok bool) {
 	n, mm := a1-a0, b1-b0
 	maxD := (n + mm + 1) / 2
 	size := 2*maxD + 2
-	if cap(m.vf) < size {
-		m.vf = make([]int, size)
-		m.vb = make([]int, size)
+	if cap(m.sc.vf) < size {
+		m.sc.vf = make([]int, size)
+		m.sc.vb = make([]int, size)
 	}
-	vf, vb := m.vf[:size], m.vb[:size]
+	vf, vb := m.sc.vf[:size], m.sc.vb[:size]
 	for i := range vf {
 		vf[i] = -1
 		vb[i] = -1
@@ -243,33 +274,33 @@ func (m *matcher) unique(a0, a1, b0, b1, depth int) {
 	a1 -= s
 	b1 -= s
 	if a0 < a1 && b0 < b1 && depth < fallbackDepth {
-		if m.countA == nil {
-			m.countA = make([]int32, m.vocab)
-			m.countB = make([]int32, m.vocab)
-			m.posA = make([]int32, m.vocab)
-			m.posB = make([]int32, m.vocab)
+		sc := m.sc
+		if len(sc.countA) < m.vocab {
+			sc.countA = make([]int32, m.vocab)
+			sc.countB = make([]int32, m.vocab)
+			sc.posB = make([]int32, m.vocab)
 		}
+		countA, countB, posB := sc.countA, sc.countB, sc.posB
 		for i := a0; i < a1; i++ {
-			m.countA[m.a[i]]++
-			m.posA[m.a[i]] = int32(i)
+			countA[m.a[i]]++
 		}
 		for j := b0; j < b1; j++ {
-			m.countB[m.b[j]]++
-			m.posB[m.b[j]] = int32(j)
+			countB[m.b[j]]++
+			posB[m.b[j]] = int32(j)
 		}
 		// Candidate anchors in the order of a; keep the longest run that
 		// increases in b (patience sorting).
 		var cand [][2]int32
 		for i := a0; i < a1; i++ {
-			if v := m.a[i]; m.countA[v] == 1 && m.countB[v] == 1 {
-				cand = append(cand, [2]int32{int32(i), m.posB[v]})
+			if v := m.a[i]; countA[v] == 1 && countB[v] == 1 {
+				cand = append(cand, [2]int32{int32(i), posB[v]})
 			}
 		}
 		for i := a0; i < a1; i++ {
-			m.countA[m.a[i]] = 0
+			countA[m.a[i]] = 0
 		}
 		for j := b0; j < b1; j++ {
-			m.countB[m.b[j]] = 0
+			countB[m.b[j]] = 0
 		}
 		anchors := increasingRun(cand)
 		pa, pb := a0, b0

@@ -219,10 +219,18 @@ var antonyms = func() map[string]map[string]bool {
 	return m
 }()
 
+// maxStems is the most forms stems returns: the word, and for each of the
+// ten suffixes a base, a replacement and a base without its doubled
+// consonant.
+const maxStems = 1 + 10*3
+
 // stems returns the word and the base forms it may be an inflection of:
 // "increased" → "increase", "denied" → "deny", "winning" → "win".
-func stems(w string) []string {
-	out := []string{w}
+//
+// The forms are appended to buf[:0] (room for all of them: no allocation
+// but for the forms that add letters).
+func stems(w string, buf []string) []string {
+	out := append(buf[:0], w)
 	strip := func(suffix string, repl ...string) {
 		if !strings.HasSuffix(w, suffix) || len(w) <= len(suffix)+2 {
 			return
@@ -253,9 +261,10 @@ func stems(w string) []string {
 // opposite reports whether two words are antonyms, possibly inflected, or
 // one is the other with a negating prefix ("unlikely", "non-binding").
 func opposite(a, b string) bool {
-	for _, x := range stems(a) {
+	var bufA, bufB [maxStems]string
+	for _, x := range stems(a, bufA[:]) {
 		if m := antonyms[x]; m != nil {
-			for _, y := range stems(b) {
+			for _, y := range stems(b, bufB[:]) {
 				if m[y] {
 					return true
 				}
@@ -335,6 +344,28 @@ func frenchNegation(w string) bool { return w == "ne" || strings.HasPrefix(w, "n
 // bagDifference returns the words of x not matched in y and those of y not
 // matched in x, counting repeats (bagDifferenceIdx, as words).
 func bagDifference(x, y []string) (onlyX, onlyY []string) {
+	if len(y) <= 64 {
+		// As bagDifferenceIdx does, without the lists of positions.
+		var used uint64
+		for _, w := range x {
+			k := 0
+			for ; k < len(y); k++ {
+				if used&(1<<k) == 0 && y[k] == w {
+					used |= 1 << k
+					break
+				}
+			}
+			if k == len(y) {
+				onlyX = append(onlyX, w)
+			}
+		}
+		for k, w := range y {
+			if used&(1<<k) == 0 {
+				onlyY = append(onlyY, w)
+			}
+		}
+		return onlyX, onlyY
+	}
 	ix, iy := bagDifferenceIdx(x, y)
 	for _, i := range ix {
 		onlyX = append(onlyX, x[i])
@@ -421,6 +452,8 @@ type side struct {
 	// long: the edit has more words than are read for their meaning;
 	// they are counted, not kept.
 	long bool
+	// lower backs the canonical forms of ASCII words with capitals.
+	lower strings.Builder
 }
 
 func (s *side) clear() {
@@ -453,7 +486,7 @@ func (s *side) read(text string) int {
 				m |= markQuoted
 			}
 			if len(s.ws) < maxMeaningWords {
-				s.ws = append(s.ws, canonicalWord(tk))
+				s.ws = append(s.ws, canonicalInto(tk, &s.lower))
 				s.marks = append(s.marks, m)
 			} else {
 				s.long = true

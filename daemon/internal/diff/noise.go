@@ -23,13 +23,16 @@ func sameWords(a, b string) bool {
 
 // noise classifies block texts.
 type noise struct {
-	phrases map[string]bool // extra volatile lines from the rules, canonical
+	phrases map[string]bool // extra volatile lines from the rules, canonical; nil when there are none
 }
 
 func newNoise(extra []string) *noise {
-	n := &noise{phrases: map[string]bool{}}
+	n := &noise{}
 	for _, p := range extra {
 		if ws := words(p); len(ws) > 0 {
+			if n.phrases == nil {
+				n.phrases = map[string]bool{}
+			}
 			n.phrases[strings.Join(ws, " ")] = true
 		}
 	}
@@ -108,8 +111,11 @@ func timeOrCounter(ws []string) bool {
 // nothing about who wrote the article. With stampsOnly, a run is dropped
 // only when it is labelled as a timestamp ("updated", "published", "ago"):
 // in a body block an unlabelled date may be a fact.
+//
+// When nothing is dropped it returns ws itself, allocating nothing.
 func maskVolatile(ws []string, stampsOnly bool) []string {
 	var out []string
+	dropped := false // out holds the words kept so far once something was dropped
 	for i := 0; i < len(ws); {
 		j := i
 		anchored, labelled := false, false
@@ -124,13 +130,22 @@ func maskVolatile(ws []string, stampsOnly bool) []string {
 		}
 		if j > i {
 			if !anchored || stampsOnly && !labelled {
-				out = append(out, ws[i:j]...)
+				if dropped {
+					out = append(out, ws[i:j]...)
+				}
+			} else if !dropped {
+				out, dropped = append(make([]string, 0, len(ws)), ws[:i]...), true
 			}
 			i = j
 			continue
 		}
-		out = append(out, ws[i])
+		if dropped {
+			out = append(out, ws[i])
+		}
 		i++
+	}
+	if !dropped {
+		return ws
 	}
 	return out
 }

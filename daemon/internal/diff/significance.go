@@ -95,7 +95,9 @@ func (j *judge) summarise(old, new article.Content, ops []Op) article.Summary {
 			if flip {
 				substantive = true
 			}
-			if added > 0 && hasCorrection(newText(op.Spans), j.new.of(*op.New)) {
+			// The new text is the block's own (the equal and inserted
+			// spans concatenate to it).
+			if added > 0 && hasCorrection(j.new.blocks[*op.New].Text, j.new.of(*op.New)) {
 				s.Correction = true
 			}
 		}

@@ -94,6 +94,16 @@ func nextToken(s string, i int) (int, tokenKind) {
 	return i + w, tokPunct
 }
 
+func asciiAlnum(c byte) bool { return alnumByte[c] }
+
+// alnumByte marks the bytes that are ASCII letters and digits.
+var alnumByte = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+	}
+	return t
+}()
+
 func asciiSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
 }
@@ -186,6 +196,30 @@ func appendWords(dst []string, s string) []string {
 // changed, only added to, so the words stay valid.
 func appendWordsLowering(dst []string, s string, lower *strings.Builder) []string {
 	for i := 0; i < len(s); {
+		// Most text is ASCII: a byte that is not a letter or digit starts
+		// no word (spaces and punctuation are tokens of their own), and a
+		// run of letters and digits followed by a byte that cannot join a
+		// word is one. Anything else takes the general path.
+		if c := s[i]; c < utf8.RuneSelf {
+			if !asciiAlnum(c) {
+				i++
+				continue
+			}
+			j, upper := i+1, c >= 'A' && c <= 'Z'
+			for j < len(s) && asciiAlnum(s[j]) {
+				upper = upper || s[j] >= 'A' && s[j] <= 'Z'
+				j++
+			}
+			if j == len(s) || s[j] < utf8.RuneSelf && !connector(rune(s[j])) {
+				if upper {
+					dst = append(dst, canonicalInto(s[i:j], lower))
+				} else {
+					dst = append(dst, s[i:j])
+				}
+				i = j
+				continue
+			}
+		}
 		j, kind := nextToken(s, i)
 		if kind == tokWord {
 			dst = append(dst, canonicalInto(s[i:j], lower))
@@ -223,6 +257,10 @@ func canonicalInto(w string, lower *strings.Builder) string {
 	return lower.String()[start:]
 }
 
+// apostrophes straightens the apostrophes of a word; built once, as a
+// replacer compiles its table when made.
+var apostrophes = strings.NewReplacer("’", "'", "ʼ", "'")
+
 func canonicalWord(w string) string {
 	lower := true
 	for k := 0; k < len(w); k++ {
@@ -236,7 +274,7 @@ func canonicalWord(w string) string {
 	}
 	w = strings.ToLower(w)
 	if strings.ContainsAny(w, "’ʼ") {
-		w = strings.NewReplacer("’", "'", "ʼ", "'").Replace(w)
+		w = apostrophes.Replace(w)
 	}
 	return w
 }

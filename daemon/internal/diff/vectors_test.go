@@ -2,11 +2,13 @@ package diff
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"redline/daemon/internal/article"
@@ -64,6 +66,68 @@ func loadVectors(t testing.TB) []vector {
 	return vs
 }
 
+// vectorPair is the pair a vector compares, and its rules.
+func vectorPair(t testing.TB, v vector) (article.Pair, Rules) {
+	t.Helper()
+	rules := DefaultRules()
+	if len(v.Rules) > 0 {
+		dec := json.NewDecoder(strings.NewReader(string(v.Rules)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&rules); err != nil {
+			t.Fatalf("%s: rules: %v", v.Name, err)
+		}
+	}
+	p := article.Pair{Old: v.Old, New: v.New, Furniture: learned(v.Furniture)}
+	if v.OldPage != nil {
+		p.OldPage = article.DigestPage(*v.OldPage, v.Old)
+	}
+	if v.NewPage != nil {
+		p.NewPage = article.DigestPage(*v.NewPage, v.New)
+	}
+	return p, rules
+}
+
+// TestComparisonsShareNoState: comparisons reuse working memory, so each
+// vector is compared again after every other (and after a long text that
+// grows that memory), from several goroutines at once, and must give the
+// same result as the first time.
+func TestComparisonsShareNoState(t *testing.T) {
+	vs := loadVectors(t)
+	pairs := make([]article.Pair, len(vs))
+	rules := make([]Rules, len(vs))
+	want := make([]Result, len(vs))
+	for i, v := range vs {
+		pairs[i], rules[i] = vectorPair(t, v)
+		want[i] = ComparePair(pairs[i], rules[i])
+	}
+	var long article.Content
+	for k := range 300 {
+		long.Blocks = append(long.Blocks, article.Block{Kind: article.KindParagraph,
+			Text: strings.Repeat(fmt.Sprintf("Paragraph %d says something new: word%d, Word%d. ", k, k, k*7), 5)})
+	}
+	const workers = 4
+	errs := make(chan string, workers*len(vs))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for n := range vs {
+				i := (len(vs) - 1 - n + w*7) % len(vs) // another order for each worker
+				if n%5 == 0 {
+					Compare(long, vs[i].New, DefaultRules())
+				}
+				if got := ComparePair(pairs[i], rules[i]); !reflect.DeepEqual(got, want[i]) {
+					errs <- fmt.Sprintf("%s: compared again, got %+v\nwant %+v", vs[i].Name, got, want[i])
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
+
 func TestVectors(t *testing.T) {
 	vs := loadVectors(t)
 	if len(vs) < 35 {
@@ -71,21 +135,7 @@ func TestVectors(t *testing.T) {
 	}
 	for _, v := range vs {
 		t.Run(v.Name, func(t *testing.T) {
-			rules := DefaultRules()
-			if len(v.Rules) > 0 {
-				dec := json.NewDecoder(strings.NewReader(string(v.Rules)))
-				dec.DisallowUnknownFields()
-				if err := dec.Decode(&rules); err != nil {
-					t.Fatalf("rules: %v", err)
-				}
-			}
-			p := article.Pair{Old: v.Old, New: v.New, Furniture: learned(v.Furniture)}
-			if v.OldPage != nil {
-				p.OldPage = article.DigestPage(*v.OldPage, v.Old)
-			}
-			if v.NewPage != nil {
-				p.NewPage = article.DigestPage(*v.NewPage, v.New)
-			}
+			p, rules := vectorPair(t, v)
 			res := ComparePair(p, rules)
 			checkResult(t, v.Old, v.New, res)
 

@@ -1,6 +1,9 @@
 package diff
 
-import "unicode/utf8"
+import (
+	"sync"
+	"unicode/utf8"
+)
 
 // Span ops.
 const (
@@ -31,11 +34,45 @@ type run struct {
 // and allocating it for each would cost many times the text.
 type wordScratch struct {
 	ta, tb []token
-	ids    map[string]int32
-	ia, ib []int32
-	runs   []run
-	ra, rb []int // rune offsets
-	ba, bb []int // byte offsets
+	ids    interner
+	lcs    lcsScratch
+	seen   []int32 // for the aligner's word lists
+	// For the aligner's search of similar blocks.
+	simStart, simPost, simFill []int32
+	simStamp                   []int
+	// The canonical words of the old and new blocks.
+	old, new wordCache
+	ia, ib   []int32
+	runs     []run
+	ra, rb   []int // rune offsets
+	ba, bb   []int // byte offsets
+}
+
+// scratchPool keeps the working memory of finished comparisons for the
+// next ones, so that a comparison does not allocate its tables afresh.
+var scratchPool = sync.Pool{New: func() any { return new(wordScratch) }}
+
+// maxPooled is the most elements a scratch buffer may hold to go back to
+// the pool: the memory of a rare huge comparison is given back instead.
+const maxPooled = 1 << 16
+
+func getScratch() *wordScratch { return scratchPool.Get().(*wordScratch) }
+
+// release returns sc to the pool, holding no reference to the texts it
+// worked on; sc must not be used after.
+func (sc *wordScratch) release() {
+	if cap(sc.ta) > maxPooled || cap(sc.tb) > maxPooled || cap(sc.ids.strs) > maxPooled || len(sc.ids.slots) > 2*maxPooled ||
+		cap(sc.lcs.vf) > 2*maxPooled || len(sc.lcs.countA) > maxPooled || cap(sc.lcs.inA) > maxPooled || cap(sc.seen) > maxPooled || cap(sc.simPost) > maxPooled ||
+		sc.old.pooledWords() > maxPooled || sc.new.pooledWords() > maxPooled || cap(sc.old.words) > maxPooled || cap(sc.new.words) > maxPooled {
+		return
+	}
+	clear(sc.ta)
+	clear(sc.tb)
+	sc.ta, sc.tb = sc.ta[:0], sc.tb[:0]
+	sc.ids.release()
+	sc.old.release()
+	sc.new.release()
+	scratchPool.Put(sc)
 }
 
 // wordDiff diffs two texts word by word and groups the result for reading.
@@ -51,25 +88,19 @@ func wordDiff(old, new string, budget *int, sc *wordScratch) []Span {
 	if sc == nil {
 		sc = &wordScratch{}
 	}
-	if sc.ids == nil {
-		sc.ids = map[string]int32{}
-	}
-	clear(sc.ids)
+	clear(sc.ta) // the tokens of the last texts: only what is in use holds text
+	clear(sc.tb)
 	sc.ta, sc.tb = appendTokens(room(sc.ta, len(old)/2+1), old), appendTokens(room(sc.tb, len(new)/2+1), new)
-	ta, tb, ids := sc.ta, sc.tb, sc.ids
+	ta, tb, ids := sc.ta, sc.tb, &sc.ids
+	ids.reset(len(ta) + len(tb))
 	intern := func(out []int32, toks []token) []int32 {
 		for _, t := range toks {
-			id, ok := ids[t.text]
-			if !ok {
-				id = int32(len(ids))
-				ids[t.text] = id
-			}
-			out = append(out, id)
+			out = append(out, ids.id(t.text))
 		}
 		return out
 	}
 	sc.ia, sc.ib = intern(room(sc.ia, len(ta)), ta), intern(room(sc.ib, len(tb)), tb)
-	ai, bj := commonSubsequence(sc.ia, sc.ib, len(ids), budget)
+	ai, bj := sc.lcs.commonSubsequence(sc.ia, sc.ib, ids.len(), budget)
 
 	runs := room(sc.runs, 2*len(ai)+1)
 	pa, pb := 0, 0
