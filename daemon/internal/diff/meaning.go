@@ -346,19 +346,7 @@ func frenchNegation(w string) bool { return w == "ne" || strings.HasPrefix(w, "n
 func bagDifference(x, y []string) (onlyX, onlyY []string) {
 	if len(y) <= 64 {
 		// As bagDifferenceIdx does, without the lists of positions.
-		var used uint64
-		for _, w := range x {
-			k := 0
-			for ; k < len(y); k++ {
-				if used&(1<<k) == 0 && y[k] == w {
-					used |= 1 << k
-					break
-				}
-			}
-			if k == len(y) {
-				onlyX = append(onlyX, w)
-			}
-		}
+		used := pairOff(x, y, func(i int) { onlyX = append(onlyX, x[i]) })
 		for k, w := range y {
 			if used&(1<<k) == 0 {
 				onlyY = append(onlyY, w)
@@ -877,25 +865,33 @@ var dateNames = func() map[string]string {
 	return m
 }()
 
+// pairOff matches each word of x with an unmatched equal word of y (at
+// most 64 words), calls unmatched with the position of each word of x
+// left over, and returns which words of y were matched, as bits.
+func pairOff(x, y []string, unmatched func(i int)) uint64 {
+	var used uint64
+	for i, w := range x {
+		k := 0
+		for ; k < len(y); k++ {
+			if used&(1<<k) == 0 && y[k] == w {
+				used |= 1 << k
+				break
+			}
+		}
+		if k == len(y) {
+			unmatched(i)
+		}
+	}
+	return used
+}
+
 // bagDifferenceIdx returns the positions of the words of x not matched in
 // y and of those of y not matched in x, counting repeats.
 func bagDifferenceIdx(x, y []string) (onlyX, onlyY []int) {
 	if len(y) <= 64 {
 		// An edit is mostly a few words: match them pairwise, without a
 		// map.
-		var used uint64
-		for i, w := range x {
-			k := 0
-			for ; k < len(y); k++ {
-				if used&(1<<k) == 0 && y[k] == w {
-					used |= 1 << k
-					break
-				}
-			}
-			if k == len(y) {
-				onlyX = append(onlyX, i)
-			}
-		}
+		used := pairOff(x, y, func(i int) { onlyX = append(onlyX, i) })
 		for k := range y {
 			if used&(1<<k) == 0 {
 				onlyY = append(onlyY, k)
