@@ -155,6 +155,20 @@ func (a *aligner) indexWords() {
 	// a block lists each of its words once without sorting them twice.
 	seen := a.sc.seen[:0]
 	mark := int32(0)
+	// Every set lies in one slice, with room for all the words of the
+	// blocks left to pair (a set holds at most its block's words).
+	words := 0
+	for i := range a.old {
+		if !a.al.oldTaken[i] {
+			words += len(a.ot.of(i))
+		}
+	}
+	for j := range a.new {
+		if a.al.newToOld[j] < 0 {
+			words += len(a.nt.of(j))
+		}
+	}
+	sets := room(a.sc.sets, words)
 	index := func(c *wordCache, taken func(int) bool) []blockWords {
 		out := make([]blockWords, len(c.blocks))
 		for i := range c.blocks {
@@ -163,7 +177,7 @@ func (a *aligner) indexWords() {
 			}
 			mark++
 			ws := c.of(i)
-			set := make(blockWords, 0, len(ws))
+			set := blockWords(sets[len(sets) : len(sets) : len(sets)+len(ws)])
 			for _, w := range ws {
 				id := ids.id(w)
 				for int(id) >= len(seen) {
@@ -175,12 +189,13 @@ func (a *aligner) indexWords() {
 				}
 			}
 			out[i] = set
+			sets = sets[:len(sets)+len(set)]
 		}
 		return out
 	}
 	a.oldWords = index(a.ot, func(i int) bool { return a.al.oldTaken[i] })
 	a.newWords = index(a.nt, func(j int) bool { return a.al.newToOld[j] >= 0 })
-	a.sc.seen = seen
+	a.sc.seen, a.sc.sets = seen, sets
 
 	// Number the words from rarest to commonest, so that a sorted set lists
 	// its rarest words first, as similar needs. A counting sort: words of

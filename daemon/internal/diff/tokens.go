@@ -246,6 +246,14 @@ func canonicalInto(w string, lower *strings.Builder) string {
 	if lower == nil {
 		return strings.ToLower(w)
 	}
+	if lower.Cap()-lower.Len() < len(w) {
+		// A new buffer rather than a larger copy of this one: the words
+		// already lowered keep the old one, and nothing is copied. Each
+		// is twice the last, up to lowerChunk.
+		next := max(min(2*lower.Cap(), lowerChunk), 64, len(w))
+		*lower = strings.Builder{}
+		lower.Grow(next)
+	}
 	start := lower.Len()
 	for k := 0; k < len(w); k++ {
 		c := w[k]
@@ -256,6 +264,9 @@ func canonicalInto(w string, lower *strings.Builder) string {
 	}
 	return lower.String()[start:]
 }
+
+// lowerChunk is the most bytes a buffer of lowered words takes at once.
+const lowerChunk = 8 << 10
 
 // apostrophes straightens the apostrophes of a word; built once, as a
 // replacer compiles its table when made.
