@@ -549,3 +549,42 @@ func TestInvalidByteIsNoQuotationMark(t *testing.T) {
 		t.Errorf("an unquoted word replaced after an invalid byte: %s, want minor", got)
 	}
 }
+
+// The noise phrases are a user setting: each comparison follows the rules
+// it is given, whatever phrases the comparison before it had, and even when
+// the caller changes its list in place afterwards.
+func TestNoisePhrasesFollowTheRules(t *testing.T) {
+	p := func(s string) article.Block { return article.Block{Kind: article.KindParagraph, Text: s} }
+	old := article.Content{Blocks: []article.Block{p("The council met on Tuesday to vote on the new budget for the city.")}}
+	new := article.Content{Blocks: []article.Block{p("The council met on Tuesday to vote on the new budget for the city."), p("Read the whole story in our evening edition")}}
+	noiseOf := func(phrases []string) bool {
+		t.Helper()
+		rules := DefaultRules()
+		rules.NoisePhrases = phrases
+		res := Compare(old, new, rules)
+		for _, op := range res.Ops {
+			if op.Op == OpInsert {
+				return op.Noise
+			}
+		}
+		t.Fatalf("no insertion in %+v", res.Ops)
+		return false
+	}
+	phrases := []string{"Read the whole story in our evening edition"}
+	if !noiseOf(phrases) {
+		t.Error("a line the rules name as noise is reported as a change")
+	}
+	if noiseOf([]string{"Subscribe today"}) {
+		t.Error("a line the earlier rules named is still noise after the rules changed")
+	}
+	if noiseOf(nil) {
+		t.Error("a line the earlier rules named is still noise with no phrases")
+	}
+	if !noiseOf(phrases) {
+		t.Error("a line the rules name again is reported as a change")
+	}
+	phrases[0] = "Subscribe today" // the caller's list changed in place
+	if noiseOf(phrases) {
+		t.Error("a comparison followed the phrases the list held before it changed")
+	}
+}

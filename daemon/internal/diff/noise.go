@@ -3,6 +3,7 @@ package diff
 import (
 	"slices"
 	"strings"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 )
@@ -26,6 +27,34 @@ type noise struct {
 	phrases map[string]bool // extra volatile lines from the rules, canonical; nil when there are none
 }
 
+// plainNoise is the noise of rules without extra phrases; a noise is
+// never changed once made, so comparisons share it.
+var plainNoise = &noise{}
+
+// cachedNoise is the noise of one list of extra phrases.
+type cachedNoise struct {
+	phrases []string // a copy: the caller's list may change
+	n       *noise
+}
+
+// lastNoise holds the noise of the last list of extra phrases: the rules
+// are the same for many comparisons in a row, and building the table
+// again for each would cost more than most comparisons.
+var lastNoise atomic.Pointer[cachedNoise]
+
+// noiseFor returns the noise of the extra phrases, made once per list.
+func noiseFor(extra []string) *noise {
+	if len(extra) == 0 {
+		return plainNoise
+	}
+	if c := lastNoise.Load(); c != nil && slices.Equal(c.phrases, extra) {
+		return c.n
+	}
+	n := newNoise(extra)
+	lastNoise.Store(&cachedNoise{phrases: slices.Clone(extra), n: n})
+	return n
+}
+
 func newNoise(extra []string) *noise {
 	n := &noise{}
 	for _, p := range extra {
@@ -39,6 +68,17 @@ func newNoise(extra []string) *noise {
 	return n
 }
 
+// appendJoined appends ws, separated by single spaces, to b.
+func appendJoined(b []byte, ws []string) []byte {
+	for k, w := range ws {
+		if k > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, w...)
+	}
+	return b
+}
+
 // maxVolatileWords is the longest line that can be a timestamp or counter.
 const maxVolatileWords = 16
 
@@ -50,13 +90,14 @@ func (n *noise) volatile(ws []string) bool {
 	if len(ws) == 0 {
 		return true
 	}
-	if len(ws) <= maxVolatileWords {
-		line := strings.Join(ws, " ")
-		if n.phrases[line] || boilerplate[line] {
+	if len(ws) <= maxVolatileWords || len(n.phrases) > 0 {
+		// The line is joined in a buffer on the stack (when it fits):
+		// a map looked up with a conversion of bytes allocates nothing.
+		var buf [256]byte
+		line := appendJoined(buf[:0], ws)
+		if n.phrases[string(line)] || len(ws) <= maxVolatileWords && boilerplate[string(line)] {
 			return true
 		}
-	} else if len(n.phrases) > 0 && n.phrases[strings.Join(ws, " ")] {
-		return true
 	}
 	// "Advertisement - Scroll to continue", "Advertisement: story continues".
 	if len(ws) <= 6 && (slices.Contains(ws, "advertisement") || slices.Contains(ws, "advertisements")) {
