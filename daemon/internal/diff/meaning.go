@@ -344,6 +344,13 @@ func frenchNegation(w string) bool { return w == "ne" || strings.HasPrefix(w, "n
 // bagDifference returns the words of x not matched in y and those of y not
 // matched in x, counting repeats (bagDifferenceIdx, as words).
 func bagDifference(x, y []string) (onlyX, onlyY []string) {
+	if len(x)+len(y) == 0 {
+		return nil, nil
+	}
+	// Both lists lie in one allocation, each with room for all of its
+	// side's words (appending to onlyX never reaches onlyY).
+	buf := make([]string, len(x)+len(y))
+	onlyX, onlyY = buf[:0:len(x)], buf[len(x):len(x):len(x)+len(y)]
 	if len(y) <= 64 {
 		// As bagDifferenceIdx does, without the lists of positions.
 		used := pairOff(x, y, func(i int) { onlyX = append(onlyX, x[i]) })
@@ -442,6 +449,13 @@ type side struct {
 	long bool
 	// lower backs the canonical forms of ASCII words with capitals.
 	lower strings.Builder
+}
+
+// begin makes s ready to read a new block: a sentence opens, outside
+// quotation marks. The memory of its word lists is kept.
+func (s *side) begin() {
+	s.clear()
+	s.start, s.quoted, s.prev = true, false, ""
 }
 
 func (s *side) clear() {

@@ -21,6 +21,9 @@ type judge struct {
 	// authors are the names either version's byline holds, as
 	// bylineNames gives them (see authorBio).
 	authors []string
+	// del and ins read the edits of one block after another: their word
+	// lists keep their memory from one block to the next.
+	del, ins side
 }
 
 // summarise marks each op that is only noise and grades the change.
@@ -234,8 +237,9 @@ const maxMeaningWords = 200
 // whether any one edit in it changes what the block says: a negation or an
 // antonym, a number, a date, a name or a quoted word (see meaning.go).
 func (j *judge) edits(op *Op) (added, removed int, meaning bool) {
-	var del, ins side
-	del.start, ins.start = true, true
+	del, ins := &j.del, &j.ins
+	del.begin()
+	ins.begin()
 	b := blockSides{j: j, op: op}
 	check := func() {
 		if len(del.ws) == 0 && len(ins.ws) == 0 {
@@ -243,7 +247,7 @@ func (j *judge) edits(op *Op) (added, removed int, meaning bool) {
 		}
 		// A long rewrite is judged by its size; only short edits are
 		// read for their meaning.
-		if !meaning && !del.long && !ins.long && len(del.ws)+len(ins.ws) <= maxMeaningWords && b.meaningChanged(&del, &ins) {
+		if !meaning && !del.long && !ins.long && len(del.ws)+len(ins.ws) <= maxMeaningWords && b.meaningChanged(del, ins) {
 			meaning = true
 		}
 		del.clear()
