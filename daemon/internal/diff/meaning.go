@@ -18,7 +18,11 @@ func hasCorrection(text string, ws []string) bool {
 	if !slices.ContainsFunc(ws, func(w string) bool { return correctionWords[w] }) {
 		return false
 	}
-	t := straightQuotes.Replace(strings.ToLower(text))
+	t := strings.ToLower(text)
+	if strings.ContainsAny(t, quotesToStraighten) {
+		// Replace copies the whole text even when it changes nothing.
+		t = straightQuotes.Replace(t)
+	}
 	for _, p := range correctionPhrases {
 		if strings.Contains(t, p) {
 			return true
@@ -47,6 +51,9 @@ func hasCorrection(text string, ws []string) bool {
 }
 
 var straightQuotes = strings.NewReplacer("’", "'", "‘", "'", "ʼ", "'", "\u00a0", " ")
+
+// quotesToStraighten are the characters straightQuotes replaces.
+const quotesToStraighten = "’‘ʼ\u00a0"
 
 var correctionLabels = set(
 	"correction", "corrections", "clarification", "clarifications", "erratum", "errata",
