@@ -63,28 +63,27 @@ func alignBlocks(old, new []article.Block, ot, nt *wordCache, rules Rules, budge
 	for j := range a.al.newToOld {
 		a.al.newToOld[j] = -1
 	}
-	ids := make(map[string]int32, len(old)+len(new))
-	intern := func(bs []article.Block) []int32 {
-		out := make([]int32, len(bs))
-		for i, b := range bs {
-			id, ok := ids[b.Text]
-			if !ok {
-				id = int32(len(ids))
-				ids[b.Text] = id
-			}
-			out[i] = id
-		}
-		return out
+	// The block texts are numbered by the pooled interner (the word diffs
+	// of the title and byline are done with it; indexWords takes it next).
+	ids := &sc.ids
+	ids.reset(len(old) + len(new))
+	blockIDs := make([]int32, len(old)+len(new))
+	for k, b := range old {
+		blockIDs[k] = ids.id(b.Text)
 	}
-	oldIDs, newIDs := intern(old), intern(new)
-	ai, bj := sc.lcs.commonSubsequence(oldIDs, newIDs, len(ids), budget)
+	for k, b := range new {
+		blockIDs[len(old)+k] = ids.id(b.Text)
+	}
+	oldIDs, newIDs := blockIDs[:len(old)], blockIDs[len(old):]
+	texts := ids.len()
+	ai, bj := sc.lcs.commonSubsequence(oldIDs, newIDs, texts, budget)
 	for k := range ai {
 		a.link(int(ai[k]), int(bj[k]), linkEqual)
 	}
 	a.gaps(ai, bj)
 
 	// Exact copies elsewhere are moves.
-	queue := map[int32][]int{}
+	queue := make([][]int, texts)
 	for i := range old {
 		if !a.al.oldTaken[i] {
 			queue[oldIDs[i]] = append(queue[oldIDs[i]], i)
