@@ -45,6 +45,7 @@ type wordScratch struct {
 	old, new wordCache
 	ia, ib   []int32
 	runs     []run
+	merged   []run // cleanup's result
 	ra, rb   []int // rune offsets
 	ba, bb   []int // byte offsets
 }
@@ -63,7 +64,7 @@ func getScratch() *wordScratch { return scratchPool.Get().(*wordScratch) }
 // worked on; sc must not be used after.
 func (sc *wordScratch) release() {
 	if cap(sc.ta) > maxPooled || cap(sc.tb) > maxPooled || cap(sc.ids.strs) > maxPooled || len(sc.ids.slots) > 2*maxPooled ||
-		cap(sc.lcs.vf) > 2*maxPooled || len(sc.lcs.countA) > maxPooled || cap(sc.lcs.inA) > maxPooled || cap(sc.seen) > maxPooled || cap(sc.sets) > maxPooled || cap(sc.simPost) > maxPooled ||
+		cap(sc.lcs.vf) > 2*maxPooled || len(sc.lcs.countA) > maxPooled || cap(sc.lcs.inA) > maxPooled || cap(sc.runs) > maxPooled || cap(sc.merged) > maxPooled || cap(sc.seen) > maxPooled || cap(sc.sets) > maxPooled || cap(sc.simPost) > maxPooled ||
 		sc.old.pooledWords() > maxPooled || sc.new.pooledWords() > maxPooled || cap(sc.old.words) > maxPooled || cap(sc.new.words) > maxPooled {
 		return
 	}
@@ -130,8 +131,8 @@ func wordDiff(old, new string, budget *int, sc *wordScratch) []Span {
 	sc.rb, sc.bb = offsets(room(sc.rb, len(tb)+1), room(sc.bb, len(tb)+1), tb)
 	g := grouper{a: ta, b: tb, ra: sc.ra, rb: sc.rb, ba: sc.ba, bb: sc.bb, old: old, new: new}
 	runs = g.slide(runs)
-	runs = g.cleanup(runs)
-	return g.spans(runs)
+	sc.merged = g.cleanup(runs, room(sc.merged, len(runs)))
+	return g.spans(sc.merged)
 }
 
 // room returns s emptied, with room for n elements: s itself when it has
@@ -246,8 +247,8 @@ func editScore(toks []token, lo, hi int) int {
 // side of the edit before it and of the edit after it, or when it holds no
 // word at all. Each merge makes an edit larger, which can make the next
 // island to the left small enough in turn; a stack handles that in one pass.
-func (g *grouper) cleanup(runs []run) []run {
-	out := make([]run, 0, len(runs))
+// The result is appended to out, which must not share memory with runs.
+func (g *grouper) cleanup(runs, out []run) []run {
 	for _, r := range runs {
 		if n := len(out); n > 0 && !r.equal && !out[n-1].equal {
 			out[n-1].a1, out[n-1].b1 = r.a1, r.b1
