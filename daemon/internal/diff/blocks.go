@@ -338,7 +338,10 @@ func (a *aligner) similar(olds, news []int, t float64, keep func(i, j int) bool)
 }
 
 // unmatched returns the old and new blocks not linked yet that have words.
+// The lists are the scratch's: each call's lists replace the last's.
 func (a *aligner) unmatched() (olds, news []int) {
+	olds, news = a.sc.olds[:0], a.sc.news[:0]
+	defer func() { a.sc.olds, a.sc.news = olds, news }()
 	for i := range a.old {
 		if !a.al.oldTaken[i] && len(a.oldWords[i]) > 0 {
 			olds = append(olds, i)
