@@ -250,7 +250,7 @@ func (c *wordCache) total() int {
 
 // buildOps lays the alignment out in reading order of the new version.
 func buildOps(old, new []article.Block, al alignment, budget *int, sc *wordScratch) []Op {
-	var deleted []int
+	deleted := sc.deleted[:0]
 	for i := range old {
 		if !al.oldTaken[i] {
 			deleted = append(deleted, i)
@@ -259,7 +259,8 @@ func buildOps(old, new []article.Block, al alignment, budget *int, sc *wordScrat
 	ops := make([]Op, 0, len(new)+len(deleted))
 	// nextInPlace[j] is the old index of the first block at or after new
 	// position j that stayed in place; deletions before it come first.
-	nextInPlace := make([]int, len(new)+1)
+	nextInPlace := room(sc.nextInPlace, len(new)+1)[:len(new)+1]
+	defer func() { sc.deleted, sc.nextInPlace = deleted, nextInPlace }()
 	nextInPlace[len(new)] = len(old)
 	for j := len(new) - 1; j >= 0; j-- {
 		nextInPlace[j] = nextInPlace[j+1]

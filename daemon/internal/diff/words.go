@@ -40,6 +40,8 @@ type wordScratch struct {
 	sets   []int32 // backs the aligner's word sets
 	// The aligner's unmatched blocks.
 	olds, news []int
+	// buildOps' deleted blocks and next blocks in place.
+	deleted, nextInPlace []int
 	// For the aligner's search of similar blocks.
 	simStart, simPost, simFill []int32
 	simStamp                   []int
@@ -66,7 +68,7 @@ func getScratch() *wordScratch { return scratchPool.Get().(*wordScratch) }
 // worked on; sc must not be used after.
 func (sc *wordScratch) release() {
 	if cap(sc.ta) > maxPooled || cap(sc.tb) > maxPooled || cap(sc.ids.strs) > maxPooled || len(sc.ids.slots) > 2*maxPooled ||
-		cap(sc.lcs.vf) > 2*maxPooled || len(sc.lcs.countA) > maxPooled || cap(sc.lcs.inA) > maxPooled || cap(sc.runs) > maxPooled || cap(sc.merged) > maxPooled || cap(sc.seen) > maxPooled || cap(sc.sets) > maxPooled || cap(sc.olds) > maxPooled || cap(sc.news) > maxPooled || cap(sc.simPost) > maxPooled ||
+		cap(sc.lcs.vf) > 2*maxPooled || len(sc.lcs.countA) > maxPooled || cap(sc.lcs.inA) > maxPooled || cap(sc.runs) > maxPooled || cap(sc.merged) > maxPooled || cap(sc.seen) > maxPooled || cap(sc.sets) > maxPooled || cap(sc.olds) > maxPooled || cap(sc.deleted) > maxPooled || cap(sc.nextInPlace) > maxPooled || cap(sc.news) > maxPooled || cap(sc.simPost) > maxPooled ||
 		sc.old.pooledWords() > maxPooled || sc.new.pooledWords() > maxPooled || cap(sc.old.words) > maxPooled || cap(sc.new.words) > maxPooled {
 		return
 	}
