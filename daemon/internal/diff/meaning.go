@@ -31,23 +31,24 @@ func hasCorrection(text string, ws []string) bool {
 	// A label opening the block: "Correction — …", "CLARIFICATION. …",
 	// "Rectificatif : …". Inside prose these words are ordinary nouns, so
 	// elsewhere they count only when a colon follows them.
-	toks := tokenize(t)
+	// The tokens are read in one pass, without a list of them: a label
+	// waits for the next token that is not a space.
 	first := true
-	for i, tk := range toks {
-		if tk.kind != tokWord {
-			continue
+	label, labelFirst := false, false // the last word was a label; it was the first word
+	for i := 0; i < len(t); {
+		j, kind := nextToken(t, i)
+		switch kind {
+		case tokWord:
+			label, labelFirst, first = correctionLabels[t[i:j]], first, false
+		case tokPunct:
+			if label && (t[i:j] == ":" || labelFirst) {
+				return true
+			}
+			label = false
 		}
-		label := correctionLabels[tk.text]
-		j := i + 1
-		for j < len(toks) && toks[j].kind == tokSpace {
-			j++
-		}
-		if label && (j == len(toks) || toks[j].text == ":" || first && toks[j].kind == tokPunct) {
-			return true
-		}
-		first = false
+		i = j
 	}
-	return false
+	return label // a label that ends the block
 }
 
 var straightQuotes = strings.NewReplacer("’", "'", "‘", "'", "ʼ", "'", "\u00a0", " ")
