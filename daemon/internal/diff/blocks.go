@@ -394,30 +394,36 @@ func (a *aligner) pairInGaps() {
 		return
 	}
 	// The unmatched blocks of each run, in reading order, and each block's
-	// place among them.
-	runOld, runNew := make([][]int, a.runs), make([][]int, a.runs)
-	oldPos, newPos := make([]int, len(a.old)), make([]int, len(a.new))
-	for i := range a.old {
-		if !a.al.oldTaken[i] {
-			g := a.oldGap[i]
-			oldPos[i] = len(runOld[g])
-			runOld[g] = append(runOld[g], i)
+	// place among them. Runs follow each other in reading order, so the
+	// unmatched blocks of one side, in order, list run after run: run g's
+	// are blocks[at[g]:at[g+1]].
+	byGap := func(n int, gap []int, unmatched func(int) bool) (blocks, at, pos []int) {
+		blocks, at, pos = make([]int, 0, n), make([]int, a.runs+1), make([]int, n)
+		for i := range n {
+			if unmatched(i) {
+				at[gap[i]+1]++
+				blocks = append(blocks, i)
+			}
 		}
-	}
-	for j := range a.new {
-		if a.al.newToOld[j] < 0 {
-			g := a.newGap[j]
-			newPos[j] = len(runNew[g])
-			runNew[g] = append(runNew[g], j)
+		for g := 1; g <= a.runs; g++ {
+			at[g] += at[g-1]
 		}
+		for k, i := range blocks {
+			pos[i] = k - at[gap[i]]
+		}
+		return blocks, at, pos
 	}
+	oldRun, oldAt, oldPos := byGap(len(a.old), a.oldGap, func(i int) bool { return !a.al.oldTaken[i] })
+	newRun, newAt, newPos := byGap(len(a.new), a.newGap, func(j int) bool { return a.al.newToOld[j] < 0 })
+	runOld := func(g int) []int { return oldRun[oldAt[g]:oldAt[g+1]] }
+	runNew := func(g int) []int { return newRun[newAt[g]:newAt[g+1]] }
 	olds, news := a.unmatched()
 	cands := a.similar(olds, news, t, func(i, j int) bool {
 		g := a.oldGap[i]
 		if g != a.newGap[j] {
 			return false
 		}
-		k, l := len(runOld[g]), len(runNew[g])
+		k, l := len(runOld(g)), len(runNew(g))
 		if k*l <= pairCap {
 			return true
 		}
@@ -431,8 +437,8 @@ func (a *aligner) pairInGaps() {
 		byRun[g] = append(byRun[g], candidate{oldPos[c.old], newPos[c.new], c.sim})
 	}
 	for g, cs := range byRun {
-		for _, c := range heaviestChain(cs, len(runNew[g])) {
-			a.link(runOld[g][c.old], runNew[g][c.new], linkChange)
+		for _, c := range heaviestChain(cs, len(runNew(g))) {
+			a.link(runOld(g)[c.old], runNew(g)[c.new], linkChange)
 		}
 	}
 }
