@@ -29,11 +29,12 @@ func main() {
 	memory := flag.Bool("memory", false, "measure only the daemon's memory: cold on a filled store, during a burst of captures and after it")
 	burst := flag.Int("burst", 10000, "with -memory: captures sent over HTTP by 16 clients")
 	wait := flag.Duration("wait", time.Minute, "with -memory: idle time after the burst before the last reading")
+	reuse := flag.String("reuse", "", "with -memory: keep the filled store in this folder and reuse it on later runs")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("bench: ")
 	if *memory {
-		if err := runMemory(*articles, *burst, *wait); err != nil {
+		if err := runMemory(*reuse, *articles, *burst, *wait); err != nil {
 			log.Fatal(err)
 		}
 		return
@@ -44,7 +45,7 @@ func main() {
 }
 
 // runMemory prints the daemon's memory figures; it takes a few minutes.
-func runMemory(articles, burst int, wait time.Duration) error {
+func runMemory(reuse string, articles, burst int, wait time.Duration) error {
 	work, err := os.MkdirTemp("", "redline-memory-")
 	if err != nil {
 		return err
@@ -58,7 +59,7 @@ func runMemory(articles, burst int, wait time.Duration) error {
 	if err != nil {
 		return err
 	}
-	m, err := measureMemory(work, bin, articles, burst, wait, pool(pages))
+	m, err := measureMemory(work, bin, reuse, articles, burst, wait, pool(pages))
 	if err != nil {
 		return err
 	}

@@ -36,14 +36,27 @@ type memoryFigures struct {
 // sends burst captures over HTTP from 16 clients and reads /proc figures
 // cold, at the burst's peak and wait after it. It is a measuring command,
 // not a test: it waits on the clock.
-func measureMemory(work, bin string, articles, burst int, wait time.Duration, paras []article.Block) (memoryFigures, error) {
+// With reuse set, the filled store is kept there and copied from it on
+// later runs, so that runs comparing options measure the same store.
+func measureMemory(work, bin, reuse string, articles, burst int, wait time.Duration, paras []article.Block) (memoryFigures, error) {
 	m := memoryFigures{Articles: articles, AfterWait: wait}
 	data := filepath.Join(work, "memory")
-	if err := fill(data, articles, paras); err != nil {
+	if reuse != "" {
+		if _, err := os.Stat(filepath.Join(reuse, "store", "MANIFEST")); err != nil {
+			if err := fill(reuse, articles, paras); err != nil {
+				return m, fmt.Errorf("fill store: %w", err)
+			}
+		}
+		if err := os.CopyFS(data, os.DirFS(reuse)); err != nil {
+			return m, fmt.Errorf("copy the kept store: %w", err)
+		}
+		if err := os.Chmod(data, 0o700); err != nil {
+			return m, err
+		}
+	} else if err := fill(data, articles, paras); err != nil {
 		return m, fmt.Errorf("fill store: %w", err)
 	}
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data)
-	cmd.Env = os.Environ()
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data, "--verbose")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return m, err
@@ -66,8 +79,14 @@ func measureMemory(work, bin string, articles, burst int, wait time.Duration, pa
 	if base == "" {
 		return m, fmt.Errorf("the daemon did not start")
 	}
+	// The daemon's lines about its memory (the limit, each release after
+	// a burst) go to the bench's log with the time they came.
+	started := time.Now()
 	go func() {
 		for sc.Scan() {
+			if strings.Contains(sc.Text(), "memory") {
+				fmt.Fprintf(os.Stderr, "%6.1fs %s\n", time.Since(started).Seconds(), sc.Text())
+			}
 		}
 	}()
 	tok, err := os.ReadFile(filepath.Join(data, "token"))
