@@ -79,12 +79,12 @@ func measureMemory(work, bin, reuse string, articles, burst int, wait time.Durat
 	if base == "" {
 		return m, fmt.Errorf("the daemon did not start")
 	}
-	// The daemon's lines about its memory (the limit, each release after
-	// a burst) go to the bench's log with the time they came.
+	// The daemon's line on each release of memory after a burst goes to
+	// the bench's log with the time it came.
 	started := time.Now()
 	go func() {
 		for sc.Scan() {
-			if strings.Contains(sc.Text(), "memory") {
+			if strings.Contains(sc.Text(), "returned memory") {
 				fmt.Fprintf(os.Stderr, "%6.1fs %s\n", time.Since(started).Seconds(), sc.Text())
 			}
 		}

@@ -39,9 +39,10 @@ type burstRelease struct {
 }
 
 // Thresholds for burstRelease, per tick: a tick that allocated less than
-// quietBytes is idle; a release is worth it after burstBytes of allocation.
+// quietBytes (800 KB/s, what the store's background work after a burst
+// may still take) is quiet; a release is worth it after burstBytes of allocation.
 const (
-	quietBytes   = 1 << 20
+	quietBytes   = 8 << 20
 	burstBytes   = 32 << 20
 	releaseEvery = 10 * time.Second
 )
