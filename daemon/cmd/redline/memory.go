@@ -40,15 +40,20 @@ type burstRelease struct {
 
 // Thresholds for burstRelease, per tick: a tick that allocated less than
 // quietBytes (800 KB/s, what the store's background work after a burst
-// may still take) is quiet; a release is worth it after burstBytes of allocation.
+// may still take) is quiet; a release is worth it after burstBytes of
+// allocation. A daemon that stays busy (the watcher re-checking a burst's
+// new articles keeps it so for minutes) releases once busyBytes have been
+// allocated, at most once a tick.
 const (
 	quietBytes   = 8 << 20
 	burstBytes   = 32 << 20
+	busyBytes    = 256 << 20
 	releaseEvery = 10 * time.Second
 )
 
 // tick takes the total bytes allocated so far and says whether to release
-// now: the last tick was quiet and a burst came before it.
+// now: the last tick was quiet and a burst came before it, or the work
+// since the last release adds up to busyBytes.
 func (b *burstRelease) tick(allocated uint64) bool {
 	if !b.started {
 		b.started, b.last = true, allocated
@@ -57,7 +62,7 @@ func (b *burstRelease) tick(allocated uint64) bool {
 	delta := allocated - b.last
 	b.last = allocated
 	b.pending += delta
-	if delta >= quietBytes || b.pending < burstBytes {
+	if b.pending < burstBytes || (delta >= quietBytes && b.pending < busyBytes) {
 		return false
 	}
 	b.pending = 0
