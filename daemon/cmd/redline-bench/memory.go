@@ -56,7 +56,7 @@ func measureMemory(work, bin, reuse string, articles, burst int, wait time.Durat
 	} else if err := fill(data, articles, paras); err != nil {
 		return m, fmt.Errorf("fill store: %w", err)
 	}
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data, "--verbose")
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return m, err
@@ -79,14 +79,8 @@ func measureMemory(work, bin, reuse string, articles, burst int, wait time.Durat
 	if base == "" {
 		return m, fmt.Errorf("the daemon did not start")
 	}
-	// The daemon's line on each release of memory after a burst goes to
-	// the bench's log with the time it came.
-	started := time.Now()
 	go func() {
 		for sc.Scan() {
-			if strings.Contains(sc.Text(), "returned memory") {
-				fmt.Fprintf(os.Stderr, "%6.1fs %s\n", time.Since(started).Seconds(), sc.Text())
-			}
 		}
 	}()
 	tok, err := os.ReadFile(filepath.Join(data, "token"))

@@ -50,16 +50,6 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	limit := setMemoryLimit(os.Getenv)
 	logger.Debug("memory limit", "bytes", limit)
-	relCtx, stopRelease := context.WithCancel(ctx)
-	released := make(chan struct{})
-	go func() {
-		defer close(released)
-		releaseAfterBursts(relCtx, logger)
-	}()
-	defer func() {
-		stopRelease()
-		<-released
-	}()
 	d, err := daemon.Start(ctx, daemon.Config{Addr: listen, DataDir: dir, Logger: logger, Version: version, AllowPrivate: private})
 	if err == nil {
 		err = d.Wait()
