@@ -26,12 +26,45 @@ func main() {
 	out := flag.String("out", "bench/RESULTS.md", "where to write the results")
 	python := flag.String("python", "/usr/bin/python3", "the Python with the reference libraries")
 	articles := flag.Int("articles", 100000, "articles in the start-up and footprint store")
+	memory := flag.Bool("memory", false, "measure only the daemon's memory: cold on a filled store, during a burst of captures and after it")
+	burst := flag.Int("burst", 10000, "with -memory: captures sent over HTTP by 16 clients")
+	wait := flag.Duration("wait", time.Minute, "with -memory: idle time after the burst before the last reading")
+	reuse := flag.String("reuse", "", "with -memory: keep the filled store in this folder and reuse it on later runs")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("bench: ")
+	if *memory {
+		if err := runMemory(*reuse, *articles, *burst, *wait); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	if err := run(*out, *python, *articles); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// runMemory prints the daemon's memory figures; it takes a few minutes.
+func runMemory(reuse string, articles, burst int, wait time.Duration) error {
+	work, err := os.MkdirTemp("", "redline-memory-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	pages, err := loadPages(filepath.Join("bench", "testdata", "pages.json"))
+	if err != nil {
+		return err
+	}
+	bin, _, err := buildBinary(work)
+	if err != nil {
+		return err
+	}
+	m, err := measureMemory(work, bin, reuse, articles, burst, wait, pool(pages))
+	if err != nil {
+		return err
+	}
+	fmt.Print(m)
+	return nil
 }
 
 func run(out, python string, articles int) error {

@@ -48,6 +48,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if private {
 		logger.Warn("the watcher may fetch pages on this computer and on private networks where you read a page or named a URL (--allow-private)")
 	}
+	limit := setMemoryLimit(os.Getenv)
+	logger.Debug("memory limit", "bytes", limit)
 	d, err := daemon.Start(ctx, daemon.Config{Addr: listen, DataDir: dir, Logger: logger, Version: version, AllowPrivate: private})
 	if err == nil {
 		err = d.Wait()

@@ -152,7 +152,9 @@ func badgerOptions(dir string, logger *slog.Logger, readOnly bool) badger.Option
 		WithBaseTableSize(1 << 20).
 		WithValueThreshold(64 << 10).
 		WithCompression(options.ZSTD).
-		WithDetectConflicts(true)
+		WithDetectConflicts(true).
+		WithNumGoroutines(2).
+		WithMetricsEnabled(false)
 }
 
 // checkForeign refuses a directory that holds files but no Badger store:

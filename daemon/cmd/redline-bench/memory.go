@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"redline/daemon/internal/article"
+)
+
+// memoryFigures are the daemon's memory at the moments a user notices it:
+// started on a filled store, during a burst of captures, and a while after.
+type memoryFigures struct {
+	Articles     int
+	ColdRSS      int64 // started on the filled store, answering
+	ColdAnon     int64 // the daemon's own memory then (RssAnon: heap, stacks, off-heap buffers)
+	BurstAnon    int64 // peak own memory sampled during the burst
+	BurstHWM     int64 // peak RSS (VmHWM) by the end of the burst
+	BurstCount   int
+	BurstSeconds float64
+	AfterRSS     int64 // a while after the burst, idle
+	AfterAnon    int64
+	AfterWait    time.Duration
+}
+
+// measureMemory fills a store with articles, starts the daemon binary on it,
+// sends burst captures over HTTP from 16 clients and reads /proc figures
+// cold, at the burst's peak and wait after it. It is a measuring command,
+// not a test: it waits on the clock.
+// With reuse set, the filled store is kept there and copied from it on
+// later runs, so that runs comparing options measure the same store.
+func measureMemory(work, bin, reuse string, articles, burst int, wait time.Duration, paras []article.Block) (memoryFigures, error) {
+	m := memoryFigures{Articles: articles, AfterWait: wait}
+	data := filepath.Join(work, "memory")
+	if reuse != "" {
+		if _, err := os.Stat(filepath.Join(reuse, "store", "MANIFEST")); err != nil {
+			if err := fill(reuse, articles, paras); err != nil {
+				return m, fmt.Errorf("fill store: %w", err)
+			}
+		}
+		if err := os.CopyFS(data, os.DirFS(reuse)); err != nil {
+			return m, fmt.Errorf("copy the kept store: %w", err)
+		}
+		if err := os.Chmod(data, 0o700); err != nil {
+			return m, err
+		}
+	} else if err := fill(data, articles, paras); err != nil {
+		return m, fmt.Errorf("fill store: %w", err)
+	}
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return m, err
+	}
+	if err := cmd.Start(); err != nil {
+		return m, err
+	}
+	defer func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+	}()
+	sc := bufio.NewScanner(stderr)
+	base := ""
+	for sc.Scan() {
+		if mm := listenRe.FindStringSubmatch(sc.Text()); mm != nil {
+			base = mm[1]
+			break
+		}
+	}
+	if base == "" {
+		return m, fmt.Errorf("the daemon did not start")
+	}
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	tok, err := os.ReadFile(filepath.Join(data, "token"))
+	if err != nil {
+		return m, err
+	}
+	token := strings.TrimSpace(string(tok))
+	req, _ := http.NewRequest("GET", base+"/api/v1/status", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return m, err
+	}
+	resp.Body.Close()
+	pid := cmd.Process.Pid
+	m.ColdRSS = procStatus(pid, "VmRSS")
+	m.ColdAnon = procStatus(pid, "RssAnon")
+
+	// The burst: new articles, as when a reading session or an import
+	// sends many captures at once.
+	var next, done atomic.Int64
+	var failed atomic.Value
+	var wg sync.WaitGroup
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
+	for w := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= burst {
+					return
+				}
+				blocks := []map[string]string{}
+				for j := range 12 {
+					blocks = append(blocks, map[string]string{"kind": "p", "text": paras[(w*31+i+j)%len(paras)].Text})
+				}
+				body, _ := json.Marshal(map[string]any{
+					"url": fmt.Sprintf("https://burst%d.test/%d/story-%d", i%50, i/1000, i), "title": fmt.Sprintf("Burst %d", i), "blocks": blocks,
+					"captured_at": time.Now().UTC().Format(time.RFC3339Nano), "source": "browser", "extractor": "bench",
+				})
+				req, _ := http.NewRequest("POST", base+"/api/v1/captures", strings.NewReader(string(body)))
+				req.Header.Set("Authorization", "Bearer "+token)
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := client.Do(req)
+				if err != nil {
+					failed.Store(err)
+					return
+				}
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusCreated {
+					done.Add(1)
+				}
+			}
+		}()
+	}
+	start := time.Now()
+	sampled := make(chan struct{})
+	stop := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				m.BurstAnon = max(m.BurstAnon, procStatus(pid, "RssAnon"))
+			}
+		}
+	}()
+	wg.Wait()
+	close(stop)
+	<-sampled
+	if err, ok := failed.Load().(error); ok {
+		return m, fmt.Errorf("burst: %w", err)
+	}
+	m.BurstSeconds = time.Since(start).Seconds()
+	m.BurstCount = int(done.Load())
+	m.BurstAnon = max(m.BurstAnon, procStatus(pid, "RssAnon"))
+	m.BurstHWM = procStatus(pid, "VmHWM")
+	time.Sleep(wait)
+	m.AfterRSS = procStatus(pid, "VmRSS")
+	m.AfterAnon = procStatus(pid, "RssAnon")
+	return m, nil
+}
+
+func (m memoryFigures) String() string {
+	mb := func(b int64) string { return fmt.Sprintf("%.1f MB", float64(b)/1e6) }
+	return fmt.Sprintf("articles %d\ncold:  RSS %s, own %s\nburst: %d captures in %.1f s; peak own %s, peak RSS %s\nafter %s idle: RSS %s, own %s\n",
+		m.Articles, mb(m.ColdRSS), mb(m.ColdAnon), m.BurstCount, m.BurstSeconds, mb(m.BurstAnon), mb(m.BurstHWM),
+		m.AfterWait, mb(m.AfterRSS), mb(m.AfterAnon))
+}
