@@ -109,6 +109,40 @@ func fill(dataDir string, n int, paras []article.Block) error {
 
 var listenRe = regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`)
 
+// serve starts the daemon binary on data at a free port and returns its
+// address, its process id and how to stop it. Its log is read and
+// dropped, so that it never blocks on a full pipe.
+func serve(bin, data string) (base string, pid int, stop func(), err error) {
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return "", 0, nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return "", 0, nil, err
+	}
+	stop = func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+	}
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		if m := listenRe.FindStringSubmatch(sc.Text()); m != nil {
+			base = m[1]
+			break
+		}
+	}
+	if base == "" {
+		stop()
+		return "", 0, nil, fmt.Errorf("the daemon did not start")
+	}
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	return base, cmd.Process.Pid, stop, nil
+}
+
 func measureFootprint(work, bin string, binSize int64, articles int, paras []article.Block) (footprint, error) {
 	f := footprint{BinaryBytes: binSize, Articles: articles}
 	data := filepath.Join(work, "footprint")
@@ -119,33 +153,11 @@ func measureFootprint(work, bin string, binSize int64, articles int, paras []art
 	f.FillTime = time.Since(t0)
 
 	start := time.Now()
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data)
-	stderr, err := cmd.StderrPipe()
+	base, pid, stop, err := serve(bin, data)
 	if err != nil {
 		return f, err
 	}
-	if err := cmd.Start(); err != nil {
-		return f, err
-	}
-	defer func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
-	}()
-	sc := bufio.NewScanner(stderr)
-	base := ""
-	for sc.Scan() {
-		if m := listenRe.FindStringSubmatch(sc.Text()); m != nil {
-			base = m[1]
-			break
-		}
-	}
-	if base == "" {
-		return f, fmt.Errorf("the daemon did not start")
-	}
-	go func() {
-		for sc.Scan() {
-		}
-	}()
+	defer stop()
 	if resp, err := http.Get(base + "/healthz"); err != nil {
 		return f, err
 	} else {
@@ -164,8 +176,8 @@ func measureFootprint(work, bin string, binSize int64, articles int, paras []art
 	} else {
 		resp.Body.Close()
 	}
-	f.IdleRSS = procStatus(cmd.Process.Pid, "VmRSS")
-	f.IdleAnon = procStatus(cmd.Process.Pid, "RssAnon")
+	f.IdleRSS = procStatus(pid, "VmRSS")
+	f.IdleAnon = procStatus(pid, "RssAnon")
 
 	// Load: 16 clients capturing for 10 s, half new articles, half new
 	// versions of them.
@@ -212,7 +224,7 @@ func measureFootprint(work, bin string, binSize int64, articles int, paras []art
 			case <-stopSampling:
 				return
 			case <-t.C:
-				f.LoadAnon = max(f.LoadAnon, procStatus(cmd.Process.Pid, "RssAnon"))
+				f.LoadAnon = max(f.LoadAnon, procStatus(pid, "RssAnon"))
 			}
 		}
 	}()
@@ -221,7 +233,7 @@ func measureFootprint(work, bin string, binSize int64, articles int, paras []art
 	<-sampled
 	f.LoadSeconds = time.Since(loadStart).Seconds()
 	f.LoadCaptures = int(done.Load())
-	f.LoadRSS = procStatus(cmd.Process.Pid, "VmHWM")
+	f.LoadRSS = procStatus(pid, "VmHWM")
 	return f, nil
 }
 

@@ -1,17 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"redline/daemon/internal/article"
@@ -56,33 +53,11 @@ func measureMemory(work, bin, reuse string, articles, burst int, wait time.Durat
 	} else if err := fill(data, articles, paras); err != nil {
 		return m, fmt.Errorf("fill store: %w", err)
 	}
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data)
-	stderr, err := cmd.StderrPipe()
+	base, pid, stopDaemon, err := serve(bin, data)
 	if err != nil {
 		return m, err
 	}
-	if err := cmd.Start(); err != nil {
-		return m, err
-	}
-	defer func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
-	}()
-	sc := bufio.NewScanner(stderr)
-	base := ""
-	for sc.Scan() {
-		if mm := listenRe.FindStringSubmatch(sc.Text()); mm != nil {
-			base = mm[1]
-			break
-		}
-	}
-	if base == "" {
-		return m, fmt.Errorf("the daemon did not start")
-	}
-	go func() {
-		for sc.Scan() {
-		}
-	}()
+	defer stopDaemon()
 	tok, err := os.ReadFile(filepath.Join(data, "token"))
 	if err != nil {
 		return m, err
@@ -95,7 +70,6 @@ func measureMemory(work, bin, reuse string, articles, burst int, wait time.Durat
 		return m, err
 	}
 	resp.Body.Close()
-	pid := cmd.Process.Pid
 	m.ColdRSS = procStatus(pid, "VmRSS")
 	m.ColdAnon = procStatus(pid, "RssAnon")
 

@@ -384,13 +384,21 @@ func (n *Notifier) work(ctx context.Context, id int64) {
 		n.mu.Unlock()
 
 		var wait <-chan time.Time
-		changes, last, err := n.scan(t)
+		var changes []Change
+		var last int64
+		var err error
+		// While it waits to try again, the log is not read, however many
+		// captures wake the worker.
+		retrying := n.clock.Now().Before(t.RetryAt)
+		if !retrying {
+			changes, last, err = n.scan(t)
+		}
 		switch {
+		case retrying:
+			wait = n.clock.After(t.RetryAt.Sub(n.clock.Now()))
 		case err != nil:
 			n.log.Error("notifications: "+err.Error(), "target", id)
 			wait = n.clock.After(n.backoff(t.Failures + 1))
-		case n.clock.Now().Before(t.RetryAt):
-			wait = n.clock.After(t.RetryAt.Sub(n.clock.Now()))
 		case len(changes) == 0:
 			if last != t.Cursor {
 				n.update(id, func(s *target) { s.Cursor = max(s.Cursor, last) })

@@ -39,6 +39,22 @@ type settingsData struct {
 	Targets []notify.Status
 }
 
+// savedMessages are what Settings says after a form of it was saved, by
+// the saved= of its redirect.
+var savedMessages = map[string]string{
+	"rules":              "Change rules saved. New versions are judged with them from now on.",
+	"sites":              "Site lists saved.",
+	"alerts":             "Alerts saved. The extension applies the same choice as soon as it is connected.",
+	"token":              "New feed address made. Update it in your feed reader: the old one no longer works.",
+	"schedule":           "Schedule saved. Each article's next check follows it from its next check on.",
+	"recheck":            "Re-checks through your browser saved.",
+	"notify":             "Notification target added. Use Send test to check that it arrives.",
+	"notify-removed":     "Notification target removed.",
+	"notify-test-ok":     "Test notification sent: the target took it.",
+	"notify-test-failed": "The test notification failed: see the target's last error below.",
+	"forgot":             "The site's articles were forgotten.",
+}
+
 func (d *Dashboard) settings(w http.ResponseWriter, r *http.Request, u user) error {
 	var sites store.SiteRules
 	if _, err := d.store.Setting(store.SettingSites, &sites); err != nil {
@@ -66,30 +82,7 @@ func (d *Dashboard) settings(w http.ResponseWriter, r *http.Request, u user) err
 			return err
 		}
 	}
-	switch r.URL.Query().Get("saved") {
-	case "rules":
-		data.Saved = "Change rules saved. New versions are judged with them from now on."
-	case "sites":
-		data.Saved = "Site lists saved."
-	case "alerts":
-		data.Saved = "Alerts saved. The extension applies the same choice as soon as it is connected."
-	case "token":
-		data.Saved = "New feed address made. Update it in your feed reader: the old one no longer works."
-	case "schedule":
-		data.Saved = "Schedule saved. Each article's next check follows it from its next check on."
-	case "recheck":
-		data.Saved = "Re-checks through your browser saved."
-	case "notify":
-		data.Saved = "Notification target added. Use Send test to check that it arrives."
-	case "notify-removed":
-		data.Saved = "Notification target removed."
-	case "notify-test-ok":
-		data.Saved = "Test notification sent: the target took it."
-	case "notify-test-failed":
-		data.Saved = "The test notification failed: see the target's last error below."
-	case "forgot":
-		data.Saved = "The site's articles were forgotten."
-	}
+	data.Saved = savedMessages[r.URL.Query().Get("saved")]
 	v, err := d.base(r, u, "Settings", "settings")
 	if err != nil {
 		return err
