@@ -59,6 +59,12 @@ type ExportLine struct {
 	Type    string           `json:"type"` // "article" or "version"
 	Article *article.Article `json:"article,omitempty"`
 	Version *article.Version `json:"version,omitempty"`
+	// Layout marks a version that only changed the page's layout.
+	Layout bool `json:"layout,omitempty"`
+	// Articles and Versions are on the last line ("end"): what the export
+	// holds, so that a file cut between two articles is known as cut.
+	Articles *int `json:"articles,omitempty"`
+	Versions *int `json:"versions,omitempty"`
 }
 
 // Export writes every article followed by its versions as JSON lines.
@@ -78,6 +84,7 @@ func (s *Store) Export(w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
+	var articles, versions int
 	for _, id := range ids {
 		a, err := s.Article(id)
 		if article.ErrorCode(err) == article.ENOTFOUND {
@@ -89,6 +96,18 @@ func (s *Store) Export(w io.Writer) error {
 		if err := enc.Encode(ExportLine{Type: "article", Article: &a}); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
+		articles++
+		infos, err := s.Versions(id)
+		if article.ErrorCode(err) == article.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		layout := make(map[int]bool)
+		for _, vi := range infos {
+			layout[vi.Number] = vi.Layout
+		}
 		for n := 1; n <= a.Versions; n++ {
 			v, err := s.Version(id, n)
 			if article.ErrorCode(err) == article.ENOTFOUND {
@@ -97,10 +116,14 @@ func (s *Store) Export(w io.Writer) error {
 			if err != nil {
 				return fmt.Errorf("export: %w", err)
 			}
-			if err := enc.Encode(ExportLine{Type: "version", Version: &v}); err != nil {
+			if err := enc.Encode(ExportLine{Type: "version", Version: &v, Layout: layout[n]}); err != nil {
 				return fmt.Errorf("export: %w", err)
 			}
+			versions++
 		}
+	}
+	if err := enc.Encode(ExportLine{Type: "end", Articles: &articles, Versions: &versions}); err != nil {
+		return fmt.Errorf("export: %w", err)
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("export: %w", err)

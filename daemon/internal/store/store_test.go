@@ -362,7 +362,8 @@ func TestExportHasEveryVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
-	if len(lines) != 3 || !strings.Contains(lines[0], `"type":"article"`) || !strings.Contains(lines[2], `"Two."`) {
+	if len(lines) != 4 || !strings.Contains(lines[0], `"type":"article"`) || !strings.Contains(lines[2], `"Two."`) ||
+		lines[3] != `{"type":"end","articles":1,"versions":2}` {
 		t.Errorf("export = %s", buf.String())
 	}
 }
