@@ -45,6 +45,21 @@ func (c *httpRedline) Restore(func() (io.ReadCloser, error), bool) (string, erro
 	return "", fmt.Errorf("the daemon is running at %s: stop it before restoring", c.base)
 }
 
+// ImportExport is refused: the export's history is written straight into
+// the store, which is the running daemon's.
+func (c *httpRedline) ImportExport(context.Context, string, func(int64) *meter) (importReport, error) {
+	return importReport{}, fmt.Errorf("the daemon is running at %s: stop it before importing an export (lists of addresses, bookmarks and OPML import while it runs)", c.base)
+}
+
+func (c *httpRedline) Known(ctx context.Context, u string) (bool, error) {
+	var a article.Article
+	err := c.do(ctx, http.MethodGet, "/api/v1/articles?url="+url.QueryEscape(u), nil, &a)
+	if r := (*refusal)(nil); errors.As(err, &r) && r.status == http.StatusNotFound {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 func (c *httpRedline) Track(ctx context.Context, u string) (api.TrackResponse, error) {
 	var out api.TrackResponse
 	err := c.do(ctx, http.MethodPost, "/api/v1/watches", jsonBody(api.TrackRequest{URL: u}), &out)
@@ -152,12 +167,20 @@ func (c *httpRedline) request(ctx context.Context, method, path string, body io.
 			Error struct{ Message string } `json:"error"`
 		}
 		if json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&e) == nil && e.Error.Message != "" {
-			return nil, errors.New(e.Error.Message)
+			return nil, &refusal{status: resp.StatusCode, message: e.Error.Message}
 		}
-		return nil, fmt.Errorf("the daemon answered %s", resp.Status)
+		return nil, &refusal{status: resp.StatusCode, message: "the daemon answered " + resp.Status}
 	}
 	return resp, nil
 }
+
+// refusal is the daemon's answer to a request it did not carry out.
+type refusal struct {
+	status  int
+	message string
+}
+
+func (r *refusal) Error() string { return r.message }
 
 // stream copies a streamed answer (export, backup) to w and checks that
 // the daemon finished it.

@@ -107,8 +107,32 @@ func runExport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	return withService(ctx, *data, func(r redlineService) error {
-		return r.Export(ctx, e.stdout)
+		var m *meter
+		if !isTerminal(e.stdout) {
+			if st, err := r.Status(ctx); err == nil && !st.Empty {
+				m = newMeter(e, "export", meterItems, int64(st.Articles+st.Versions)+1) // and the end line
+			}
+		}
+		err := r.Export(ctx, out(e.stdout, m))
+		m.done(err == nil)
+		return err
 	})
+}
+
+// metered is r, counted on m when there is one.
+func metered(r io.Reader, m *meter) io.Reader {
+	if m == nil {
+		return r
+	}
+	return meteredReader{r: r, m: m}
+}
+
+// out is w, counted on m when there is one.
+func out(w io.Writer, m *meter) io.Writer {
+	if m == nil {
+		return w
+	}
+	return meteredWriter{w: w, m: m}
 }
 
 func runBackup(ctx context.Context, e *env, args []string) error {
@@ -121,9 +145,15 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("%w: name the backup FILE (or - for stdout)", errUsage)
 	}
 	return withService(ctx, *data, func(r redlineService) error {
-		return writeAtomically(fs.Arg(0), e.stdout, func(w io.Writer) error {
-			return r.Backup(ctx, w)
+		var m *meter
+		if fs.Arg(0) != "-" || !isTerminal(e.stdout) {
+			m = newMeter(e, "backup", meterBytes, -1)
+		}
+		err := writeAtomically(fs.Arg(0), e.stdout, func(w io.Writer) error {
+			return r.Backup(ctx, out(w, m))
 		})
+		m.done(err == nil)
+		return err
 	})
 }
 
@@ -169,18 +199,29 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() != 1 {
 		return fmt.Errorf("%w: name the backup FILE (or - for stdin)", errUsage)
 	}
+	var m *meter
 	open := func() (io.ReadCloser, error) {
 		if fs.Arg(0) == "-" {
-			return io.NopCloser(e.stdin), nil
+			m = newMeter(e, "restore", meterBytes, -1)
+			return io.NopCloser(metered(e.stdin, m)), nil
 		}
 		f, err := os.Open(fs.Arg(0))
 		if err != nil {
 			return nil, fmt.Errorf("open backup: %w", err)
 		}
-		return f, nil
+		size := int64(-1)
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = fi.Size()
+		}
+		m = newMeter(e, "restore", meterBytes, size)
+		return struct {
+			io.Reader
+			io.Closer
+		}{metered(f, m), f}, nil
 	}
 	return withService(ctx, *data, func(r redlineService) error {
 		dir, err := r.Restore(open, *replace)
+		m.done(err == nil)
 		if err != nil {
 			return err
 		}

@@ -171,14 +171,23 @@ func (l *localRedline) article(arg string) (*daemon.Parts, int64, error) {
 
 // restoreInto restores a backup into the store of the data folder dir. A
 // restore that is refused changes nothing: over an existing store, the
-// store package sees to that; where there is no store yet, the backup is
-// restored into a folder of its own inside dir and moved into place only
-// once whole, and the folders made for it are removed when it fails.
+// store package sees to that; where there is no store yet, see
+// intoNewStore.
 func restoreInto(dir string, r io.Reader, replace bool) error {
 	storeDir := filepath.Join(dir, config.StoreDir)
 	if _, err := os.Lstat(storeDir); !errors.Is(err, fs.ErrNotExist) {
 		return store.Restore(storeDir, r, replace, nil)
 	}
+	return intoNewStore(dir, func(storeDir string) error {
+		return store.Restore(storeDir, r, false, nil)
+	})
+}
+
+// intoNewStore makes the store of the data folder dir, which has none, with
+// fill: into a folder of its own inside dir, moved into place only once
+// fill succeeded. When it fails, the folders made for it are removed.
+func intoNewStore(dir string, fill func(storeDir string) error) error {
+	storeDir := filepath.Join(dir, config.StoreDir)
 	made, err := mkdirAll(dir)
 	if err != nil {
 		return err
@@ -191,16 +200,16 @@ func restoreInto(dir string, r io.Reader, replace bool) error {
 	stage, err := os.MkdirTemp(dir, ".restoring-")
 	if err != nil {
 		undo()
-		return fmt.Errorf("create restore folder: %w", err)
+		return fmt.Errorf("create a folder for the new store: %w", err)
 	}
-	err = store.Restore(filepath.Join(stage, config.StoreDir), r, false, nil)
+	err = fill(filepath.Join(stage, config.StoreDir))
 	if err == nil {
 		if err = os.Rename(filepath.Join(stage, config.StoreDir), storeDir); err != nil {
-			err = fmt.Errorf("move restored store in place: %w", err)
+			err = fmt.Errorf("move the new store in place: %w", err)
 		}
 	}
 	if rmErr := os.RemoveAll(stage); rmErr != nil && err == nil {
-		err = fmt.Errorf("remove restore folder: %w", rmErr)
+		err = fmt.Errorf("remove the new store's folder: %w", rmErr)
 	}
 	if err != nil {
 		undo()
@@ -238,4 +247,89 @@ func envAllowPrivate() bool {
 		return true
 	}
 	return false
+}
+
+func (l *localRedline) Known(ctx context.Context, u string) (bool, error) {
+	p, err := l.open()
+	if err != nil {
+		return false, err
+	}
+	c, err := canonical.URL(u)
+	if err != nil {
+		return false, err
+	}
+	_, err = p.Store.ArticleByURL(c)
+	if article.ErrorCode(err) == article.ENOTFOUND {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// ImportExport reads the export twice: first whole, to check every line,
+// so that a damaged or cut file changes nothing; then to write each
+// article in a transaction of its own. Into a data folder without a store
+// the articles go into a store of their own, moved into place once whole.
+// Into a store that exists, an import stopped halfway keeps the articles
+// written so far, and importing the file again adds the rest.
+func (l *localRedline) ImportExport(ctx context.Context, path string, newMeter func(total int64) *meter) (importReport, error) {
+	var rep importReport
+	fi, err := os.Stat(path)
+	if err != nil {
+		return rep, err
+	}
+	m := newMeter(2 * fi.Size())
+	pass := func(fn func(x store.Exported) error) error {
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return store.ReadExport(metered(f, m), func(_ int, x store.Exported) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			return fn(x)
+		})
+	}
+	if err := pass(func(store.Exported) error { return nil }); err != nil {
+		m.done(false)
+		return rep, fmt.Errorf("%s: %w; nothing was imported", filepath.Base(path), err)
+	}
+	into := func(s *store.Store) error {
+		return pass(func(x store.Exported) error {
+			added, err := s.Import(ctx, x)
+			if err != nil {
+				return err
+			}
+			if added {
+				rep.Added++
+				rep.Versions += len(x.Versions)
+			} else {
+				rep.Existing++
+			}
+			return nil
+		})
+	}
+	storeDir := filepath.Join(l.dir, config.StoreDir)
+	if _, err := os.Lstat(storeDir); err == nil {
+		p, err := l.open()
+		if err == nil {
+			err = into(p.Store)
+		}
+		m.done(err == nil)
+		return rep, err
+	}
+	err = intoNewStore(l.dir, func(dir string) error {
+		s, err := store.Open(dir, store.Options{})
+		if err != nil {
+			return err
+		}
+		err = into(s)
+		if cerr := s.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	})
+	m.done(err == nil)
+	return rep, err
 }

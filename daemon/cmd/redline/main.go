@@ -40,6 +40,7 @@ func init() {
 		{"status", "[--data DIR]", "show whether the daemon runs and what it holds", runStatus},
 		{"token", "[--data DIR]", "print the API token (created on first use)", runToken},
 		{"export", "[--data DIR]", "write every article and version as JSON lines to stdout", runExport},
+		{"import", "[--data DIR] FILE", "add what a file holds: a Redline export (stop the daemon first), a list of addresses, browser bookmarks or OPML", runImport},
 		{"backup", "[--data DIR] FILE", "write a full backup to FILE (- for stdout)", runBackup},
 		{"restore", "[--data DIR] [--replace] FILE", "restore a backup (the daemon must be stopped)", runRestore},
 		{"pair", "[--data DIR] [--print]", "print (and open) a one-time link that pairs the browser extension", runPair},

@@ -299,7 +299,7 @@ func TestServeStatusExportBackupRestore(t *testing.T) {
 		t.Fatalf("status while running = %d %q", code, out)
 	}
 	exported, _, code := cli(t, "", "export", "--data", dir)
-	if code != 0 || strings.Count(exported, "\n") != 3 || !strings.Contains(exported, "Second text.") {
+	if code != 0 || strings.Count(exported, "\n") != 4 || !strings.Contains(exported, "Second text.") {
 		t.Fatalf("export while running = %d %q", code, exported)
 	}
 	backup := filepath.Join(t.TempDir(), "redline.backup")

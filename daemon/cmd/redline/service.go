@@ -37,6 +37,12 @@ type redlineService interface {
 	// Link asks for a one-time URL (dashboard login, pairing) at an API
 	// path; only a running daemon can give one.
 	Link(ctx context.Context, path string) (string, error)
+	// Known says whether Redline has an article at a URL.
+	Known(ctx context.Context, url string) (bool, error)
+	// ImportExport adds the articles of a file `redline export` wrote,
+	// checked whole before anything is written; meter gives the progress
+	// shown for the bytes it reads.
+	ImportExport(ctx context.Context, path string, meter func(total int64) *meter) (importReport, error)
 	// Close lets go of what the service holds.
 	Close() error
 }
@@ -46,6 +52,11 @@ var (
 	_ redlineService = (*httpRedline)(nil)
 	_ redlineService = (*localRedline)(nil)
 )
+
+// importReport is what importing an export did.
+type importReport struct {
+	Added, Versions, Existing int
+}
 
 // status is what `redline status` shows. Daemon is the address of the
 // running daemon, empty when none runs; Empty says that the data folder

@@ -1,5 +1,6 @@
-// Redline dashboard: keyboard navigation and live updates (the home page's
-// list, an article page's checks). Everything that
+// Redline dashboard: keyboard navigation, downloads that show their size as
+// they stream, and live updates (the home page's list, an article page's
+// checks). Everything that
 // comes from the daemon is set with textContent, never as markup.
 "use strict";
 
@@ -24,6 +25,59 @@
       if (a) { window.location.href = a.href; e.preventDefault(); }
     }
   });
+
+  // Export and backup stream from the daemon: the page says how much has
+  // arrived while it streams, then hands the file to the browser. A stream
+  // the daemon cut short fails here and saves nothing.
+  var progress = document.getElementById("download-progress");
+  if (progress && window.fetch && window.Blob && window.URL) {
+    Array.prototype.forEach.call(document.querySelectorAll("a[data-stream]"), function (a) {
+      a.addEventListener("click", function (e) {
+        e.preventDefault();
+        if (a.getAttribute("aria-disabled") === "true") return;
+        a.setAttribute("aria-disabled", "true");
+        streamDownload(a.href, a.getAttribute("data-stream")).then(function () { a.removeAttribute("aria-disabled"); });
+      });
+    });
+  }
+  function size(n) {
+    if (n < 1024) return n + " bytes";
+    if (n < 1048576) return (n / 1024).toFixed(1) + " KiB";
+    if (n < 1073741824) return (n / 1048576).toFixed(1) + " MiB";
+    return (n / 1073741824).toFixed(2) + " GiB";
+  }
+  function streamDownload(href, what) {
+    var got = 0, parts = [], name = "redline-download";
+    progress.textContent = what + ": starting…";
+    return fetch(href, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) throw new Error("the daemon answered " + r.status);
+      var m = /filename="([^"]+)"/.exec(r.headers.get("Content-Disposition") || "");
+      if (m) name = m[1];
+      var reader = r.body.getReader();
+      function pump() {
+        return reader.read().then(function (c) {
+          if (c.done) return;
+          parts.push(c.value);
+          got += c.value.length;
+          progress.textContent = what + ": " + size(got) + " so far…";
+          return pump();
+        });
+      }
+      return pump();
+    }).then(function () {
+      var url = URL.createObjectURL(new Blob(parts));
+      var link = document.createElement("a");
+      link.href = url;
+      link.download = name;
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      window.setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+      progress.textContent = what + ": " + size(got) + ", saved as " + name + ".";
+    }).catch(function (err) {
+      progress.textContent = what + " failed after " + size(got) + ": " + err.message + ". Nothing was saved.";
+    });
+  }
 
   var ticketMeta = document.querySelector('meta[name="redline-ticket"]');
   // The home page's live list, or an article page's account of its checks.

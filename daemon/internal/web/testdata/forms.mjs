@@ -194,6 +194,28 @@ try {
   if (!/token=[0-9a-f]{64}$/.test(feedAfter) || feedAfter === feedBefore) fail(`feed address: before ${feedBefore}, after ${feedAfter}`);
   await page.screenshot({ path: join(SHOTS, 'settings.png'), fullPage: true });
 
+  // Export and backup: the page says how much arrived as it streamed,
+  // and the browser gets the whole file.
+  for (const [label, what, file, first] of [
+    ['Export as JSON lines', 'Export', /^redline-export-\d{4}-\d\d-\d\d\.jsonl$/, '{"type":"article"'],
+    ['Download a backup', 'Backup', /^redline-\d{4}-\d\d-\d\d\.backup$/, 'REDLINE-BACKUP 1'],
+  ]) {
+    await settings();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: label }).click()]);
+    if (!file.test(download.suggestedFilename())) fail(`${label}: saved as ${download.suggestedFilename()}`);
+    const saved = await download.path();
+    const { readFile } = await import('node:fs/promises');
+    const body = await readFile(saved);
+    if (!body.subarray(0, first.length).equals(Buffer.from(first))) fail(`${label}: the file starts ${JSON.stringify(body.subarray(0, 40).toString())}`);
+    const said = page.getByRole('status').filter({ hasText: `${what}: ` });
+    await said.filter({ hasText: 'saved as' }).waitFor();
+    const text = await said.innerText();
+    const m = /(\d+(?:\.\d)?) (bytes|KiB|MiB)/.exec(text);
+    if (!m) fail(`${label}: the page says ${JSON.stringify(text)}, no size`);
+    const bytes = Number(m[1]) * { bytes: 1, KiB: 1024, MiB: 1048576 }[m[2]];
+    if (Math.abs(bytes - body.length) > Math.max(64, bytes * 0.05)) fail(`${label}: the page says ${text}, the file has ${body.length} bytes`);
+  }
+
   // The extension is paired from the terminal, never by the dashboard
   // alone: the settings say how, and offer no button for it.
   await settings();
