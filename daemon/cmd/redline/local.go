@@ -265,6 +265,13 @@ func (l *localRedline) Known(ctx context.Context, u string) (bool, error) {
 	return err == nil, err
 }
 
+// An import writes at most this many articles, or this much text, in one
+// transaction (a larger one is split by the store).
+const (
+	importBatchArticles = 16
+	importBatchText     = 512 << 10
+)
+
 // ImportExport reads the export twice: first whole, to check every line,
 // so that a damaged or cut file changes nothing; then to write each
 // article in a transaction of its own. Into a data folder without a store
@@ -296,19 +303,41 @@ func (l *localRedline) ImportExport(ctx context.Context, path string, newMeter f
 		return rep, fmt.Errorf("%s: %w; nothing was imported", filepath.Base(path), err)
 	}
 	into := func(s *store.Store) error {
-		return pass(func(x store.Exported) error {
-			added, err := s.Import(ctx, x)
+		// Articles go in batches, each one write to disk.
+		var batch []store.Exported
+		var text int
+		flush := func() error {
+			added, err := s.ImportBatch(ctx, batch)
 			if err != nil {
 				return err
 			}
-			if added {
-				rep.Added++
-				rep.Versions += len(x.Versions)
-			} else {
-				rep.Existing++
+			for i, ok := range added {
+				if ok {
+					rep.Added++
+					rep.Versions += len(batch[i].Versions)
+				} else {
+					rep.Existing++
+				}
+			}
+			batch, text = batch[:0], 0
+			return nil
+		}
+		err := pass(func(x store.Exported) error {
+			batch = append(batch, x)
+			for _, v := range x.Versions {
+				for _, b := range v.Blocks {
+					text += len(b.Text)
+				}
+			}
+			if len(batch) >= importBatchArticles || text >= importBatchText {
+				return flush()
 			}
 			return nil
 		})
+		if err == nil && len(batch) > 0 {
+			err = flush()
+		}
+		return err
 	}
 	storeDir := filepath.Join(l.dir, config.StoreDir)
 	if _, err := os.Lstat(storeDir); err == nil {

@@ -91,76 +91,116 @@ func (x *Exported) Check() error {
 // export into an empty store gives the same export back); otherwise it
 // takes a new one.
 func (s *Store) Import(ctx context.Context, x Exported) (added bool, err error) {
-	if err := x.Check(); err != nil {
-		return false, article.Errorf(article.EINVALID, "%v", err)
-	}
-	a := x.Article
-	a.Watch = cloneWatch(a.Watch)
-	normalise(a.Watch)
-	if err := s.raiseArticleSeq(a.ID); err != nil {
+	out, err := s.ImportBatch(ctx, []Exported{x})
+	if err != nil {
 		return false, err
 	}
-	var newID int64
+	return out[0], nil
+}
+
+// ImportBatch imports articles as Import does, many in one transaction
+// (one write to disk), which makes a large import many times faster. A
+// batch too large for one transaction is split. added says, for each,
+// whether it was added.
+func (s *Store) ImportBatch(ctx context.Context, xs []Exported) (added []bool, err error) {
+	var top int64
+	for i := range xs {
+		if err := xs[i].Check(); err != nil {
+			return nil, article.Errorf(article.EINVALID, "%v", err)
+		}
+		top = max(top, xs[i].Article.ID)
+	}
+	if err := s.raiseArticleSeq(top); err != nil {
+		return nil, err
+	}
+	return s.importBatch(ctx, xs)
+}
+
+func (s *Store) importBatch(ctx context.Context, xs []Exported) ([]bool, error) {
+	added := make([]bool, len(xs))
+	arts := make([]article.Article, len(xs))
+	newIDs := make([]int64, len(xs))
 	s.eventMu.Lock() // the event counter may be raised
-	defer s.eventMu.Unlock()
-	err = s.update(ctx, func(txn *badger.Txn) error {
-		a := a
-		urls := append([]string{a.URL}, a.Aliases...)
-		owners, err := s.owners(txn, urls)
-		if err != nil {
-			return err
-		}
-		if slices.ContainsFunc(owners, func(id int64) bool { return id != 0 }) {
-			added = false
-			return nil
-		}
-		if _, err := txn.Get(idKey(pfxArticle, a.ID)); err == nil {
-			if newID == 0 {
-				if newID, err = s.nextArticleID(); err != nil {
-					return err
-				}
+	err := s.update(ctx, func(txn *badger.Txn) error {
+		for i := range xs {
+			a := xs[i].Article
+			a.Watch = cloneWatch(a.Watch)
+			normalise(a.Watch)
+			ok, err := s.importOne(txn, &a, xs[i], &newIDs[i])
+			if err != nil {
+				return fmt.Errorf("import article %d (%s): %w", xs[i].Article.ID, xs[i].Article.URL, err)
 			}
-			a.ID = newID
-		} else if !errors.Is(err, badger.ErrKeyNotFound) {
-			return err
+			added[i], arts[i] = ok, a
 		}
-		if err := s.importVersions(txn, &a, x); err != nil {
-			return err
-		}
-		for _, u := range urls {
-			if err := txn.Set(append(slices.Clip(pfxURL), u...), idKey(nil, a.ID)); err != nil {
-				return err
-			}
-		}
-		if err := s.reindex(txn, nil, &a); err != nil {
-			return err
-		}
-		if err := park(txn, &a, parking{}); err != nil {
-			return err
-		}
-		if err := moveDue(txn, a.ID, time.Time{}, DueAt(a.Watch)); err != nil {
-			return err
-		}
-		if err := raiseEventSeq(txn, &a); err != nil {
-			return err
-		}
-		if err := setJSON(txn, idKey(pfxArticle, a.ID), &a); err != nil {
-			return err
-		}
-		if err := addCounts(txn, a.ID, 1, a.Versions); err != nil {
-			return err
-		}
-		added = true
 		return nil
 	})
-	if err != nil {
-		return false, fmt.Errorf("import article %d (%s): %w", x.Article.ID, x.Article.URL, err)
+	s.eventMu.Unlock()
+	if errors.Is(err, badger.ErrTxnTooBig) && len(xs) > 1 {
+		half := len(xs) / 2
+		first, err := s.importBatch(ctx, xs[:half])
+		if err != nil {
+			return nil, err
+		}
+		rest, err := s.importBatch(ctx, xs[half:])
+		return append(first, rest...), err
 	}
-	if due := DueAt(a.Watch); added && !due.IsZero() {
-		s.due.lower(due.UnixMilli())
-		s.wakeWatcher()
+	if err != nil {
+		return nil, err
+	}
+	for i := range arts {
+		if due := DueAt(arts[i].Watch); added[i] && !due.IsZero() {
+			s.due.lower(due.UnixMilli())
+			s.wakeWatcher()
+		}
 	}
 	return added, nil
+}
+
+// importOne writes one article inside txn; newID keeps the id it took
+// when its own was in use, for a transaction run again.
+func (s *Store) importOne(txn *badger.Txn, a *article.Article, x Exported, newID *int64) (bool, error) {
+	urls := append([]string{a.URL}, a.Aliases...)
+	owners, err := s.owners(txn, urls)
+	if err != nil {
+		return false, err
+	}
+	if slices.ContainsFunc(owners, func(id int64) bool { return id != 0 }) {
+		return false, nil
+	}
+	if _, err := txn.Get(idKey(pfxArticle, a.ID)); err == nil {
+		if *newID == 0 {
+			if *newID, err = s.nextArticleID(); err != nil {
+				return false, err
+			}
+		}
+		a.ID = *newID
+	} else if !errors.Is(err, badger.ErrKeyNotFound) {
+		return false, err
+	}
+	if err := s.importVersions(txn, a, x); err != nil {
+		return false, err
+	}
+	for _, u := range urls {
+		if err := txn.Set(append(slices.Clip(pfxURL), u...), idKey(nil, a.ID)); err != nil {
+			return false, err
+		}
+	}
+	if err := s.reindex(txn, nil, a); err != nil {
+		return false, err
+	}
+	if err := park(txn, a, parking{}); err != nil {
+		return false, err
+	}
+	if err := moveDue(txn, a.ID, time.Time{}, DueAt(a.Watch)); err != nil {
+		return false, err
+	}
+	if err := raiseEventSeq(txn, a); err != nil {
+		return false, err
+	}
+	if err := setJSON(txn, idKey(pfxArticle, a.ID), a); err != nil {
+		return false, err
+	}
+	return true, addCounts(txn, a.ID, 1, a.Versions)
 }
 
 // importVersions writes an exported article's versions as captures write

@@ -3,6 +3,8 @@ package store
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -220,5 +222,40 @@ func TestImportKeepsLayoutMarks(t *testing.T) {
 	}
 	if !strings.Contains(exportOf(t, dst), `"layout":true`) {
 		t.Errorf("the layout mark was lost")
+	}
+}
+
+// A batch too large for one transaction is split, and every article in it
+// is imported.
+func TestImportBatchSplitsWhatOneTransactionCannotHold(t *testing.T) {
+	var xs []Exported
+	for i := range 400 {
+		var words []string
+		for w := range 300 {
+			words = append(words, fmt.Sprintf("w%dx%d", i, w))
+		}
+		content := article.Content{Title: fmt.Sprintf("Story %d", i), Blocks: []article.Block{{Kind: article.KindParagraph, Text: strings.Join(words, " ")}}}
+		id := int64(i + 1)
+		xs = append(xs, Exported{
+			Article: article.Article{ID: id, URL: fmt.Sprintf("https://news.example/%d", i), Site: "news.example", Title: content.Title,
+				FirstSeen: t0, LastCaptured: t0, Versions: 1, Captures: 1, LatestBrowser: 1, Read: article.ReadMark{Version: 1, At: t0}, Seen: 1},
+			Versions: []article.Version{{ArticleID: id, Number: 1, CapturedAt: t0, Source: article.SourceBrowser, Extractor: "test",
+				Hash: hashOf(contentBytes(content)), Content: content}},
+		})
+	}
+	s := openStore(t, t.TempDir())
+	added, err := s.ImportBatch(context.Background(), xs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(slices.DeleteFunc(added, func(ok bool) bool { return !ok })); n != 400 {
+		t.Errorf("added %d of 400", n)
+	}
+	if st, _ := s.Stats(); st.Articles != 400 {
+		t.Errorf("the store holds %d articles", st.Articles)
+	}
+	page, err := s.ListArticles(ListFilter{Q: "w399x299"})
+	if err != nil || len(page.Articles) != 1 {
+		t.Errorf("search for the last article's last word = %+v, %v", page.Articles, err)
 	}
 }
