@@ -49,7 +49,8 @@ func TestExportAndBackupDownloadOnlyWithASession(t *testing.T) {
 	}
 	b := s.loggedIn()
 	code, body, h := b.get("/export")
-	if code != http.StatusOK || !strings.Contains(h.Get("Content-Disposition"), "attachment") || strings.Count(body, "\n") != 3 || !strings.Contains(body, "Council approves budget after all") {
+	if code != http.StatusOK || !strings.Contains(h.Get("Content-Disposition"), "attachment") || strings.Count(body, "\n") != 4 || !strings.Contains(body, "Council approves budget after all") ||
+		!strings.HasSuffix(body, `{"type":"end","articles":1,"versions":2}`+"\n") {
 		t.Errorf("export: %d %q, %d lines", code, h.Get("Content-Disposition"), strings.Count(body, "\n"))
 	}
 	code, body, h = b.get("/backup")
