@@ -63,7 +63,7 @@ var errNoDaemon = errors.New("the daemon is not running")
 func dataFlag(fs interface {
 	String(string, string, string) *string
 }) *string {
-	return fs.String("data", "", "data directory (default: REDLINE_DATA or the per-user data folder)")
+	return fs.String("data", "", "data folder `DIR` (default: REDLINE_DATA or the per-user data folder)")
 }
 
 // connect returns the daemon serving the data folder if one runs, and
