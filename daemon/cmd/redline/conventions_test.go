@@ -151,13 +151,14 @@ func TestBashCompletion(t *testing.T) {
 		{[]string{"redline", "ch"}, []string{"check"}},
 		{[]string{"redline", "--v"}, []string{"--version"}},
 		{[]string{"redline", "serve", "--a"}, []string{"--addr", "--allow-private"}},
-		{[]string{"redline", "check", "https://news.test/a", "--"}, []string{"--data", "--help"}},
+		{[]string{"redline", "check", "https://news.test/a", "--"}, []string{"--data", "--help", "--json"}},
 		{[]string{"redline", "restore", "--re"}, []string{"--replace"}},
 		{[]string{"redline", "service", "in"}, []string{"install"}},
 		{[]string{"redline", "service", "install", "--a"}, []string{"--addr", "--allow-private"}},
 		{[]string{"redline", "notify", "add", "--m"}, []string{"--minor"}},
 		{[]string{"redline", "completion", ""}, []string{"--help", "bash", "fish", "zsh"}},
 		{[]string{"redline", "help", "tr"}, []string{"track"}},
+		{[]string{"redline", "list", "--c"}, []string{"--changed"}},
 	} {
 		got := complete(c.words...)
 		slices.Sort(got)
@@ -200,7 +201,7 @@ func TestZshCompletion(t *testing.T) {
 		t.Errorf("loading the zsh script did not register it: %q", out)
 	}
 	body, _ := os.ReadFile(script)
-	for _, want := range []string{"'check:check an article now and say what changed'", "'--addr:loopback address to listen on'"} {
+	for _, want := range []string{"'check:check an article now and say what changed'", "'--addr:loopback address to listen on'", "'--changed:only the articles that changed, the most recently changed first'"} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("the zsh script lacks %s", want)
 		}
@@ -235,6 +236,7 @@ func TestFishCompletion(t *testing.T) {
 		{"redline service ", []string{"install", "status", "uninstall"}},
 		{"redline service status --", nil},
 		{"redline notify add --d", []string{"--data", "--digest"}},
+		{"redline list --", []string{"--changed", "--data", "--json", "--limit"}},
 	} {
 		if got := complete(c.line); !slices.Equal(got, c.want) {
 			t.Errorf("%q: completes %q, want %q", c.line, got, c.want)

@@ -34,6 +34,9 @@ type redlineService interface {
 	SetPaused(ctx context.Context, idOrURL string, paused bool) (article.Article, error)
 	// SetSitePaused pauses or resumes every article of a site.
 	SetSitePaused(ctx context.Context, site string, paused bool) (api.SiteResponse, error)
+	// List lists the newest articles, or with changed those that changed,
+	// the most recently changed first; at most limit of them.
+	List(ctx context.Context, changed bool, limit int) (articleList, error)
 	// Link asks for a one-time URL (dashboard login, pairing) at an API
 	// path; only a running daemon can give one.
 	Link(ctx context.Context, path string) (string, error)
@@ -54,6 +57,12 @@ type status struct {
 	api.Status
 	Daemon string
 	Empty  bool
+}
+
+// articleList is a page of articles; More says that more follow.
+type articleList struct {
+	Articles []article.Article `json:"articles"`
+	More     bool              `json:"more"`
 }
 
 // errNoDaemon is the answer of what only a running daemon can do.

@@ -18,6 +18,7 @@ import (
 func runTrack(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "track")
 	data := dataFlag(fs)
+	asJSON := jsonFlag(fs)
 	if err := parseOneArg(fs, args, "name the page's URL"); err != nil {
 		return err
 	}
@@ -25,6 +26,9 @@ func runTrack(ctx context.Context, e *env, args []string) error {
 		out, err := r.Track(ctx, fs.Arg(0))
 		if err != nil {
 			return err
+		}
+		if *asJSON {
+			return checkJSON(e.stdout, out, out.Result)
 		}
 		a := out.Article
 		if out.Created {
@@ -40,6 +44,7 @@ func runTrack(ctx context.Context, e *env, args []string) error {
 func runCheck(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "check")
 	data := dataFlag(fs)
+	asJSON := jsonFlag(fs)
 	if err := parseOneArg(fs, args, "name the article by its URL or its id"); err != nil {
 		return err
 	}
@@ -48,9 +53,24 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
+		if *asJSON {
+			return checkJSON(e.stdout, out, out.Result)
+		}
 		printTitle(e.stdout, out.Article)
 		return printCheck(e.stdout, out, time.Now())
 	})
+}
+
+// checkJSON writes the answer of `check --json` or `track --json`, the
+// API's own; a check that ran and failed still exits 1.
+func checkJSON(w io.Writer, answer any, res article.CheckResult) error {
+	if err := writeJSON(w, answer); err != nil {
+		return err
+	}
+	if res.Outcome == article.CheckError {
+		return errCheckFailed
+	}
+	return nil
 }
 
 // parseOneArg parses flags of a command that takes one argument; what
