@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -241,5 +242,50 @@ func TestFishCompletion(t *testing.T) {
 		if got := complete(c.line); !slices.Equal(got, c.want) {
 			t.Errorf("%q: completes %q, want %q", c.line, got, c.want)
 		}
+	}
+}
+
+// Flags may follow the arguments of every command that takes some; "--"
+// makes what follows an argument even when it starts with a dash.
+func TestFlagsAfterArguments(t *testing.T) {
+	dir := t.TempDir()
+	d := startDaemon(t, dir)
+	if code, _, err := post(context.Background(), d.base, tokenOf(t, dir), captureBody("https://news.example/a", "Text.")); code != 201 || err != nil {
+		t.Fatalf("capture = %d %v", code, err)
+	}
+	d.stop(t)
+	backup := filepath.Join(t.TempDir(), "redline.backup")
+	fresh := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"pause", "https://news.example/a", "--data", dir}, "paused: not checked until resumed"},
+		{[]string{"resume", "1", "--data", dir}, "next check"},
+		{[]string{"pause", "--site", "news.example", "--data", dir}, "paused news.example: 1 article"},
+		{[]string{"resume", "--data", dir, "--site", "news.example"}, "resumed news.example: 1 article"},
+		{[]string{"backup", backup, "--data", dir}, ""},
+		{[]string{"restore", backup, "--data", fresh}, "restored into " + fresh},
+		{[]string{"restore", backup, "--data", fresh, "--replace"}, "restored into " + fresh},
+		{[]string{"help", "list"}, "Usage: redline list"},
+		{[]string{"completion", "bash"}, "complete -o default -F _redline redline"},
+	} {
+		out, errOut, code := cli(t, "", c.args...)
+		if code != 0 || !strings.Contains(out, c.want) {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want %q", c.args, code, out, errOut, c.want)
+		}
+	}
+	if exported, _, _ := cli(t, "", "export", "--data", fresh); !strings.Contains(exported, "https://news.example/a") {
+		t.Errorf("the backup written with --data after FILE did not restore the article: %q", exported)
+	}
+	// Flags read after the argument, for commands that need the daemon.
+	for _, args := range [][]string{{"notify", "remove", "1", "--data", dir}, {"open", "--data", dir, "--print"}} {
+		if _, errOut, code := cli(t, "", args...); code != 1 || !strings.Contains(errOut, "not running") {
+			t.Errorf("%q: exit %d, stderr %q; want the daemon not running", args, code, errOut)
+		}
+	}
+	// After "--", a dash starts an argument, not a flag.
+	if _, errOut, code := cli(t, "", "check", "--data", dir, "--", "--json"); code != 1 || !strings.Contains(errOut, "URL is not absolute") {
+		t.Errorf("check -- --json: exit %d, stderr %q; want --json taken as the article", code, errOut)
 	}
 }
