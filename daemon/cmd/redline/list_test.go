@@ -218,4 +218,10 @@ func TestListShowsHeadlinesSafely(t *testing.T) {
 	if code != 0 || bytes.ContainsAny([]byte(out), "\x1b\x07\u202e") || !strings.Contains(out, "Budget]0;owned vote[2J delayed txet") || strings.Count(out, "\n") != 2 {
 		t.Errorf("list shows the hostile headline as %q", out)
 	}
+	for _, args := range [][]string{{"check", "1", "--data", dir}, {"pause", "1", "--data", dir}} {
+		out, _, _ := cli(t, "", args...)
+		if bytes.ContainsAny([]byte(out), "\x1b\x07\u202e") || !strings.HasPrefix(out, "Budget]0;owned vote[2J delayed txet (article 1)\n") {
+			t.Errorf("%s shows the hostile headline as %q", args[0], out)
+		}
+	}
 }

@@ -136,16 +136,21 @@ func find(name string) (command, bool) {
 func usage(w io.Writer) {
 	fmt.Fprint(w, `Redline tells you when an article you already read has changed.
 
-Usage: redline COMMAND [flags]
+Usage: redline COMMAND [ARGUMENTS] [FLAGS]
 
 Commands:
 `)
+	width := 0
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		width = max(width, len(c.name))
+	}
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, c.name, c.summary)
 	}
 	fmt.Fprint(w, `
-Every command takes --data DIR (or REDLINE_DATA); the default is the
-per-user data folder. Run "redline COMMAND --help" for its flags.
+Flags go before or after the arguments. The commands that use your data
+take --data DIR (or REDLINE_DATA); the default is the per-user data
+folder. "redline COMMAND --help" shows a command's usage and flags.
 `)
 }
 

@@ -28,9 +28,7 @@ func runService(ctx context.Context, e *env, args []string) error {
 	sub, rest := args[0], args[1:]
 	switch sub {
 	case "-h", "--help", "-help":
-		c, _ := find("service")
-		commandUsage(e.stdout, c, nil)
-		return nil
+		return serviceInstall(ctx, e, []string{"--help"}) // the usage, and install's flags
 	case "install":
 		return serviceInstall(ctx, e, rest)
 	case "uninstall":

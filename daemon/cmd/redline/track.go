@@ -36,7 +36,7 @@ func runTrack(ctx context.Context, e *env, args []string) error {
 		} else {
 			fmt.Fprintf(e.stdout, "already known: %s (article %d), now watched as a page you named\n", a.URL, a.ID)
 		}
-		fmt.Fprintf(e.stdout, "  %s\n", a.Title)
+		fmt.Fprintf(e.stdout, "  %s\n", printable(a.Title, maxTitle))
 		return printCheck(e.stdout, out.CheckResponse, time.Now())
 	})
 }
@@ -184,12 +184,15 @@ func printSinceRead(w io.Writer, res article.CheckResult) {
 	fmt.Fprintf(w, "  see the diff in the dashboard: redline open\n")
 }
 
+// maxTitle is as much of a headline as check and track show.
+const maxTitle = 300
+
 // printTitle names the article by its newest headline, and the one the
 // reader read when a change replaced it.
 func printTitle(w io.Writer, a article.Article) {
-	fmt.Fprintf(w, "%s (article %d)\n", a.Title, a.ID)
+	fmt.Fprintf(w, "%s (article %d)\n", printable(a.Title, maxTitle), a.ID)
 	if a.TitleWas != "" {
-		fmt.Fprintf(w, "  was: %s\n", a.TitleWas)
+		fmt.Fprintf(w, "  was: %s\n", printable(a.TitleWas, maxTitle))
 	}
 }
 
