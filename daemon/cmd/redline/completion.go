@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -55,6 +56,7 @@ type completed struct {
 	name, summary string
 	flags         []*flag.Flag
 	subs          []completedSub
+	file          bool // it takes a FILE
 }
 
 type completedSub struct {
@@ -87,13 +89,22 @@ func completionCommands() []completed {
 	}
 	var out []completed
 	for _, c := range commands {
-		cc := completed{name: c.name, summary: c.summary, flags: flagsOf(c)}
+		cc := completed{name: c.name, summary: c.summary, flags: flagsOf(c), file: takesFile(c.usage)}
 		for _, s := range subcommands[c.name] {
 			cc.subs = append(cc.subs, completedSub{name: s, flags: flagsOf(c, s)})
 		}
 		out = append(out, cc)
 	}
 	return out
+}
+
+// optional is a bracketed part of a usage line: [--log FILE].
+var optional = regexp.MustCompile(`\[[^\]]*\]`)
+
+// takesFile reports whether a usage line names a FILE argument (not a
+// flag's value).
+func takesFile(usage string) bool {
+	return slices.Contains(strings.Fields(optional.ReplaceAllString(usage, "")), "FILE")
 }
 
 // valueFlags are the names of the flags that take a value, of any
@@ -309,6 +320,9 @@ complete -c redline -n __fish_use_subcommand -a help -d 'show the help of redlin
 	}
 	for _, c := range cmds {
 		fmt.Fprintf(w, "complete -c redline -n __fish_use_subcommand -a %s -d %s\n", c.name, quote(c.summary))
+		if c.file {
+			fmt.Fprintf(w, "complete -c redline -n %s -F\n", quote("__redline_using "+c.name))
+		}
 		if len(c.subs) == 0 {
 			flagLines("__redline_using "+c.name, c.flags)
 			continue

@@ -215,9 +215,11 @@ func TestFishCompletion(t *testing.T) {
 	fish := shellOrSkip(t, "fish")
 	script := completionScript(t, "fish")
 	runShell(t, fish, "--no-config", "-n", script)
+	files := t.TempDir()
+	os.WriteFile(filepath.Join(files, "redline.backup"), nil, 0o600)
 	complete := func(line string) []string {
 		t.Helper()
-		out := runShell(t, fish, "--no-config", "-c", "source "+quote(script)+"; complete -C "+quote(line))
+		out := runShell(t, fish, "--no-config", "-c", "cd "+quote(files)+"; source "+quote(script)+"; complete -C "+quote(line))
 		var got []string
 		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
 			if name, _, _ := strings.Cut(l, "\t"); name != "" {
@@ -238,6 +240,8 @@ func TestFishCompletion(t *testing.T) {
 		{"redline service status --", nil},
 		{"redline notify add --d", []string{"--data", "--digest"}},
 		{"redline list --", []string{"--changed", "--data", "--json", "--limit"}},
+		{"redline restore redline.", []string{"redline.backup"}},
+		{"redline serve redline.", nil},
 	} {
 		if got := complete(c.line); !slices.Equal(got, c.want) {
 			t.Errorf("%q: completes %q, want %q", c.line, got, c.want)
