@@ -75,6 +75,10 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"pause", "--data", dir, "--site=x.test", "1"}, "name one article (URL or id) or one --site"},
 		{[]string{"restore", "--replace=maybe", "f"}, `invalid boolean value "maybe" for --replace`},
 		{[]string{"completion"}, "name the shell: bash, zsh or fish"},
+		{[]string{"service", "--bogus", "status"}, "unknown flag --bogus"},
+		{[]string{"service", "--data", dir}, "name what to do: install, uninstall or status"},
+		{[]string{"notify", "--data", dir}, "say what to do: add, list, remove or test"},
+		{[]string{"notify", "--data", dir, "list", "--minor"}, "unknown flag --minor"},
 		{[]string{"completion", "tcsh"}, `no completion for "tcsh": bash, zsh or fish`},
 	} {
 		out, errOut, code := cli(t, "", c.args...)
@@ -283,7 +287,11 @@ func TestFlagsAfterArguments(t *testing.T) {
 		t.Errorf("the backup written with --data after FILE did not restore the article: %q", exported)
 	}
 	// Flags read after the argument, for commands that need the daemon.
-	for _, args := range [][]string{{"notify", "remove", "1", "--data", dir}, {"open", "--data", dir, "--print"}} {
+	for _, args := range [][]string{
+		{"notify", "remove", "1", "--data", dir}, {"open", "--data", dir, "--print"},
+		// and before the action of a command that has actions
+		{"notify", "--data", dir, "list"}, {"notify", "--site", "news.test", "--data", dir, "add", "ntfy://ntfy.test/topic", "--minor"},
+	} {
 		if _, errOut, code := cli(t, "", args...); code != 1 || !strings.Contains(errOut, "not running") {
 			t.Errorf("%q: exit %d, stderr %q; want the daemon not running", args, code, errOut)
 		}

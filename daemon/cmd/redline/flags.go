@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 	"text/tabwriter"
 )
@@ -84,6 +85,30 @@ func dashes(msg string) string {
 		return "unknown flag --" + name
 	}
 	return flagName.ReplaceAllString(msg, "$1--$2")
+}
+
+// splitAction takes the action out of the arguments of a command that
+// has actions (`redline notify --data DIR list`): the first argument that
+// is neither a flag nor the value of one of valueFlags (the flags, of any
+// action, that take a value). It is "" when there is none.
+func splitAction(args []string, valueFlags ...string) (action string, rest []string) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			if i+1 < len(args) {
+				return args[i+1], append(slices.Clone(args[:i+1]), args[i+2:]...)
+			}
+			break
+		}
+		if strings.HasPrefix(a, "-") && a != "-" {
+			if name := strings.TrimLeft(a, "-"); !strings.Contains(name, "=") && slices.Contains(valueFlags, name) {
+				i++ // its value
+			}
+			continue
+		}
+		return a, append(slices.Clone(args[:i]), args[i+1:]...)
+	}
+	return "", args
 }
 
 // parseNoArgs parses flags of a command that takes no other arguments.

@@ -22,10 +22,7 @@ const notifyUsage = "add URL [--minor] [--site SITE] [--digest 30m] | list | rem
 func runNotify(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "notify")
 	data := dataFlag(fs)
-	sub := ""
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		sub, args = args[0], args[1:]
-	}
+	sub, args := splitAction(args, "data", "site", "digest")
 	var minor *bool
 	var site, digest *string
 	if sub == "add" {
