@@ -108,7 +108,7 @@ func takesFile(usage string) bool {
 }
 
 // valueFlags are the names of the flags that take a value, of any
-// command; dirFlags those whose value is a folder.
+// command: after one, the scripts offer no flags.
 func valueFlags(cmds []completed) (names []string) {
 	add := func(fl []*flag.Flag) {
 		for _, f := range fl {
@@ -126,6 +126,8 @@ func valueFlags(cmds []completed) (names []string) {
 	return names
 }
 
+// dirFlags are the flags whose value is a folder: the scripts offer
+// folders after them.
 var dirFlags = []string{"data"}
 
 // quote quotes s for bash, zsh and fish alike.
