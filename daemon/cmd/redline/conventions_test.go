@@ -80,6 +80,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"notify", "--data", dir}, "say what to do: add, list, remove or test"},
 		{[]string{"notify", "--data", dir, "list", "--minor"}, "unknown flag --minor"},
 		{[]string{"completion", "tcsh"}, `no completion for "tcsh": bash, zsh or fish`},
+		{[]string{"completion", "bash", "zsh"}, "name the shell: bash, zsh or fish"},
+		{[]string{"help", "check", "extra"}, `no command "check extra"`},
+		{[]string{"list", "--limit", "5", "--limit"}, "flag needs an argument: --limit"},
 	} {
 		out, errOut, code := cli(t, "", c.args...)
 		if code != 2 || out != "" || !strings.Contains(errOut, c.want) {
