@@ -84,6 +84,18 @@ func (c *httpRedline) SetSitePaused(ctx context.Context, site string, paused boo
 	return out, err
 }
 
+func (c *httpRedline) List(ctx context.Context, changed bool, limit int) (articleList, error) {
+	q := url.Values{"limit": {strconv.Itoa(limit)}}
+	if changed {
+		q.Set("changed", "true")
+	}
+	var l api.ArticleList
+	if err := c.do(ctx, http.MethodGet, "/api/v1/articles?"+q.Encode(), nil, &l); err != nil {
+		return articleList{}, err
+	}
+	return articleList{Articles: l.Articles, More: l.NextCursor != ""}, nil
+}
+
 func (c *httpRedline) Link(ctx context.Context, path string) (string, error) {
 	var answer struct {
 		URL string `json:"url"`

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"text/tabwriter"
+	"time"
 
 	"redline/daemon/internal/config"
 )
@@ -32,6 +33,7 @@ func runToken(ctx context.Context, e *env, args []string) error {
 func runStatus(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "status")
 	data := dataFlag(fs)
+	asJSON := jsonFlag(fs)
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -40,9 +42,35 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
+		if *asJSON {
+			return writeJSON(e.stdout, statusAsJSON(st))
+		}
 		printStatus(e.stdout, st)
 		return nil
 	})
+}
+
+// statusJSON is `redline status --json`. The daemon's fields are there
+// only when it runs.
+type statusJSON struct {
+	Running       bool       `json:"running"`
+	Address       string     `json:"address,omitempty"`
+	Version       string     `json:"version,omitempty"`
+	StartedAt     *time.Time `json:"started_at,omitempty"`
+	UptimeSeconds *int64     `json:"uptime_seconds,omitempty"`
+	DataDir       string     `json:"data_dir"`
+	Articles      int        `json:"articles"`
+	Versions      int        `json:"versions"`
+	BytesOnDisk   int64      `json:"bytes_on_disk"`
+}
+
+func statusAsJSON(st status) statusJSON {
+	out := statusJSON{DataDir: st.DataDir, Articles: st.Articles, Versions: st.Versions, BytesOnDisk: st.BytesOnDisk}
+	if st.Daemon != "" {
+		out.Running, out.Address, out.Version = true, st.Daemon, st.Version
+		out.StartedAt, out.UptimeSeconds = &st.StartedAt, &st.UptimeSeconds
+	}
+	return out
 }
 
 // printStatus shows whether the daemon runs and what the data folder

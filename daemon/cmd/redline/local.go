@@ -143,6 +143,19 @@ func (l *localRedline) SetSitePaused(ctx context.Context, site string, paused bo
 	return out, err
 }
 
+func (l *localRedline) List(ctx context.Context, changed bool, limit int) (articleList, error) {
+	p, err := l.open()
+	if err != nil {
+		return articleList{}, err
+	}
+	if changed {
+		page, err := p.Store.ListArticles(store.ListFilter{Changed: store.FilterChanged, Order: store.OrderChanged, Limit: limit})
+		return articleList{Articles: page.Articles, More: page.More}, err
+	}
+	list, next, err := p.Store.List(store.ListQuery{Limit: limit})
+	return articleList{Articles: list, More: next > 0}, err
+}
+
 // Link is refused: only a running daemon gives one-time links.
 func (l *localRedline) Link(context.Context, string) (string, error) {
 	return "", errNoDaemon

@@ -29,27 +29,32 @@ type command struct {
 type env struct {
 	stdout, stderr io.Writer
 	stdin          io.Reader
+	// sawFlags, when set, is given every flag set a command makes (the
+	// completion scripts learn the flags so).
+	sawFlags func(*flag.FlagSet)
 }
 
 var commands []command
 
 func init() {
 	commands = []command{
-		{"serve", "[--addr 127.0.0.1:7710] [--data DIR] [--allow-private]", "run the daemon", runServe},
+		{"serve", "[--addr 127.0.0.1:7710] [--data DIR] [--allow-private] [--log FILE] [--verbose]", "run the daemon", runServe},
 		serviceCommand,
-		{"status", "[--data DIR]", "show whether the daemon runs and what it holds", runStatus},
+		{"status", "[--data DIR] [--json]", "show whether the daemon runs and what it holds", runStatus},
 		{"token", "[--data DIR]", "print the API token (created on first use)", runToken},
 		{"export", "[--data DIR]", "write every article and version as JSON lines to stdout", runExport},
-		{"import", "[--data DIR] FILE", "add what a file holds: a Redline export (stop the daemon first), a list of addresses, browser bookmarks or OPML", runImport},
+		{"import", "[--data DIR] FILE", "add an export (daemon stopped), a list of addresses, bookmarks or OPML", runImport},
 		{"backup", "[--data DIR] FILE", "write a full backup to FILE (- for stdout)", runBackup},
 		{"restore", "[--data DIR] [--replace] FILE", "restore a backup (the daemon must be stopped)", runRestore},
 		{"pair", "[--data DIR] [--print]", "print (and open) a one-time link that pairs the browser extension", runPair},
 		{"open", "[--data DIR] [--print]", "open the dashboard in the browser (--print: only print its one-time login link)", runOpen},
-		{"track", "[--data DIR] URL", "watch a page you name, without the browser (its first fetch counts as read)", runTrack},
-		{"check", "[--data DIR] URL|ID", "check an article now and say what changed", runCheck},
+		{"list", "[--data DIR] [--changed] [--limit N] [--json]", "list the newest articles, or with --changed the most recently changed", runList},
+		{"track", "[--data DIR] [--json] URL", "watch a page you name, without the browser (its first fetch counts as read)", runTrack},
+		{"check", "[--data DIR] [--json] URL|ID", "check an article now and say what changed", runCheck},
 		{"pause", "[--data DIR] URL|ID | --site SITE", "stop checking an article, or every article of a site", runPause},
 		{"resume", "[--data DIR] URL|ID | --site SITE", "check a paused article or site again, starting now", runResume},
 		{"notify", notifyUsage, "send changes to your phone or inbox: add, list, remove or test targets", runNotify},
+		{"completion", "bash|zsh|fish", "print a shell completion script: source <(redline completion bash)", runCompletion},
 		{"version", "", "print the version", runVersion},
 	}
 }
@@ -76,19 +81,32 @@ func run(ctx context.Context, e *env, args []string) int {
 		return 2
 	}
 	name := args[0]
-	if name == "help" || name == "-h" || name == "--help" || name == "-help" {
-		if len(args) > 1 {
-			if c, ok := find(args[1]); ok {
-				commandUsage(e.stdout, c, nil)
-				return 0
-			}
+	switch name {
+	case "help", "-h", "--help", "-help":
+		if len(args) == 1 {
+			usage(e.stdout)
+			return 0
 		}
-		usage(e.stdout)
-		return 0
+		c, ok := find(args[1])
+		if !ok || len(args) > 2 {
+			fmt.Fprintf(e.stderr, "redline help: no command %q (see `redline help`)\n", strings.Join(args[1:], " "))
+			return 2
+		}
+		return run(ctx, e, []string{c.name, "--help"})
+	case "--version", "-version", "-v":
+		if len(args) > 1 {
+			fmt.Fprintf(e.stderr, "redline: %s takes nothing after it; flags go after the command (see `redline help`)\n", name)
+			return 2
+		}
+		return run(ctx, e, []string{"version"})
 	}
 	c, ok := find(name)
 	if !ok {
-		fmt.Fprintf(e.stderr, "redline: unknown command %q (see `redline help`)\n", name)
+		what := "command"
+		if strings.HasPrefix(name, "-") {
+			what = "flag (flags go after the command)"
+		}
+		fmt.Fprintf(e.stderr, "redline: unknown %s %q (see `redline help`)\n", what, name)
 		return 2
 	}
 	err := c.run(ctx, e, args[1:])
@@ -98,7 +116,8 @@ func run(ctx context.Context, e *env, args []string) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.Is(err, errUsage):
-		fmt.Fprintf(e.stderr, "redline %s: %s\nusage: redline %s %s\n", c.name, strings.TrimPrefix(err.Error(), "usage: "), c.name, c.usage)
+		fmt.Fprintf(e.stderr, "redline %s: %s\nusage: %s (see `redline %s --help`)\n", c.name, strings.TrimPrefix(err.Error(), "usage: "),
+			strings.TrimSpace("redline "+c.name+" "+c.usage), c.name)
 		return 2
 	default:
 		fmt.Fprintf(e.stderr, "redline %s: %s\n", c.name, oneLine(err))
@@ -118,65 +137,22 @@ func find(name string) (command, bool) {
 func usage(w io.Writer) {
 	fmt.Fprint(w, `Redline tells you when an article you already read has changed.
 
-Usage: redline COMMAND [flags]
+Usage: redline COMMAND [ARGUMENTS] [FLAGS]
 
 Commands:
 `)
+	width := 0
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		width = max(width, len(c.name))
+	}
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, c.name, c.summary)
 	}
 	fmt.Fprint(w, `
-Every command takes --data DIR (or REDLINE_DATA); the default is the
-per-user data folder. Run "redline COMMAND --help" for its flags.
+Flags go before or after the arguments. The commands that use your data
+take --data DIR (or REDLINE_DATA); the default is the per-user data
+folder. "redline COMMAND --help" shows a command's usage and flags.
 `)
-}
-
-func commandUsage(w io.Writer, c command, fs *flag.FlagSet) {
-	fmt.Fprintf(w, "Usage: %s\n\n%s.\n", strings.TrimSpace("redline "+c.name+" "+c.usage), strings.ToUpper(c.summary[:1])+c.summary[1:])
-	if fs != nil && hasFlags(fs) {
-		fmt.Fprintln(w, "\nFlags:")
-		fs.SetOutput(w)
-		fs.PrintDefaults()
-	}
-}
-
-// hasFlags reports whether fs defines any flag.
-func hasFlags(fs *flag.FlagSet) bool {
-	found := false
-	fs.VisitAll(func(*flag.Flag) { found = true })
-	return found
-}
-
-// newFlags returns a flag set whose --help prints the command's usage.
-func newFlags(e *env, name string) *flag.FlagSet {
-	c, _ := find(name)
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() { commandUsage(e.stdout, c, fs) }
-	return fs
-}
-
-// parse parses flags; a bad flag is a usage error, --help prints usage.
-func parse(fs *flag.FlagSet, args []string) error {
-	err := fs.Parse(args)
-	if errors.Is(err, flag.ErrHelp) {
-		return flag.ErrHelp // the flag package has printed the usage
-	}
-	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	return nil
-}
-
-// parseNoArgs parses flags of a command that takes no other arguments.
-func parseNoArgs(fs *flag.FlagSet, args []string) error {
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
-	}
-	return nil
 }
 
 // oneLine keeps error output to one line.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -23,21 +22,19 @@ const notifyUsage = "add URL [--minor] [--site SITE] [--digest 30m] | list | rem
 func runNotify(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "notify")
 	data := dataFlag(fs)
-	sub := ""
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		sub, args = args[0], args[1:]
-	}
+	sub, args := splitAction(args, "data", "site", "digest")
 	var minor *bool
 	var site, digest *string
 	if sub == "add" {
 		minor = fs.Bool("minor", false, "send minor changes too (default: substantive changes only)")
 		site = fs.String("site", "", "send only the changes of this site (e.g. example.com)")
-		digest = fs.String("digest", "", "at most one message per this period (e.g. 30m, 2h), summarising the changes since the last")
+		digest = fs.String("digest", "", "at most one message per `PERIOD` (e.g. 30m, 2h), summarising the changes since the last")
 	}
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
+	pos := fs.Args()
+	var err error
 	want := func(lo, hi int, what string) error {
 		if len(pos) < lo || len(pos) > hi {
 			return fmt.Errorf("%w: notify %s takes %s", errUsage, sub, what)
@@ -119,22 +116,6 @@ func runNotify(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	return nil
-}
-
-// parseInterspersed parses flags that may come before or after the
-// arguments, and returns the arguments.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := parse(fs, args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
 }
 
 // sends says what a target sends.

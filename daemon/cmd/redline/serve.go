@@ -15,9 +15,9 @@ import (
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "serve")
 	addr := fs.String("addr", "", "loopback address to listen on (default "+config.DefaultAddr+", or REDLINE_ADDR)")
-	data := fs.String("data", "", "data directory (default: REDLINE_DATA or the per-user data folder)")
+	data := fs.String("data", "", "data folder `DIR` (default: REDLINE_DATA or the per-user data folder)")
 	verbose := fs.Bool("verbose", false, "log debug lines too")
-	logFile := fs.String("log", "", "append the log to FILE instead of writing it to stderr")
+	logFile := fs.String("log", "", "append the log to `FILE` instead of writing it to stderr")
 	allowPrivate := fs.Bool("allow-private", false, "let the watcher fetch pages on this computer and on private networks, where you read a page or named a URL (or REDLINE_ALLOW_PRIVATE=1)")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err

@@ -34,6 +34,9 @@ type redlineService interface {
 	SetPaused(ctx context.Context, idOrURL string, paused bool) (article.Article, error)
 	// SetSitePaused pauses or resumes every article of a site.
 	SetSitePaused(ctx context.Context, site string, paused bool) (api.SiteResponse, error)
+	// List lists the newest articles, or with changed those that changed,
+	// the most recently changed first; at most limit of them.
+	List(ctx context.Context, changed bool, limit int) (articleList, error)
 	// Link asks for a one-time URL (dashboard login, pairing) at an API
 	// path; only a running daemon can give one.
 	Link(ctx context.Context, path string) (string, error)
@@ -67,6 +70,12 @@ type status struct {
 	Empty  bool
 }
 
+// articleList is a page of articles; More says that more follow.
+type articleList struct {
+	Articles []article.Article `json:"articles"`
+	More     bool              `json:"more"`
+}
+
 // errNoDaemon is the answer of what only a running daemon can do.
 var errNoDaemon = errors.New("the daemon is not running")
 
@@ -74,7 +83,7 @@ var errNoDaemon = errors.New("the daemon is not running")
 func dataFlag(fs interface {
 	String(string, string, string) *string
 }) *string {
-	return fs.String("data", "", "data directory (default: REDLINE_DATA or the per-user data folder)")
+	return fs.String("data", "", "data folder `DIR` (default: REDLINE_DATA or the per-user data folder)")
 }
 
 // connect returns the daemon serving the data folder if one runs, and

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -22,15 +23,13 @@ var serviceCommand = command{
 }
 
 func runService(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		return fmt.Errorf("%w: name what to do: install, uninstall or status", errUsage)
+	sub, rest := splitAction(args, "addr", "data")
+	if sub == "" && slices.ContainsFunc(args, func(a string) bool { return a == "-h" || a == "--help" || a == "-help" }) {
+		return serviceInstall(ctx, e, []string{"--help"}) // the usage, and install's flags
 	}
-	sub, rest := args[0], args[1:]
 	switch sub {
-	case "-h", "--help", "-help":
-		c, _ := find("service")
-		commandUsage(e.stdout, c, nil)
-		return nil
+	case "":
+		return fmt.Errorf("%w: name what to do: install, uninstall or status", errUsage)
 	case "install":
 		return serviceInstall(ctx, e, rest)
 	case "uninstall":

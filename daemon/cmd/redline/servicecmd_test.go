@@ -169,8 +169,8 @@ func TestServiceBadInputWritesNothing(t *testing.T) {
 		{[]string{"service", "install", "--data", data}, "REDLINE_ADDR=192.0.2.1:7710", "loopback only"},
 		{[]string{"service", "install", "--data", data + "\nExecStartPre=/bin/sh -c true"}, "", "control character"},
 		{[]string{"service", "install", "--data", data, "now"}, "", `unexpected argument "now"`},
-		{[]string{"service", "install", "--port", "7710"}, "", "flag provided but not defined: -port"},
-		{[]string{"service", "status", "--data", data}, "", "flag provided but not defined: -data"},
+		{[]string{"service", "install", "--port", "7710"}, "", "unknown flag --port"},
+		{[]string{"service", "status", "--data", data}, "", "unknown flag --data"},
 		{[]string{"service", "uninstall", "all"}, "", `unexpected argument "all"`},
 	}
 	for _, c := range cases {

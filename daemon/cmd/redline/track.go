@@ -18,6 +18,7 @@ import (
 func runTrack(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "track")
 	data := dataFlag(fs)
+	asJSON := jsonFlag(fs)
 	if err := parseOneArg(fs, args, "name the page's URL"); err != nil {
 		return err
 	}
@@ -26,13 +27,16 @@ func runTrack(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
+		if *asJSON {
+			return checkJSON(e.stdout, out, out.Result)
+		}
 		a := out.Article
 		if out.Created {
 			fmt.Fprintf(e.stdout, "watching %s (article %d)\n", a.URL, a.ID)
 		} else {
 			fmt.Fprintf(e.stdout, "already known: %s (article %d), now watched as a page you named\n", a.URL, a.ID)
 		}
-		fmt.Fprintf(e.stdout, "  %s\n", a.Title)
+		fmt.Fprintf(e.stdout, "  %s\n", printable(a.Title, maxTitle))
 		return printCheck(e.stdout, out.CheckResponse, time.Now())
 	})
 }
@@ -40,6 +44,7 @@ func runTrack(ctx context.Context, e *env, args []string) error {
 func runCheck(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "check")
 	data := dataFlag(fs)
+	asJSON := jsonFlag(fs)
 	if err := parseOneArg(fs, args, "name the article by its URL or its id"); err != nil {
 		return err
 	}
@@ -48,9 +53,24 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
+		if *asJSON {
+			return checkJSON(e.stdout, out, out.Result)
+		}
 		printTitle(e.stdout, out.Article)
 		return printCheck(e.stdout, out, time.Now())
 	})
+}
+
+// checkJSON writes the answer of `check --json` or `track --json`, the
+// API's own; a check that ran and failed still exits 1.
+func checkJSON(w io.Writer, answer any, res article.CheckResult) error {
+	if err := writeJSON(w, answer); err != nil {
+		return err
+	}
+	if res.Outcome == article.CheckError {
+		return errCheckFailed
+	}
+	return nil
 }
 
 // parseOneArg parses flags of a command that takes one argument; what
@@ -164,12 +184,15 @@ func printSinceRead(w io.Writer, res article.CheckResult) {
 	fmt.Fprintf(w, "  see the diff in the dashboard: redline open\n")
 }
 
+// maxTitle is as much of a headline as check and track show.
+const maxTitle = 300
+
 // printTitle names the article by its newest headline, and the one the
 // reader read when a change replaced it.
 func printTitle(w io.Writer, a article.Article) {
-	fmt.Fprintf(w, "%s (article %d)\n", a.Title, a.ID)
+	fmt.Fprintf(w, "%s (article %d)\n", printable(a.Title, maxTitle), a.ID)
 	if a.TitleWas != "" {
-		fmt.Fprintf(w, "  was: %s\n", a.TitleWas)
+		fmt.Fprintf(w, "  was: %s\n", printable(a.TitleWas, maxTitle))
 	}
 }
 

@@ -539,3 +539,57 @@ func TestCaptureAtTheTextLimit(t *testing.T) {
 		t.Errorf("the refused capture was stored: %v", err)
 	}
 }
+
+// ?changed=true lists only the articles that changed, the most recently
+// changed first, page by page; a bad value is refused.
+func TestListChangedArticles(t *testing.T) {
+	h := newHarness(t)
+	at := func(hoursAgo int, url, text string) {
+		var c map[string]any
+		json.Unmarshal([]byte(captureJSON(url, "Story", text)), &c)
+		c["captured_at"] = time.Now().Add(-time.Duration(hoursAgo) * time.Hour).UTC().Format(time.RFC3339)
+		b, _ := json.Marshal(c)
+		h.capture(string(b))
+	}
+	at(5, "https://news.example/a", "First wording of a.")
+	at(4, "https://news.example/b", "Never changes.")
+	at(3, "https://news.example/c", "First wording of c.")
+	at(2, "https://news.example/c", "Second wording of c.")
+	at(1, "https://news.example/a", "Second wording of a.")
+
+	page := func(path string) api.ArticleList {
+		t.Helper()
+		resp, b := h.do(req{path: path})
+		var l api.ArticleList
+		if err := json.Unmarshal(b, &l); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("%s = %d %s", path, resp.StatusCode, b)
+		}
+		return l
+	}
+	urls := func(l api.ArticleList) (out []string) {
+		for _, a := range l.Articles {
+			out = append(out, a.URL)
+		}
+		return out
+	}
+	all := page("/api/v1/articles?changed=true")
+	if got := fmt.Sprint(urls(all)); got != "[https://news.example/a https://news.example/c]" || all.NextCursor != "" {
+		t.Errorf("changed articles = %s (next %q), want a then c and no next page", got, all.NextCursor)
+	}
+	first := page("/api/v1/articles?changed=true&limit=1")
+	if got := fmt.Sprint(urls(first)); got != "[https://news.example/a]" || first.NextCursor == "" {
+		t.Fatalf("first page = %s (next %q)", got, first.NextCursor)
+	}
+	second := page("/api/v1/articles?changed=true&limit=1&cursor=" + first.NextCursor)
+	if got := fmt.Sprint(urls(second)); got != "[https://news.example/c]" || second.NextCursor != "" {
+		t.Errorf("second page = %s (next %q)", got, second.NextCursor)
+	}
+	if n := len(page("/api/v1/articles").Articles); n != 3 {
+		t.Errorf("the plain list holds %d articles, want all 3", n)
+	}
+	for _, bad := range []string{"changed=yes", "changed=", "changed=true&limit=0", "changed=true&cursor=x"} {
+		if resp, b := h.do(req{path: "/api/v1/articles?" + bad}); resp.StatusCode != 400 || !strings.Contains(string(b), "invalid") {
+			t.Errorf("?%s = %d %s, want 400", bad, resp.StatusCode, b)
+		}
+	}
+}

@@ -61,6 +61,10 @@ func (s *Server) listArticles(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, article.Errorf(article.EINVALID, "q is longer than 1000 bytes"))
 		return
 	}
+	if q.Has("changed") {
+		s.listChanged(w, r, q.Get("changed"), lq)
+		return
+	}
 	list, next, err := s.store.List(lq)
 	if err != nil {
 		s.fail(w, r, err)
@@ -72,6 +76,29 @@ func (s *Server) listArticles(w http.ResponseWriter, r *http.Request) {
 	}
 	if next > 0 {
 		out.NextCursor = strconv.FormatInt(next, 10)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// listChanged answers ?changed=true: the articles that changed at least
+// once, the most recently changed first. The cursor is how many articles
+// the pages before held.
+func (s *Server) listChanged(w http.ResponseWriter, r *http.Request, changed string, lq store.ListQuery) {
+	if changed != "true" {
+		s.fail(w, r, article.Errorf(article.EINVALID, "changed must be true (or left out)"))
+		return
+	}
+	page, err := s.store.ListArticles(store.ListFilter{Q: lq.Q, Changed: store.FilterChanged, Order: store.OrderChanged, Offset: int(lq.Cursor), Limit: lq.Limit})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := ArticleList{Articles: page.Articles}
+	if out.Articles == nil {
+		out.Articles = []article.Article{}
+	}
+	if page.More {
+		out.NextCursor = strconv.FormatInt(lq.Cursor+int64(len(page.Articles)), 10)
 	}
 	writeJSON(w, http.StatusOK, out)
 }
