@@ -29,13 +29,12 @@ extension: deps
 
 # The release files, in dist/: the daemon for linux, darwin (macOS) and
 # windows on amd64 and arm64 (archives), a .deb with the systemd user
-# unit, the extension's store zips, and SHA256SUMS. DIST_JOBS binaries are
-# built at once.
-DIST_JOBS ?= 2
+# unit, the extension's store zips, and SHA256SUMS. `make dist DIST_JOBS=N`
+# builds N binaries at once (default: one per CPU).
 dist: deps
 	rm -rf dist
 	node extension/scripts/build.mjs --store dist --version $(VERSION)
-	$(GO) run ./daemon/internal/dist -go $(GO) -version $(VERSION) -out dist -jobs $(DIST_JOBS)
+	$(GO) run ./daemon/internal/dist -go $(GO) -version $(VERSION) -out dist $(if $(DIST_JOBS),-jobs $(DIST_JOBS))
 	@ls -l dist
 
 run: build
