@@ -9,7 +9,7 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 # common to be meant for Redline.
 override ADDR := $(or $(if $(filter command line,$(origin ADDR)),$(ADDR)),$(REDLINE_ADDR),127.0.0.1:7710)
 
-.PHONY: all build daemon deps extension run test lint test-go test-ts test-e2e test-firefox fuzz soak bench bench-go clean
+.PHONY: all build daemon deps extension run test lint test-go test-ts test-e2e test-firefox test-dist dist fuzz soak bench bench-go clean
 
 all: build
 
@@ -27,6 +27,16 @@ node_modules/.package-lock.json: package.json package-lock.json
 extension: deps
 	npm run --silent build
 
+# The release files, in dist/: the daemon for linux, darwin (macOS) and
+# windows on amd64 and arm64 (archives), a .deb with the systemd user
+# unit, the extension's store zips, and SHA256SUMS. `make dist DIST_JOBS=N`
+# builds N binaries at once (default: one per CPU).
+dist: deps
+	rm -rf dist
+	node extension/scripts/build.mjs --store dist --version $(VERSION)
+	$(GO) run ./daemon/internal/dist -go $(GO) -version $(VERSION) -out dist $(if $(DIST_JOBS),-jobs $(DIST_JOBS))
+	@ls -l dist
+
 run: build
 	@echo
 	@echo "Redline daemon: http://$(ADDR)   (stop with Ctrl-C)"
@@ -42,7 +52,7 @@ run: build
 	@echo
 	./$(BIN) serve --addr $(ADDR)
 
-test: lint test-go test-ts test-e2e test-firefox
+test: lint test-go test-ts test-e2e test-firefox test-dist
 
 # go vet twice: the files behind the e2e build tag (the test clock of the
 # build the e2e tests run) are vetted too.
@@ -67,6 +77,11 @@ test-e2e: deps
 # and the packed add-on kept across a restart.
 test-firefox: deps
 	npm run --silent test:firefox
+
+# `make dist`, then the release files checked as a user and the stores
+# would take them: see .ci/check-dist.
+test-dist: dist
+	bash .ci/check-dist dist
 
 # Long variants: the daemon killed with SIGKILL 200 times during ingest; 100
 # event clients at 200 captures/s for 60 s; a store of 100,000 articles
@@ -98,4 +113,4 @@ bench-go:
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./daemon/...
 
 clean:
-	rm -rf bin extension/dist extension/.build
+	rm -rf bin dist extension/dist extension/.build

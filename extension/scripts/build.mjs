@@ -3,6 +3,11 @@
 //   extension/dist/firefox  load with about:debugging → Load Temporary Add-on (manifest.json)
 //   extension/dist/redline-firefox.xpi  the same, packed: about:addons → Install Add-on From File
 //                           (kept across restarts; needs unsigned add-ons allowed, see README.md)
+// With --store DIR --version V (as `make dist` runs it) it also writes the
+// zips to upload to each browser's add-on store:
+//   DIR/redline-extension_V_chrome.zip   the Chrome build without its `key`,
+//                                        which the store refuses on upload
+//   DIR/redline-extension_V_firefox.zip  the Firefox build, as the .xpi
 // One esbuild pass bundles each entry point; the manifest differs only in
 // how the background runs (a service worker in Chrome, an event page in
 // Firefox) and in each browser's own keys.
@@ -10,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { deflateRawSync, deflateSync } from 'node:zlib';
 import { build } from 'esbuild';
 
@@ -50,7 +56,9 @@ export const tldtsIsPure = {
 // The shared manifest plus each browser's own keys: how the background
 // runs (a service worker in Chrome, an event page in Firefox), Chrome's key
 // and minimum version, Firefox's id. Firefox's data_collection_permissions
-// says nothing leaves the computer: captures go to the user's own daemon.
+// declares what the extension sends out of itself: the addresses of the
+// pages the user reads (browsingActivity) and their text (websiteContent),
+// to the user's own daemon on this computer.
 function manifestFor(browser) {
   const read = (name) => JSON.parse(readFileSync(join(root, name), 'utf8'));
   const shared = read('manifest.json');
@@ -108,14 +116,14 @@ function crc32(buf) {
 /**
  * A zip archive of the files directly in dir (an .xpi is one): deflated
  * entries, no folders, a fixed date so that the same build gives the same
- * bytes.
+ * bytes. replace maps a file name to the bytes to store in its place.
  */
-export function zipFolder(dir) {
+export function zipFolder(dir, replace = {}) {
   const local = [];
   const central = [];
   let offset = 0;
   for (const name of readdirSync(dir).sort()) {
-    const data = readFileSync(join(dir, name));
+    const data = Object.hasOwn(replace, name) ? Buffer.from(replace[name]) : readFileSync(join(dir, name));
     const packed = deflateRawSync(data, { level: 9 });
     const nameBytes = Buffer.from(name, 'utf8');
     // version needed, flags (UTF-8 names), method 8 (deflate), time, date 1980-01-01, crc, sizes, name length, extra length
@@ -181,8 +189,44 @@ export async function buildExtension() {
   return { chrome: join(dist, 'chrome'), firefox: join(dist, 'firefox'), xpi };
 }
 
+/**
+ * The manifest a browser's add-on store takes: Chrome's without `key` (the
+ * store refuses a manifest that has one, and gives the id itself), the
+ * Firefox one as built.
+ */
+export function storeManifest(manifest) {
+  const { key: _key, ...rest } = manifest;
+  return rest;
+}
+
+// A version as a file name may hold it: letters, digits, dot, plus, minus.
+const versionRe = /^[0-9A-Za-z][0-9A-Za-z.+-]*$/;
+
+/**
+ * Builds the extension and writes the zips to upload to each browser's
+ * store into dir, named with version. Returns their paths.
+ */
+export async function buildStore(dir, version) {
+  if (!versionRe.test(version ?? '')) throw new Error(`version ${JSON.stringify(version)}: want letters, digits, dots, plus and minus signs`);
+  const built = await buildExtension();
+  mkdirSync(dir, { recursive: true });
+  const out = {};
+  for (const browser of ['chrome', 'firefox']) {
+    const manifest = storeManifest(JSON.parse(readFileSync(join(built[browser], 'manifest.json'), 'utf8')));
+    out[browser] = join(dir, `redline-extension_${version}_${browser}.zip`);
+    writeFileSync(out[browser], zipFolder(built[browser], { 'manifest.json': `${JSON.stringify(manifest, null, 2)}\n` }));
+  }
+  return out;
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  // How to load them is said once, by `make run` and in README.md.
-  const out = await buildExtension();
-  console.log(`Built the extension: ${out.chrome}, ${out.firefox} and ${out.xpi}`);
+  const { values } = parseArgs({ options: { store: { type: 'string' }, version: { type: 'string' } } });
+  if (values.store !== undefined) {
+    const out = await buildStore(values.store, values.version);
+    console.log(`Built the extension for the stores: ${out.chrome} and ${out.firefox}`);
+  } else {
+    // How to load them is said once, by `make run` and in README.md.
+    const out = await buildExtension();
+    console.log(`Built the extension: ${out.chrome}, ${out.firefox} and ${out.xpi}`);
+  }
 }

@@ -97,6 +97,53 @@ func TestSystemdUserUnit(t *testing.T) {
 	}
 }
 
+// The unit a package ships is the unit `redline service install` writes,
+// but for every user: the binary and `serve` alone, so that each user's
+// daemon finds its own data folder and the default address. systemd
+// accepts it.
+func TestPackagedUnit(t *testing.T) {
+	exe := fakeBinary(t)
+	unit, err := PackagedUnit(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(unit)
+	if want := `ExecStart="` + exe + `" serve`; !hasLine(text, want) {
+		t.Errorf("packaged unit lacks the line %q:\n%s", want, text)
+	}
+	file := filepath.Join(t.TempDir(), "redline.service")
+	if err := os.WriteFile(file, unit, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := verifyUnit(t, file); err != nil || out != "" {
+		t.Errorf("systemd-analyze verify: %v\n%s\n%s", err, out, text)
+	}
+	// Apart from where it comes from and the command line, it is the
+	// user's unit line for line.
+	user, err := Render(Host{OS: "linux", Home: t.TempDir()}, Spec{Exe: exe, Addr: "127.0.0.1:7711", DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := func(u []byte) []string {
+		var lines []string
+		for _, l := range strings.Split(string(u), "\n") {
+			if !strings.HasPrefix(l, "#") && !strings.HasPrefix(l, "ExecStart=") {
+				lines = append(lines, l)
+			}
+		}
+		return lines
+	}
+	if got, want := same(unit), same(user); !reflect.DeepEqual(got, want) {
+		t.Errorf("packaged unit differs from the user's:\n%s\nwant as in\n%s", unit, user)
+	}
+	if PackagedUnitPath != "/usr/lib/systemd/user/redline.service" {
+		t.Errorf("packaged unit goes to %s", PackagedUnitPath)
+	}
+	if _, err := PackagedUnit("bin/redline"); err == nil {
+		t.Error("a relative binary path was taken")
+	}
+}
+
 // The check is not empty: systemd-analyze refuses a unit whose binary is
 // gone, so a passing verify means something.
 func TestSystemdVerifyRefusesAUnitWithoutItsBinary(t *testing.T) {

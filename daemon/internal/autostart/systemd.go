@@ -37,8 +37,33 @@ func (u *systemdUser) render(s Spec) ([]byte, error) {
 	for _, a := range s.args() {
 		words = append(words, systemdQuote(a))
 	}
+	return systemdUnit("# Written by `redline service install`; `redline service uninstall` removes it.", words), nil
+}
+
+// PackagedUnitPath is where a package installs PackagedUnit: the folder
+// of user units the system provides, which every user's manager reads.
+const PackagedUnitPath = "/usr/lib/systemd/user/" + unitName
+
+// PackagedUnit is the systemd user unit a package ships beside the binary
+// at exe: the same unit `redline service install` writes, with the
+// daemon's own defaults for the address (REDLINE_ADDR, else
+// config.DefaultAddr) and the data folder (REDLINE_DATA, else the user's
+// data folder), since one file serves every user. A user turns it on with
+// `systemctl --user enable --now redline`; `redline service install`
+// writes the user's own unit, which takes its place.
+func PackagedUnit(exe string) ([]byte, error) {
+	if !filepath.IsAbs(exe) {
+		return nil, fmt.Errorf("binary path %q: must be absolute", exe)
+	}
+	return systemdUnit("# Installed with the redline package; turn it on with `systemctl --user enable --now redline`.",
+		[]string{systemdQuote(exe), "serve"}), nil
+}
+
+// systemdUnit is the unit's text: a comment saying where it comes from,
+// then the command line words.
+func systemdUnit(comment string, words []string) []byte {
 	var b strings.Builder
-	b.WriteString("# Written by `redline service install`; `redline service uninstall` removes it.\n")
+	b.WriteString(comment + "\n")
 	b.WriteString("[Unit]\n")
 	b.WriteString("Description=Redline daemon: keeps every version of the articles you read\n\n")
 	b.WriteString("[Service]\n")
@@ -48,7 +73,7 @@ func (u *systemdUser) render(s Spec) ([]byte, error) {
 	b.WriteString("RestartSec=5\n\n")
 	b.WriteString("[Install]\n")
 	b.WriteString("WantedBy=default.target\n")
-	return []byte(b.String()), nil
+	return []byte(b.String())
 }
 
 // systemdQuote writes one word of a unit's command line: plain when it
