@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"redline/daemon/internal/testtool"
 	"slices"
 	"strconv"
 	"strings"
@@ -118,7 +119,7 @@ func completionScript(t *testing.T, shell string) string {
 }
 
 // shellOrSkip finds a shell; bash is required, zsh and fish are checked
-// where they are installed.
+// where they are installed, and always in CI (.ci/run installs them).
 func shellOrSkip(t *testing.T, name string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
@@ -126,7 +127,7 @@ func shellOrSkip(t *testing.T, name string) string {
 		if name == "bash" {
 			t.Fatalf("bash is needed to test the completion script: %v", err)
 		}
-		t.Skipf("%s is not installed (apt-get install %s): its script is not checked here", name, name)
+		testtool.Need(t, "%s is not installed (apt-get install %s): its completion script is not checked", name, name)
 	}
 	return path
 }
