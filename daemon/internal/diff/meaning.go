@@ -15,7 +15,7 @@ import (
 // editor's note. ws are the block's canonical words: a block without any of
 // the words that start a notice is passed over quickly.
 func hasCorrection(text string, ws []string) bool {
-	if !slices.ContainsFunc(ws, func(w string) bool { return correctionWords[w] }) {
+	if !slices.ContainsFunc(ws, isCorrectionWord) {
 		return false
 	}
 	t := strings.ToLower(text)
@@ -61,6 +61,31 @@ var correctionLabels = set(
 	"rectificatif", "rectification", "korrektur", "richtigstellung", "corrección",
 	"aclaración", "rettifica", "correção", "correctie", "исправление", "поправка",
 )
+
+// isCorrectionWord reports whether w is one of correctionWords. Most
+// words are told apart by their first byte and length alone, without
+// hashing them.
+func isCorrectionWord(w string) bool {
+	if len(w) == 0 {
+		return false
+	}
+	if len(w) < 32 && correctionShapes[w[0]]&(1<<len(w)) == 0 {
+		return false
+	}
+	return correctionWords[w]
+}
+
+// correctionShapes has, for each first byte, bit n set when a word of
+// correctionWords starts with that byte and is n bytes long (longer words
+// than 31 bytes are always looked up).
+var correctionShapes = func() (t [256]uint32) {
+	for w := range correctionWords {
+		if len(w) > 0 && len(w) < 32 {
+			t[w[0]] |= 1 << len(w)
+		}
+	}
+	return t
+}()
 
 // correctionWords holds every label and the longest word of every phrase:
 // a block holding none of them holds no notice.
