@@ -32,7 +32,8 @@ type alignment struct {
 }
 
 // blockWords is what similarity needs to know about a block: its distinct
-// canonical words, as sorted ids.
+// canonical words, as ids (sorted rarest first, unless the aligner
+// compares its few blocks directly).
 type blockWords []int32
 
 type aligner struct {
@@ -46,7 +47,10 @@ type aligner struct {
 	oldGap   []int // for unmatched old blocks: the run between anchors they sit in
 	newGap   []int
 	runs     int // how many runs there are
-	al       alignment
+	// direct is set when the blocks to pair are few enough to compare
+	// each with each (similarDirect); their words are then not ordered.
+	direct bool
+	al     alignment
 }
 
 // alignBlocks aligns old and new blocks: exact text in order (a longest
@@ -196,10 +200,24 @@ func (a *aligner) indexWords() {
 	a.newWords = index(a.nt, func(j int) bool { return a.al.newToOld[j] >= 0 })
 	a.sc.seen, a.sc.sets = seen, sets
 
+	a.vocab = ids.len()
+	// Few blocks to pair are compared each with each: that costs less
+	// than ordering their words for the search below.
+	oldSetWords, newSets := 0, 0
+	for _, set := range a.oldWords {
+		oldSetWords += len(set)
+	}
+	for _, set := range a.newWords {
+		if len(set) > 0 {
+			newSets++
+		}
+	}
+	if a.direct = oldSetWords*newSets <= directWork; a.direct {
+		return
+	}
 	// Number the words from rarest to commonest, so that a sorted set lists
 	// its rarest words first, as similar needs. A counting sort: words of
 	// one frequency keep the order they were first seen in.
-	a.vocab = ids.len()
 	freq := make([]int32, a.vocab)
 	top := int32(0)
 	for _, sets := range [][]blockWords{a.oldWords, a.newWords} {
@@ -270,6 +288,12 @@ func sizesAllow(nx, ny int, t float64) bool {
 	return float64(lo)*(2-t) >= t*float64(hi)-1e-9
 }
 
+// directWork is the most word look-ups (words of the old blocks to pair
+// times the new blocks to pair) for which similar compares each block
+// with each rather than searching. A variable only so that a test can
+// check that both ways pair the same blocks.
+var directWork = 4096
+
 type candidate struct {
 	old, new int
 	sim      float64
@@ -285,6 +309,9 @@ type candidate struct {
 func (a *aligner) similar(olds, news []int, t float64, keep func(i, j int) bool) []candidate {
 	if len(olds) == 0 || len(news) == 0 {
 		return nil
+	}
+	if a.direct {
+		return a.similarDirect(olds, news, t, keep)
 	}
 	// A set of n words needs at least need of them shared to reach t.
 	prefix := func(n int) int {
@@ -331,6 +358,37 @@ func (a *aligner) similar(olds, news []int, t float64, keep func(i, j int) bool)
 				if s, ok := diceAtLeast(a.oldWords[i], ws, t); ok {
 					cands = append(cands, candidate{i, j, s})
 				}
+			}
+		}
+	}
+	return cands
+}
+
+// similarDirect is similar for few blocks: each new block's words are
+// marked, and each old block counts its marked words. It finds the same
+// pairs, with the same similarity.
+func (a *aligner) similarDirect(olds, news []int, t float64, keep func(i, j int) bool) []candidate {
+	mark := zeroed(a.sc.simMark, a.vocab)
+	defer func() { a.sc.simMark = mark }()
+	var cands []candidate
+	for k, j := range news {
+		ws, m := a.newWords[j], int32(k+1)
+		for _, w := range ws {
+			mark[w] = m
+		}
+		for _, i := range olds {
+			x := a.oldWords[i]
+			if !keep(i, j) || !sizesAllow(len(x), len(ws), t) {
+				continue
+			}
+			n := 0
+			for _, w := range x {
+				if mark[w] == m {
+					n++
+				}
+			}
+			if s := 2 * float64(n) / float64(len(x)+len(ws)); s >= t {
+				cands = append(cands, candidate{i, j, s})
 			}
 		}
 	}

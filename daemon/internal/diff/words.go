@@ -45,6 +45,7 @@ type wordScratch struct {
 	// For the aligner's search of similar blocks.
 	simStart, simPost, simFill []int32
 	simStamp                   []int
+	simMark                    []int32 // for similarDirect
 	// The canonical words of the old and new blocks.
 	old, new wordCache
 	ia, ib   []int32
@@ -68,7 +69,7 @@ func getScratch() *wordScratch { return scratchPool.Get().(*wordScratch) }
 // worked on; sc must not be used after.
 func (sc *wordScratch) release() {
 	if cap(sc.ta) > maxPooled || cap(sc.tb) > maxPooled || cap(sc.ids.strs) > maxPooled || len(sc.ids.slots) > 2*maxPooled ||
-		cap(sc.lcs.vf) > 2*maxPooled || len(sc.lcs.countA) > maxPooled || cap(sc.lcs.inA) > maxPooled || cap(sc.runs) > maxPooled || cap(sc.merged) > maxPooled || cap(sc.seen) > maxPooled || cap(sc.sets) > maxPooled || cap(sc.olds) > maxPooled || cap(sc.deleted) > maxPooled || cap(sc.nextInPlace) > maxPooled || cap(sc.news) > maxPooled || cap(sc.simPost) > maxPooled ||
+		cap(sc.lcs.vf) > 2*maxPooled || len(sc.lcs.countA) > maxPooled || cap(sc.lcs.inA) > maxPooled || cap(sc.runs) > maxPooled || cap(sc.merged) > maxPooled || cap(sc.seen) > maxPooled || cap(sc.sets) > maxPooled || cap(sc.olds) > maxPooled || cap(sc.deleted) > maxPooled || cap(sc.nextInPlace) > maxPooled || cap(sc.news) > maxPooled || cap(sc.simPost) > maxPooled || cap(sc.simMark) > maxPooled ||
 		sc.old.pooledWords() > maxPooled || sc.new.pooledWords() > maxPooled || cap(sc.old.words) > maxPooled || cap(sc.new.words) > maxPooled {
 		return
 	}
