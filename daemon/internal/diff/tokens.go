@@ -119,7 +119,7 @@ func wordEnd(s string, i int) int {
 				j++
 				continue
 			}
-			if !connector(rune(c)) {
+			if !connector(rune(c)) || connectorEnds(s, j, unicode.IsDigit(prev)) {
 				break
 			}
 		}
@@ -150,6 +150,25 @@ func wordEnd(s string, i int) int {
 		j += w + nw
 	}
 	return j
+}
+
+// connectorEnds reports whether a word ends before s[j], an ASCII
+// connector, when an ASCII byte (or nothing) follows it: an apostrophe
+// joins only a letter, a number separator only a digit to a digit (prev
+// says whether the word's last character is one). It reports false when
+// it cannot tell from ASCII alone; wordEnd's general path decides then.
+func connectorEnds(s string, j int, prevDigit bool) bool {
+	if j+1 == len(s) {
+		return true
+	}
+	n := s[j+1]
+	if n >= utf8.RuneSelf {
+		return false
+	}
+	if s[j] == '\'' {
+		return !(n >= 'a' && n <= 'z' || n >= 'A' && n <= 'Z')
+	}
+	return !(prevDigit && n >= '0' && n <= '9')
 }
 
 func wordRune(r rune) bool {
@@ -210,7 +229,7 @@ func appendWordsLowering(dst []string, s string, lower *strings.Builder) []strin
 				upper = upper || s[j] >= 'A' && s[j] <= 'Z'
 				j++
 			}
-			if j == len(s) || s[j] < utf8.RuneSelf && !connector(rune(s[j])) {
+			if j == len(s) || s[j] < utf8.RuneSelf && (!connector(rune(s[j])) || connectorEnds(s, j, s[j-1] >= '0' && s[j-1] <= '9')) {
 				if upper {
 					dst = append(dst, canonicalInto(s[i:j], lower))
 				} else {
