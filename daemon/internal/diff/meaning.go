@@ -491,6 +491,15 @@ func (s *side) begin() {
 	s.start, s.quoted, s.prev = true, false, ""
 }
 
+// release forgets the words s read, so that a pooled side keeps no text
+// alive.
+func (s *side) release() {
+	clear(s.ws[:cap(s.ws)])
+	s.clear()
+	s.prev = ""
+	s.lower = strings.Builder{}
+}
+
 func (s *side) clear() {
 	s.ws = s.ws[:0]
 	s.marks = s.marks[:0]

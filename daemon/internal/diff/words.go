@@ -48,6 +48,8 @@ type wordScratch struct {
 	simMark                    []int32 // for similarDirect
 	// The canonical words of the old and new blocks.
 	old, new wordCache
+	// The judge's readers of deletions and insertions.
+	del, ins side
 	ia, ib   []int32
 	runs     []run
 	merged   []run // cleanup's result
@@ -79,6 +81,8 @@ func (sc *wordScratch) release() {
 	sc.ids.release()
 	sc.old.release()
 	sc.new.release()
+	sc.del.release()
+	sc.ins.release()
 	scratchPool.Put(sc)
 }
 
