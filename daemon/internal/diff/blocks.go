@@ -59,11 +59,13 @@ type aligner struct {
 // run of unmatched blocks between the exact matches.
 func alignBlocks(old, new []article.Block, ot, nt *wordCache, rules Rules, budget *int, sc *wordScratch) alignment {
 	a := &aligner{old: old, new: new, ot: ot, nt: nt, rules: rules, sc: sc}
+	m := &sc.align
 	a.al = alignment{
-		newToOld: make([]int, len(new)),
-		link:     make([]uint8, len(new)),
-		oldTaken: make([]bool, len(old)),
+		newToOld: room(m.newToOld, len(new))[:len(new)],
+		link:     zeroed(m.link, len(new)),
+		oldTaken: zeroed(m.oldTaken, len(old)),
 	}
+	m.newToOld, m.link, m.oldTaken = a.al.newToOld, a.al.link, a.al.oldTaken
 	for j := range a.al.newToOld {
 		a.al.newToOld[j] = -1
 	}
@@ -71,7 +73,8 @@ func alignBlocks(old, new []article.Block, ot, nt *wordCache, rules Rules, budge
 	// of the title and byline are done with it; indexWords takes it next).
 	ids := &sc.ids
 	ids.reset(len(old) + len(new))
-	blockIDs := make([]int32, len(old)+len(new))
+	blockIDs := room(m.blockIDs, len(old)+len(new))[:len(old)+len(new)]
+	m.blockIDs = blockIDs
 	for k, b := range old {
 		blockIDs[k] = ids.id(b.Text)
 	}
@@ -86,20 +89,24 @@ func alignBlocks(old, new []article.Block, ot, nt *wordCache, rules Rules, budge
 	}
 	a.gaps(ai, bj)
 
-	// Exact copies elsewhere are moves.
-	queue := make([][]int, texts)
-	for i := range old {
+	// Exact copies elsewhere are moves, taken in order: each text's
+	// unmatched old blocks queue in a list linked through next, first
+	// (1+ its index) in head.
+	head, next := zeroed(m.head, texts), room(m.next, len(old))[:len(old)]
+	m.head, m.next = head, next
+	for i := len(old) - 1; i >= 0; i-- {
 		if !a.al.oldTaken[i] {
-			queue[oldIDs[i]] = append(queue[oldIDs[i]], i)
+			next[i] = head[oldIDs[i]]
+			head[oldIDs[i]] = int32(i + 1)
 		}
 	}
 	for j := range new {
 		if a.al.newToOld[j] >= 0 {
 			continue
 		}
-		if q := queue[newIDs[j]]; len(q) > 0 {
-			a.link(q[0], j, linkMove)
-			queue[newIDs[j]] = q[1:]
+		if h := head[newIDs[j]]; h > 0 {
+			a.link(int(h-1), j, linkMove)
+			head[newIDs[j]] = next[h-1]
 		}
 	}
 
@@ -120,8 +127,9 @@ func (a *aligner) link(i, j int, how uint8) {
 // lies between match k-1 and match k.
 func (a *aligner) gaps(ai, bj []int32) {
 	a.runs = len(ai) + 1
-	a.oldGap = make([]int, len(a.old))
-	a.newGap = make([]int, len(a.new))
+	m := &a.sc.align
+	a.oldGap, a.newGap = room(m.oldGap, len(a.old))[:len(a.old)], room(m.newGap, len(a.new))[:len(a.new)]
+	m.oldGap, m.newGap = a.oldGap, a.newGap
 	k := 0
 	for i := range a.old {
 		for k < len(ai) && int(ai[k]) < i {
@@ -172,8 +180,8 @@ func (a *aligner) indexWords() {
 		}
 	}
 	sets := room(a.sc.sets, words)
-	index := func(c *wordCache, taken func(int) bool) []blockWords {
-		out := make([]blockWords, len(c.blocks))
+	index := func(c *wordCache, taken func(int) bool, out []blockWords) []blockWords {
+		out = zeroed(out, len(c.blocks))
 		for i := range c.blocks {
 			if taken(i) {
 				continue
@@ -196,8 +204,10 @@ func (a *aligner) indexWords() {
 		}
 		return out
 	}
-	a.oldWords = index(a.ot, func(i int) bool { return a.al.oldTaken[i] })
-	a.newWords = index(a.nt, func(j int) bool { return a.al.newToOld[j] >= 0 })
+	m := &a.sc.align
+	a.oldWords = index(a.ot, func(i int) bool { return a.al.oldTaken[i] }, m.oldWords)
+	a.newWords = index(a.nt, func(j int) bool { return a.al.newToOld[j] >= 0 }, m.newWords)
+	m.oldWords, m.newWords = a.oldWords, a.newWords
 	a.sc.seen, a.sc.sets = seen, sets
 
 	a.vocab = ids.len()
@@ -218,7 +228,8 @@ func (a *aligner) indexWords() {
 	// Number the words from rarest to commonest, so that a sorted set lists
 	// its rarest words first, as similar needs. A counting sort: words of
 	// one frequency keep the order they were first seen in.
-	freq := make([]int32, a.vocab)
+	freq := zeroed(m.freq, a.vocab)
+	m.freq = freq
 	top := int32(0)
 	for _, sets := range [][]blockWords{a.oldWords, a.newWords} {
 		for _, set := range sets {
@@ -228,7 +239,8 @@ func (a *aligner) indexWords() {
 			}
 		}
 	}
-	start := make([]int32, top+2)
+	start := zeroed(m.start, int(top)+2)
+	m.start = start
 	for _, f := range freq {
 		start[f+1]++
 	}
@@ -555,4 +567,22 @@ func heaviestChain(cands []candidate, l int) []candidate {
 	}
 	slices.Reverse(chain)
 	return chain
+}
+
+// alignScratch is the aligner's working memory, kept by the pooled
+// scratch from one comparison to the next. It holds block numbers and
+// word numbers, never text.
+type alignScratch struct {
+	newToOld, oldGap, newGap []int
+	link                     []uint8
+	oldTaken                 []bool
+	blockIDs, head, next     []int32
+	oldWords, newWords       []blockWords
+	freq, start              []int32
+}
+
+// tooBig reports whether m holds more than a pooled scratch keeps.
+func (m *alignScratch) tooBig() bool {
+	return max(cap(m.newToOld), cap(m.oldGap), cap(m.newGap), cap(m.link), cap(m.oldTaken), cap(m.blockIDs),
+		cap(m.head), cap(m.next), cap(m.oldWords), cap(m.newWords), cap(m.freq), cap(m.start)) > maxPooled
 }

@@ -48,6 +48,8 @@ type wordScratch struct {
 	simMark                    []int32 // for similarDirect
 	// The canonical words of the old and new blocks.
 	old, new wordCache
+	// The aligner's lists.
+	align alignScratch
 	// The judge's readers of deletions and insertions.
 	del, ins side
 	ia, ib   []int32
@@ -72,7 +74,7 @@ func getScratch() *wordScratch { return scratchPool.Get().(*wordScratch) }
 func (sc *wordScratch) release() {
 	if cap(sc.ta) > maxPooled || cap(sc.tb) > maxPooled || cap(sc.ids.strs) > maxPooled || len(sc.ids.slots) > 2*maxPooled ||
 		cap(sc.lcs.vf) > 2*maxPooled || len(sc.lcs.countA) > maxPooled || cap(sc.lcs.inA) > maxPooled || cap(sc.runs) > maxPooled || cap(sc.merged) > maxPooled || cap(sc.seen) > maxPooled || cap(sc.sets) > maxPooled || cap(sc.olds) > maxPooled || cap(sc.deleted) > maxPooled || cap(sc.nextInPlace) > maxPooled || cap(sc.news) > maxPooled || cap(sc.simPost) > maxPooled || cap(sc.simMark) > maxPooled ||
-		sc.old.pooledWords() > maxPooled || sc.new.pooledWords() > maxPooled || cap(sc.old.words) > maxPooled || cap(sc.new.words) > maxPooled {
+		sc.align.tooBig() || sc.old.pooledWords() > maxPooled || sc.new.pooledWords() > maxPooled || cap(sc.old.words) > maxPooled || cap(sc.new.words) > maxPooled {
 		return
 	}
 	clear(sc.ta)
