@@ -352,9 +352,11 @@ func (a *aligner) similar(olds, news []int, t float64, keep func(i, j int) bool)
 			fill[w]++
 		}
 	}
-	var cands []candidate
+	cands := sc.align.cands[:0]
 	stamp := zeroed(sc.simStamp, len(a.old))
-	defer func() { sc.simStart, sc.simPost, sc.simFill, sc.simStamp = start, post, fill, stamp }()
+	defer func() {
+		sc.simStart, sc.simPost, sc.simFill, sc.simStamp, sc.align.cands = start, post, fill, stamp, cands
+	}()
 	for _, j := range news {
 		ws := a.newWords[j]
 		for _, w := range ws[:prefix(len(ws))] {
@@ -381,8 +383,8 @@ func (a *aligner) similar(olds, news []int, t float64, keep func(i, j int) bool)
 // pairs, with the same similarity.
 func (a *aligner) similarDirect(olds, news []int, t float64, keep func(i, j int) bool) []candidate {
 	mark := zeroed(a.sc.simMark, a.vocab)
-	defer func() { a.sc.simMark = mark }()
-	var cands []candidate
+	cands := a.sc.align.cands[:0]
+	defer func() { a.sc.simMark, a.sc.align.cands = mark, cands }()
 	for k, j := range news {
 		ws, m := a.newWords[j], int32(k+1)
 		for _, w := range ws {
@@ -467,8 +469,8 @@ func (a *aligner) pairInGaps() {
 	// place among them. Runs follow each other in reading order, so the
 	// unmatched blocks of one side, in order, list run after run: run g's
 	// are blocks[at[g]:at[g+1]].
-	byGap := func(n int, gap []int, unmatched func(int) bool) (blocks, at, pos []int) {
-		blocks, at, pos = make([]int, 0, n), make([]int, a.runs+1), make([]int, n)
+	byGap := func(n int, gap []int, unmatched func(int) bool, blocks, at, pos []int) ([]int, []int, []int) {
+		blocks, at, pos = room(blocks, n), zeroed(at, a.runs+1), zeroed(pos, n)
 		for i := range n {
 			if unmatched(i) {
 				at[gap[i]+1]++
@@ -483,8 +485,10 @@ func (a *aligner) pairInGaps() {
 		}
 		return blocks, at, pos
 	}
-	oldRun, oldAt, oldPos := byGap(len(a.old), a.oldGap, func(i int) bool { return !a.al.oldTaken[i] })
-	newRun, newAt, newPos := byGap(len(a.new), a.newGap, func(j int) bool { return a.al.newToOld[j] < 0 })
+	m := &a.sc.align
+	oldRun, oldAt, oldPos := byGap(len(a.old), a.oldGap, func(i int) bool { return !a.al.oldTaken[i] }, m.oldRun, m.oldAt, m.oldPos)
+	newRun, newAt, newPos := byGap(len(a.new), a.newGap, func(j int) bool { return a.al.newToOld[j] < 0 }, m.newRun, m.newAt, m.newPos)
+	m.oldRun, m.oldAt, m.oldPos, m.newRun, m.newAt, m.newPos = oldRun, oldAt, oldPos, newRun, newAt, newPos
 	runOld := func(g int) []int { return oldRun[oldAt[g]:oldAt[g+1]] }
 	runNew := func(g int) []int { return newRun[newAt[g]:newAt[g+1]] }
 	olds, news := a.unmatched()
@@ -500,14 +504,26 @@ func (a *aligner) pairInGaps() {
 		c := oldPos[i] * l / k
 		return newPos[j] >= c-pairBand && newPos[j] <= c+pairBand
 	})
-	// Chain each run's candidates, by their places in the run.
-	byRun := make([][]candidate, a.runs)
+	// Chain each run's candidates, by their places in the run. They are
+	// laid out run after run in one list (a counting sort that keeps
+	// their order within a run): run g's are byRun[at[g]:at[g+1]].
+	at := zeroed(m.runAt, a.runs+1)
+	for _, c := range cands {
+		at[a.oldGap[c.old]+1]++
+	}
+	for g := 1; g <= a.runs; g++ {
+		at[g] += at[g-1]
+	}
+	fill := append(m.runFill[:0], at[:a.runs]...)
+	byRun := room(m.byRun, len(cands))[:len(cands)]
+	m.runAt, m.runFill, m.byRun = at, fill, byRun
 	for _, c := range cands {
 		g := a.oldGap[c.old]
-		byRun[g] = append(byRun[g], candidate{oldPos[c.old], newPos[c.new], c.sim})
+		byRun[fill[g]] = candidate{oldPos[c.old], newPos[c.new], c.sim}
+		fill[g]++
 	}
-	for g, cs := range byRun {
-		for _, c := range heaviestChain(cs, len(runNew(g))) {
+	for g := range a.runs {
+		for _, c := range heaviestChain(byRun[at[g]:at[g+1]], len(runNew(g)), m) {
 			a.link(runOld(g)[c.old], runNew(g)[c.new], linkChange)
 		}
 	}
@@ -515,8 +531,9 @@ func (a *aligner) pairInGaps() {
 
 // heaviestChain picks candidates that increase strictly in both old and new
 // position, maximising the total similarity. Candidates come ordered by old
-// position; l is the number of new positions.
-func heaviestChain(cands []candidate, l int) []candidate {
+// position; l is the number of new positions. The chain lies in m's
+// memory, valid until the next call.
+func heaviestChain(cands []candidate, l int, m *alignScratch) []candidate {
 	if len(cands) == 0 {
 		return nil
 	}
@@ -530,13 +547,10 @@ func heaviestChain(cands []candidate, l int) []candidate {
 	})
 	// A Fenwick tree over new positions holds the best chain ending at or
 	// before each position.
-	type best struct {
-		total float64
-		end   int // candidate index, -1 for none
-	}
-	tree := make([]best, l+1)
+	tree := room(m.tree, l+1)[:l+1]
+	m.tree = tree
 	for i := range tree {
-		tree[i].end = -1
+		tree[i] = best{end: -1}
 	}
 	query := func(q int) best { // best chain ending at a new position < q
 		b := best{end: -1}
@@ -554,19 +568,28 @@ func heaviestChain(cands []candidate, l int) []candidate {
 			}
 		}
 	}
-	prev := make([]int, len(cands))
+	prev := room(m.prev, len(cands))[:len(cands)]
+	m.prev = prev
 	for ci, c := range cands {
 		b := query(c.new)
 		prev[ci] = b.end
 		update(c.new, best{b.total + c.sim, ci})
 	}
 	top := query(l)
-	var chain []candidate
+	chain := m.chain[:0]
 	for ci := top.end; ci >= 0; ci = prev[ci] {
 		chain = append(chain, cands[ci])
 	}
 	slices.Reverse(chain)
+	m.chain = chain
 	return chain
+}
+
+// best is a chain of heaviestChain: its total similarity and the index of
+// its last candidate, -1 for none.
+type best struct {
+	total float64
+	end   int
 }
 
 // alignScratch is the aligner's working memory, kept by the pooled
@@ -579,10 +602,20 @@ type alignScratch struct {
 	blockIDs, head, next     []int32
 	oldWords, newWords       []blockWords
 	freq, start              []int32
+	// similar's candidates; pairInGaps' runs and their candidates;
+	// heaviestChain's tree, links and chain.
+	cands                                        []candidate
+	oldRun, oldAt, oldPos, newRun, newAt, newPos []int
+	runAt, runFill                               []int
+	byRun, chain                                 []candidate
+	tree                                         []best
+	prev                                         []int
 }
 
 // tooBig reports whether m holds more than a pooled scratch keeps.
 func (m *alignScratch) tooBig() bool {
 	return max(cap(m.newToOld), cap(m.oldGap), cap(m.newGap), cap(m.link), cap(m.oldTaken), cap(m.blockIDs),
-		cap(m.head), cap(m.next), cap(m.oldWords), cap(m.newWords), cap(m.freq), cap(m.start)) > maxPooled
+		cap(m.head), cap(m.next), cap(m.oldWords), cap(m.newWords), cap(m.freq), cap(m.start),
+		cap(m.cands), cap(m.oldRun), cap(m.oldAt), cap(m.oldPos), cap(m.newRun), cap(m.newAt), cap(m.newPos),
+		cap(m.runAt), cap(m.runFill), cap(m.byRun), cap(m.chain), cap(m.tree), cap(m.prev)) > maxPooled
 }
