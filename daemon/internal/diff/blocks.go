@@ -247,17 +247,47 @@ func (a *aligner) indexWords() {
 	for f := 1; f < len(start); f++ {
 		start[f] += start[f-1]
 	}
-	rank := freq // reuse: each word's frequency is read once, then its rank written
+	rank := zeroed(m.rank, a.vocab)
 	for w, f := range freq {
 		rank[w] = start[f]
 		start[f]++
 	}
-	for _, sets := range [][]blockWords{a.oldWords, a.newWords} {
-		for _, set := range sets {
-			for k, w := range set {
-				set[k] = rank[w]
-			}
-			slices.Sort(set)
+	// Each set is then listed in order of rank without comparing: the
+	// sets holding each word are listed by the word's rank (holders, a
+	// counting sort again), each set is emptied, and the ranks are handed
+	// back to their sets in order. A set gets back as many words as it
+	// had, in its own memory.
+	at := zeroed(m.at, a.vocab+1)
+	for w, f := range freq {
+		at[rank[w]+1] = f
+	}
+	for r := 1; r <= a.vocab; r++ {
+		at[r] += at[r-1]
+	}
+	holders := room(m.holders, int(at[a.vocab]))[:at[a.vocab]]
+	fill := append(m.fill[:0], at[:a.vocab]...)
+	m.rank, m.at, m.holders, m.fill = rank, at, holders, fill
+	// Set k is old block k, or new block k-nOld.
+	nOld := len(a.oldWords)
+	set := func(k int) *blockWords {
+		if k < nOld {
+			return &a.oldWords[k]
+		}
+		return &a.newWords[k-nOld]
+	}
+	for k := range nOld + len(a.newWords) {
+		s := set(k)
+		for _, w := range *s {
+			r := rank[w]
+			holders[fill[r]] = int32(k)
+			fill[r]++
+		}
+		*s = (*s)[:0]
+	}
+	for r := range int32(a.vocab) {
+		for _, k := range holders[at[r]:at[r+1]] {
+			s := set(int(k))
+			*s = append(*s, r)
 		}
 	}
 }
@@ -602,6 +632,7 @@ type alignScratch struct {
 	blockIDs, head, next     []int32
 	oldWords, newWords       []blockWords
 	freq, start              []int32
+	rank, at, holders, fill  []int32 // for ordering the sets by rank
 	// similar's candidates; pairInGaps' runs and their candidates;
 	// heaviestChain's tree, links and chain.
 	cands                                        []candidate
@@ -616,6 +647,7 @@ type alignScratch struct {
 func (m *alignScratch) tooBig() bool {
 	return max(cap(m.newToOld), cap(m.oldGap), cap(m.newGap), cap(m.link), cap(m.oldTaken), cap(m.blockIDs),
 		cap(m.head), cap(m.next), cap(m.oldWords), cap(m.newWords), cap(m.freq), cap(m.start),
+		cap(m.rank), cap(m.at), cap(m.holders), cap(m.fill),
 		cap(m.cands), cap(m.oldRun), cap(m.oldAt), cap(m.oldPos), cap(m.newRun), cap(m.newAt), cap(m.newPos),
 		cap(m.runAt), cap(m.runFill), cap(m.byRun), cap(m.chain), cap(m.tree), cap(m.prev)) > maxPooled
 }
