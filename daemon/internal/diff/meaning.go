@@ -821,10 +821,13 @@ func titleCase(s string) bool {
 // other swapped, in a word of six letters or more. Numbers are never
 // spelling fixes ("1998" → "1989").
 func spellingFix(a, b string) bool {
-	ra, rb := []rune(a), []rune(b)
-	if max(len(ra), len(rb)) < 6 || isNumber(a) || isNumber(b) {
+	na, nb := utf8.RuneCountInString(a), utf8.RuneCountInString(b)
+	if max(na, nb) < 6 || na-nb > 1 || nb-na > 1 || isNumber(a) || isNumber(b) {
 		return false
 	}
+	// The letters, in memory on the stack for words of ordinary length.
+	var bufA, bufB [32]rune
+	ra, rb := appendRunes(bufA[:0], a), appendRunes(bufB[:0], b)
 	if len(ra) > len(rb) {
 		ra, rb = rb, ra
 	}
@@ -850,6 +853,14 @@ func spellingFix(a, b string) bool {
 		return slices.Equal(ra[i:], rb[i+1:])
 	}
 	return false
+}
+
+// appendRunes appends the runes of s to dst, as []rune(s) gives them.
+func appendRunes(dst []rune, s string) []rune {
+	for _, r := range s {
+		dst = append(dst, r)
+	}
+	return dst
 }
 
 // dateChanged reports whether an edit replaces a day or a month: "on
