@@ -96,6 +96,26 @@ func nextToken(s string, i int) (int, tokenKind) {
 
 func asciiAlnum(c byte) bool { return alnumByte[c] }
 
+// Classes of bytes, for the fast path of word lists: an ASCII letter or
+// digit, and an ASCII capital.
+const (
+	classAlnum uint8 = 1 << iota
+	classUpper
+)
+
+// byteClass gives the classes of each byte; 0 for any other byte.
+var byteClass = func() (t [256]uint8) {
+	for c := range t {
+		if alnumByte[c] {
+			t[c] |= classAlnum
+		}
+		if c >= 'A' && c <= 'Z' {
+			t[c] |= classUpper
+		}
+	}
+	return t
+}()
+
 // alnumByte marks the bytes that are ASCII letters and digits.
 var alnumByte = func() (t [256]bool) {
 	for c := range t {
@@ -224,14 +244,18 @@ func appendWordsLowering(dst []string, s string, lower *strings.Builder) []strin
 				i++
 				continue
 			}
-			j, upper := i+1, c >= 'A' && c <= 'Z'
-			for j < len(s) && asciiAlnum(s[j]) {
-				upper = upper || s[j] >= 'A' && s[j] <= 'Z'
+			j, class := i+1, byteClass[c]
+			for j < len(s) {
+				k := byteClass[s[j]]
+				if k == 0 {
+					break
+				}
+				class |= k
 				j++
 			}
 			if j == len(s) || s[j] < utf8.RuneSelf && (!connector(rune(s[j])) || connectorEnds(s, j, s[j-1] >= '0' && s[j-1] <= '9')) {
-				if upper {
-					dst = append(dst, canonicalInto(s[i:j], lower))
+				if class&classUpper != 0 {
+					dst = append(dst, lowerASCII(s[i:j], lower))
 				} else {
 					dst = append(dst, s[i:j])
 				}
@@ -255,13 +279,58 @@ func canonicalInto(w string, lower *strings.Builder) string {
 	for k := 0; k < len(w); k++ {
 		c := w[k]
 		if c >= utf8.RuneSelf {
-			return canonicalWord(w)
+			if lower == nil || !utf8.ValidString(w) {
+				return canonicalWord(w)
+			}
+			return foldInto(w, lower)
 		}
 		upper = upper || c >= 'A' && c <= 'Z'
 	}
 	if !upper {
 		return w
 	}
+	return lowerASCII(w, lower)
+}
+
+// foldInto is canonicalWord for a word of valid UTF-8 that is not all
+// ASCII: when its canonical form differs from it, that form is written
+// into lower rather than into a string of its own. Each rune is lowered
+// as strings.ToLower lowers it, then a typographic apostrophe is made
+// straight, as canonicalWord does.
+func foldInto(w string, lower *strings.Builder) string {
+	fold := func(r rune) rune {
+		r = unicode.ToLower(r)
+		if r == '’' || r == 'ʼ' {
+			r = '\''
+		}
+		return r
+	}
+	same := true
+	for _, r := range w {
+		if fold(r) != r {
+			same = false
+			break
+		}
+	}
+	if same {
+		return w
+	}
+	// A lowered rune takes at most half as many bytes again.
+	if lower.Cap()-lower.Len() < 2*len(w) {
+		next := max(min(2*lower.Cap(), lowerChunk), 64, 2*len(w))
+		*lower = strings.Builder{}
+		lower.Grow(next)
+	}
+	start := lower.Len()
+	for _, r := range w {
+		lower.WriteRune(fold(r))
+	}
+	return lower.String()[start:]
+}
+
+// lowerASCII lowers an ASCII word with capitals: into lower when it is
+// set, so that many words share one allocation.
+func lowerASCII(w string, lower *strings.Builder) string {
 	if lower == nil {
 		return strings.ToLower(w)
 	}
