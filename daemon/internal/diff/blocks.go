@@ -32,7 +32,8 @@ type alignment struct {
 }
 
 // blockWords is what similarity needs to know about a block: its distinct
-// canonical words, as sorted ids.
+// canonical words, as ids (sorted rarest first, unless the aligner
+// compares its few blocks directly).
 type blockWords []int32
 
 type aligner struct {
@@ -46,7 +47,10 @@ type aligner struct {
 	oldGap   []int // for unmatched old blocks: the run between anchors they sit in
 	newGap   []int
 	runs     int // how many runs there are
-	al       alignment
+	// direct is set when the blocks to pair are few enough to compare
+	// each with each (similarDirect); their words are then not ordered.
+	direct bool
+	al     alignment
 }
 
 // alignBlocks aligns old and new blocks: exact text in order (a longest
@@ -55,11 +59,13 @@ type aligner struct {
 // run of unmatched blocks between the exact matches.
 func alignBlocks(old, new []article.Block, ot, nt *wordCache, rules Rules, budget *int, sc *wordScratch) alignment {
 	a := &aligner{old: old, new: new, ot: ot, nt: nt, rules: rules, sc: sc}
+	m := &sc.align
 	a.al = alignment{
-		newToOld: make([]int, len(new)),
-		link:     make([]uint8, len(new)),
-		oldTaken: make([]bool, len(old)),
+		newToOld: room(m.newToOld, len(new))[:len(new)],
+		link:     zeroed(m.link, len(new)),
+		oldTaken: zeroed(m.oldTaken, len(old)),
 	}
+	m.newToOld, m.link, m.oldTaken = a.al.newToOld, a.al.link, a.al.oldTaken
 	for j := range a.al.newToOld {
 		a.al.newToOld[j] = -1
 	}
@@ -67,7 +73,8 @@ func alignBlocks(old, new []article.Block, ot, nt *wordCache, rules Rules, budge
 	// of the title and byline are done with it; indexWords takes it next).
 	ids := &sc.ids
 	ids.reset(len(old) + len(new))
-	blockIDs := make([]int32, len(old)+len(new))
+	blockIDs := room(m.blockIDs, len(old)+len(new))[:len(old)+len(new)]
+	m.blockIDs = blockIDs
 	for k, b := range old {
 		blockIDs[k] = ids.id(b.Text)
 	}
@@ -82,20 +89,24 @@ func alignBlocks(old, new []article.Block, ot, nt *wordCache, rules Rules, budge
 	}
 	a.gaps(ai, bj)
 
-	// Exact copies elsewhere are moves.
-	queue := make([][]int, texts)
-	for i := range old {
+	// Exact copies elsewhere are moves, taken in order: each text's
+	// unmatched old blocks queue in a list linked through next, first
+	// (1+ its index) in head.
+	head, next := zeroed(m.head, texts), room(m.next, len(old))[:len(old)]
+	m.head, m.next = head, next
+	for i := len(old) - 1; i >= 0; i-- {
 		if !a.al.oldTaken[i] {
-			queue[oldIDs[i]] = append(queue[oldIDs[i]], i)
+			next[i] = head[oldIDs[i]]
+			head[oldIDs[i]] = int32(i + 1)
 		}
 	}
 	for j := range new {
 		if a.al.newToOld[j] >= 0 {
 			continue
 		}
-		if q := queue[newIDs[j]]; len(q) > 0 {
-			a.link(q[0], j, linkMove)
-			queue[newIDs[j]] = q[1:]
+		if h := head[newIDs[j]]; h > 0 {
+			a.link(int(h-1), j, linkMove)
+			head[newIDs[j]] = next[h-1]
 		}
 	}
 
@@ -116,8 +127,9 @@ func (a *aligner) link(i, j int, how uint8) {
 // lies between match k-1 and match k.
 func (a *aligner) gaps(ai, bj []int32) {
 	a.runs = len(ai) + 1
-	a.oldGap = make([]int, len(a.old))
-	a.newGap = make([]int, len(a.new))
+	m := &a.sc.align
+	a.oldGap, a.newGap = room(m.oldGap, len(a.old))[:len(a.old)], room(m.newGap, len(a.new))[:len(a.new)]
+	m.oldGap, m.newGap = a.oldGap, a.newGap
 	k := 0
 	for i := range a.old {
 		for k < len(ai) && int(ai[k]) < i {
@@ -168,8 +180,8 @@ func (a *aligner) indexWords() {
 		}
 	}
 	sets := room(a.sc.sets, words)
-	index := func(c *wordCache, taken func(int) bool) []blockWords {
-		out := make([]blockWords, len(c.blocks))
+	index := func(c *wordCache, taken func(int) bool, out []blockWords) []blockWords {
+		out = zeroed(out, len(c.blocks))
 		for i := range c.blocks {
 			if taken(i) {
 				continue
@@ -192,15 +204,32 @@ func (a *aligner) indexWords() {
 		}
 		return out
 	}
-	a.oldWords = index(a.ot, func(i int) bool { return a.al.oldTaken[i] })
-	a.newWords = index(a.nt, func(j int) bool { return a.al.newToOld[j] >= 0 })
+	m := &a.sc.align
+	a.oldWords = index(a.ot, func(i int) bool { return a.al.oldTaken[i] }, m.oldWords)
+	a.newWords = index(a.nt, func(j int) bool { return a.al.newToOld[j] >= 0 }, m.newWords)
+	m.oldWords, m.newWords = a.oldWords, a.newWords
 	a.sc.seen, a.sc.sets = seen, sets
 
+	a.vocab = ids.len()
+	// Few blocks to pair are compared each with each: that costs less
+	// than ordering their words for the search below.
+	oldSetWords, newSets := 0, 0
+	for _, set := range a.oldWords {
+		oldSetWords += len(set)
+	}
+	for _, set := range a.newWords {
+		if len(set) > 0 {
+			newSets++
+		}
+	}
+	if a.direct = oldSetWords*newSets <= directWork; a.direct {
+		return
+	}
 	// Number the words from rarest to commonest, so that a sorted set lists
 	// its rarest words first, as similar needs. A counting sort: words of
 	// one frequency keep the order they were first seen in.
-	a.vocab = ids.len()
-	freq := make([]int32, a.vocab)
+	freq := zeroed(m.freq, a.vocab)
+	m.freq = freq
 	top := int32(0)
 	for _, sets := range [][]blockWords{a.oldWords, a.newWords} {
 		for _, set := range sets {
@@ -210,24 +239,55 @@ func (a *aligner) indexWords() {
 			}
 		}
 	}
-	start := make([]int32, top+2)
+	start := zeroed(m.start, int(top)+2)
+	m.start = start
 	for _, f := range freq {
 		start[f+1]++
 	}
 	for f := 1; f < len(start); f++ {
 		start[f] += start[f-1]
 	}
-	rank := freq // reuse: each word's frequency is read once, then its rank written
+	rank := zeroed(m.rank, a.vocab)
 	for w, f := range freq {
 		rank[w] = start[f]
 		start[f]++
 	}
-	for _, sets := range [][]blockWords{a.oldWords, a.newWords} {
-		for _, set := range sets {
-			for k, w := range set {
-				set[k] = rank[w]
-			}
-			slices.Sort(set)
+	// Each set is then listed in order of rank without comparing: the
+	// sets holding each word are listed by the word's rank (holders, a
+	// counting sort again), each set is emptied, and the ranks are handed
+	// back to their sets in order. A set gets back as many words as it
+	// had, in its own memory.
+	at := zeroed(m.at, a.vocab+1)
+	for w, f := range freq {
+		at[rank[w]+1] = f
+	}
+	for r := 1; r <= a.vocab; r++ {
+		at[r] += at[r-1]
+	}
+	holders := room(m.holders, int(at[a.vocab]))[:at[a.vocab]]
+	fill := append(m.fill[:0], at[:a.vocab]...)
+	m.rank, m.at, m.holders, m.fill = rank, at, holders, fill
+	// Set k is old block k, or new block k-nOld.
+	nOld := len(a.oldWords)
+	set := func(k int) *blockWords {
+		if k < nOld {
+			return &a.oldWords[k]
+		}
+		return &a.newWords[k-nOld]
+	}
+	for k := range nOld + len(a.newWords) {
+		s := set(k)
+		for _, w := range *s {
+			r := rank[w]
+			holders[fill[r]] = int32(k)
+			fill[r]++
+		}
+		*s = (*s)[:0]
+	}
+	for r := range int32(a.vocab) {
+		for _, k := range holders[at[r]:at[r+1]] {
+			s := set(int(k))
+			*s = append(*s, r)
 		}
 	}
 }
@@ -270,6 +330,12 @@ func sizesAllow(nx, ny int, t float64) bool {
 	return float64(lo)*(2-t) >= t*float64(hi)-1e-9
 }
 
+// directWork is the most word look-ups (words of the old blocks to pair
+// times the new blocks to pair) for which similar compares each block
+// with each rather than searching. A variable only so that a test can
+// check that both ways pair the same blocks.
+var directWork = 4096
+
 type candidate struct {
 	old, new int
 	sim      float64
@@ -285,6 +351,9 @@ type candidate struct {
 func (a *aligner) similar(olds, news []int, t float64, keep func(i, j int) bool) []candidate {
 	if len(olds) == 0 || len(news) == 0 {
 		return nil
+	}
+	if a.direct {
+		return a.similarDirect(olds, news, t, keep)
 	}
 	// A set of n words needs at least need of them shared to reach t.
 	prefix := func(n int) int {
@@ -313,9 +382,11 @@ func (a *aligner) similar(olds, news []int, t float64, keep func(i, j int) bool)
 			fill[w]++
 		}
 	}
-	var cands []candidate
+	cands := sc.align.cands[:0]
 	stamp := zeroed(sc.simStamp, len(a.old))
-	defer func() { sc.simStart, sc.simPost, sc.simFill, sc.simStamp = start, post, fill, stamp }()
+	defer func() {
+		sc.simStart, sc.simPost, sc.simFill, sc.simStamp, sc.align.cands = start, post, fill, stamp, cands
+	}()
 	for _, j := range news {
 		ws := a.newWords[j]
 		for _, w := range ws[:prefix(len(ws))] {
@@ -331,6 +402,37 @@ func (a *aligner) similar(olds, news []int, t float64, keep func(i, j int) bool)
 				if s, ok := diceAtLeast(a.oldWords[i], ws, t); ok {
 					cands = append(cands, candidate{i, j, s})
 				}
+			}
+		}
+	}
+	return cands
+}
+
+// similarDirect is similar for few blocks: each new block's words are
+// marked, and each old block counts its marked words. It finds the same
+// pairs, with the same similarity.
+func (a *aligner) similarDirect(olds, news []int, t float64, keep func(i, j int) bool) []candidate {
+	mark := zeroed(a.sc.simMark, a.vocab)
+	cands := a.sc.align.cands[:0]
+	defer func() { a.sc.simMark, a.sc.align.cands = mark, cands }()
+	for k, j := range news {
+		ws, m := a.newWords[j], int32(k+1)
+		for _, w := range ws {
+			mark[w] = m
+		}
+		for _, i := range olds {
+			x := a.oldWords[i]
+			if !keep(i, j) || !sizesAllow(len(x), len(ws), t) {
+				continue
+			}
+			n := 0
+			for _, w := range x {
+				if mark[w] == m {
+					n++
+				}
+			}
+			if s := 2 * float64(n) / float64(len(x)+len(ws)); s >= t {
+				cands = append(cands, candidate{i, j, s})
 			}
 		}
 	}
@@ -397,8 +499,8 @@ func (a *aligner) pairInGaps() {
 	// place among them. Runs follow each other in reading order, so the
 	// unmatched blocks of one side, in order, list run after run: run g's
 	// are blocks[at[g]:at[g+1]].
-	byGap := func(n int, gap []int, unmatched func(int) bool) (blocks, at, pos []int) {
-		blocks, at, pos = make([]int, 0, n), make([]int, a.runs+1), make([]int, n)
+	byGap := func(n int, gap []int, unmatched func(int) bool, blocks, at, pos []int) ([]int, []int, []int) {
+		blocks, at, pos = room(blocks, n), zeroed(at, a.runs+1), zeroed(pos, n)
 		for i := range n {
 			if unmatched(i) {
 				at[gap[i]+1]++
@@ -413,8 +515,10 @@ func (a *aligner) pairInGaps() {
 		}
 		return blocks, at, pos
 	}
-	oldRun, oldAt, oldPos := byGap(len(a.old), a.oldGap, func(i int) bool { return !a.al.oldTaken[i] })
-	newRun, newAt, newPos := byGap(len(a.new), a.newGap, func(j int) bool { return a.al.newToOld[j] < 0 })
+	m := &a.sc.align
+	oldRun, oldAt, oldPos := byGap(len(a.old), a.oldGap, func(i int) bool { return !a.al.oldTaken[i] }, m.oldRun, m.oldAt, m.oldPos)
+	newRun, newAt, newPos := byGap(len(a.new), a.newGap, func(j int) bool { return a.al.newToOld[j] < 0 }, m.newRun, m.newAt, m.newPos)
+	m.oldRun, m.oldAt, m.oldPos, m.newRun, m.newAt, m.newPos = oldRun, oldAt, oldPos, newRun, newAt, newPos
 	runOld := func(g int) []int { return oldRun[oldAt[g]:oldAt[g+1]] }
 	runNew := func(g int) []int { return newRun[newAt[g]:newAt[g+1]] }
 	olds, news := a.unmatched()
@@ -430,14 +534,26 @@ func (a *aligner) pairInGaps() {
 		c := oldPos[i] * l / k
 		return newPos[j] >= c-pairBand && newPos[j] <= c+pairBand
 	})
-	// Chain each run's candidates, by their places in the run.
-	byRun := make([][]candidate, a.runs)
+	// Chain each run's candidates, by their places in the run. They are
+	// laid out run after run in one list (a counting sort that keeps
+	// their order within a run): run g's are byRun[at[g]:at[g+1]].
+	at := zeroed(m.runAt, a.runs+1)
+	for _, c := range cands {
+		at[a.oldGap[c.old]+1]++
+	}
+	for g := 1; g <= a.runs; g++ {
+		at[g] += at[g-1]
+	}
+	fill := append(m.runFill[:0], at[:a.runs]...)
+	byRun := room(m.byRun, len(cands))[:len(cands)]
+	m.runAt, m.runFill, m.byRun = at, fill, byRun
 	for _, c := range cands {
 		g := a.oldGap[c.old]
-		byRun[g] = append(byRun[g], candidate{oldPos[c.old], newPos[c.new], c.sim})
+		byRun[fill[g]] = candidate{oldPos[c.old], newPos[c.new], c.sim}
+		fill[g]++
 	}
-	for g, cs := range byRun {
-		for _, c := range heaviestChain(cs, len(runNew(g))) {
+	for g := range a.runs {
+		for _, c := range heaviestChain(byRun[at[g]:at[g+1]], len(runNew(g)), m) {
 			a.link(runOld(g)[c.old], runNew(g)[c.new], linkChange)
 		}
 	}
@@ -445,8 +561,9 @@ func (a *aligner) pairInGaps() {
 
 // heaviestChain picks candidates that increase strictly in both old and new
 // position, maximising the total similarity. Candidates come ordered by old
-// position; l is the number of new positions.
-func heaviestChain(cands []candidate, l int) []candidate {
+// position; l is the number of new positions. The chain lies in m's
+// memory, valid until the next call.
+func heaviestChain(cands []candidate, l int, m *alignScratch) []candidate {
 	if len(cands) == 0 {
 		return nil
 	}
@@ -460,13 +577,10 @@ func heaviestChain(cands []candidate, l int) []candidate {
 	})
 	// A Fenwick tree over new positions holds the best chain ending at or
 	// before each position.
-	type best struct {
-		total float64
-		end   int // candidate index, -1 for none
-	}
-	tree := make([]best, l+1)
+	tree := room(m.tree, l+1)[:l+1]
+	m.tree = tree
 	for i := range tree {
-		tree[i].end = -1
+		tree[i] = best{end: -1}
 	}
 	query := func(q int) best { // best chain ending at a new position < q
 		b := best{end: -1}
@@ -484,17 +598,56 @@ func heaviestChain(cands []candidate, l int) []candidate {
 			}
 		}
 	}
-	prev := make([]int, len(cands))
+	prev := room(m.prev, len(cands))[:len(cands)]
+	m.prev = prev
 	for ci, c := range cands {
 		b := query(c.new)
 		prev[ci] = b.end
 		update(c.new, best{b.total + c.sim, ci})
 	}
 	top := query(l)
-	var chain []candidate
+	chain := m.chain[:0]
 	for ci := top.end; ci >= 0; ci = prev[ci] {
 		chain = append(chain, cands[ci])
 	}
 	slices.Reverse(chain)
+	m.chain = chain
 	return chain
+}
+
+// best is a chain of heaviestChain: its total similarity and the index of
+// its last candidate, -1 for none.
+type best struct {
+	total float64
+	end   int
+}
+
+// alignScratch is the aligner's working memory, kept by the pooled
+// scratch from one comparison to the next. It holds block numbers and
+// word numbers, never text.
+type alignScratch struct {
+	newToOld, oldGap, newGap []int
+	link                     []uint8
+	oldTaken                 []bool
+	blockIDs, head, next     []int32
+	oldWords, newWords       []blockWords
+	freq, start              []int32
+	rank, at, holders, fill  []int32 // for ordering the sets by rank
+	// similar's candidates; pairInGaps' runs and their candidates;
+	// heaviestChain's tree, links and chain.
+	cands                                        []candidate
+	oldRun, oldAt, oldPos, newRun, newAt, newPos []int
+	runAt, runFill                               []int
+	byRun, chain                                 []candidate
+	tree                                         []best
+	prev                                         []int
+}
+
+// tooBig reports whether m holds more than a pooled scratch keeps.
+func (m *alignScratch) tooBig() bool {
+	return max(cap(m.newToOld), cap(m.oldGap), cap(m.newGap), cap(m.link), cap(m.oldTaken), cap(m.blockIDs),
+		cap(m.head), cap(m.next), cap(m.oldWords), cap(m.newWords), cap(m.freq), cap(m.start),
+		cap(m.rank), cap(m.at), cap(m.holders), cap(m.fill),
+		cap(m.cands), cap(m.oldRun), cap(m.oldAt), cap(m.oldPos), cap(m.newRun), cap(m.newAt), cap(m.newPos),
+		cap(m.runAt), cap(m.runFill), cap(m.byRun), cap(m.chain), cap(m.tree), cap(m.prev)) > maxPooled
 }

@@ -133,7 +133,7 @@ func ComparePair(p article.Pair, rules Rules) Result {
 	ot, nt := sc.old.reset(old.Blocks), sc.new.reset(new.Blocks)
 	al := alignBlocks(old.Blocks, new.Blocks, ot, nt, rules, &blockBudget, sc)
 	res.Ops = buildOps(old.Blocks, new.Blocks, al, &wordBudget, sc)
-	j := judge{rules: rules, noise: noiseFor(rules.NoisePhrases), old: ot, new: nt, furniture: p.Furniture}
+	j := judge{rules: rules, noise: noiseFor(rules.NoisePhrases), old: ot, new: nt, furniture: p.Furniture, del: &sc.del, ins: &sc.ins}
 	if p.Across {
 		j.across = newAcross(p.Counterpart)
 	}

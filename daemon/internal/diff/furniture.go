@@ -355,29 +355,22 @@ func captionWithCredit(text string, ws []string) bool {
 		}
 	}
 	// A label and its separator: look at each separator, then at what
-	// ends just before it.
-	for p := 0; p < len(t); {
-		// Only ':', '.' and the lead bytes of '…' and '©' can start a
-		// separator; no other byte needs decoding.
-		if c := t[p]; c != ':' && c != '.' && c != 0xE2 && c != 0xC2 {
-			p++
-			continue
+	// ends just before it. Each kind of separator is searched for on its
+	// own (a search for a string is faster than reading every byte); the
+	// order they are looked at in does not matter, as any one will do.
+	for _, sep := range captionSeparators {
+		for from := 0; ; {
+			k := strings.Index(t[from:], sep)
+			if k < 0 {
+				break
+			}
+			p := from + k
+			before := strings.TrimRight(t[:p], " \u00a0")
+			if creditLabelEnds(before) && creditNames(strings.TrimLeft(t[p+len(sep):], ". ")) {
+				return true
+			}
+			from = p + len(sep)
 		}
-		r, size := utf8.DecodeRuneInString(t[p:])
-		sep := size
-		switch {
-		case r == ':' || r == '…' || r == '©':
-		case r == '.' && strings.HasPrefix(t[p:], "..."):
-			sep = len("...")
-		default:
-			p += size
-			continue
-		}
-		before := strings.TrimRight(t[:p], " \u00a0")
-		if creditLabelEnds(before) && creditNames(strings.TrimLeft(t[p+sep:], ". ")) {
-			return true
-		}
-		p += sep
 	}
 	// "CreditName": the label glued to the name, or "Credit Name/Agency"
 	// with an agency's slash.
@@ -401,6 +394,9 @@ func captionWithCredit(text string, ws []string) bool {
 	}
 	return false
 }
+
+// captionSeparators may come between a credit label and the names.
+var captionSeparators = []string{":", "…", "©", "..."}
 
 // creditLabelEnds reports whether text ends with a credit label that is a
 // word of its own and not the whole of text (a line that starts with its

@@ -1,8 +1,19 @@
 package diff
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+	"math/bits"
+	"math/rand/v2"
+)
 
 var internSeed = maphash.MakeSeed()
+
+// internMul is the random odd multiplier that places strings of at most
+// eight bytes (most words): their bytes make one number, multiplied by it,
+// whose top bits pick the slot. For any two different numbers the chance
+// that they share a slot is at most two in the table's size, whatever the
+// text, and it costs far less than hashing the bytes.
+var internMul = rand.Uint64() | 1
 
 // interner numbers distinct strings 0, 1, 2… in the order they are first
 // seen, so the numbers never depend on the hash. One is reused for every
@@ -10,6 +21,7 @@ var internSeed = maphash.MakeSeed()
 // punctuation), about half the tokens of prose, are looked up in a table.
 type interner struct {
 	slots []int32    // id+1 of the string hashed to each slot, 0 when empty; a power of two long
+	shift uint       // 64 less the number of bits of a slot's index
 	strs  []string   // by id
 	short [256]int32 // id+1 of each one-byte string, 0 when not seen
 }
@@ -20,6 +32,7 @@ func (t *interner) reset(n int) {
 	for size < 2*n {
 		size <<= 1
 	}
+	t.shift = uint(64 - bits.TrailingZeros(uint(size)))
 	if cap(t.slots) < size {
 		t.slots = make([]int32, size)
 	} else {
@@ -52,9 +65,8 @@ func (t *interner) id(s string) int32 {
 	if len(t.slots) == 0 {
 		t.reset(0)
 	}
-	h := maphash.String(internSeed, s)
 	mask := uint64(len(t.slots) - 1)
-	k := h & mask
+	k := t.slot(s)
 	for {
 		v := t.slots[k]
 		if v == 0 {
@@ -74,16 +86,29 @@ func (t *interner) id(s string) int32 {
 	return id
 }
 
+// slot returns the slot where the search for s starts.
+func (t *interner) slot(s string) uint64 {
+	if len(s) > 8 {
+		return maphash.String(internSeed, s) & uint64(len(t.slots)-1)
+	}
+	var n uint64
+	for i := 0; i < len(s); i++ {
+		n |= uint64(s[i]) << (8 * i)
+	}
+	return (n * internMul) >> t.shift
+}
+
 // grow doubles the table and places every string again (hashing it
 // again: the table is sized at reset, so this is rare).
 func (t *interner) grow() {
 	t.slots = make([]int32, 2*len(t.slots))
+	t.shift--
 	mask := uint64(len(t.slots) - 1)
 	for id, s := range t.strs {
 		if len(s) == 1 {
 			continue
 		}
-		k := maphash.String(internSeed, s) & mask
+		k := t.slot(s)
 		for t.slots[k] != 0 {
 			k = (k + 1) & mask
 		}

@@ -15,7 +15,7 @@ import (
 // editor's note. ws are the block's canonical words: a block without any of
 // the words that start a notice is passed over quickly.
 func hasCorrection(text string, ws []string) bool {
-	if !slices.ContainsFunc(ws, func(w string) bool { return correctionWords[w] }) {
+	if !slices.ContainsFunc(ws, isCorrectionWord) {
 		return false
 	}
 	t := strings.ToLower(text)
@@ -61,6 +61,31 @@ var correctionLabels = set(
 	"rectificatif", "rectification", "korrektur", "richtigstellung", "corrección",
 	"aclaración", "rettifica", "correção", "correctie", "исправление", "поправка",
 )
+
+// isCorrectionWord reports whether w is one of correctionWords. Most
+// words are told apart by their first byte and length alone, without
+// hashing them.
+func isCorrectionWord(w string) bool {
+	if len(w) == 0 {
+		return false
+	}
+	if len(w) < 32 && correctionShapes[w[0]]&(1<<len(w)) == 0 {
+		return false
+	}
+	return correctionWords[w]
+}
+
+// correctionShapes has, for each first byte, bit n set when a word of
+// correctionWords starts with that byte and is n bytes long (longer words
+// than 31 bytes are always looked up).
+var correctionShapes = func() (t [256]uint32) {
+	for w := range correctionWords {
+		if len(w) > 0 && len(w) < 32 {
+			t[w[0]] |= 1 << len(w)
+		}
+	}
+	return t
+}()
 
 // correctionWords holds every label and the longest word of every phrase:
 // a block holding none of them holds no notice.
@@ -466,6 +491,15 @@ func (s *side) begin() {
 	s.start, s.quoted, s.prev = true, false, ""
 }
 
+// release forgets the words s read, so that a pooled side keeps no text
+// alive.
+func (s *side) release() {
+	clear(s.ws[:cap(s.ws)])
+	s.clear()
+	s.prev = ""
+	s.lower = strings.Builder{}
+}
+
 func (s *side) clear() {
 	s.ws = s.ws[:0]
 	s.marks = s.marks[:0]
@@ -787,10 +821,13 @@ func titleCase(s string) bool {
 // other swapped, in a word of six letters or more. Numbers are never
 // spelling fixes ("1998" → "1989").
 func spellingFix(a, b string) bool {
-	ra, rb := []rune(a), []rune(b)
-	if max(len(ra), len(rb)) < 6 || isNumber(a) || isNumber(b) {
+	na, nb := utf8.RuneCountInString(a), utf8.RuneCountInString(b)
+	if max(na, nb) < 6 || na-nb > 1 || nb-na > 1 || isNumber(a) || isNumber(b) {
 		return false
 	}
+	// The letters, in memory on the stack for words of ordinary length.
+	var bufA, bufB [32]rune
+	ra, rb := appendRunes(bufA[:0], a), appendRunes(bufB[:0], b)
 	if len(ra) > len(rb) {
 		ra, rb = rb, ra
 	}
@@ -816,6 +853,14 @@ func spellingFix(a, b string) bool {
 		return slices.Equal(ra[i:], rb[i+1:])
 	}
 	return false
+}
+
+// appendRunes appends the runes of s to dst, as []rune(s) gives them.
+func appendRunes(dst []rune, s string) []rune {
+	for _, r := range s {
+		dst = append(dst, r)
+	}
+	return dst
 }
 
 // dateChanged reports whether an edit replaces a day or a month: "on

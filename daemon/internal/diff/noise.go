@@ -199,6 +199,17 @@ const maxStampLineWords = 8
 // sameStampLine reports whether two body blocks are the same short line
 // apart from a labelled timestamp in it.
 func sameStampLine(a, b []string) bool {
+	// Masking keeps every word that is not a date, time or counter word:
+	// a block with more of those than a stamp line holds is passed over
+	// without masking it (prose, nearly always, on its first few words).
+	kept := 0
+	for _, w := range a {
+		if !dateWords[w] && !dateAnchors[w] && !isNumber(w) {
+			if kept++; kept > maxStampLineWords {
+				return false
+			}
+		}
+	}
 	ma := maskVolatile(a, true)
 	if len(ma) == len(a) || len(ma) > maxStampLineWords {
 		return false

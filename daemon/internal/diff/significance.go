@@ -22,8 +22,9 @@ type judge struct {
 	// bylineNames gives them (see authorBio).
 	authors []string
 	// del and ins read the edits of one block after another: their word
-	// lists keep their memory from one block to the next.
-	del, ins side
+	// lists keep their memory from one block to the next, and from one
+	// comparison to the next (they are the pooled scratch's).
+	del, ins *side
 }
 
 // summarise marks each op that is only noise and grades the change.
@@ -237,7 +238,7 @@ const maxMeaningWords = 200
 // whether any one edit in it changes what the block says: a negation or an
 // antonym, a number, a date, a name or a quoted word (see meaning.go).
 func (j *judge) edits(op *Op) (added, removed int, meaning bool) {
-	del, ins := &j.del, &j.ins
+	del, ins := j.del, j.ins
 	del.begin()
 	ins.begin()
 	b := blockSides{j: j, op: op}

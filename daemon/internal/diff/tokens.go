@@ -96,6 +96,26 @@ func nextToken(s string, i int) (int, tokenKind) {
 
 func asciiAlnum(c byte) bool { return alnumByte[c] }
 
+// Classes of bytes, for the fast path of word lists: an ASCII letter or
+// digit, and an ASCII capital.
+const (
+	classAlnum uint8 = 1 << iota
+	classUpper
+)
+
+// byteClass gives the classes of each byte; 0 for any other byte.
+var byteClass = func() (t [256]uint8) {
+	for c := range t {
+		if alnumByte[c] {
+			t[c] |= classAlnum
+		}
+		if c >= 'A' && c <= 'Z' {
+			t[c] |= classUpper
+		}
+	}
+	return t
+}()
+
 // alnumByte marks the bytes that are ASCII letters and digits.
 var alnumByte = func() (t [256]bool) {
 	for c := range t {
@@ -119,7 +139,7 @@ func wordEnd(s string, i int) int {
 				j++
 				continue
 			}
-			if !connector(rune(c)) {
+			if !connector(rune(c)) || connectorEnds(s, j, unicode.IsDigit(prev)) {
 				break
 			}
 		}
@@ -150,6 +170,25 @@ func wordEnd(s string, i int) int {
 		j += w + nw
 	}
 	return j
+}
+
+// connectorEnds reports whether a word ends before s[j], an ASCII
+// connector, when an ASCII byte (or nothing) follows it: an apostrophe
+// joins only a letter, a number separator only a digit to a digit (prev
+// says whether the word's last character is one). It reports false when
+// it cannot tell from ASCII alone; wordEnd's general path decides then.
+func connectorEnds(s string, j int, prevDigit bool) bool {
+	if j+1 == len(s) {
+		return true
+	}
+	n := s[j+1]
+	if n >= utf8.RuneSelf {
+		return false
+	}
+	if s[j] == '\'' {
+		return !(n >= 'a' && n <= 'z' || n >= 'A' && n <= 'Z')
+	}
+	return !(prevDigit && n >= '0' && n <= '9')
 }
 
 func wordRune(r rune) bool {
@@ -205,14 +244,18 @@ func appendWordsLowering(dst []string, s string, lower *strings.Builder) []strin
 				i++
 				continue
 			}
-			j, upper := i+1, c >= 'A' && c <= 'Z'
-			for j < len(s) && asciiAlnum(s[j]) {
-				upper = upper || s[j] >= 'A' && s[j] <= 'Z'
+			j, class := i+1, byteClass[c]
+			for j < len(s) {
+				k := byteClass[s[j]]
+				if k == 0 {
+					break
+				}
+				class |= k
 				j++
 			}
-			if j == len(s) || s[j] < utf8.RuneSelf && !connector(rune(s[j])) {
-				if upper {
-					dst = append(dst, canonicalInto(s[i:j], lower))
+			if j == len(s) || s[j] < utf8.RuneSelf && (!connector(rune(s[j])) || connectorEnds(s, j, s[j-1] >= '0' && s[j-1] <= '9')) {
+				if class&classUpper != 0 {
+					dst = append(dst, lowerASCII(s[i:j], lower))
 				} else {
 					dst = append(dst, s[i:j])
 				}
@@ -236,13 +279,58 @@ func canonicalInto(w string, lower *strings.Builder) string {
 	for k := 0; k < len(w); k++ {
 		c := w[k]
 		if c >= utf8.RuneSelf {
-			return canonicalWord(w)
+			if lower == nil || !utf8.ValidString(w) {
+				return canonicalWord(w)
+			}
+			return foldInto(w, lower)
 		}
 		upper = upper || c >= 'A' && c <= 'Z'
 	}
 	if !upper {
 		return w
 	}
+	return lowerASCII(w, lower)
+}
+
+// foldInto is canonicalWord for a word of valid UTF-8 that is not all
+// ASCII: when its canonical form differs from it, that form is written
+// into lower rather than into a string of its own. Each rune is lowered
+// as strings.ToLower lowers it, then a typographic apostrophe is made
+// straight, as canonicalWord does.
+func foldInto(w string, lower *strings.Builder) string {
+	fold := func(r rune) rune {
+		r = unicode.ToLower(r)
+		if r == '’' || r == 'ʼ' {
+			r = '\''
+		}
+		return r
+	}
+	same := true
+	for _, r := range w {
+		if fold(r) != r {
+			same = false
+			break
+		}
+	}
+	if same {
+		return w
+	}
+	// A lowered rune takes at most half as many bytes again.
+	if lower.Cap()-lower.Len() < 2*len(w) {
+		next := max(min(2*lower.Cap(), lowerChunk), 64, 2*len(w))
+		*lower = strings.Builder{}
+		lower.Grow(next)
+	}
+	start := lower.Len()
+	for _, r := range w {
+		lower.WriteRune(fold(r))
+	}
+	return lower.String()[start:]
+}
+
+// lowerASCII lowers an ASCII word with capitals: into lower when it is
+// set, so that many words share one allocation.
+func lowerASCII(w string, lower *strings.Builder) string {
 	if lower == nil {
 		return strings.ToLower(w)
 	}

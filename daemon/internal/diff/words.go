@@ -45,8 +45,13 @@ type wordScratch struct {
 	// For the aligner's search of similar blocks.
 	simStart, simPost, simFill []int32
 	simStamp                   []int
+	simMark                    []int32 // for similarDirect
 	// The canonical words of the old and new blocks.
 	old, new wordCache
+	// The aligner's lists.
+	align alignScratch
+	// The judge's readers of deletions and insertions.
+	del, ins side
 	ia, ib   []int32
 	runs     []run
 	merged   []run // cleanup's result
@@ -68,8 +73,8 @@ func getScratch() *wordScratch { return scratchPool.Get().(*wordScratch) }
 // worked on; sc must not be used after.
 func (sc *wordScratch) release() {
 	if cap(sc.ta) > maxPooled || cap(sc.tb) > maxPooled || cap(sc.ids.strs) > maxPooled || len(sc.ids.slots) > 2*maxPooled ||
-		cap(sc.lcs.vf) > 2*maxPooled || len(sc.lcs.countA) > maxPooled || cap(sc.lcs.inA) > maxPooled || cap(sc.runs) > maxPooled || cap(sc.merged) > maxPooled || cap(sc.seen) > maxPooled || cap(sc.sets) > maxPooled || cap(sc.olds) > maxPooled || cap(sc.deleted) > maxPooled || cap(sc.nextInPlace) > maxPooled || cap(sc.news) > maxPooled || cap(sc.simPost) > maxPooled ||
-		sc.old.pooledWords() > maxPooled || sc.new.pooledWords() > maxPooled || cap(sc.old.words) > maxPooled || cap(sc.new.words) > maxPooled {
+		cap(sc.lcs.vf) > 2*maxPooled || len(sc.lcs.countA) > maxPooled || cap(sc.lcs.inA) > maxPooled || cap(sc.runs) > maxPooled || cap(sc.merged) > maxPooled || cap(sc.seen) > maxPooled || cap(sc.sets) > maxPooled || cap(sc.olds) > maxPooled || cap(sc.deleted) > maxPooled || cap(sc.nextInPlace) > maxPooled || cap(sc.news) > maxPooled || cap(sc.simPost) > maxPooled || cap(sc.simMark) > maxPooled ||
+		sc.align.tooBig() || sc.old.pooledWords() > maxPooled || sc.new.pooledWords() > maxPooled || cap(sc.old.words) > maxPooled || cap(sc.new.words) > maxPooled {
 		return
 	}
 	clear(sc.ta)
@@ -78,6 +83,8 @@ func (sc *wordScratch) release() {
 	sc.ids.release()
 	sc.old.release()
 	sc.new.release()
+	sc.del.release()
+	sc.ins.release()
 	scratchPool.Put(sc)
 }
 
@@ -98,42 +105,67 @@ func wordDiff(old, new string, budget *int, sc *wordScratch) []Span {
 	clear(sc.tb)
 	sc.ta, sc.tb = appendTokens(room(sc.ta, len(old)/2+1), old), appendTokens(room(sc.tb, len(new)/2+1), new)
 	ta, tb, ids := sc.ta, sc.tb, &sc.ids
-	ids.reset(len(ta) + len(tb))
-	intern := func(out []int32, toks []token) []int32 {
-		for _, t := range toks {
-			out = append(out, ids.id(t.text))
-		}
-		return out
+	// The tokens both texts begin and end with are matched as they are:
+	// only the tokens between are numbered and searched. The search would
+	// match the same ones first (commonSubsequence does), so the result
+	// is the same; an edit of a few words in a long paragraph numbers
+	// those few.
+	pre := 0
+	for pre < len(ta) && pre < len(tb) && ta[pre].text == tb[pre].text {
+		pre++
 	}
-	sc.ia, sc.ib = intern(room(sc.ia, len(ta)), ta), intern(room(sc.ib, len(tb)), tb)
-	ai, bj := sc.lcs.commonSubsequence(sc.ia, sc.ib, ids.len(), budget)
+	suf := 0
+	for suf < len(ta)-pre && suf < len(tb)-pre && ta[len(ta)-1-suf].text == tb[len(tb)-1-suf].text {
+		suf++
+	}
+	ma, mb := ta[pre:len(ta)-suf], tb[pre:len(tb)-suf]
+	var ai, bj []int32
+	if len(ma) > 0 && len(mb) > 0 {
+		ids.reset(len(ma) + len(mb))
+		intern := func(out []int32, toks []token) []int32 {
+			for _, t := range toks {
+				out = append(out, ids.id(t.text))
+			}
+			return out
+		}
+		sc.ia, sc.ib = intern(room(sc.ia, len(ma)), ma), intern(room(sc.ib, len(mb)), mb)
+		ai, bj = sc.lcs.commonSubsequence(sc.ia, sc.ib, ids.len(), budget)
+	}
 
-	runs := room(sc.runs, 2*len(ai)+1)
-	pa, pb := 0, 0
-	addEqual := func(i, j int) {
-		if n := len(runs); n > 0 && runs[n-1].equal && runs[n-1].a1 == i && runs[n-1].b1 == j {
-			runs[n-1].a1++
-			runs[n-1].b1++
-			return
-		}
-		runs = append(runs, run{i, i + 1, j, j + 1, true})
+	runs := room(sc.runs, 2*len(ai)+3)
+	if pre > 0 {
+		runs = append(runs, run{0, pre, 0, pre, true})
 	}
+	pa, pb := pre, pre
 	for k := range ai {
-		i, j := int(ai[k]), int(bj[k])
+		i, j := pre+int(ai[k]), pre+int(bj[k])
 		if i > pa || j > pb {
 			runs = append(runs, run{pa, i, pb, j, false})
 		}
-		addEqual(i, j)
+		if n := len(runs); n > 0 && runs[n-1].equal && runs[n-1].a1 == i && runs[n-1].b1 == j {
+			runs[n-1].a1++
+			runs[n-1].b1++
+		} else {
+			runs = append(runs, run{i, i + 1, j, j + 1, true})
+		}
 		pa, pb = i+1, j+1
 	}
-	if pa < len(ta) || pb < len(tb) {
-		runs = append(runs, run{pa, len(ta), pb, len(tb), false})
+	if ea, eb := len(ta)-suf, len(tb)-suf; pa < ea || pb < eb {
+		runs = append(runs, run{pa, ea, pb, eb, false})
+	}
+	if suf > 0 {
+		i, j := len(ta)-suf, len(tb)-suf
+		if n := len(runs); n > 0 && runs[n-1].equal && runs[n-1].a1 == i && runs[n-1].b1 == j {
+			runs[n-1].a1, runs[n-1].b1 = len(ta), len(tb)
+		} else {
+			runs = append(runs, run{i, len(ta), j, len(tb), true})
+		}
 	}
 	sc.runs = runs
 
-	sc.ra, sc.ba = offsets(room(sc.ra, len(ta)+1), room(sc.ba, len(ta)+1), ta)
-	sc.rb, sc.bb = offsets(room(sc.rb, len(tb)+1), room(sc.bb, len(tb)+1), tb)
-	g := grouper{a: ta, b: tb, ra: sc.ra, rb: sc.rb, ba: sc.ba, bb: sc.bb, old: old, new: new}
+	g := grouper{a: ta, b: tb, old: old, new: new}
+	sc.ba, sc.ra, g.ba, g.ra = offsets(sc.ba, sc.ra, ta, old)
+	sc.bb, sc.rb, g.bb, g.rb = offsets(sc.bb, sc.rb, tb, new)
 	runs = g.slide(runs)
 	sc.merged = g.cleanup(runs, room(sc.merged, len(runs)))
 	return g.spans(sc.merged)
@@ -156,16 +188,33 @@ type grouper struct {
 	old, new string
 }
 
-// offsets appends the rune and byte offsets of toks: runes[i] and
-// bytes[i] count what toks[:i] hold.
-func offsets(runes, bytes []int, toks []token) ([]int, []int) {
-	runes = append(runes, 0)
-	bytes = append(bytes, 0)
+// offsets works out the byte and rune offsets of toks, the tokens of
+// text, in the memory of bytes and runes: bytes[i] and runes[i] count what
+// toks[:i] hold. It returns the two slices to keep for the next call and
+// the two offsets to use: in ASCII text a rune is a byte, and the byte
+// offsets serve as both.
+func offsets(bytes, runes []int, toks []token, text string) (keepBytes, keepRunes, byteOffs, runeOffs []int) {
+	bytes = append(room(bytes, len(toks)+1), 0)
 	for i, t := range toks {
-		runes = append(runes, runes[i]+utf8.RuneCountInString(t.text))
 		bytes = append(bytes, bytes[i]+len(t.text))
 	}
-	return runes, bytes
+	if asciiOnly(text) {
+		return bytes, runes, bytes, bytes
+	}
+	runes = append(room(runes, len(toks)+1), 0)
+	for i, t := range toks {
+		runes = append(runes, runes[i]+utf8.RuneCountInString(t.text))
+	}
+	return bytes, runes, bytes, runes
+}
+
+// asciiOnly reports whether s holds only ASCII bytes.
+func asciiOnly(s string) bool {
+	var or byte
+	for i := 0; i < len(s); i++ {
+		or |= s[i]
+	}
+	return or < utf8.RuneSelf
 }
 
 // slide moves each pure insertion or deletion along the equal text around
