@@ -93,6 +93,7 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 	}
 	s.publish(c.out.Event)
 	s.watchSaved(c.out)
+	s.foldWordsIfDue()
 	return c.out, nil
 }
 

@@ -1,10 +1,16 @@
 package store
 
 import (
+	"bytes"
+	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
+	"maps"
+	"math"
 	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -15,13 +21,46 @@ import (
 
 // The word index lets a search find articles by their text, in any version
 // the user or Redline ever saw (a sentence that was removed still finds
-// the article). Keys alone, word first:
+// the article). It is a posting list per word: the ids of the articles
+// whose text has the word, ascending, cut in blocks of about
+// maxBlockBytes, each block one key named by its first id:
 //
-//	l:t<word>\x00<id be64>
+//	l:p<word>\x00<first id be64>  the block's other ids, each as the
+//	                              uvarint difference from the one before
+//	l:q<id be64>                  words article id gained that are not in
+//	                              the posting lists yet, NUL-separated
+//
+// A block holds the word's ids from its first up to the next block's
+// first. A search reads the blocks of its words, so it costs the size of
+// its answer; a store holds about one key per word and per block, not one
+// per word per article.
+//
+// A capture does not write the posting lists: the words an article gains
+// go to its own l:q key in the capture's transaction, so concurrent
+// captures never write the same key (every new article has "the"). Once
+// foldAt captures have added words, the next one folds the pending words
+// into the posting lists, up to foldWords words per transaction; a search
+// reads the few pending keys as well. Forgetting an article takes its id
+// out of its words' blocks in the forgetting transaction.
 //
 // Words are lower-cased runs of letters and digits, 2 to 40 bytes long
 // (single digits count: "7" is a search people make).
-var pfxListWord = []byte("l:t")
+var (
+	pfxListPosting = []byte("l:p")
+	pfxListPending = []byte("l:q")
+)
+
+// maxBlockBytes bounds a posting block's value (give or take an id):
+// folding a word into its last block rewrites at most this much.
+const maxBlockBytes = 512
+
+// foldAt is how many captures add pending words before one folds them
+// into the posting lists; a search reads about as many pending keys.
+const foldAt = 64
+
+// foldWords bounds the distinct words one fold transaction writes, at
+// most maxBlockBytes each: well inside Badger's transaction limit.
+const foldWords = 1000
 
 // maxWordBytes bounds an indexed word; longer runs are not words people
 // search for (hashes, base64).
@@ -120,22 +159,187 @@ func rawWords(raw []byte) ([]string, error) {
 	return contentWords(c), nil
 }
 
-func wordKey(word string, id int64) []byte {
-	k := make([]byte, 0, len(pfxListWord)+len(word)+9)
-	k = append(k, pfxListWord...)
-	k = append(k, word...)
-	k = append(k, 0)
-	return binary.BigEndian.AppendUint64(k, uint64(id))
+// wordIndex is the Store's state of the word index.
+type wordIndex struct {
+	// fold is held by the one fold running.
+	fold sync.Mutex
+	// pending counts captures that added pending words since the last
+	// fold began (retried transactions count again: it only says when
+	// to fold).
+	pending atomic.Int64
+}
+
+func postingPrefix(w string) []byte {
+	k := make([]byte, 0, len(pfxListPosting)+len(w)+9)
+	k = append(k, pfxListPosting...)
+	k = append(k, w...)
+	return append(k, 0)
+}
+
+func postingKey(prefix []byte, first int64) []byte {
+	return binary.BigEndian.AppendUint64(slices.Clip(prefix), uint64(first))
+}
+
+// decodeBlock appends the ids of the block starting at first, whose
+// value is v, to ids.
+func decodeBlock(ids []int64, first int64, v []byte) ([]int64, error) {
+	ids = append(ids, first)
+	id := first
+	for len(v) > 0 {
+		d, n := binary.Uvarint(v)
+		if n <= 0 || d == 0 || d > math.MaxInt64-uint64(id) {
+			return ids, fmt.Errorf("posting block at article %d is damaged", first)
+		}
+		id += int64(d)
+		ids = append(ids, id)
+		v = v[n:]
+	}
+	return ids, nil
+}
+
+// writeBlocks stores ids (ascending, distinct, at least one) under a
+// word's prefix in blocks of about maxBlockBytes, replacing the block
+// that started at old (-1: none).
+func writeBlocks(txn *badger.Txn, prefix []byte, old int64, ids []int64) error {
+	if old >= 0 && old != ids[0] {
+		if err := txn.Delete(postingKey(prefix, old)); err != nil {
+			return err
+		}
+	}
+	for len(ids) > 0 {
+		var v []byte
+		n := 1
+		for ; n < len(ids) && len(v) < maxBlockBytes; n++ {
+			v = binary.AppendUvarint(v, uint64(ids[n]-ids[n-1]))
+		}
+		if err := txn.Set(postingKey(prefix, ids[0]), v); err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// seekBlock reads the block of a word (its prefix) that holds id: the one
+// with the largest first id not above id. it iterates the posting lists
+// in reverse.
+func seekBlock(it *badger.Iterator, prefix []byte, id int64) (first int64, ids []int64, found bool, err error) {
+	it.Seek(postingKey(prefix, id))
+	if !it.ValidForPrefix(prefix) {
+		return 0, nil, false, nil
+	}
+	k := it.Item().Key()
+	if len(k) != len(prefix)+8 {
+		return 0, nil, false, fmt.Errorf("posting key %q is damaged", k)
+	}
+	first = int64(binary.BigEndian.Uint64(k[len(prefix):]))
+	err = it.Item().Value(func(v []byte) error {
+		ids, err = decodeBlock(nil, first, v)
+		return err
+	})
+	return first, ids, true, err
+}
+
+// addPostings adds ids (ascending, distinct) to word w's posting list.
+func addPostings(txn *badger.Txn, it *badger.Iterator, w string, ids []int64) error {
+	prefix := postingPrefix(w)
+	for len(ids) > 0 {
+		first, have, found, err := seekBlock(it, prefix, ids[len(ids)-1])
+		if err != nil {
+			return err
+		}
+		cut, old := 0, int64(-1)
+		if found {
+			cut, _ = slices.BinarySearch(ids, first)
+			old = first
+		}
+		merged := mergeIDs(have, ids[cut:])
+		if len(merged) > len(have) {
+			if err := writeBlocks(txn, prefix, old, merged); err != nil {
+				return err
+			}
+		}
+		ids = ids[:cut]
+	}
+	return nil
+}
+
+// removePosting takes id out of word w's posting list.
+func removePosting(txn *badger.Txn, it *badger.Iterator, w string, id int64) error {
+	prefix := postingPrefix(w)
+	first, have, found, err := seekBlock(it, prefix, id)
+	if err != nil || !found {
+		return err
+	}
+	i, ok := slices.BinarySearch(have, id)
+	if !ok {
+		return nil
+	}
+	have = slices.Delete(have, i, i+1)
+	if len(have) == 0 {
+		return txn.Delete(postingKey(prefix, first))
+	}
+	return writeBlocks(txn, prefix, first, have)
+}
+
+// mergeIDs is the union of two ascending lists of distinct ids.
+func mergeIDs(a, b []int64) []int64 {
+	if len(b) == 0 {
+		return a
+	}
+	if len(a) == 0 {
+		return b
+	}
+	out := make([]int64, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] < b[j]:
+			out = append(out, a[i])
+			i++
+		case a[i] > b[j]:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, a[i])
+			i, j = i+1, j+1
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
+}
+
+// intersectIDs keeps the ids of a (ascending) that b (ascending) has.
+func intersectIDs(a, b []int64) []int64 {
+	out := a[:0]
+	j := 0
+	for _, id := range a {
+		for j < len(b) && b[j] < id {
+			j++
+		}
+		if j < len(b) && b[j] == id {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func pendingValue(words []string) []byte {
+	return []byte(strings.Join(words, "\x00"))
+}
+
+func pendingWords(v []byte) []string {
+	if len(v) == 0 {
+		return nil
+	}
+	return strings.Split(string(v), "\x00")
 }
 
 // addWords indexes the words of a new content of an article. Only words
-// the article did not have yet are written: a new version mostly repeats
-// the last, and rewriting every word would make each capture hundreds of
-// writes (and as many superseded keys until Badger compacts). fresh says
-// the article has no version yet, so no word is indexed; newestRaw, when
-// known, is the stored content of its newest version, whose words are
-// indexed already: only the others need a look in the index, a handful
-// for a typical edit instead of hundreds.
+// the article did not have in its newest version go to its pending key:
+// a new version mostly repeats the last. fresh says the article has no
+// version yet; newestRaw, when known, is the stored content of its newest
+// version, whose words are indexed already.
 func (s *Store) addWords(txn *badger.Txn, id int64, c article.Content, fresh bool, newestRaw []byte) error {
 	var had map[string]bool
 	if !fresh && newestRaw != nil {
@@ -148,37 +352,49 @@ func (s *Store) addWords(txn *badger.Txn, id int64, c article.Content, fresh boo
 			had[w] = true
 		}
 	}
+	var add []string
 	for _, w := range contentWords(c) {
-		if had[w] {
-			continue
-		}
-		k := wordKey(w, id)
-		if fresh {
-			if err := txn.Set(k, nil); err != nil {
-				return err
-			}
-			continue
-		}
-		switch _, err := txn.Get(k); {
-		case err == nil:
-			continue
-		case !errors.Is(err, badger.ErrKeyNotFound):
-			return err
-		}
-		if err := txn.Set(k, nil); err != nil {
-			return err
+		if !had[w] {
+			add = append(add, w)
 		}
 	}
+	if len(add) == 0 {
+		return nil
+	}
+	k := idKey(pfxListPending, id)
+	if !fresh {
+		var before []string
+		if _, err := getOptional(txn, k, func(v []byte) error { before = pendingWords(v); return nil }); err != nil {
+			return err
+		}
+		if len(before) > 0 {
+			in := make(map[string]bool, len(before))
+			for _, w := range before {
+				in[w] = true
+			}
+			for _, w := range add {
+				if !in[w] {
+					before = append(before, w)
+				}
+			}
+			add = before
+		}
+	}
+	if err := txn.Set(k, pendingValue(add)); err != nil {
+		return err
+	}
+	s.words.pending.Add(1)
 	return nil
 }
 
-// removeWords drops an article's words: those of every version it has.
-// Call it before the versions are deleted.
-func (s *Store) removeWords(txn *badger.Txn, a *article.Article) error {
-	seen := map[string]bool{}
+// versionWords calls each with the words of every version of an article
+// (a version that repeats an earlier one is skipped). Lenient, a version
+// that cannot be read is skipped too, as when building the index of a
+// damaged store.
+func (s *Store) versionWords(txn *badger.Txn, a *article.Article, lenient bool, each func(words []string) error) error {
 	for n := 1; n <= a.Versions; n++ {
 		r, err := s.record(txn, a.ID, n)
-		if article.ErrorCode(err) == article.ENOTFOUND {
+		if article.ErrorCode(err) == article.ENOTFOUND || lenient && err != nil {
 			continue
 		}
 		if err != nil {
@@ -195,91 +411,219 @@ func (s *Store) removeWords(txn *badger.Txn, a *article.Article) error {
 		if err != nil {
 			return err
 		}
-		for _, w := range words {
-			if seen[w] {
-				continue
-			}
-			seen[w] = true
-			if err := txn.Delete(wordKey(w, a.ID)); err != nil {
-				return err
-			}
+		if err := each(words); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// collectLimit: when the rarest word of a search is in at most this many
-// articles, the matches are collected at once; otherwise each candidate of
-// the listing is tested word by word, which fills a page of common words
-// quickly without collecting them all.
-const collectLimit = 5000
+// removeWords takes an article out of the word index: its id out of the
+// blocks of the words of every version it has, and its pending words.
+// Call it before the versions are deleted.
+func (s *Store) removeWords(txn *badger.Txn, a *article.Article) error {
+	if err := txn.Delete(idKey(pfxListPending, a.ID)); err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	var words []string
+	err := s.versionWords(txn, a, false, func(ws []string) error {
+		for _, w := range ws {
+			if !seen[w] {
+				seen[w] = true
+				words = append(words, w)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	slices.Sort(words)
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: pfxListPosting, Reverse: true})
+	defer it.Close()
+	for _, w := range words {
+		if err := removePosting(txn, it, w, a.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
-// textQuery answers whether an article's text holds every word of a search.
+// foldWordsIfDue folds the pending words into the posting lists once
+// foldAt captures have added some, unless a fold is running. A fold that
+// fails leaves the words pending, where a search still finds them; a
+// later capture folds them.
+func (s *Store) foldWordsIfDue() {
+	if s.words.pending.Load() < foldAt || !s.words.fold.TryLock() {
+		return
+	}
+	defer s.words.fold.Unlock()
+	s.words.pending.Store(0)
+	if err := s.foldPending(); err != nil {
+		s.log.Warn("fold new words into the word index", "err", err)
+	}
+}
+
+// foldPending folds every pending word into the posting lists, one
+// transaction per foldWords words. Hold words.fold.
+func (s *Store) foldPending() error {
+	for {
+		var more bool
+		err := s.update(context.Background(), func(txn *badger.Txn) error {
+			var err error
+			more, err = foldSome(txn)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("fold pending words: %w", err)
+		}
+		if !more {
+			return nil
+		}
+	}
+}
+
+// foldSome moves up to foldWords distinct pending words into the posting
+// lists; more says pending words are left.
+func foldSome(txn *badger.Txn) (more bool, err error) {
+	byWord := map[string][]int64{}
+	var folded []int64 // articles whose pending words all fold now
+	var partID int64   // an article whose words fold in part
+	var partRest []string
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: pfxListPending, PrefetchValues: true, PrefetchSize: 16})
+	for it.Rewind(); it.Valid(); it.Next() {
+		if len(byWord) >= foldWords {
+			more = true
+			break
+		}
+		k := it.Item().Key()
+		id := int64(binary.BigEndian.Uint64(k[len(pfxListPending):]))
+		var words []string
+		if err := it.Item().Value(func(v []byte) error { words = pendingWords(v); return nil }); err != nil {
+			it.Close()
+			return false, err
+		}
+		i := 0
+		for ; i < len(words); i++ {
+			if _, ok := byWord[words[i]]; !ok && len(byWord) >= foldWords {
+				break
+			}
+			byWord[words[i]] = append(byWord[words[i]], id)
+		}
+		if i < len(words) {
+			partID, partRest, more = id, words[i:], true
+			break
+		}
+		folded = append(folded, id)
+	}
+	it.Close()
+	words := slices.Sorted(maps.Keys(byWord))
+	pit := txn.NewIterator(badger.IteratorOptions{Prefix: pfxListPosting, Reverse: true})
+	defer pit.Close()
+	for _, w := range words {
+		if err := addPostings(txn, pit, w, byWord[w]); err != nil {
+			return false, err
+		}
+	}
+	for _, id := range folded {
+		if err := txn.Delete(idKey(pfxListPending, id)); err != nil {
+			return false, err
+		}
+	}
+	if partRest != nil {
+		if err := txn.Set(idKey(pfxListPending, partID), pendingValue(partRest)); err != nil {
+			return false, err
+		}
+	}
+	return more, nil
+}
+
+// textQuery answers whether an article's text holds every word of a
+// search.
 type textQuery struct {
-	txn   *badger.Txn
-	words []string
-	set   map[int64]bool // the matches, when collected
+	ids []int64 // the articles that have every word, ascending
 }
 
 // newTextQuery prepares a text search for q, or returns nil when q has no
-// indexable word.
+// indexable word. It reads the posting lists of q's words and the pending
+// words, and keeps the articles that have them all.
 func (s *Store) newTextQuery(txn *badger.Txn, q string) (*textQuery, error) {
 	words := indexWords(q)
 	if len(words) == 0 {
 		return nil, nil
 	}
-	tq := &textQuery{txn: txn, words: words}
-	rarest, least := "", -1
-	for _, w := range words {
-		n := 0
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: wordPrefix(w)})
-		for it.Rewind(); it.Valid() && n <= collectLimit && (least < 0 || n < least); it.Next() {
-			n++
-		}
-		it.Close()
-		if least < 0 || n < least {
-			rarest, least = w, n
-		}
+	pending, err := pendingWith(txn, words)
+	if err != nil {
+		return nil, err
 	}
-	if least > collectLimit {
-		return tq, nil // common words: test candidates one by one
-	}
-	tq.set = map[int64]bool{}
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: wordPrefix(rarest)})
-	defer it.Close()
-	for it.Rewind(); it.Valid(); it.Next() {
-		k := it.Item().Key()
-		id := int64(binary.BigEndian.Uint64(k[len(k)-8:]))
-		ok, err := tq.lookup(id, rarest)
+	tq := &textQuery{}
+	for i, w := range words {
+		ids, err := postingIDs(txn, w)
 		if err != nil {
 			return nil, err
 		}
-		if ok {
-			tq.set[id] = true
+		ids = mergeIDs(ids, pending[w])
+		if i == 0 {
+			tq.ids = ids
+		} else {
+			tq.ids = intersectIDs(tq.ids, ids)
+		}
+		if len(tq.ids) == 0 {
+			break
 		}
 	}
 	return tq, nil
 }
 
-func wordPrefix(w string) []byte {
-	return append(append(slices.Clone(pfxListWord), w...), 0)
-}
-
-// lookup reports whether article id has every word but skip.
-func (tq *textQuery) lookup(id int64, skip string) (bool, error) {
-	for _, w := range tq.words {
-		if w == skip {
-			continue
+// postingIDs reads word w's posting list.
+func postingIDs(txn *badger.Txn, w string) ([]int64, error) {
+	prefix := postingPrefix(w)
+	var ids []int64
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 64})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		k := it.Item().Key()
+		if len(k) != len(prefix)+8 {
+			return nil, fmt.Errorf("posting key %q is damaged", k)
 		}
-		_, err := tq.txn.Get(wordKey(w, id))
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			return false, nil
-		}
-		if err != nil {
-			return false, err
+		first := int64(binary.BigEndian.Uint64(k[len(prefix):]))
+		if err := it.Item().Value(func(v []byte) error {
+			var err error
+			ids, err = decodeBlock(ids, first, v)
+			return err
+		}); err != nil {
+			return nil, err
 		}
 	}
-	return true, nil
+	return ids, nil
+}
+
+// pendingWith returns, for each of words, the articles (ascending) whose
+// pending words have it.
+func pendingWith(txn *badger.Txn, words []string) (map[string][]int64, error) {
+	want := make(map[string]bool, len(words))
+	for _, w := range words {
+		want[w] = true
+	}
+	out := map[string][]int64{}
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: pfxListPending, PrefetchValues: true, PrefetchSize: 64})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		k := it.Item().Key()
+		id := int64(binary.BigEndian.Uint64(k[len(pfxListPending):]))
+		if err := it.Item().Value(func(v []byte) error {
+			for w := range bytes.SplitSeq(v, []byte{0}) {
+				if want[string(w)] {
+					out[string(w)] = append(out[string(w)], id)
+				}
+			}
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // has reports whether article id's text holds every word of the search.
@@ -287,33 +631,85 @@ func (tq *textQuery) has(id int64) (bool, error) {
 	if tq == nil {
 		return false, nil
 	}
-	if tq.set != nil {
-		return tq.set[id], nil
-	}
-	return tq.lookup(id, "")
+	_, ok := slices.BinarySearch(tq.ids, id)
+	return ok, nil
 }
 
-// rebuildWords indexes the words of every version of an article into wb
-// (building the index of an older store).
-func (s *Store) rebuildWords(txn *badger.Txn, wb *badger.WriteBatch, a *article.Article) error {
-	for n := 1; n <= a.Versions; n++ {
-		r, err := s.record(txn, a.ID, n)
-		if err != nil || r.RevertOf > 0 {
-			continue // a missing or repeated version adds no words
-		}
-		raw, err := s.content(txn, a.ID, r)
-		if err != nil {
-			return err
-		}
-		words, err := rawWords(raw)
-		if err != nil {
-			return err
-		}
+// rebuildBatch is how many articles the index build reads between
+// progress checks.
+const rebuildBatch = 1000
+
+// rebuildCarry bounds the ids the index build holds in memory before it
+// writes every word's partial block.
+const rebuildCarry = 1 << 20
+
+// wordBuild builds the posting lists of a store, article by article in
+// ascending id order, into a write batch.
+type wordBuild struct {
+	s       *Store
+	wb      *badger.WriteBatch
+	carry   map[string]*carried
+	carried int
+}
+
+// carried is a word's block being filled.
+type carried struct {
+	first, last int64
+	v           []byte
+}
+
+func newWordBuild(s *Store, wb *badger.WriteBatch) *wordBuild {
+	return &wordBuild{s: s, wb: wb, carry: map[string]*carried{}}
+}
+
+// add indexes the words of every version of article a, whose id is above
+// every id added before.
+func (b *wordBuild) add(txn *badger.Txn, a *article.Article) error {
+	seen := map[string]bool{}
+	err := b.s.versionWords(txn, a, true, func(words []string) error {
 		for _, w := range words {
-			if err := wb.Set(wordKey(w, a.ID), nil); err != nil {
-				return err
+			if seen[w] {
+				continue
 			}
+			seen[w] = true
+			c := b.carry[w]
+			if c == nil {
+				b.carry[w] = &carried{first: a.ID, last: a.ID}
+			} else {
+				c.v = binary.AppendUvarint(c.v, uint64(a.ID-c.last))
+				c.last = a.ID
+				if len(c.v) >= maxBlockBytes {
+					if err := b.write(w, c); err != nil {
+						return err
+					}
+					delete(b.carry, w)
+				}
+			}
+			b.carried++
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if b.carried >= rebuildCarry {
+		return b.flush()
+	}
+	return nil
+}
+
+func (b *wordBuild) write(w string, c *carried) error {
+	return b.wb.Set(postingKey(postingPrefix(w), c.first), c.v)
+}
+
+// flush writes every word's partial block.
+func (b *wordBuild) flush() error {
+	for w, c := range b.carry {
+		if err := b.write(w, c); err != nil {
+			return err
 		}
 	}
+	clear(b.carry)
+	b.carried = 0
 	return nil
 }
