@@ -637,7 +637,7 @@ func (tq *textQuery) has(id int64) (bool, error) {
 
 // rebuildBatch is how many articles the index build reads between
 // progress checks.
-const rebuildBatch = 1000
+var rebuildBatch = 1000
 
 // rebuildCarry bounds the ids the index build holds in memory before it
 // writes every word's partial block.
