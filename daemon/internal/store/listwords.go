@@ -639,17 +639,17 @@ func (tq *textQuery) has(id int64) (bool, error) {
 // progress checks.
 var rebuildBatch = 1000
 
-// rebuildCarry bounds the ids the index build holds in memory before it
-// writes every word's partial block.
-const rebuildCarry = 1 << 20
+// rebuildCarry bounds the words whose partial block the index build holds
+// in memory (about 100 bytes each) before it writes them all: past it, a
+// word's later ids start another block.
+var rebuildCarry = 1 << 19
 
 // wordBuild builds the posting lists of a store, article by article in
 // ascending id order, into a write batch.
 type wordBuild struct {
-	s       *Store
-	wb      *badger.WriteBatch
-	carry   map[string]*carried
-	carried int
+	s     *Store
+	wb    *badger.WriteBatch
+	carry map[string]*carried
 }
 
 // carried is a word's block being filled.
@@ -685,14 +685,13 @@ func (b *wordBuild) add(txn *badger.Txn, a *article.Article) error {
 					delete(b.carry, w)
 				}
 			}
-			b.carried++
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	if b.carried >= rebuildCarry {
+	if len(b.carry) >= rebuildCarry {
 		return b.flush()
 	}
 	return nil
@@ -710,6 +709,5 @@ func (b *wordBuild) flush() error {
 		}
 	}
 	clear(b.carry)
-	b.carried = 0
 	return nil
 }

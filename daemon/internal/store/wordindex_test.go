@@ -283,8 +283,10 @@ func TestWordIndexRebuildsOldLayout(t *testing.T) {
 	if countKeys(t, wc.s, []byte("l:t")) == 0 {
 		t.Fatal("the old layout was not written")
 	}
-	old := rebuildBatch
-	rebuildBatch = 40
+	// Small batches, and a build that holds few words at a time, so that
+	// words get blocks from several flushes.
+	oldBatch, oldCarry := rebuildBatch, rebuildCarry
+	rebuildBatch, rebuildCarry = 40, 50
 	killed := errors.New("killed")
 	afterRebuildBatch = func(n int) error {
 		if n >= 120 {
@@ -292,7 +294,7 @@ func TestWordIndexRebuildsOldLayout(t *testing.T) {
 		}
 		return nil
 	}
-	t.Cleanup(func() { rebuildBatch, afterRebuildBatch = old, func(int) error { return nil } })
+	t.Cleanup(func() { rebuildBatch, rebuildCarry, afterRebuildBatch = oldBatch, oldCarry, func(int) error { return nil } })
 	if err := wc.s.EnsureListIndex(); !errors.Is(err, killed) {
 		t.Fatalf("build stopped between batches: %v", err)
 	}
