@@ -294,7 +294,9 @@ func TestWordIndexRebuildsOldLayout(t *testing.T) {
 		}
 		return nil
 	}
-	t.Cleanup(func() { rebuildBatch, rebuildCarry, afterRebuildBatch = oldBatch, oldCarry, func(int) error { return nil } })
+	t.Cleanup(func() {
+		rebuildBatch, rebuildCarry, afterRebuildBatch = oldBatch, oldCarry, func(int) error { return nil }
+	})
 	if err := wc.s.EnsureListIndex(); !errors.Is(err, killed) {
 		t.Fatalf("build stopped between batches: %v", err)
 	}
