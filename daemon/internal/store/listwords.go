@@ -1,14 +1,12 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
 	"maps"
 	"math"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"unicode"
@@ -27,8 +25,9 @@ import (
 //
 //	l:p<word>\x00<first id be64>  the block's other ids, each as the
 //	                              uvarint difference from the one before
-//	l:q<id be64>                  words article id gained that are not in
-//	                              the posting lists yet, NUL-separated
+//	l:q<shard byte>               words that articles (id modulo 64 is
+//	                              the shard) gained and that are not in
+//	                              the posting lists yet
 //
 // A block holds the word's ids from its first up to the next block's
 // first. A search reads the blocks of its words, so it costs the size of
@@ -36,11 +35,12 @@ import (
 // per word per article.
 //
 // A capture does not write the posting lists: the words an article gains
-// go to its own l:q key in the capture's transaction, so concurrent
-// captures never write the same key (every new article has "the"). Once
+// go to its shard of pending words in the capture's transaction, so
+// concurrent captures seldom write the same key (every new article has
+// "the", and new articles take consecutive ids, hence shards). Once
 // foldAt captures have added words, the next one folds the pending words
 // into the posting lists, up to foldWords words per transaction; a search
-// reads the few pending keys as well. Forgetting an article takes its id
+// reads the 64 pending keys as well. Forgetting an article takes its id
 // out of its words' blocks in the forgetting transaction.
 //
 // Words are lower-cased runs of letters and digits, 2 to 40 bytes long
@@ -324,15 +324,84 @@ func intersectIDs(a, b []int64) []int64 {
 	return out
 }
 
-func pendingValue(words []string) []byte {
-	return []byte(strings.Join(words, "\x00"))
+// pendingShards is how many keys hold the pending words: an article's
+// words go to the key of its id modulo pendingShards, so that concurrent
+// captures of different articles (new articles take consecutive ids)
+// seldom share one, and a fold or a search reads a fixed number of keys,
+// never a trail of deleted ones.
+const pendingShards = 64
+
+func pendingKey(id int64) []byte {
+	return append(slices.Clip(pfxListPending), byte(id%pendingShards))
 }
 
-func pendingWords(v []byte) []string {
-	if len(v) == 0 {
-		return nil
+// pendingEntry is one article's pending words.
+type pendingEntry struct {
+	id    int64
+	words []string
+}
+
+// encodePending is the value of a pending key: per article its id
+// (be64), its number of words, then each word, as uvarint lengths and
+// bytes.
+func encodePending(entries []pendingEntry) []byte {
+	var v []byte
+	for _, e := range entries {
+		v = binary.BigEndian.AppendUint64(v, uint64(e.id))
+		v = binary.AppendUvarint(v, uint64(len(e.words)))
+		for _, w := range e.words {
+			v = binary.AppendUvarint(v, uint64(len(w)))
+			v = append(v, w...)
+		}
 	}
-	return strings.Split(string(v), "\x00")
+	return v
+}
+
+func decodePending(v []byte) ([]pendingEntry, error) {
+	bad := fmt.Errorf("pending words are damaged")
+	var out []pendingEntry
+	for len(v) > 0 {
+		if len(v) < 8 {
+			return nil, bad
+		}
+		e := pendingEntry{id: int64(binary.BigEndian.Uint64(v))}
+		n, k := binary.Uvarint(v[8:])
+		if k <= 0 || n > maxVersionWords*1024 {
+			return nil, bad
+		}
+		v = v[8+k:]
+		for range n {
+			l, k := binary.Uvarint(v)
+			if k <= 0 || l > uint64(len(v)-k) {
+				return nil, bad
+			}
+			e.words = append(e.words, string(v[k:k+int(l)]))
+			v = v[k+int(l):]
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// readPending reads the pending entries of the key that holds article
+// id's.
+func readPending(txn *badger.Txn, id int64) ([]pendingEntry, error) {
+	var entries []pendingEntry
+	_, err := getOptional(txn, pendingKey(id), func(v []byte) error {
+		var err error
+		entries, err = decodePending(v)
+		return err
+	})
+	return entries, err
+}
+
+// writePending stores the pending entries of the key that holds article
+// id's, deleting it when none is left.
+func writePending(txn *badger.Txn, id int64, entries []pendingEntry) error {
+	if len(entries) == 0 {
+		return txn.Delete(pendingKey(id))
+	}
+	return txn.Set(pendingKey(id), encodePending(entries))
 }
 
 // addWords indexes the words of a new content of an article. Only words
@@ -361,26 +430,25 @@ func (s *Store) addWords(txn *badger.Txn, id int64, c article.Content, fresh boo
 	if len(add) == 0 {
 		return nil
 	}
-	k := idKey(pfxListPending, id)
-	if !fresh {
-		var before []string
-		if _, err := getOptional(txn, k, func(v []byte) error { before = pendingWords(v); return nil }); err != nil {
-			return err
+	entries, err := readPending(txn, id)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(entries, func(e pendingEntry) bool { return e.id == id })
+	if i < 0 {
+		entries = append(entries, pendingEntry{id: id, words: add})
+	} else {
+		in := make(map[string]bool, len(entries[i].words))
+		for _, w := range entries[i].words {
+			in[w] = true
 		}
-		if len(before) > 0 {
-			in := make(map[string]bool, len(before))
-			for _, w := range before {
-				in[w] = true
+		for _, w := range add {
+			if !in[w] {
+				entries[i].words = append(entries[i].words, w)
 			}
-			for _, w := range add {
-				if !in[w] {
-					before = append(before, w)
-				}
-			}
-			add = before
 		}
 	}
-	if err := txn.Set(k, pendingValue(add)); err != nil {
+	if err := writePending(txn, id, entries); err != nil {
 		return err
 	}
 	s.words.pending.Add(1)
@@ -422,12 +490,18 @@ func (s *Store) versionWords(txn *badger.Txn, a *article.Article, lenient bool, 
 // blocks of the words of every version it has, and its pending words.
 // Call it before the versions are deleted.
 func (s *Store) removeWords(txn *badger.Txn, a *article.Article) error {
-	if err := txn.Delete(idKey(pfxListPending, a.ID)); err != nil {
+	entries, err := readPending(txn, a.ID)
+	if err != nil {
 		return err
+	}
+	if i := slices.IndexFunc(entries, func(e pendingEntry) bool { return e.id == a.ID }); i >= 0 {
+		if err := writePending(txn, a.ID, slices.Delete(entries, i, i+1)); err != nil {
+			return err
+		}
 	}
 	seen := map[string]bool{}
 	var words []string
-	err := s.versionWords(txn, a, false, func(ws []string) error {
+	err = s.versionWords(txn, a, false, func(ws []string) error {
 		for _, w := range ws {
 			if !seen[w] {
 				seen[w] = true
@@ -488,51 +562,55 @@ func (s *Store) foldPending() error {
 // lists; more says pending words are left.
 func foldSome(txn *badger.Txn) (more bool, err error) {
 	byWord := map[string][]int64{}
-	var folded []int64 // articles whose pending words all fold now
-	var partID int64   // an article whose words fold in part
-	var partRest []string
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: pfxListPending, PrefetchValues: true, PrefetchSize: 16})
+	type shard struct {
+		key  []byte
+		left []pendingEntry // what does not fold now
+	}
+	var shards []shard
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: pfxListPending, PrefetchValues: true, PrefetchSize: pendingShards})
 	for it.Rewind(); it.Valid(); it.Next() {
-		if len(byWord) >= foldWords {
-			more = true
-			break
-		}
-		k := it.Item().Key()
-		id := int64(binary.BigEndian.Uint64(k[len(pfxListPending):]))
-		var words []string
-		if err := it.Item().Value(func(v []byte) error { words = pendingWords(v); return nil }); err != nil {
+		var entries []pendingEntry
+		if err := it.Item().Value(func(v []byte) error {
+			var err error
+			entries, err = decodePending(v)
+			return err
+		}); err != nil {
 			it.Close()
 			return false, err
 		}
-		i := 0
-		for ; i < len(words); i++ {
-			if _, ok := byWord[words[i]]; !ok && len(byWord) >= foldWords {
-				break
+		sh := shard{key: it.Item().KeyCopy(nil)}
+		for _, e := range entries {
+			i := 0
+			for ; i < len(e.words) && !more; i++ {
+				if _, ok := byWord[e.words[i]]; !ok && len(byWord) >= foldWords {
+					more = true
+					break
+				}
+				byWord[e.words[i]] = append(byWord[e.words[i]], e.id)
 			}
-			byWord[words[i]] = append(byWord[words[i]], id)
+			if i < len(e.words) {
+				sh.left = append(sh.left, pendingEntry{id: e.id, words: e.words[i:]})
+			}
 		}
-		if i < len(words) {
-			partID, partRest, more = id, words[i:], true
-			break
-		}
-		folded = append(folded, id)
+		shards = append(shards, sh)
 	}
 	it.Close()
-	words := slices.Sorted(maps.Keys(byWord))
 	pit := txn.NewIterator(badger.IteratorOptions{Prefix: pfxListPosting, Reverse: true})
 	defer pit.Close()
-	for _, w := range words {
-		if err := addPostings(txn, pit, w, byWord[w]); err != nil {
+	for _, w := range slices.Sorted(maps.Keys(byWord)) {
+		ids := byWord[w]
+		slices.Sort(ids) // shards hold ids in any order; an entry's words are distinct
+		if err := addPostings(txn, pit, w, ids); err != nil {
 			return false, err
 		}
 	}
-	for _, id := range folded {
-		if err := txn.Delete(idKey(pfxListPending, id)); err != nil {
-			return false, err
+	for _, sh := range shards {
+		if len(sh.left) == 0 {
+			err = txn.Delete(sh.key)
+		} else {
+			err = txn.Set(sh.key, encodePending(sh.left))
 		}
-	}
-	if partRest != nil {
-		if err := txn.Set(idKey(pfxListPending, partID), pendingValue(partRest)); err != nil {
+		if err != nil {
 			return false, err
 		}
 	}
@@ -607,21 +685,25 @@ func pendingWith(txn *badger.Txn, words []string) (map[string][]int64, error) {
 		want[w] = true
 	}
 	out := map[string][]int64{}
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: pfxListPending, PrefetchValues: true, PrefetchSize: 64})
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: pfxListPending, PrefetchValues: true, PrefetchSize: pendingShards})
 	defer it.Close()
 	for it.Rewind(); it.Valid(); it.Next() {
-		k := it.Item().Key()
-		id := int64(binary.BigEndian.Uint64(k[len(pfxListPending):]))
 		if err := it.Item().Value(func(v []byte) error {
-			for w := range bytes.SplitSeq(v, []byte{0}) {
-				if want[string(w)] {
-					out[string(w)] = append(out[string(w)], id)
+			entries, err := decodePending(v)
+			for _, e := range entries {
+				for _, w := range e.words {
+					if want[w] {
+						out[w] = append(out[w], e.id)
+					}
 				}
 			}
-			return nil
+			return err
 		}); err != nil {
 			return nil, err
 		}
+	}
+	for _, ids := range out {
+		slices.Sort(ids)
 	}
 	return out, nil
 }
