@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -540,34 +541,70 @@ func (s *Store) foldWordsIfDue() {
 }
 
 // foldPending folds every pending word into the posting lists, one
-// transaction per foldWords words. Hold words.fold.
+// transaction per foldWords words. It folds every shard at once while no
+// capture gets in the way; when one does (it wrote a shard the fold read),
+// it folds shard by shard, where a conflict costs one shard's work and is
+// retried. Hold words.fold.
 func (s *Store) foldPending() error {
+	if err := s.Writable(); err != nil {
+		return fmt.Errorf("fold pending words: %w", err)
+	}
 	for {
 		var more bool
-		err := s.update(context.Background(), func(txn *badger.Txn) error {
+		err := s.db.Update(func(txn *badger.Txn) error {
 			var err error
-			more, err = foldSome(txn)
+			more, err = foldSome(txn, -1)
 			return err
 		})
+		if errors.Is(err, badger.ErrConflict) {
+			break
+		}
 		if err != nil {
-			return fmt.Errorf("fold pending words: %w", err)
+			return fmt.Errorf("fold pending words: %w", mapStoreErr(err))
 		}
 		if !more {
 			return nil
 		}
 	}
+	return s.foldShards()
 }
 
-// foldSome moves up to foldWords distinct pending words into the posting
-// lists; more says pending words are left.
-func foldSome(txn *badger.Txn) (more bool, err error) {
+// foldShards folds every pending word shard by shard. Hold words.fold.
+func (s *Store) foldShards() error {
+	for shard := range pendingShards {
+		for {
+			var more bool
+			err := s.update(context.Background(), func(txn *badger.Txn) error {
+				var err error
+				more, err = foldSome(txn, shard)
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("fold pending words: %w", err)
+			}
+			if !more {
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// foldSome moves up to foldWords distinct pending words of one shard (or,
+// with shard -1, of all) into the posting lists; more says pending words
+// are left.
+func foldSome(txn *badger.Txn, shard int) (more bool, err error) {
 	byWord := map[string][]int64{}
-	type shard struct {
+	type kept struct {
 		key  []byte
 		left []pendingEntry // what does not fold now
 	}
-	var shards []shard
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: pfxListPending, PrefetchValues: true, PrefetchSize: pendingShards})
+	var shards []kept
+	prefix := pfxListPending
+	if shard >= 0 {
+		prefix = pendingKey(int64(shard))
+	}
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: pendingShards})
 	for it.Rewind(); it.Valid(); it.Next() {
 		var entries []pendingEntry
 		if err := it.Item().Value(func(v []byte) error {
@@ -578,7 +615,7 @@ func foldSome(txn *badger.Txn) (more bool, err error) {
 			it.Close()
 			return false, err
 		}
-		sh := shard{key: it.Item().KeyCopy(nil)}
+		sh := kept{key: it.Item().KeyCopy(nil)}
 		for _, e := range entries {
 			i := 0
 			for ; i < len(e.words) && !more; i++ {

@@ -180,8 +180,10 @@ func TestWordIndexAnswersAsEveryVersionSays(t *testing.T) {
 	if blocks := countKeys(t, wc.s, postingPrefix("common")); blocks < 2 {
 		t.Fatalf("a word of 700 articles is in %d block, want it cut in several", blocks)
 	}
+	// Shard by shard, as a fold does when captures keep writing pending
+	// words while it runs.
 	wc.s.words.fold.Lock()
-	if err := wc.s.foldPending(); err != nil {
+	if err := wc.s.foldShards(); err != nil {
 		t.Fatal(err)
 	}
 	wc.s.words.fold.Unlock()
@@ -332,5 +334,53 @@ func TestWordIndexRebuildsOldLayout(t *testing.T) {
 	slices.Sort(got)
 	if want := wc.want("fresh corrected"); !slices.Equal(got, want) {
 		t.Fatalf("listing search after the rebuild: %v, want %v", head(got), head(want))
+	}
+}
+
+// Captures running at once, folding as they go, lose no word: each
+// article is found by its own word and all by the word they share.
+func TestWordIndexConcurrentCaptures(t *testing.T) {
+	s := openStore(t, t.TempDir())
+	const clients, each = 8, 40
+	errs := make(chan error, clients)
+	for c := range clients {
+		go func() {
+			for i := range each {
+				n := c*each + i
+				// A site per client: captures of one site share its
+				// template furniture's key.
+				site := fmt.Sprintf("site%d.test", c)
+				u := fmt.Sprintf("https://%s/%d", site, n)
+				cp := capture(u, "Budget", "Shared words here.", "Own word "+vocabWord(n)+".")
+				if _, err := s.SaveCapture(context.Background(), Ingest{Capture: cp, URL: u, Site: site, MarkRead: true, Now: t0}); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range clients {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if countKeys(t, s, pfxListPosting) == 0 {
+		t.Fatal("no fold ran during 320 captures")
+	}
+	find := func(q string) int {
+		p, err := s.ListArticles(ListFilter{Q: q, Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(p.Articles)
+	}
+	if n := find("shared words"); n != clients*each {
+		t.Errorf("the shared words find %d articles, want %d", n, clients*each)
+	}
+	for n := range clients * each {
+		if got := find("own " + vocabWord(n)); got != 1 {
+			t.Errorf("article %d's own word finds %d articles", n, got)
+		}
 	}
 }
