@@ -56,7 +56,8 @@ var (
 const maxBlockBytes = 512
 
 // foldAt is how many captures add pending words before one folds them
-// into the posting lists; a search reads about as many pending keys.
+// into the posting lists; a search reads the pending words of about as
+// many captures.
 const foldAt = 64
 
 // foldWords bounds the distinct words one fold transaction writes, at
