@@ -180,8 +180,8 @@ func TestWordIndexAnswersAsEveryVersionSays(t *testing.T) {
 	if blocks := countKeys(t, wc.s, postingPrefix("common")); blocks < 2 {
 		t.Fatalf("a word of 700 articles is in %d block, want it cut in several", blocks)
 	}
-	// Shard by shard, as a fold does when captures keep writing pending
-	// words while it runs.
+	// A few shards at a time, as a fold does when captures keep writing
+	// pending words while it runs.
 	wc.s.words.fold.Lock()
 	if err := wc.s.foldShards(); err != nil {
 		t.Fatal(err)
