@@ -30,6 +30,7 @@ func main() {
 	wait := flag.Duration("wait", time.Minute, "with -memory: idle time after the burst before the last reading")
 	reuse := flag.String("reuse", "", "with -memory: keep the filled store in this folder and reuse it on later runs")
 	storageOnly := flag.Bool("storage", false, "measure only the storage rows, and print each store's keys and bytes by prefix")
+	flag.IntVar(&storageClients, "storage-clients", storageClients, "captures sent at once while filling the storage rows' stores")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("bench: ")
