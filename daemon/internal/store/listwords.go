@@ -57,8 +57,10 @@ const maxBlockBytes = 512
 
 // foldAt is how many captures add pending words before one folds them
 // into the posting lists; a search reads the pending words of about as
-// many captures.
-const foldAt = 64
+// many captures (in place: a few hundred kilobytes at most). A fold's
+// commit makes the captures then writing the shards it folded run again,
+// so folds are not made more frequent than this.
+const foldAt = 256
 
 // foldWords bounds the distinct words one fold transaction writes, at
 // most maxBlockBytes each: well inside Badger's transaction limit.
@@ -360,29 +362,44 @@ func encodePending(entries []pendingEntry) []byte {
 }
 
 func decodePending(v []byte) ([]pendingEntry, error) {
-	bad := fmt.Errorf("pending words are damaged")
 	var out []pendingEntry
+	err := scanPending(v, func(id int64, w []byte) {
+		if len(out) == 0 || out[len(out)-1].id != id {
+			out = append(out, pendingEntry{id: id})
+		}
+		if w != nil {
+			out[len(out)-1].words = append(out[len(out)-1].words, string(w))
+		}
+	})
+	return out, err
+}
+
+// scanPending calls each with every word of a pending key's value and the
+// article it is of, reading the value in place (and once with a nil word
+// for each article, first).
+func scanPending(v []byte, each func(id int64, w []byte)) error {
+	bad := fmt.Errorf("pending words are damaged")
 	for len(v) > 0 {
 		if len(v) < 8 {
-			return nil, bad
+			return bad
 		}
-		e := pendingEntry{id: int64(binary.BigEndian.Uint64(v))}
+		id := int64(binary.BigEndian.Uint64(v))
 		n, k := binary.Uvarint(v[8:])
-		if k <= 0 || n > maxVersionWords*1024 {
-			return nil, bad
+		if k <= 0 || n > uint64(len(v)) {
+			return bad
 		}
+		each(id, nil)
 		v = v[8+k:]
 		for range n {
 			l, k := binary.Uvarint(v)
 			if k <= 0 || l > uint64(len(v)-k) {
-				return nil, bad
+				return bad
 			}
-			e.words = append(e.words, string(v[k:k+int(l)]))
+			each(id, v[k:k+int(l)])
 			v = v[k+int(l):]
 		}
-		out = append(out, e)
 	}
-	return out, nil
+	return nil
 }
 
 // readPending reads the pending entries of the key that holds article
@@ -735,15 +752,11 @@ func pendingWith(txn *badger.Txn, words []string) (map[string][]int64, error) {
 	defer it.Close()
 	for it.Rewind(); it.Valid(); it.Next() {
 		if err := it.Item().Value(func(v []byte) error {
-			entries, err := decodePending(v)
-			for _, e := range entries {
-				for _, w := range e.words {
-					if want[w] {
-						out[w] = append(out[w], e.id)
-					}
+			return scanPending(v, func(id int64, w []byte) {
+				if w != nil && want[string(w)] {
+					out[string(w)] = append(out[string(w)], id)
 				}
-			}
-			return err
+			})
 		}); err != nil {
 			return nil, err
 		}
