@@ -425,6 +425,7 @@ func (l *listScan) run(s *Store, txn *badger.Txn) error {
 		if l.inText, err = s.newTextQuery(txn, l.needle); err != nil {
 			return err
 		}
+		defer l.inText.close()
 	}
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: l.prefix, Reverse: !l.f.Oldest, PrefetchValues: l.textInValue, PrefetchSize: 256})
 	defer it.Close()

@@ -680,10 +680,58 @@ func foldSome(txn *badger.Txn, lo, hi int) (more bool, err error) {
 	return more, nil
 }
 
+// collectBlocks: when a word of a search has at most this many blocks,
+// the search reads its words' lists whole and keeps the articles in all;
+// otherwise (every word is common) it tests the candidates the listing
+// walks, reading only the blocks they fall in, which fills a page of
+// common words without reading their lists.
+var collectBlocks = 16
+
 // textQuery answers whether an article's text holds every word of a
 // search.
 type textQuery struct {
-	ids []int64 // the articles that have every word, ascending
+	ids     []int64       // the articles that have every word, ascending
+	cursors []*wordCursor // instead, when every word is common: one each
+}
+
+// wordCursor answers whether articles have one word, reading the block
+// each falls in (the last one read is kept: a listing's candidates come
+// in runs of the same block).
+type wordCursor struct {
+	txn     *badger.Txn
+	prefix  []byte
+	pending []int64          // the articles whose pending words have it
+	it      *badger.Iterator // over the word's blocks, in reverse
+	ids     []int64          // the block read last
+}
+
+func (c *wordCursor) has(id int64) (bool, error) {
+	if _, ok := slices.BinarySearch(c.pending, id); ok {
+		return true, nil
+	}
+	if len(c.ids) == 0 || id < c.ids[0] || id > c.ids[len(c.ids)-1] {
+		if c.it == nil {
+			c.it = c.txn.NewIterator(badger.IteratorOptions{Prefix: c.prefix, Reverse: true})
+		}
+		_, ids, found, err := seekBlock(c.it, c.prefix, id)
+		if err != nil || !found {
+			return false, err
+		}
+		c.ids = ids
+	}
+	_, ok := slices.BinarySearch(c.ids, id)
+	return ok, nil
+}
+
+// countBlocks counts word w's blocks, up to limit+1.
+func countBlocks(txn *badger.Txn, w string, limit int) int {
+	n := 0
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: postingPrefix(w)})
+	defer it.Close()
+	for it.Rewind(); it.Valid() && n <= limit; it.Next() {
+		n++
+	}
+	return n
 }
 
 // newTextQuery prepares a text search for q, or returns nil when q has no
@@ -699,6 +747,18 @@ func (s *Store) newTextQuery(txn *badger.Txn, q string) (*textQuery, error) {
 		return nil, err
 	}
 	tq := &textQuery{}
+	least := -1
+	for _, w := range words {
+		if n := countBlocks(txn, w, collectBlocks); least < 0 || n < least {
+			least = n
+		}
+	}
+	if least > collectBlocks {
+		for _, w := range words {
+			tq.cursors = append(tq.cursors, &wordCursor{txn: txn, prefix: postingPrefix(w), pending: pending[w]})
+		}
+		return tq, nil
+	}
 	for i, w := range words {
 		ids, err := postingIDs(txn, w)
 		if err != nil {
@@ -772,8 +832,29 @@ func (tq *textQuery) has(id int64) (bool, error) {
 	if tq == nil {
 		return false, nil
 	}
+	if tq.cursors != nil {
+		for _, c := range tq.cursors {
+			if ok, err := c.has(id); err != nil || !ok {
+				return false, err
+			}
+		}
+		return true, nil
+	}
 	_, ok := slices.BinarySearch(tq.ids, id)
 	return ok, nil
+}
+
+// close closes the iterators the query opened (before its transaction
+// ends).
+func (tq *textQuery) close() {
+	if tq == nil {
+		return
+	}
+	for _, c := range tq.cursors {
+		if c.it != nil {
+			c.it.Close()
+		}
+	}
 }
 
 // rebuildBatch is how many articles the index build reads between
