@@ -32,8 +32,9 @@ import (
 //
 // A block holds the word's ids from its first up to the next block's
 // first. A search reads the blocks of its words, so it costs the size of
-// its answer; a store holds about one key per word and per block, not one
-// per word per article.
+// its answer, or, when every word is common, only the blocks of the
+// articles the listing walks; a store holds about one key per word and
+// per block, not one per word per article.
 //
 // A capture does not write the posting lists: the words an article gains
 // go to its shard of pending words in the capture's transaction, so
