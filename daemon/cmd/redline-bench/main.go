@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"log"
 	"maps"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"time"
@@ -30,11 +29,19 @@ func main() {
 	burst := flag.Int("burst", 10000, "with -memory: captures sent over HTTP by 16 clients")
 	wait := flag.Duration("wait", time.Minute, "with -memory: idle time after the burst before the last reading")
 	reuse := flag.String("reuse", "", "with -memory: keep the filled store in this folder and reuse it on later runs")
+	storageOnly := flag.Bool("storage", false, "measure only the storage rows, and print each store's keys and bytes by prefix")
+	flag.IntVar(&storageClients, "storage-clients", storageClients, "captures sent at once while filling the storage rows' stores")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("bench: ")
 	if *memory {
 		if err := runMemory(*reuse, *articles, *burst, *wait); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
+	if *storageOnly {
+		if err := runStorage(*python); err != nil {
 			log.Fatal(err)
 		}
 		return
@@ -90,29 +97,9 @@ func run(out, python string, articles int) error {
 		return err
 	}
 
-	log.Print("storage: one article, 100 versions")
-	rng := rand.New(rand.NewPCG(3, 5))
-	extra := pool(pages[len(pages)/2:])
-	one := histories{history(rng, pages[0], extra, 100)}
-	s, err := measureStorage(work, "history", python, refDir, one)
-	if err != nil {
+	if r.Storage, err = storageRows(work, python, refDir, pages, nil); err != nil {
 		return err
 	}
-	s.Name = "1 article × 100 versions"
-	r.Storage = append(r.Storage, s)
-
-	log.Print("storage: 1,000 articles × 5 versions")
-	var corpus histories
-	gen := newMarkov(pages)
-	for i := range 1000 {
-		p := gen.article(rng, fmt.Sprintf("Story %d: %s", i, gen.paragraph(rng, 8)), 600+rng.IntN(1800))
-		corpus = append(corpus, history(rng, p, extra, 5))
-	}
-	if s, err = measureStorage(work, "corpus", python, refDir, corpus); err != nil {
-		return err
-	}
-	s.Name = "1,000 articles × 5 versions"
-	r.Storage = append(r.Storage, s)
 
 	log.Print("ingest over HTTP")
 	if r.Ingest, err = goBench("./daemon/internal/api", "CaptureIngest", "2000x"); err != nil {

@@ -72,6 +72,9 @@ func measureStorage(work, name, python, refDir string, h histories) (sizes, erro
 	return s, nil
 }
 
+// storageClients is how many captures redlineBytes sends at once.
+var storageClients = 32
+
 // redlineBytes stores every version as browser captures of its article,
 // oldest first, then closes the store and measures it.
 func redlineBytes(dir string, h histories) (int64, error) {
@@ -83,7 +86,7 @@ func redlineBytes(dir string, h histories) (int64, error) {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var firstErr error
-	for range 32 {
+	for range max(storageClients, 1) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -70,6 +70,8 @@ type Saved struct {
 // the previous version of the same source, and a read when asked. It
 // returns after the write is on disk.
 func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
+	// Deferred first, so it runs last: after the event lock is released.
+	defer s.foldWordsIfDue()
 	content := in.Capture.Content()
 	raw := contentBytes(content)
 	c := &capturing{s: s, in: in, content: content, raw: raw, hash: hashOf(raw), judged: judgeMemo{}}

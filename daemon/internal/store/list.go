@@ -41,7 +41,7 @@ var (
 
 // listIndexVersion changes when the layout of l: keys changes; a store with
 // another version rebuilds its index on open.
-const listIndexVersion = "3"
+const listIndexVersion = "4"
 
 // Orders of a listing.
 const (
@@ -219,9 +219,12 @@ func (s *Store) unindex(txn *badger.Txn, a *article.Article) error {
 	return nil
 }
 
-// EnsureListIndex builds the list index when the store has none (a store
-// written before the index existed, or restored from such a backup). The
-// daemon calls it once at start, before serving.
+// EnsureListIndex builds the list index when the store has none, or has
+// it in another form (a store written before the index or its current
+// layout existed, or restored from such a backup), and folds the words
+// left pending. The daemon calls it once at start, before serving. The
+// version is written only once the whole index is: a build cut short
+// (the process killed) is done again at the next start.
 func (s *Store) EnsureListIndex() error {
 	var have bool
 	err := s.db.View(func(txn *badger.Txn) error {
@@ -233,14 +236,18 @@ func (s *Store) EnsureListIndex() error {
 		return fmt.Errorf("read list index version: %w", err)
 	}
 	if have {
-		return nil
+		s.words.fold.Lock()
+		defer s.words.fold.Unlock()
+		return s.foldPending()
 	}
 	start := time.Now()
+	s.log.Info("building the list index", "version", listIndexVersion)
 	if err := s.dropPrefix(pfxList); err != nil {
 		return fmt.Errorf("clear list index: %w", err)
 	}
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
+	words := newWordBuild(s, wb)
 	n := 0
 	err = s.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: pfxArticle, PrefetchValues: true, PrefetchSize: 256})
@@ -254,7 +261,7 @@ func (s *Store) EnsureListIndex() error {
 			if a.Changes > 0 {
 				entry.firstChange = max(s.firstChangeDelay(txn, &a), time.Second)
 			}
-			if err := s.rebuildWords(txn, wb, &a); err != nil {
+			if err := words.add(txn, &a); err != nil {
 				return err
 			}
 			for _, k := range listKeys(&a) {
@@ -263,14 +270,22 @@ func (s *Store) EnsureListIndex() error {
 				}
 			}
 			n++
+			if n%rebuildBatch == 0 {
+				if err := afterRebuildBatch(n); err != nil {
+					return err
+				}
+				if n%(10*rebuildBatch) == 0 {
+					s.log.Info("building the list index", "articles", n, "took", time.Since(start).Round(time.Millisecond))
+				}
+			}
 		}
-		return nil
+		return words.flush()
 	})
-	if err == nil {
-		err = wb.Set(keyListIndex, []byte(listIndexVersion))
+	if ferr := wb.Flush(); err == nil {
+		err = ferr
 	}
 	if err == nil {
-		err = wb.Flush()
+		err = s.db.Update(func(txn *badger.Txn) error { return txn.Set(keyListIndex, []byte(listIndexVersion)) })
 	}
 	if err != nil {
 		return fmt.Errorf("build list index: %w", err)
@@ -278,6 +293,10 @@ func (s *Store) EnsureListIndex() error {
 	s.log.Info("list index built", "articles", n, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
+
+// afterRebuildBatch runs between batches of an index build; a test stops
+// the build there, as a killed process would.
+var afterRebuildBatch = func(articles int) error { return nil }
 
 // firstChangeDelay is how long after its first version an article first
 // changed: the capture time of the first version that followed another of
@@ -406,6 +425,7 @@ func (l *listScan) run(s *Store, txn *badger.Txn) error {
 		if l.inText, err = s.newTextQuery(txn, l.needle); err != nil {
 			return err
 		}
+		defer l.inText.close()
 	}
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: l.prefix, Reverse: !l.f.Oldest, PrefetchValues: l.textInValue, PrefetchSize: 256})
 	defer it.Close()

@@ -61,6 +61,8 @@ type Store struct {
 	eventMu sync.Mutex
 	// due is the floor of the due index.
 	due dueFloor
+	// words is the state of the word index (listwords.go).
+	words wordIndex
 
 	closeOnce sync.Once
 	closeErr  error
