@@ -135,6 +135,9 @@ func (s *Store) importBatch(ctx context.Context, xs []Exported) ([]bool, error) 
 		return nil
 	})
 	s.eventMu.Unlock()
+	// Fold the new words into the posting lists as captures do: pending,
+	// they would be copied again with every batch.
+	defer s.foldWordsIfDue()
 	if errors.Is(err, badger.ErrTxnTooBig) && len(xs) > 1 {
 		half := len(xs) / 2
 		first, err := s.importBatch(ctx, xs[:half])
