@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"log"
 	"maps"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"time"
@@ -29,10 +28,17 @@ func main() {
 	memory := flag.Bool("memory", false, "measure only the daemon's memory: cold on a filled store, during a burst of captures and after it")
 	burst := flag.Int("burst", 10000, "with -memory: captures sent over HTTP by 16 clients")
 	wait := flag.Duration("wait", time.Minute, "with -memory: idle time after the burst before the last reading")
+	storage := flag.Bool("storage", false, "measure only the storage rows, and print where Redline's bytes go")
 	reuse := flag.String("reuse", "", "with -memory: keep the filled store in this folder and reuse it on later runs")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("bench: ")
+	if *storage {
+		if err := runStorage(*python); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	if *memory {
 		if err := runMemory(*reuse, *articles, *burst, *wait); err != nil {
 			log.Fatal(err)
@@ -91,9 +97,7 @@ func run(out, python string, articles int) error {
 	}
 
 	log.Print("storage: one article, 100 versions")
-	rng := rand.New(rand.NewPCG(3, 5))
-	extra := pool(pages[len(pages)/2:])
-	one := histories{history(rng, pages[0], extra, 100)}
+	one, corpus := storageHistories(pages)
 	s, err := measureStorage(work, "history", python, refDir, one)
 	if err != nil {
 		return err
@@ -102,12 +106,6 @@ func run(out, python string, articles int) error {
 	r.Storage = append(r.Storage, s)
 
 	log.Print("storage: 1,000 articles × 5 versions")
-	var corpus histories
-	gen := newMarkov(pages)
-	for i := range 1000 {
-		p := gen.article(rng, fmt.Sprintf("Story %d: %s", i, gen.paragraph(rng, 8)), 600+rng.IntN(1800))
-		corpus = append(corpus, history(rng, p, extra, 5))
-	}
 	if s, err = measureStorage(work, "corpus", python, refDir, corpus); err != nil {
 		return err
 	}

@@ -66,6 +66,9 @@ func measureStorage(work, name, python, refDir string, h histories) (sizes, erro
 	if s.Git, err = gitBytes(filepath.Join(work, name, "git"), h); err != nil {
 		return s, err
 	}
+	if python == "" {
+		return s, nil
+	}
 	if s.Brotli, err = brotliBytes(filepath.Join(work, name, "brotli"), python, refDir, h); err != nil {
 		return s, err
 	}
