@@ -30,6 +30,7 @@ func main() {
 	wait := flag.Duration("wait", time.Minute, "with -memory: idle time after the burst before the last reading")
 	storage := flag.Bool("storage", false, "measure only the storage rows, and print where Redline's bytes go")
 	reuse := flag.String("reuse", "", "with -memory: keep the filled store in this folder and reuse it on later runs")
+	heapProfile := flag.String("heapprofile", "", "with -memory: build the daemon with heap profiles and write them to this path prefix: -1 halfway through the burst, -2 at its end, -3 after the idle wait")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("bench: ")
@@ -40,7 +41,7 @@ func main() {
 		return
 	}
 	if *memory {
-		if err := runMemory(*reuse, *articles, *burst, *wait); err != nil {
+		if err := runMemory(*reuse, *heapProfile, *articles, *burst, *wait); err != nil {
 			log.Fatal(err)
 		}
 		return
@@ -51,7 +52,7 @@ func main() {
 }
 
 // runMemory prints the daemon's memory figures; it takes a few minutes.
-func runMemory(reuse string, articles, burst int, wait time.Duration) error {
+func runMemory(reuse, heapProfile string, articles, burst int, wait time.Duration) error {
 	work, err := os.MkdirTemp("", "redline-memory-")
 	if err != nil {
 		return err
@@ -61,11 +62,18 @@ func runMemory(reuse string, articles, burst int, wait time.Duration) error {
 	if err != nil {
 		return err
 	}
-	bin, _, err := buildBinary(work)
+	var tags []string
+	if heapProfile != "" {
+		if heapProfile, err = filepath.Abs(heapProfile); err != nil {
+			return err
+		}
+		tags = append(tags, "heapprofile")
+	}
+	bin, _, err := buildBinary(work, tags...)
 	if err != nil {
 		return err
 	}
-	m, err := measureMemory(work, bin, reuse, articles, burst, wait, pool(pages))
+	m, err := measureMemory(work, bin, reuse, heapProfile, articles, burst, wait, pool(pages))
 	if err != nil {
 		return err
 	}

@@ -86,7 +86,10 @@ func redlineBytes(dir string, h histories) (int64, error) {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var firstErr error
-	for range 32 {
+	// Eight writers: with more, a capture can lose the race for the event
+	// counter more times than the store retries (the commit path is being
+	// reworked); the bytes stored do not depend on how many write at once.
+	for range 8 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
