@@ -13,6 +13,8 @@ import (
 	"syscall"
 
 	"github.com/dgraph-io/badger/v4"
+
+	"redline/daemon/internal/store"
 )
 
 // storageHistories are the two histories of the storage rows: one article
@@ -139,9 +141,68 @@ func printBreakdown(dir string) error {
 	slices.SortFunc(prefixes, func(a, b string) int {
 		return int((uses[b].keyBytes + uses[b].valueBytes) - (uses[a].keyBytes + uses[a].valueBytes))
 	})
+	alone := map[string]int64{}
+	for _, p := range prefixes {
+		if alone[p], err = prefixAlone(db, p); err != nil {
+			return err
+		}
+	}
+	fmt.Println("    (alone: the tables of a store holding only those keys, compacted)")
 	for _, p := range prefixes {
 		u := uses[p]
-		fmt.Printf("    %-4s %7d keys  keys %10s  values %10s\n", p, u.keys, kb(u.keyBytes), kb(u.valueBytes))
+		fmt.Printf("    %-4s %7d keys  keys %10s  values %10s  alone %10s\n", p, u.keys, kb(u.keyBytes), kb(u.valueBytes), kb(alone[p]))
 	}
 	return nil
+}
+
+// prefixAlone copies the live keys under prefix into a new store with the
+// daemon's options, compacts it and returns the size of its tables: what
+// those keys cost on disk, block compression, indexes and Bloom filters
+// included.
+func prefixAlone(db *badger.DB, prefix string) (int64, error) {
+	dir, err := os.MkdirTemp("", "redline-prefix-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir)
+	out, err := badger.Open(store.BadgerOptions(dir).WithSyncWrites(false))
+	if err != nil {
+		return 0, err
+	}
+	wb := out.NewWriteBatch()
+	err = db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefix)})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			v, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			if err := wb.Set(it.Item().KeyCopy(nil), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		err = wb.Flush()
+	}
+	if err == nil {
+		err = out.Flatten(1)
+	}
+	if err != nil {
+		out.Close()
+		return 0, err
+	}
+	if err := out.Close(); err != nil {
+		return 0, err
+	}
+	var total int64
+	matches, _ := filepath.Glob(filepath.Join(dir, "*.sst"))
+	for _, m := range matches {
+		if info, err := os.Stat(m); err == nil {
+			total += info.Size()
+		}
+	}
+	return total, nil
 }
