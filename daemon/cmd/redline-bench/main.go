@@ -134,6 +134,11 @@ func run(out, python string, articles int) error {
 		return err
 	}
 
+	log.Print("daemon memory: 10,000 articles, a burst of 10,000 captures, a minute after")
+	if r.Memory, err = measureMemory(work, bin, "", "", 10000, 10000, time.Minute, pool(pages)); err != nil {
+		return err
+	}
+
 	log.Print("watcher")
 	if r.Watcher, err = goBench("./daemon/internal/store", "SchedulerTick", "1x"); err != nil {
 		return err
