@@ -37,9 +37,11 @@ type footprint struct {
 	LoadSeconds  float64
 }
 
-func buildBinary(work string) (string, int64, error) {
+// buildBinary builds the daemon as released, with the given build tags
+// added (the memory run's heap profiles use "heapprofile").
+func buildBinary(work string, tags ...string) (string, int64, error) {
 	bin := filepath.Join(work, "redline")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, "./daemon/cmd/redline")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-tags", strings.Join(tags, ","), "-o", bin, "./daemon/cmd/redline")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", 0, fmt.Errorf("build: %w: %s", err, out)
 	}
@@ -111,9 +113,11 @@ var listenRe = regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`)
 
 // serve starts the daemon binary on data at a free port and returns its
 // address, its process id and how to stop it. Its log is read and
-// dropped, so that it never blocks on a full pipe.
-func serve(bin, data string) (base string, pid int, stop func(), err error) {
+// dropped, so that it never blocks on a full pipe. env is added to the
+// daemon's environment.
+func serve(bin, data string, env ...string) (base string, pid int, stop func(), err error) {
 	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data)
+	cmd.Env = append(os.Environ(), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return "", 0, nil, err

@@ -28,20 +28,21 @@ func main() {
 	memory := flag.Bool("memory", false, "measure only the daemon's memory: cold on a filled store, during a burst of captures and after it")
 	burst := flag.Int("burst", 10000, "with -memory: captures sent over HTTP by 16 clients")
 	wait := flag.Duration("wait", time.Minute, "with -memory: idle time after the burst before the last reading")
+	storage := flag.Bool("storage", false, "measure only the storage rows, and print where Redline's bytes go")
 	reuse := flag.String("reuse", "", "with -memory: keep the filled store in this folder and reuse it on later runs")
-	storageOnly := flag.Bool("storage", false, "measure only the storage rows, and print each store's keys and bytes by prefix")
 	flag.IntVar(&storageClients, "storage-clients", storageClients, "captures sent at once while filling the storage rows' stores")
+	heapProfile := flag.String("heapprofile", "", "with -memory: build the daemon with heap profiles and write them to this path prefix: -1 halfway through the burst, -2 at its end, -3 after the idle wait")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("bench: ")
-	if *memory {
-		if err := runMemory(*reuse, *articles, *burst, *wait); err != nil {
+	if *storage {
+		if err := runStorage(*python); err != nil {
 			log.Fatal(err)
 		}
 		return
 	}
-	if *storageOnly {
-		if err := runStorage(*python); err != nil {
+	if *memory {
+		if err := runMemory(*reuse, *heapProfile, *articles, *burst, *wait); err != nil {
 			log.Fatal(err)
 		}
 		return
@@ -52,7 +53,7 @@ func main() {
 }
 
 // runMemory prints the daemon's memory figures; it takes a few minutes.
-func runMemory(reuse string, articles, burst int, wait time.Duration) error {
+func runMemory(reuse, heapProfile string, articles, burst int, wait time.Duration) error {
 	work, err := os.MkdirTemp("", "redline-memory-")
 	if err != nil {
 		return err
@@ -62,11 +63,18 @@ func runMemory(reuse string, articles, burst int, wait time.Duration) error {
 	if err != nil {
 		return err
 	}
-	bin, _, err := buildBinary(work)
+	var tags []string
+	if heapProfile != "" {
+		if heapProfile, err = filepath.Abs(heapProfile); err != nil {
+			return err
+		}
+		tags = append(tags, "heapprofile")
+	}
+	bin, _, err := buildBinary(work, tags...)
 	if err != nil {
 		return err
 	}
-	m, err := measureMemory(work, bin, reuse, articles, burst, wait, pool(pages))
+	m, err := measureMemory(work, bin, reuse, heapProfile, articles, burst, wait, pool(pages))
 	if err != nil {
 		return err
 	}
@@ -97,9 +105,21 @@ func run(out, python string, articles int) error {
 		return err
 	}
 
-	if r.Storage, err = storageRows(work, python, refDir, pages, nil); err != nil {
+	log.Print("storage: one article, 100 versions")
+	one, corpus := storageHistories(pages)
+	s, err := measureStorage(work, "history", python, refDir, one)
+	if err != nil {
 		return err
 	}
+	s.Name = "1 article × 100 versions"
+	r.Storage = append(r.Storage, s)
+
+	log.Print("storage: 1,000 articles × 5 versions")
+	if s, err = measureStorage(work, "corpus", python, refDir, corpus); err != nil {
+		return err
+	}
+	s.Name = "1,000 articles × 5 versions"
+	r.Storage = append(r.Storage, s)
 
 	log.Print("ingest over HTTP")
 	if r.Ingest, err = goBench("./daemon/internal/api", "CaptureIngest", "2000x"); err != nil {
@@ -112,6 +132,11 @@ func run(out, python string, articles int) error {
 		return err
 	}
 	if r.Footprint, err = measureFootprint(work, bin, size, articles, pool(pages)); err != nil {
+		return err
+	}
+
+	log.Print("daemon memory: 10,000 articles, a burst of 10,000 captures, a minute after")
+	if r.Memory, err = measureMemory(work, bin, "", "", 10000, 10000, time.Minute, pool(pages)); err != nil {
 		return err
 	}
 

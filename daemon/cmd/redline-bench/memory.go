@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"redline/daemon/internal/article"
@@ -35,7 +36,9 @@ type memoryFigures struct {
 // not a test: it waits on the clock.
 // With reuse set, the filled store is kept there and copied from it on
 // later runs, so that runs comparing options measure the same store.
-func measureMemory(work, bin, reuse string, articles, burst int, wait time.Duration, paras []article.Block) (memoryFigures, error) {
+// With heapProfile set, the binary was built with heap profiles and is
+// asked for one halfway through the burst, at its end and after the wait.
+func measureMemory(work, bin, reuse, heapProfile string, articles, burst int, wait time.Duration, paras []article.Block) (memoryFigures, error) {
 	m := memoryFigures{Articles: articles, AfterWait: wait}
 	data := filepath.Join(work, "memory")
 	if reuse != "" {
@@ -53,7 +56,11 @@ func measureMemory(work, bin, reuse string, articles, burst int, wait time.Durat
 	} else if err := fill(data, articles, paras); err != nil {
 		return m, fmt.Errorf("fill store: %w", err)
 	}
-	base, pid, stopDaemon, err := serve(bin, data)
+	var env []string
+	if heapProfile != "" {
+		env = append(env, "REDLINE_HEAPPROFILE="+heapProfile)
+	}
+	base, pid, stopDaemon, err := serve(bin, data, env...)
 	if err != nil {
 		return m, err
 	}
@@ -105,8 +112,8 @@ func measureMemory(work, bin, reuse string, articles, burst int, wait time.Durat
 					return
 				}
 				resp.Body.Close()
-				if resp.StatusCode == http.StatusCreated {
-					done.Add(1)
+				if resp.StatusCode == http.StatusCreated && done.Add(1) == int64(burst/2) && heapProfile != "" {
+					syscall.Kill(pid, syscall.SIGUSR1)
 				}
 			}
 		}()
@@ -137,9 +144,18 @@ func measureMemory(work, bin, reuse string, articles, burst int, wait time.Durat
 	m.BurstCount = int(done.Load())
 	m.BurstAnon = max(m.BurstAnon, procStatus(pid, "RssAnon"))
 	m.BurstHWM = procStatus(pid, "VmHWM")
+	if heapProfile != "" {
+		syscall.Kill(pid, syscall.SIGUSR1)
+	}
 	time.Sleep(wait)
 	m.AfterRSS = procStatus(pid, "VmRSS")
 	m.AfterAnon = procStatus(pid, "RssAnon")
+	if heapProfile != "" {
+		syscall.Kill(pid, syscall.SIGUSR1)
+		// The profile is written after a collection; give it the time
+		// before the daemon is stopped (a measuring run, not a test).
+		time.Sleep(2 * time.Second)
+	}
 	return m, nil
 }
 

@@ -44,6 +44,7 @@ type report struct {
 	Storage           []sizes
 	Ingest            map[string]map[string]float64
 	Footprint         footprint
+	Memory            memoryFigures
 	Watcher           map[string]map[string]float64
 	Extension         []extensionFigure
 }
@@ -184,6 +185,11 @@ func (r *report) markdown() string {
 	f := r.Footprint
 	w("| Daemon memory, idle with %s articles | %s own memory (%s RSS with the store's mapped files) | — | — | |\n", commas(f.Articles), kb(f.IdleAnon), kb(f.IdleRSS))
 	w("| Daemon memory, peak under load (16 clients, %.0f captures/s) | %s own memory (%s RSS with the store's mapped files) | — | — | |\n", float64(f.LoadCaptures)/f.LoadSeconds, kb(f.LoadAnon), kb(f.LoadRSS))
+	m := r.Memory
+	w("| Daemon memory, cold start with %s articles | %s RSS (%s own memory) | — | — | |\n", commas(m.Articles), kb(m.ColdRSS), kb(m.ColdAnon))
+	w("| Daemon memory, peak during a burst of %s captures (16 clients, %s articles) | %s own memory (%s RSS with the store's mapped files) | — | — | |\n",
+		commas(m.BurstCount), commas(m.Articles), kb(m.BurstAnon), kb(m.BurstHWM))
+	w("| Daemon memory, %.0f s after that burst, idle | %s RSS (%s own memory) | — | — | |\n", m.AfterWait.Seconds(), kb(m.AfterRSS), kb(m.AfterAnon))
 	w("| Binary size | %s | — | — | one static binary |\n", kb(f.BinaryBytes))
 	w("| Start-up with %s articles | %s | — | — | to answering /healthz |\n", commas(f.Articles), ms(f.StartTime))
 	for _, name := range sortedKeys(r.Watcher) {

@@ -135,6 +135,12 @@ func Open(dir string, o Options) (*Store, error) {
 	return s, nil
 }
 
+// BadgerOptions are the options the store opens Badger with; measuring
+// tools use them to build stores with its table layout.
+func BadgerOptions(dir string) badger.Options {
+	return badgerOptions(dir, slog.New(slog.DiscardHandler), false)
+}
+
 // badgerOptions are tuned for a desktop daemon: about 15 MB of memory
 // instead of ~90 MB, and synchronous writes so that an acknowledged capture
 // survives a crash or a power cut. Concurrent commits share one fsync.
