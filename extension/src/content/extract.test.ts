@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { blankDocument, loadPage, pageNames, pageURL } from '../../test/corpus';
 import { type Block, normalizeText } from '../core/canonical';
@@ -135,4 +136,17 @@ test('page text is cut to its limit at a character boundary, and the background 
   assert.ok(parseContentMessage({ type: 'page.capture', capture: { ...capture, page_text: text } }));
   assert.equal(parseContentMessage({ type: 'page.capture', capture: { ...capture, page_text: text + 'ééé' } }), null, 'over the limit in bytes');
   assert.equal(parseContentMessage({ type: 'page.capture', capture: { ...capture, page_text: 42 } }), null, 'not a string');
+});
+
+test('a page parsed from HTML, which no window lays out, gives its text without scripts, styles or hidden elements, whatever its innerText says', () => {
+  const { JSDOM } = createRequire(import.meta.url)('jsdom') as { JSDOM: new () => { window: { DOMParser: new () => DOMParser } } };
+  const doc = new new JSDOM().window.DOMParser().parseFromString(
+    '<!doctype html><html><head><title>T</title><style>.ad { display: none }</style></head><body><p>The council voted.</p><script>var tracker = "script text";</script><div hidden>Hidden.</div></body></html>',
+    'text/html',
+  );
+  assert.equal(doc.defaultView, null, 'a parsed document has no window');
+  // A browser answers innerText on a document it does not lay out with the
+  // bare text of every node, as here.
+  Object.defineProperty(doc.body, 'innerText', { get: () => doc.body.textContent });
+  assert.equal(pageTextOf(doc), 'The council voted.');
 });
