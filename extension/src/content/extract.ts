@@ -133,9 +133,12 @@ const cap = (s: string | null | undefined, max: number): string | undefined => {
 
 /**
  * Extracts the article from doc (never modified: Readability works on a
- * clone). Returns null when there is no article text.
+ * clone). Returns null when there is no article text. pageText is the
+ * page's visible text when the caller has it from the page laid out (a
+ * document parsed from HTML cannot tell what style sheets hide); by
+ * default it is read from doc.
  */
-export function extract(doc: Document, pageURL: string, reading: Reading): PageCapture | null {
+export function extract(doc: Document, pageURL: string, reading: Reading, pageText?: string): PageCapture | null {
   const clone = doc.cloneNode(true) as Document;
   const parsed = new Readability<Node>(clone, { serializer: (n) => n }).parse();
   const root = parsed?.content;
@@ -160,7 +163,7 @@ export function extract(doc: Document, pageURL: string, reading: Reading): PageC
   if (published) capture.published_time = published;
   const lang = cap(parsed.lang ?? doc.documentElement.lang, 100);
   if (lang) capture.lang = lang;
-  const pageText = pageTextOf(doc);
-  if (pageText) capture.page_text = pageText;
+  const text = pageText ?? pageTextOf(doc);
+  if (text) capture.page_text = text;
   return capture;
 }
