@@ -22,23 +22,28 @@ function doctypeOf(doc: Document): string {
 const UNREAD = 'script:not([type="application/ld+json" i]),style';
 
 /**
- * Serialises the page for the background. The HTML is the document's
- * outerHTML (the cheapest way a page has to give its whole DOM: no clone,
- * no walk of its own). A page whose HTML is over MAX_PAGE_HTML is sent
- * without its scripts and style sheets, which the capture never reads,
- * from a clone; one still over it is not captured, and says why.
+ * The page's HTML for the background: the document's outerHTML (the
+ * cheapest way a page has to give its whole DOM: no clone, no walk of its
+ * own). A page whose HTML is over MAX_PAGE_HTML is given without its
+ * scripts and style sheets, which the capture never reads, from a clone;
+ * null when it is still over.
  */
-export function snapshot(doc: Document): Snapshot {
-  const pageText = pageTextOf(doc);
+export function pageHTML(doc: Document): string {
   let html = doctypeOf(doc) + doc.documentElement.outerHTML;
   if (html.length > MAX_PAGE_HTML) {
     const clone = doc.documentElement.cloneNode(true) as Element;
     for (const el of clone.querySelectorAll(UNREAD)) el.remove();
     html = doctypeOf(doc) + clone.outerHTML;
   }
+  return html;
+}
+
+/** What the background needs of the page: its HTML and visible text; an error when the page is too large to send. */
+export function snapshot(doc: Document): Snapshot {
+  const html = pageHTML(doc);
   if (html.length > MAX_PAGE_HTML) {
     const mib = (n: number): string => (n / (1024 * 1024)).toFixed(1);
     return { error: `This page is too large to capture: ${mib(html.length)} MiB of HTML without its scripts and styles, at most ${mib(MAX_PAGE_HTML)} MiB.` };
   }
-  return { html, pageText };
+  return { html, pageText: pageTextOf(doc) };
 }
