@@ -1,7 +1,9 @@
-// Turns the page the reader sees into a capture: @mozilla/readability on a
-// clone of the document (the page itself is never touched), then the
+// Turns a page into a capture: @mozilla/readability on a clone of the
+// document (the document itself is never touched), then the
 // article's DOM walked into blocks of plain text (headings, paragraphs,
 // list items, quotes, preformatted runs), normalised as the daemon does.
+// It runs in the background, on the page's HTML parsed there
+// (background/pageread.ts), never on a page's main thread.
 import { Readability } from '@mozilla/readability';
 import { type Block, type BlockKind, normalizeBlocks, normalizeText } from '../core/canonical';
 import { MAX_BLOCK_CHARS, MAX_BLOCKS, MAX_TEXT_BYTES, type PageCapture, type Reading } from '../core/messages';
