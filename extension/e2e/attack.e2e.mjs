@@ -609,6 +609,7 @@ test('a page cannot make the extension capture, forget, mark seen or pair with a
       { type: 'ui.seen', articleId: storyID, version: 2 },
       { type: 'ui.state' },
       { type: 'page.capture', capture: planted },
+      { type: 'page.read', url: planted.url, html: `<!doctype html><title>Planted</title><article><h1>Planted</h1>${'<p>Planted text of a story this reader never read, made up by the page.</p>'.repeat(8)}</article>`, page_text: 'Planted', reading: planted.reading },
       { type: 'page.hello', url: 'https://news.example/planted' },
       { type: 'page.dismiss', articleId: storyID, version: 2 },
       { type: 'page.diff', articleId: storyID },

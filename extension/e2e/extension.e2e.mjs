@@ -5,7 +5,9 @@
 // changes, dismiss them (the daemon marks them seen); then read three
 // articles while the daemon is down and find all three stored once it is
 // back; edit the daemon's deny list in the options and find a denied site
-// left alone while the daemon is down.
+// left alone while the daemon is down; read the largest real page while
+// the extension's service worker is stopped and find it stored (the page's
+// message wakes the worker, which reads the page off the page's thread).
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -478,6 +480,61 @@ test('a minor change raises no banner and no badge; opted in on the options page
   // Back to the default for the tests that follow; the extension hears it on the stream.
   assert.equal((await daemon.api('/api/v1/settings/alerts', { method: 'POST', body: JSON.stringify({ alert_on: 'substantive' }) })).status, 200);
   await until('the extension to learn the default again', async () => (await browser.worker.evaluate(() => chrome.storage.local.get('alertOn'))).alertOn === 'substantive');
+});
+
+/** Sets when a page counts as read, on the options page: 'visible' (for a second) or 'scroll'. */
+async function readingMode(mode) {
+  const options = await browser.context.newPage();
+  await options.goto(`${browser.extensionURL}options.html`);
+  await options.locator(`input[name="mode"][value="${mode}"]`).check();
+  await options.locator('#save').click();
+  await options.locator('#message', { hasText: 'Saved.' }).waitFor();
+  await options.close();
+}
+
+test('a page read while the extension\'s service worker is stopped is captured: its message wakes the worker, which reads it off the page', async () => {
+  // The largest real page (1.1 MB of HTML): its HTML goes through the
+  // message whole. Read once scrolled, so that the capture's message comes
+  // after the worker was stopped.
+  await readingMode('scroll');
+  try {
+    const url = `${site.base}/europe/guardian`;
+    assert.equal(await articleAt(url), null);
+    const reader = await browser.context.newPage();
+    await reader.goto(url);
+    await backgroundSaw(url);
+
+    // The worker's state, as the browser reports it to an extension page
+    // (which sends nothing once loaded).
+    const watch = await browser.context.newPage();
+    await watch.goto(`${browser.extensionURL}options.html`);
+    await watch.locator('#pairing', { hasText: /^Paired with the daemon/ }).waitFor();
+    const cdp = await browser.context.newCDPSession(watch);
+    const states = [];
+    let versionId;
+    cdp.on('ServiceWorker.workerVersionUpdated', (e) => {
+      for (const v of e.versions) {
+        if (!v.scriptURL.endsWith('/background.js')) continue;
+        versionId = v.versionId;
+        states.push(v.runningStatus);
+      }
+    });
+    await cdp.send('ServiceWorker.enable');
+    await until('the worker\'s state', () => versionId !== undefined && states.at(-1) === 'running');
+    await cdp.send('ServiceWorker.stopWorker', { versionId });
+    await until('the worker to stop', () => states.at(-1) === 'stopped');
+    assert.equal(await articleAt(url), null, 'captured before the reader read it');
+
+    await reader.evaluate(() => window.scrollBy(0, window.innerHeight));
+    await until('the worker to run again', () => states.at(-1) === 'running');
+    const a = await until('the article read while the worker was stopped at the daemon', () => articleAt(url));
+    assert.match(a.title, /Māori tribes fearful over whale strandings/);
+    await cdp.detach();
+    await watch.close();
+    await reader.close();
+  } finally {
+    await readingMode('visible');
+  }
 });
 
 test('a change the daemon finds by itself (redline check) shows in the open tab', async () => {

@@ -127,7 +127,7 @@ export function articleVersions() {
 export async function startSite() {
   const { first, edited } = articleVersions();
   const state = { '/2015/minecraft-exploit': first, '/2015/minecraft-exploit-follow-up': first };
-  const other = { '/world/bbc': 'bbc-1', '/business/cnn': 'cnn', '/europe/lemonde': 'lemonde-1', '/science/nytimes': 'nytimes-1', '/politics/wapo': 'wapo-1' };
+  const other = { '/world/bbc': 'bbc-1', '/business/cnn': 'cnn', '/europe/lemonde': 'lemonde-1', '/europe/guardian': 'guardian-1', '/science/nytimes': 'nytimes-1', '/politics/wapo': 'wapo-1' };
   const server = createServer((req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
     let body;

@@ -1,7 +1,7 @@
 // Measures what a re-check through the browser costs the background: the
 // work the offscreen document (Chrome) or background page (Firefox) does
 // for one job, parsing the fetched HTML with DOMParser and reading the
-// article out of it (background/recheckparse.ts), on the real pages in
+// article out of it (background/pageread.ts), on the real pages in
 // shared/testdata/pages, in headless Chromium. No web page is involved:
 // the page's own main thread does no work at all. RUNS times each; the
 // median is reported.
@@ -21,7 +21,7 @@ const runs = Number(process.argv[2] ?? 7);
 const bundle = await build({
   stdin: {
     contents: `
-      import { parseArticle } from './background/recheckparse';
+      import { parseArticle } from './background/pageread';
       globalThis.__redlineRecheck = (html, url) => {
         const t0 = performance.now();
         const capture = parseArticle(html, url, new DOMParser());

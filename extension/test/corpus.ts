@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 type JSDOMLike = { window: Window & typeof globalThis };
-const { JSDOM } = createRequire(import.meta.url)('jsdom') as { JSDOM: new (html: string, opts?: { url?: string }) => JSDOMLike };
+const { JSDOM } = createRequire(import.meta.url)('jsdom') as { JSDOM: new (html?: string, opts?: { url?: string; runScripts?: 'dangerously' }) => JSDOMLike };
 
 export const PAGES_DIR = join(process.cwd(), 'shared', 'testdata', 'pages');
 
@@ -16,6 +16,25 @@ export type Page = { name: string; source: Document; expected: Document; meta: {
 
 export function parse(html: string, url: string): Document {
   return new JSDOM(html, { url }).window.document;
+}
+
+/**
+ * html as a browser with scripts on parses it: a <noscript>'s content is
+ * text. Only for a page without scripts of its own, which would run: it
+ * throws when html has one.
+ */
+export function withScripting(html: string, url: string): Document {
+  if (/<script/i.test(html)) throw new Error('withScripting would run the page\'s scripts');
+  return new JSDOM(html, { url, runScripts: 'dangerously' }).window.document;
+}
+
+/** A DOMParser, as the background has (scripts off, no window). */
+export function domParser(): DOMParser {
+  return new (new JSDOM().window as unknown as { DOMParser: new () => DOMParser }).DOMParser();
+}
+
+export function sourceHTML(name: string): string {
+  return readFileSync(join(PAGES_DIR, name, 'source.html'), 'utf8');
 }
 
 export function pageNames(): string[] {

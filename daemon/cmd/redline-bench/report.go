@@ -50,13 +50,19 @@ type report struct {
 }
 
 type extensionFigure struct {
-	Page            string
-	Detect, Extract float64 // milliseconds of main-thread time
+	Page string
+	// Milliseconds of the page's main thread per capture (the content
+	// script's code load, serialising the page, its visible text, the
+	// message) and of the background's reading of it (offscreen document
+	// or background page); Before is what the page paid when it judged and
+	// extracted in the page.
+	Load, HTML, Text, Message, PageTotal, Background, Before float64
+	Same                                                     bool
 }
 
 // extensionFigures runs the extension's measurement in headless Chromium
-// and reads its table: page, KB, elements, article, blocks, load, detect,
-// extract, total.
+// and reads its table: page, KB, elements, blocks, same, load, html, text,
+// message, page, background, before.
 func extensionFigures() ([]extensionFigure, error) {
 	cmd := exec.Command("node", filepath.Join("extension", "scripts", "measure.mjs"), "5")
 	cmd.Stderr = os.Stderr
@@ -64,21 +70,38 @@ func extensionFigures() ([]extensionFigure, error) {
 	if err != nil {
 		return nil, fmt.Errorf("measure the extension: %w", err)
 	}
+	figs, err := parseExtensionFigures(string(out))
+	if err != nil {
+		return nil, fmt.Errorf("measure the extension: %w", err)
+	}
+	return figs, nil
+}
+
+// parseExtensionFigures reads measure.mjs's table.
+func parseExtensionFigures(out string) ([]extensionFigure, error) {
 	var figs []extensionFigure
-	for _, line := range strings.Split(string(out), "\n") {
+	for _, line := range strings.Split(out, "\n") {
 		f := strings.Fields(line)
-		if len(f) != 9 {
+		if len(f) != 12 || (f[4] != "yes" && f[4] != "NO") {
 			continue
 		}
-		detect, err1 := strconv.ParseFloat(f[6], 64)
-		extract, err2 := strconv.ParseFloat(f[7], 64)
-		if err1 != nil || err2 != nil {
+		var v [7]float64
+		ok := true
+		for i := range v {
+			x, err := strconv.ParseFloat(f[5+i], 64)
+			if err != nil {
+				ok = false
+				break
+			}
+			v[i] = x
+		}
+		if !ok {
 			continue
 		}
-		figs = append(figs, extensionFigure{Page: f[0] + " (" + f[2] + " elements)", Detect: detect, Extract: extract})
+		figs = append(figs, extensionFigure{Page: f[0] + " (" + f[2] + " elements)", Load: v[0], HTML: v[1], Text: v[2], Message: v[3], PageTotal: v[4], Background: v[5], Before: v[6], Same: f[4] == "yes"})
 	}
 	if len(figs) == 0 {
-		return nil, fmt.Errorf("measure the extension: no figures in %q", out)
+		return nil, fmt.Errorf("no figures in %q", out)
 	}
 	return figs, nil
 }
@@ -201,7 +224,11 @@ func (r *report) markdown() string {
 		w("| Watcher, %s | %s | — | — | |\n", name, strings.Join(parts, ", "))
 	}
 	for _, e := range r.Extension {
-		w("| Extension main thread, %s | detection %.1f ms, extraction %.1f ms | — | — | |\n", e.Page, e.Detect, e.Extract)
+		same := "the same capture as read in the page"
+		if !e.Same {
+			same = "**a capture unlike the one read in the page**"
+		}
+		w("| Extension, page main thread per capture, %s | %.1f ms (code %.1f, HTML %.1f, visible text %.1f, message %.1f); the background reads it in %.1f ms | — | — | %.1f ms when read in the page; %s |\n", e.Page, e.PageTotal, e.Load, e.HTML, e.Text, e.Message, e.Background, e.Before, same)
 	}
 
 	w("\n## Diff speed, every pair\n\n| Pair | Words | Redline | Server tracker | Page monitor |\n|---|---|---|---|---|\n")

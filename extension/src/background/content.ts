@@ -1,19 +1,21 @@
 // What content scripts ask: page.hello (may this page be captured? is
-// there an unseen change to show?), page.capture, and, for the banner, the
+// there an unseen change to show?), page.read (the page's HTML, read into
+// a capture here, off the page's main thread), and, for the banner, the
 // diff and "seen" of the article their tab shows, and its page in the
 // dashboard ("Show all changes").
 import type { Capture } from '../core/daemon';
-import type { HelloAnswer, PageCapture } from '../core/messages';
+import { type CaptureAnswer, type HelloAnswer, isCapture, type Reading } from '../core/messages';
 import { mayCapture } from '../core/settings';
 import type { Articles } from './articles';
 import type { Captures } from './captures';
 import type { Config } from './config';
 import { articlePage, type DashboardOpener } from './dashboard';
+import type { PageReader } from './reader';
 import type { Handlers, MessageSender } from './router';
 import type { SiteLists } from './sites';
 import type { Tabs } from './tabs';
 
-export type ContentDeps = { config: Config; sites: SiteLists; tabs: Tabs; captures: Captures; articles: Articles; dashboard: DashboardOpener };
+export type ContentDeps = { config: Config; sites: SiteLists; tabs: Tabs; captures: Captures; articles: Articles; dashboard: DashboardOpener; reader: PageReader };
 
 function sameOrigin(a: string, b: string): boolean {
   try {
@@ -42,11 +44,11 @@ export class ContentRequests {
     this.#deps = deps;
   }
 
-  handlers(): Pick<Handlers, 'page.hello' | 'page.capture' | 'page.diff' | 'page.dismiss' | 'page.dashboard'> {
+  handlers(): Pick<Handlers, 'page.hello' | 'page.read' | 'page.diff' | 'page.dismiss' | 'page.dashboard'> {
     const { articles, dashboard } = this.#deps;
     return {
       'page.hello': (msg, sender) => this.#hello(pageURL(msg.url, sender), sender.tab?.id),
-      'page.capture': (msg, sender) => this.#capture(msg.capture, pageURL(msg.capture.url, sender), sender.tab?.id),
+      'page.read': (msg, sender) => this.#read(msg.html, msg.page_text, msg.reading, pageURL(msg.url, sender), sender.tab?.id),
       // A page may ask only about the article it shows.
       'page.diff': async (msg, sender) => (this.#shows(sender, msg.articleId) ? articles.diff(msg.articleId) : NOT_THAT),
       'page.dismiss': async (msg, sender) => (this.#shows(sender, msg.articleId) ? articles.seen(msg.articleId, msg.version) : NOT_THAT),
@@ -82,8 +84,16 @@ export class ContentRequests {
     return answer;
   }
 
-  async #capture(page: PageCapture, url: string, tabId: number | undefined): Promise<{ queued: boolean; banner: null }> {
-    if (!mayCapture(this.#deps.config.settings, this.#deps.sites.rules(), url)) return { queued: false, banner: null };
+  /**
+   * Reads the page a content script sent, when it may be captured: judged
+   * an article and extracted where the background reads pages (reader.ts),
+   * with the visible text and reading figures the page measured.
+   */
+  async #read(html: string, pageText: string, reading: Reading, url: string, tabId: number | undefined): Promise<CaptureAnswer> {
+    const none = { queued: false, banner: null };
+    if (!mayCapture(this.#deps.config.settings, this.#deps.sites.rules(), url)) return none;
+    const page = await this.#deps.reader.read({ html, url, reading, pageText, detect: true });
+    if (!page || !isCapture(page)) return none;
     const capture: Capture = { ...page, url, captured_at: new Date().toISOString(), source: 'browser' };
     // For the daemon paired now; read while unpaired, for none yet.
     return { queued: await this.#deps.captures.add(capture, tabId), banner: null };

@@ -17,6 +17,7 @@
 //   content.ts   what content scripts ask
 //   pairflow.ts  the /pair page, the confirmation page
 //   ui.ts        what the popup and the options page ask
+//   reader.ts    reading a page's HTML into a capture, off the page
 //   rechecks.ts  re-check jobs the daemon hands the browser
 //   router.ts    the one message router
 import { ext } from '../core/browser';
@@ -30,6 +31,7 @@ import { Live } from './live';
 import { Notifier } from './notify';
 import { PairFlow } from './pairflow';
 import { AlertPolicy } from './policy';
+import { PageReader } from './reader';
 import { Rechecks } from './rechecks';
 import { handleMessages } from './router';
 import { SiteLists } from './sites';
@@ -54,7 +56,8 @@ const notifier = new Notifier(async (articleId) => {
 });
 const captures = new Captures({ config, tabs, unseen, policy, wake: () => live.ensure() });
 const ready = load();
-const rechecks = new Rechecks({ config, sites, ready });
+const reader = new PageReader();
+const rechecks = new Rechecks({ config, sites, ready, reader });
 const live = new Live({ config, unseen, tabs, notifier, policy, ready, onConnected: () => link.connected(), onRecheck: (req) => rechecks.take(req) });
 const link = new Link({ config, unseen, captures, live, sites });
 const articles = new Articles({ config, unseen, tabs, policy });
@@ -75,7 +78,7 @@ async function load(): Promise<void> {
 }
 
 handleMessages(ext.runtime, ready, {
-  ...new ContentRequests({ config, sites, tabs, captures, articles, dashboard }).handlers(),
+  ...new ContentRequests({ config, sites, tabs, captures, articles, dashboard, reader }).handlers(),
   ...pairing.handlers(),
   ...new UIRequests({ config, unseen, captures, live, sites, articles, link, policy, dashboard }).handlers(),
 });

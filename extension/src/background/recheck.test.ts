@@ -5,7 +5,7 @@ import { loadPage, pageNames, pageURL } from '../../test/corpus';
 import { defaultSettings, type Settings, type SiteRules } from '../core/settings';
 import { extract } from '../content/extract';
 import { type Fetched, MAX_ANSWER_HTML, parseRecheckRequest, type RecheckRequest, runRecheck } from './recheck';
-import { parseArticle } from './recheckparse';
+import { parseArticle } from './pageread';
 
 const { JSDOM } = createRequire(import.meta.url)('jsdom') as { JSDOM: new (html?: string) => { window: { DOMParser: new () => DOMParser } } };
 const parser = new new JSDOM().window.DOMParser();

@@ -14,7 +14,7 @@ const otherExtension: MessageSender = { id: 'abcdefghijklmnopabcdefghijklmnop', 
 
 const TYPES: MessageType[] = [
   'page.hello',
-  'page.capture',
+  'page.read',
   'page.diff',
   'page.dismiss',
   'pair.request',
@@ -78,6 +78,7 @@ test('each sender may send only its own messages; the rest get no answer and cha
     // The popup and options confirm no pairing; the confirmation page does nothing else.
     [{ type: 'confirm.pair', id: 'x', through: 0 }, popup],
     [{ type: 'page.capture', capture: {} }, popup],
+    [{ type: 'page.read', url: 'https://news.example/a', html: '<p>x</p>', page_text: 'x', reading: { dwell_ms: 0, scroll: 0 } }, popup],
     [{ type: 'ui.token', daemon: 'http://127.0.0.1:7710', token: 'a'.repeat(64), through: 0 }, confirmPage],
     [{ type: 'ui.state' }, confirmPage],
     // Another extension, even one that claims our pages.

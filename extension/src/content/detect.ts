@@ -1,7 +1,9 @@
 // Decides whether a page is an article worth keeping: readable as one
 // (isProbablyReaderable), and not declared to be something else. Pages
 // that declare themselves articles (og:type, JSON-LD) still have to be
-// readable: a paywall teaser or an index is not.
+// readable: a paywall teaser or an index is not. It runs in the
+// background, on the page's HTML parsed there (background/pageread.ts):
+// it reads no layout, only the markup and inline styles.
 import { isProbablyReaderable } from '@mozilla/readability';
 
 const ARTICLE_TYPES = new Set([

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { blankDocument, loadPage, pageNames, pageURL } from '../../test/corpus';
 import { type Block, normalizeText } from '../core/canonical';
-import { MAX_BLOCK_CHARS, MAX_BLOCKS, MAX_PAGE_TEXT_BYTES, MAX_TEXT_BYTES, parseContentMessage, textBytes } from '../core/messages';
+import { MAX_BLOCK_CHARS, MAX_BLOCKS, MAX_PAGE_TEXT_BYTES, MAX_TEXT_BYTES, isCapture, textBytes } from '../core/messages';
 import { blocksOf, clip, EXTRACTOR, extract, fitBlocks, pageTextOf } from './extract';
 
 const reading = { dwell_ms: 5000, scroll: 0.4 };
@@ -84,7 +85,7 @@ test('a page with more text than a capture may hold is captured from its start, 
   assert.ok(bytes <= MAX_TEXT_BYTES && bytes > MAX_TEXT_BYTES - 2000, `${bytes} bytes of text, want at most and near ${MAX_TEXT_BYTES}`);
   assert.ok(c.blocks[0]!.text.startsWith('Section 0.'), 'the start of the article is kept');
   assert.equal(c.blocks.at(-1)!.text.includes('\uFFFD'), false, 'no character is cut in two');
-  assert.ok(parseContentMessage({ type: 'page.capture', capture: c }), 'the background takes the capture');
+  assert.ok(isCapture(c), 'the background takes the capture');
 });
 
 test('blocks are cut to the limits in reading order, never inside a character', () => {
@@ -120,7 +121,7 @@ test('the capture carries the visible text of the whole page beside the article,
     c.page_text,
     ['The council waits for the auditor.', 'Home Politics', 'Budget vote delayed', story.trim(), story.trim(), story.trim(), 'Story continues: the mayor defended the plan.', '© The Example'].join('\n'),
   );
-  assert.ok(parseContentMessage({ type: 'page.capture', capture: c }), 'the background takes the capture');
+  assert.ok(isCapture(c), 'the background takes the capture');
 });
 
 test('page text is cut to its limit at a character boundary, and the background refuses more', () => {
@@ -132,7 +133,20 @@ test('page text is cut to its limit at a character boundary, and the background 
   assert.equal(text.includes('\uFFFD'), false, 'no character is cut in two');
   assert.ok(text.startsWith('Le comité'), 'the start of the page is kept');
   const capture = { url: 'https://news.example/a', title: 'T', blocks: [{ kind: 'p', text: 'x' }], extractor: EXTRACTOR, reading };
-  assert.ok(parseContentMessage({ type: 'page.capture', capture: { ...capture, page_text: text } }));
-  assert.equal(parseContentMessage({ type: 'page.capture', capture: { ...capture, page_text: text + 'ééé' } }), null, 'over the limit in bytes');
-  assert.equal(parseContentMessage({ type: 'page.capture', capture: { ...capture, page_text: 42 } }), null, 'not a string');
+  assert.ok(isCapture({ ...capture, page_text: text }));
+  assert.equal(isCapture({ ...capture, page_text: text + 'ééé' }), false, 'over the limit in bytes');
+  assert.equal(isCapture({ ...capture, page_text: 42 }), false, 'not a string');
+});
+
+test('a page parsed from HTML, which no window lays out, gives its text without scripts, styles or hidden elements, whatever its innerText says', () => {
+  const { JSDOM } = createRequire(import.meta.url)('jsdom') as { JSDOM: new () => { window: { DOMParser: new () => DOMParser } } };
+  const doc = new new JSDOM().window.DOMParser().parseFromString(
+    '<!doctype html><html><head><title>T</title><style>.ad { display: none }</style></head><body><p>The council voted.</p><script>var tracker = "script text";</script><div hidden>Hidden.</div></body></html>',
+    'text/html',
+  );
+  assert.equal(doc.defaultView, null, 'a parsed document has no window');
+  // A browser answers innerText on a document it does not lay out with the
+  // bare text of every node, as here.
+  Object.defineProperty(doc.body, 'innerText', { get: () => doc.body.textContent });
+  assert.equal(pageTextOf(doc), 'The council voted.');
 });

@@ -1,11 +1,18 @@
-// Turns the page the reader sees into a capture: @mozilla/readability on a
-// clone of the document (the page itself is never touched), then the
+// Turns a page into a capture: @mozilla/readability on a clone of the
+// document (the document itself is never touched), then the
 // article's DOM walked into blocks of plain text (headings, paragraphs,
 // list items, quotes, preformatted runs), normalised as the daemon does.
+// It runs in the background, on the page's HTML parsed there
+// (background/pageread.ts), never on a page's main thread.
 import { Readability } from '@mozilla/readability';
 import { type Block, type BlockKind, normalizeBlocks, normalizeText } from '../core/canonical';
-import { MAX_BLOCK_CHARS, MAX_BLOCKS, MAX_PAGE_TEXT_BYTES, MAX_TEXT_BYTES, type PageCapture, type Reading } from '../core/messages';
+import { MAX_BLOCK_CHARS, MAX_BLOCKS, MAX_TEXT_BYTES, type PageCapture, type Reading } from '../core/messages';
 import { visibleTitle } from './headline';
+import { clip, pageTextOf } from './pagetext';
+
+export { clip, pageTextOf };
+
+const utf8 = new TextEncoder();
 
 export const EXTRACTOR = 'readability@0.6.0';
 
@@ -83,18 +90,6 @@ export function blocksOf(root: Element): Block[] {
   return normalizeBlocks(out).filter((b) => b.text !== '');
 }
 
-const utf8 = new TextEncoder();
-const fromUTF8 = new TextDecoder();
-
-/** Cuts text to at most max UTF-8 bytes, never inside a character (the daemon's limits count bytes). */
-export function clip(text: string, max: number): string {
-  const bytes = utf8.encode(text);
-  if (bytes.length <= max) return text;
-  let n = max;
-  while (n > 0 && (bytes[n]! & 0xc0) === 0x80) n--; // a continuation byte: back to the character's start
-  return fromUTF8.decode(bytes.subarray(0, n));
-}
-
 /**
  * Cuts blocks to the daemon's limits for one capture, in reading order, as
  * the daemon cuts the pages it fetches (article.Fit): at most MAX_BLOCKS
@@ -138,65 +133,14 @@ const cap = (s: string | null | undefined, max: number): string | undefined => {
   return t === '' ? undefined : t.slice(0, max);
 };
 
-/** Elements whose text a reader never sees. */
-const UNSEEN = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'HEAD', 'TITLE', 'SVG', 'svg', 'MATH', 'math', 'IFRAME', 'OBJECT', 'CANVAS', 'SELECT', 'TEXTAREA']);
-
-/** Elements that continue the text around them (as the daemon's extract package has it). */
-const INLINE = new Set(['A', 'ABBR', 'B', 'BDI', 'BDO', 'CITE', 'CODE', 'DATA', 'DFN', 'EM', 'I', 'KBD', 'MARK', 'Q', 'S', 'SAMP', 'SMALL', 'SPAN', 'STRONG', 'SUB', 'SUP', 'TIME', 'U', 'VAR', 'WBR', 'DEL', 'INS', 'FONT', 'LABEL', 'BIG', 'TT', 'STRIKE', 'NOBR', 'RUBY', 'RT', 'RP']);
-
-/** The rendered text of an element where the browser lays it out (innerText), else its text without scripts, styles and hidden elements. */
-function renderedText(el: HTMLElement): string {
-  const inner = (el as { innerText?: unknown }).innerText;
-  if (typeof inner === 'string') return inner;
-  let out = '';
-  const walk = (n: Node): void => {
-    for (let c = n.firstChild; c; c = c.nextSibling) {
-      if (c.nodeType === 3) out += c.nodeValue ?? '';
-      else if (c.nodeType === 1) {
-        const e = c as Element;
-        const style = (e.getAttribute('style') ?? '').replace(/\s+/g, '').toLowerCase();
-        if (UNSEEN.has(e.tagName) || e.hasAttribute('hidden') || style.includes('display:none') || style.includes('visibility:hidden')) continue;
-        const brk = INLINE.has(e.tagName) ? '' : '\n';
-        out += brk;
-        walk(e);
-        out += brk;
-      }
-    }
-  };
-  walk(el);
-  return out;
-}
-
-/**
- * The visible text of the whole page, not only the article, as the daemon
- * reads the pages it fetches (shared/PROTOCOL.md, page_text): the page's
- * description on a line of its own, then the body's rendered text, each
- * line's spaces collapsed, blank lines left out, cut to
- * MAX_PAGE_TEXT_BYTES. The daemon keeps a digest of it to tell a block
- * the extraction missed after a redesign from one the article lost.
- */
-export function pageTextOf(doc: Document): string {
-  const lines: string[] = [];
-  const description = meta(doc, 'meta[name="description" i]') ?? meta(doc, 'meta[property="og:description" i]') ?? meta(doc, 'meta[name="twitter:description" i]');
-  if (description) lines.push(description);
-  if (doc.body) lines.push(renderedText(doc.body));
-  let bytes = 0;
-  const out: string[] = [];
-  for (const line of lines.join('\n').split('\n')) {
-    const l = line.replace(/\s+/g, ' ').trim();
-    if (l === '') continue;
-    out.push(l);
-    bytes += l.length + 1;
-    if (bytes > MAX_PAGE_TEXT_BYTES) break; // enough: clip cuts the rest in bytes
-  }
-  return clip(out.join('\n'), MAX_PAGE_TEXT_BYTES);
-}
-
 /**
  * Extracts the article from doc (never modified: Readability works on a
- * clone). Returns null when there is no article text.
+ * clone). Returns null when there is no article text. pageText is the
+ * page's visible text when the caller has it from the page laid out (a
+ * document parsed from HTML cannot tell what style sheets hide); by
+ * default it is read from doc.
  */
-export function extract(doc: Document, pageURL: string, reading: Reading): PageCapture | null {
+export function extract(doc: Document, pageURL: string, reading: Reading, pageText?: string): PageCapture | null {
   const clone = doc.cloneNode(true) as Document;
   const parsed = new Readability<Node>(clone, { serializer: (n) => n }).parse();
   const root = parsed?.content;
@@ -221,7 +165,7 @@ export function extract(doc: Document, pageURL: string, reading: Reading): PageC
   if (published) capture.published_time = published;
   const lang = cap(parsed.lang ?? doc.documentElement.lang, 100);
   if (lang) capture.lang = lang;
-  const pageText = pageTextOf(doc);
-  if (pageText) capture.page_text = pageText;
+  const text = pageText ?? pageTextOf(doc);
+  if (text) capture.page_text = text;
   return capture;
 }

@@ -1,15 +1,16 @@
 // The content script in every web page: asks the background whether this
 // page may be captured (settings, private windows, the daemon's own pages),
 // shows the banner when the article changed since it was read, and once
-// the reader is really reading an article, extracts it and hands it to the
-// background. It makes no network request of its own.
+// the reader is really reading, hands the page to the background to be
+// read: its HTML, its visible text and the reading figures (snapshot.ts).
+// Judging whether it is an article and extracting it run there, off this
+// page's main thread. It makes no network request of its own.
 import { ext } from '../core/browser';
 import type { Diff } from '../core/daemon';
 import type { CaptureAnswer, ContentMessage, DiffAnswer, HelloAnswer, TabMessage } from '../core/messages';
 import { Banner } from './banner';
-import { isArticle } from './detect';
-import { extract } from './extract';
 import { waitForReading } from './reading';
+import { snapshot } from './snapshot';
 
 function ask<T>(msg: ContentMessage): Promise<T | undefined> {
   return ext.runtime.sendMessage(msg).catch(() => undefined) as Promise<T | undefined>;
@@ -55,14 +56,16 @@ async function main(): Promise<void> {
   if (hello.banner) banner.show(hello.banner);
   if (!hello.capture) return;
   const reading = await waitForReading(window, document, { mode: hello.readingMode, seconds: hello.seconds });
-  // Extraction takes tens of milliseconds on big pages: do it when the
-  // page is idle, not in the middle of the reader's scrolling. Detection
-  // waits too, so that a page that fills itself in late is judged whole.
+  // The page is taken when it is idle, not in the middle of the reader's
+  // scrolling, so that a page that fills itself in late is read whole.
   await new Promise<void>((resolve) => requestIdleCallback(() => resolve(), { timeout: 2000 }));
-  if (mine !== run || !isArticle(document, location.href)) return;
-  const capture = extract(document, location.href, reading);
-  if (!capture) return;
-  const answer = await ask<CaptureAnswer>({ type: 'page.capture', capture });
+  if (mine !== run) return;
+  const snap = snapshot(document);
+  if ('error' in snap) {
+    console.warn(`Redline: ${snap.error}`);
+    return;
+  }
+  const answer = await ask<CaptureAnswer>({ type: 'page.read', url: location.href, html: snap.html, page_text: snap.pageText, reading });
   if (answer?.banner && mine === run) banner.show(answer.banner);
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classifySender, MAX_TEXT_BYTES, parseConfirmMessage, parseContentMessage, parsePageMessage, textBytes } from './messages';
+import { classifySender, isCapture, MAX_PAGE_HTML, MAX_PAGE_TEXT_BYTES, MAX_TEXT_BYTES, parseConfirmMessage, parseContentMessage, parsePageMessage, textBytes } from './messages';
 
 const ID = 'pefbhbjklgdhmmiknnjkgangfknghlip';
 const BASE = `chrome-extension://${ID}/`;
@@ -32,7 +32,7 @@ test('only this extension’s own parts are heard', () => {
   assert.equal(classifySender({ id: ID, url: 'https://127.0.0.1.evil.example/pair', tab, frameId: 0 }, ID, BASE), 'content');
 });
 
-test('malformed messages are dropped', () => {
+test('a capture the background read is queued only within the daemon\'s limits', () => {
   const capture = {
     url: 'https://news.example/a',
     title: 'T',
@@ -40,21 +40,52 @@ test('malformed messages are dropped', () => {
     extractor: 'readability@0.6.0',
     reading: { dwell_ms: 1000, scroll: 0.5 },
   };
-  assert.deepEqual(parseContentMessage({ type: 'page.capture', capture }), { type: 'page.capture', capture });
+  assert.ok(isCapture(capture));
   const atTheLimit = { ...capture, blocks: Array.from({ length: 4 }, () => ({ kind: 'p', text: 'é'.repeat(MAX_TEXT_BYTES / 8) })) };
   assert.equal(textBytes(atTheLimit.blocks), MAX_TEXT_BYTES);
-  assert.deepEqual(parseContentMessage({ type: 'page.capture', capture: atTheLimit }), { type: 'page.capture', capture: atTheLimit });
+  assert.ok(isCapture(atTheLimit));
+  for (const bad of [
+    { ...capture, blocks: [] },
+    { ...capture, blocks: [{ kind: 'script', text: 'x' }] },
+    { ...capture, reading: { dwell_ms: 1, scroll: 2 } },
+    { ...capture, title: 7 },
+    // Within the limit of each block, over the limit of the whole text
+    // (the daemon's, in UTF-8 bytes: 3 a character here).
+    { ...capture, blocks: Array.from({ length: 6 }, () => ({ kind: 'p', text: '日'.repeat(MAX_TEXT_BYTES / 18 + 1) })) },
+  ]) {
+    assert.equal(isCapture(bad), false, JSON.stringify(bad).slice(0, 200));
+  }
+});
+
+test('a page sent to be read is taken within its limits; anything else is dropped', () => {
+  const read = { type: 'page.read', url: 'https://news.example/a', html: '<!DOCTYPE html><html><body><p>x</p></body></html>', page_text: 'x', reading: { dwell_ms: 1000, scroll: 0.5 } };
+  assert.deepEqual(parseContentMessage(read), read);
+  assert.deepEqual(parseContentMessage({ ...read, extra: 1 }), read, 'only the known fields are kept');
+  const biggest = { ...read, html: 'a'.repeat(MAX_PAGE_HTML), page_text: 'é'.repeat(MAX_PAGE_TEXT_BYTES / 2) };
+  assert.deepEqual(parseContentMessage(biggest), biggest, 'at the limits');
+  for (const [bad, why] of [
+    [{ ...read, html: 'a'.repeat(MAX_PAGE_HTML + 1) }, 'HTML over its limit'],
+    [{ ...read, html: 7 }, 'HTML not a string'],
+    [{ ...read, html: undefined }, 'no HTML'],
+    [{ ...read, page_text: 'é'.repeat(MAX_PAGE_TEXT_BYTES / 2 + 1) }, 'page text over its limit in bytes'],
+    [{ ...read, page_text: null }, 'page text not a string'],
+    [{ ...read, url: 42 }, 'URL not a string'],
+    [{ ...read, url: 'https://news.example/' + 'a'.repeat(8192) }, 'URL too long'],
+    [{ ...read, reading: { dwell_ms: 1, scroll: 2 } }, 'scrolled past the end'],
+    [{ ...read, reading: { dwell_ms: -1, scroll: 0 } }, 'negative dwell'],
+    [{ ...read, reading: undefined }, 'no reading'],
+  ] as const) {
+    assert.equal(parseContentMessage(bad), null, why);
+  }
+});
+
+test('malformed messages are dropped', () => {
   for (const bad of [
     null,
     'page.hello',
     { type: 'page.nope' },
-    { type: 'page.capture', capture: { ...capture, blocks: [] } },
-    { type: 'page.capture', capture: { ...capture, blocks: [{ kind: 'script', text: 'x' }] } },
-    { type: 'page.capture', capture: { ...capture, reading: { dwell_ms: 1, scroll: 2 } } },
-    { type: 'page.capture', capture: { ...capture, title: 7 } },
-    // Within the limit of each block, over the limit of the whole text
-    // (the daemon's, in UTF-8 bytes: 3 a character here).
-    { type: 'page.capture', capture: { ...capture, blocks: Array.from({ length: 6 }, () => ({ kind: 'p', text: '日'.repeat(MAX_TEXT_BYTES / 18 + 1) })) } },
+    // A capture made elsewhere: the background makes captures itself.
+    { type: 'page.capture', capture: { url: 'https://news.example/a', title: 'T', blocks: [{ kind: 'p', text: 'x' }], extractor: 'readability@0.6.0', reading: { dwell_ms: 1000, scroll: 0.5 } } },
     { type: 'page.dismiss', articleId: 1.5, version: 2 },
     { type: 'page.diff', articleId: -1 },
     { type: 'pair.request', code: 'ABC' },

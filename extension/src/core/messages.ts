@@ -8,13 +8,13 @@ import type { Capture, Diff, Reading, Summary } from './daemon';
 
 export type { Reading } from './daemon';
 
-/** The page as extracted by the content script: a capture as the daemon takes it, before the background stamps it. */
+/** The page as extracted (background/pageread.ts): a capture as the daemon takes it, before the background stamps it. */
 export type PageCapture = Omit<Capture, 'captured_at' | 'source' | 'reading'> & { reading: Reading };
 
 /** Sent by content scripts in web pages. */
 export type ContentMessage =
   | { type: 'page.hello'; url: string }
-  | { type: 'page.capture'; capture: PageCapture }
+  | { type: 'page.read'; url: string; html: string; page_text: string; reading: Reading }
   | { type: 'page.diff'; articleId: number }
   | { type: 'page.dismiss'; articleId: number; version: number }
   | { type: 'page.dashboard'; articleId: number }
@@ -78,6 +78,12 @@ export const MAX_BLOCK_CHARS = 100 * 1024;
 export const MAX_TEXT_BYTES = 512 * 1024;
 /** The page's visible text beside the blocks, in UTF-8 bytes (1 MiB). */
 export const MAX_PAGE_TEXT_BYTES = 1024 * 1024;
+/**
+ * The HTML of a page a content script sends to be read, in UTF-16 code
+ * units as the string's length counts them (8 Mi). The largest real page
+ * in the tests' corpus is 1.1 M; a message's own limit is 64 MiB.
+ */
+export const MAX_PAGE_HTML = 8 * 1024 * 1024;
 
 const utf8 = new TextEncoder();
 
@@ -88,7 +94,16 @@ export function textBytes(blocks: readonly { text: string }[]): number {
   return n;
 }
 
-function isCapture(c: unknown): c is PageCapture {
+const isPageText = (v: unknown): v is string => isStr(v, MAX_PAGE_TEXT_BYTES) && utf8.encode(v).length <= MAX_PAGE_TEXT_BYTES;
+const isReading = (r: unknown): r is Reading =>
+  isObj(r) && typeof r.dwell_ms === 'number' && r.dwell_ms >= 0 && typeof r.scroll === 'number' && r.scroll >= 0 && r.scroll <= 1;
+
+/**
+ * Whether c is a capture within the daemon's limits (shared/PROTOCOL.md).
+ * The background checks what it read before queueing it, so that nothing
+ * waits in the queue that the daemon would refuse.
+ */
+export function isCapture(c: unknown): c is PageCapture {
   if (!isObj(c)) return false;
   if (!isStr(c.url) || !isOptStr(c.canonical_url) || !isStr(c.title, 4096) || !isOptStr(c.byline, 4096)) return false;
   if (!isOptStr(c.site_name, 4096) || !isOptStr(c.published_time, 100) || !isOptStr(c.lang, 100) || !isStr(c.extractor, 100)) return false;
@@ -97,10 +112,8 @@ function isCapture(c: unknown): c is PageCapture {
     if (!isObj(b) || !KINDS.has(b.kind as string) || !isStr(b.text, MAX_BLOCK_CHARS)) return false;
   }
   if (textBytes(c.blocks as { text: string }[]) > MAX_TEXT_BYTES) return false;
-  const pageText = c.page_text;
-  if (pageText !== undefined && (!isStr(pageText, MAX_PAGE_TEXT_BYTES) || utf8.encode(pageText).length > MAX_PAGE_TEXT_BYTES)) return false;
-  const r = c.reading;
-  return isObj(r) && typeof r.dwell_ms === 'number' && r.dwell_ms >= 0 && typeof r.scroll === 'number' && r.scroll >= 0 && r.scroll <= 1;
+  if (c.page_text !== undefined && !isPageText(c.page_text)) return false;
+  return isReading(c.reading);
 }
 
 /** Returns msg when it is a well-formed content-script message, else null. */
@@ -109,8 +122,10 @@ export function parseContentMessage(msg: unknown): ContentMessage | null {
   switch (msg.type) {
     case 'page.hello':
       return isStr(msg.url) ? { type: 'page.hello', url: msg.url } : null;
-    case 'page.capture':
-      return isCapture(msg.capture) ? { type: 'page.capture', capture: msg.capture } : null;
+    case 'page.read':
+      return isStr(msg.url) && typeof msg.html === 'string' && msg.html.length <= MAX_PAGE_HTML && isPageText(msg.page_text) && isReading(msg.reading)
+        ? { type: 'page.read', url: msg.url, html: msg.html, page_text: msg.page_text, reading: { dwell_ms: msg.reading.dwell_ms, scroll: msg.reading.scroll } }
+        : null;
     case 'page.diff':
       return isId(msg.articleId) ? { type: 'page.diff', articleId: msg.articleId } : null;
     case 'page.dismiss':

@@ -34,7 +34,7 @@ export type PairAnswer = { ok: boolean | null; message: string };
 export type Replies = {
   // content scripts
   'page.hello': HelloAnswer;
-  'page.capture': CaptureAnswer;
+  'page.read': CaptureAnswer;
   'page.diff': DiffAnswer;
   'page.dismiss': Done;
   'page.dashboard': Done;
