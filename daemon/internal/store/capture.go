@@ -78,27 +78,20 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 		c.pageBytes = c.page.Encode()
 	}
 	// Most captures append no event and run concurrently, sharing fsyncs.
-	// One that must append an event is run again holding eventMu, so that
-	// event ids are handed out one writer at a time, without conflicts,
-	// and reach Options.Events in order.
+	// One that must append an event is run again holding eventMu until it
+	// committed, so that event ids are handed out one writer at a time,
+	// without conflicts, and reach Options.Events in order (commit.go).
 	err := s.update(ctx, c.save)
 	if errors.Is(err, errNeedsEventLock) {
-		s.eventMu.Lock()
-		defer s.eventMu.Unlock()
 		c.locked = true
-		err = s.update(ctx, c.save)
+		err = s.write(ctx, c.save, func() []*article.Event { return []*article.Event{c.out.Event} })
 	}
 	if err != nil {
 		return Saved{}, fmt.Errorf("save capture of %s: %w", in.URL, err)
 	}
-	s.publish(c.out.Event)
 	s.watchSaved(c.out)
 	return c.out, nil
 }
-
-// errNeedsEventLock makes SaveCapture run its transaction again holding
-// the event lock.
-var errNeedsEventLock = errors.New("this write appends an event")
 
 // capturing is one capture being saved: what stays the same when its
 // transaction runs again, and what each run finds and does.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -23,13 +24,6 @@ var (
 // lineages: see article.Pair). The daemon gives the diff engine's summary
 // (Options.Judge).
 type Judge func(p article.Pair) article.Summary
-
-// publish hands an event that is on disk to Options.Events.
-func (s *Store) publish(ev *article.Event) {
-	if ev != nil && s.events != nil {
-		s.events(*ev)
-	}
-}
 
 // appendEvent writes e with the next event id inside txn.
 func (s *Store) appendEvent(txn *badger.Txn, e *article.Event) error {
@@ -66,8 +60,18 @@ func flipKey(id int64, a, b string) []byte {
 	return append(append(idKey(pfxFlip, id), a...), b...)
 }
 
-// LastEventID returns the id of the newest event (0 when there is none).
+// LastEventID returns the id of the newest event on disk (0 when there
+// is none). A reader following the log by id is never shown an event that
+// is not yet on disk, nor one whose predecessors are not (see commit.go).
 func (s *Store) LastEventID() (int64, error) {
+	if s.sync != nil {
+		return s.sync.durable.Load(), nil
+	}
+	return s.storedLastEventID()
+}
+
+// storedLastEventID reads the event counter.
+func (s *Store) storedLastEventID() (int64, error) {
 	var last int64
 	err := s.db.View(func(txn *badger.Txn) error {
 		_, err := getOptional(txn, keyEventSeq, func(v []byte) error {
@@ -84,13 +88,19 @@ func (s *Store) LastEventID() (int64, error) {
 	return last, nil
 }
 
-// EventsAfter returns up to limit events with ids above after, in order.
+// EventsAfter returns up to limit events with ids above after, in order:
+// those on disk, up to LastEventID.
 func (s *Store) EventsAfter(after int64, limit int) ([]article.Event, error) {
+	last, err := s.LastEventID()
+	if err != nil {
+		return nil, err
+	}
 	var out []article.Event
-	err := s.db.View(func(txn *badger.Txn) error {
+	err = s.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: pfxEvent, PrefetchValues: true, PrefetchSize: 64})
 		defer it.Close()
-		for it.Seek(idKey(pfxEvent, after+1)); it.Valid() && len(out) < limit; it.Next() {
+		end := idKey(pfxEvent, last)
+		for it.Seek(idKey(pfxEvent, after+1)); it.Valid() && len(out) < limit && bytes.Compare(it.Item().Key(), end) <= 0; it.Next() {
 			var e article.Event
 			if err := it.Item().Value(func(b []byte) error { return jsonUnmarshal(b, &e) }); err != nil {
 				return err
@@ -108,11 +118,9 @@ func (s *Store) EventsAfter(after int64, limit int) ([]article.Event, error) {
 // MarkSeen records that the user has seen the article's changes up to
 // version n, and appends an article.seen event when that cleared any.
 func (s *Store) MarkSeen(ctx context.Context, id int64, n int, now time.Time) (article.Article, *article.Event, error) {
-	s.eventMu.Lock()
-	defer s.eventMu.Unlock()
 	var a article.Article
 	var ev *article.Event
-	err := s.update(ctx, func(txn *badger.Txn) error {
+	err := s.write(ctx, func(txn *badger.Txn) error {
 		ev = nil
 		err := getJSON(txn, idKey(pfxArticle, id), &a)
 		if errors.Is(err, badger.ErrKeyNotFound) {
@@ -137,10 +145,9 @@ func (s *Store) MarkSeen(ctx context.Context, id int64, n int, now time.Time) (a
 			return err
 		}
 		return setJSON(txn, idKey(pfxArticle, id), &a)
-	})
+	}, func() []*article.Event { return []*article.Event{ev} })
 	if err != nil {
 		return a, nil, fmt.Errorf("mark article %d seen: %w", id, err)
 	}
-	s.publish(ev)
 	return a, ev, nil
 }

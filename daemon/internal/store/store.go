@@ -57,8 +57,11 @@ type Store struct {
 	plan   Planner
 	wake   func()
 	// eventMu is held by every write that appends an event, from its
-	// transaction until the event is handed to Events.
+	// transaction until its events are queued for the syncer (commit.go).
 	eventMu sync.Mutex
+	// sync makes committed writes durable, a group at a time (nil when
+	// read-only).
+	sync *syncer
 	// due is the floor of the due index.
 	due dueFloor
 
@@ -129,6 +132,11 @@ func Open(dir string, o Options) (*Store, error) {
 			db.Close()
 			return nil, fmt.Errorf("open article sequence: %w", err)
 		}
+		if err := s.startSyncer(); err != nil {
+			s.seq.Release()
+			db.Close()
+			return nil, err
+		}
 	}
 	return s, nil
 }
@@ -139,7 +147,7 @@ func Open(dir string, o Options) (*Store, error) {
 func badgerOptions(dir string, logger *slog.Logger, readOnly bool) badger.Options {
 	return badger.DefaultOptions(dir).
 		WithLogger(badgerLogger{logger}).
-		WithSyncWrites(true).
+		WithSyncWrites(false). // the store syncs, once per group of commits: commit.go
 		WithReadOnly(readOnly).
 		WithMemTableSize(8 << 20).
 		WithNumMemtables(2).
@@ -180,6 +188,9 @@ func checkForeign(dir string) error {
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		var errs []error
+		if s.sync != nil {
+			s.sync.close()
+		}
 		if s.seq != nil {
 			errs = append(errs, s.seq.Release())
 		}
@@ -402,23 +413,6 @@ func setJSON(txn *badger.Txn, key []byte, v any) error {
 		return err
 	}
 	return txn.Set(key, b)
-}
-
-// update runs fn in a read-write transaction, retrying when a concurrent
-// transaction touched the same keys.
-func (s *Store) update(ctx context.Context, fn func(txn *badger.Txn) error) error {
-	if err := s.Writable(); err != nil {
-		return err // a write on a full disk would kill the process: see space.go
-	}
-	for attempt := 0; ; attempt++ {
-		err := s.db.Update(fn)
-		if !errors.Is(err, badger.ErrConflict) || attempt >= 50 {
-			return mapStoreErr(err)
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-	}
 }
 
 // mapStoreErr turns disk failures into errors the user can act on.
