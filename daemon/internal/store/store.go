@@ -83,8 +83,8 @@ type Options struct {
 	// a lineage is substantive and none across lineages counts.
 	Judge Judge
 	// Events receives every event after it is on disk (the event hub's
-	// Publish). Writers that append events to a capture's article take
-	// turns, so those arrive in id order. It must not block.
+	// Publish), in id order: the store's syncer calls it (commit.go). It
+	// must not block.
 	Events func(article.Event)
 	// Plan says when an article is checked next (the watcher's
 	// schedule): a browser capture that brings a change starts the fast
