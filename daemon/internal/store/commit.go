@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -39,62 +40,92 @@ import (
 // with every id below it: it never sees id N+1 before N, nor an event that
 // a power cut could still take back.
 
-// errNeedsEventLock makes a write run its transaction again holding the
-// event lock: the first run found that it appends an event.
-var errNeedsEventLock = errors.New("this write appends an event")
-
 // update runs fn in a read-write transaction, retrying when a concurrent
 // transaction touched the same keys, and returns once the write is on
-// disk. fn must append no event (see write).
+// disk. fn appends no event (see write).
 func (s *Store) update(ctx context.Context, fn func(txn *badger.Txn) error) error {
-	return s.write(ctx, fn, nil)
+	return s.write(ctx, func(txn *badger.Txn, _ *appending) error { return fn(txn) })
 }
 
-// write is update for a transaction that appends events: appended
-// returns those the committed run appended (nil ones are skipped). It
-// holds eventMu from the transaction until they are queued, and they
-// reach Options.Events, in id order, once on disk, before write returns.
-func (s *Store) write(ctx context.Context, fn func(txn *badger.Txn) error, appended func() []*article.Event) error {
+// write is update for a transaction that may append events (through
+// appending.event). Those reach Options.Events, in id order, once on
+// disk, before write returns.
+func (s *Store) write(ctx context.Context, fn func(txn *badger.Txn, ap *appending) error) error {
 	if err := s.Writable(); err != nil {
 		return err // a write on a full disk would kill the process: see space.go
 	}
-	if appended != nil {
-		s.eventMu.Lock()
-	}
-	r, err := s.commit(ctx, fn, appended)
-	if appended != nil {
-		s.eventMu.Unlock()
-	}
-	if err != nil {
-		return err
-	}
-	return r.wait()
-}
-
-// commit runs fn until it commits (or fails), then joins the syncer's
-// next round with the events the committed run appended.
-func (s *Store) commit(ctx context.Context, fn func(txn *badger.Txn) error, appended func() []*article.Event) (*syncRound, error) {
 	for attempt := 0; ; attempt++ {
-		err := s.db.Update(fn)
+		ap := &appending{s: s}
+		err := s.db.Update(func(txn *badger.Txn) error { return fn(txn, ap) })
 		if err == nil {
-			break
+			r, err := s.sync.join(ap.committed())
+			ap.release()
+			if err != nil {
+				return err
+			}
+			return r.wait()
 		}
+		ap.release()
 		if !errors.Is(err, badger.ErrConflict) || attempt >= 50 {
-			return nil, mapStoreErr(err)
+			return mapStoreErr(err)
 		}
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return ctx.Err()
 		}
 	}
-	var evs []article.Event
-	if appended != nil {
-		for _, e := range appended() {
-			if e != nil {
-				evs = append(evs, *e)
-			}
-		}
+}
+
+// appending is one run of a write's transaction as it appends events.
+// The first event takes eventMu; the write holds it until its events are
+// queued for the syncer, or the run failed: ids are handed out, committed
+// and queued one writer at a time, in order, and no writer reads the
+// event counter, so none conflicts with another over it.
+type appending struct {
+	s      *Store
+	held   bool
+	events []*article.Event
+}
+
+// event writes e with the next event id inside txn.
+func (ap *appending) event(txn *badger.Txn, e *article.Event) error {
+	if !ap.held {
+		ap.s.eventMu.Lock()
+		ap.held = true
 	}
-	return s.sync.join(evs)
+	e.ID = ap.s.lastEvent + int64(len(ap.events)) + 1
+	if err := txn.Set(keyEventSeq, idKey(nil, e.ID)); err != nil {
+		return err
+	}
+	if err := setJSON(txn, idKey(pfxEvent, e.ID), e); err != nil {
+		return err
+	}
+	if err := txn.Set(binary.BigEndian.AppendUint64(idKey(pfxArticleEvent, e.ArticleID), uint64(e.ID)), nil); err != nil {
+		return err
+	}
+	ap.events = append(ap.events, e)
+	return nil
+}
+
+// committed counts the run's events as handed out (its transaction
+// committed) and returns them.
+func (ap *appending) committed() []article.Event {
+	if !ap.held {
+		return nil
+	}
+	ap.s.lastEvent += int64(len(ap.events))
+	out := make([]article.Event, len(ap.events))
+	for i, e := range ap.events {
+		out[i] = *e
+	}
+	return out
+}
+
+// release gives up eventMu if the run took it.
+func (ap *appending) release() {
+	if ap.held {
+		ap.held = false
+		ap.s.eventMu.Unlock()
+	}
 }
 
 // syncer makes committed writes durable in groups: one sync of Badger's
@@ -274,6 +305,7 @@ func (s *Store) startSyncer() error {
 	if err != nil {
 		return err
 	}
+	s.lastEvent = last
 	s.sync = newSyncer(s.syncDisk, s.events, last)
 	go s.sync.run()
 	return nil

@@ -25,34 +25,6 @@ var (
 // (Options.Judge).
 type Judge func(p article.Pair) article.Summary
 
-// appendEvent writes e with the next event id inside txn.
-func (s *Store) appendEvent(txn *badger.Txn, e *article.Event) error {
-	var last int64
-	item, err := txn.Get(keyEventSeq)
-	switch {
-	case err == nil:
-		if err := item.Value(func(v []byte) error {
-			if len(v) != 8 {
-				return errors.New("event counter is damaged")
-			}
-			last = int64(binary.BigEndian.Uint64(v))
-			return nil
-		}); err != nil {
-			return err
-		}
-	case !errors.Is(err, badger.ErrKeyNotFound):
-		return err
-	}
-	e.ID = last + 1
-	if err := txn.Set(keyEventSeq, idKey(nil, e.ID)); err != nil {
-		return err
-	}
-	if err := setJSON(txn, idKey(pfxEvent, e.ID), e); err != nil {
-		return err
-	}
-	return txn.Set(binary.BigEndian.AppendUint64(idKey(pfxArticleEvent, e.ArticleID), uint64(e.ID)), nil)
-}
-
 func flipKey(id int64, a, b string) []byte {
 	if a > b {
 		a, b = b, a
@@ -120,7 +92,7 @@ func (s *Store) EventsAfter(after int64, limit int) ([]article.Event, error) {
 func (s *Store) MarkSeen(ctx context.Context, id int64, n int, now time.Time) (article.Article, *article.Event, error) {
 	var a article.Article
 	var ev *article.Event
-	err := s.write(ctx, func(txn *badger.Txn) error {
+	err := s.write(ctx, func(txn *badger.Txn, ap *appending) error {
 		ev = nil
 		err := getJSON(txn, idKey(pfxArticle, id), &a)
 		if errors.Is(err, badger.ErrKeyNotFound) {
@@ -141,11 +113,11 @@ func (s *Store) MarkSeen(ctx context.Context, id int64, n int, now time.Time) (a
 			return nil // nothing was unseen up to n: no news for anyone
 		}
 		ev = &article.Event{Type: article.EventSeen, ArticleID: id, URL: a.URL, Title: a.Title, Version: n, At: now.UTC()}
-		if err := s.appendEvent(txn, ev); err != nil {
+		if err := ap.event(txn, ev); err != nil {
 			return err
 		}
 		return setJSON(txn, idKey(pfxArticle, id), &a)
-	}, func() []*article.Event { return []*article.Event{ev} })
+	})
 	if err != nil {
 		return a, nil, fmt.Errorf("mark article %d seen: %w", id, err)
 	}

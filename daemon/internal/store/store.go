@@ -57,8 +57,10 @@ type Store struct {
 	plan   Planner
 	wake   func()
 	// eventMu is held by every write that appends an event, from its
-	// transaction until its events are queued for the syncer (commit.go).
+	// first event until its events are queued for the syncer (commit.go).
 	eventMu sync.Mutex
+	// lastEvent is the id of the newest event committed (under eventMu).
+	lastEvent int64
 	// sync makes committed writes durable, a group at a time (nil when
 	// read-only).
 	sync *syncer

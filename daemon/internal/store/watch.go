@@ -445,10 +445,7 @@ func (s *Store) UpdateWatch(ctx context.Context, id int64, fn WatchUpdate) (arti
 func (s *Store) updateWatch(ctx context.Context, id int64, fn WatchUpdate, also func(txn *badger.Txn, a *article.Article) error) (article.Article, error) {
 	var a article.Article
 	var ev *article.Event
-	// An update that appends an event runs again holding the event lock,
-	// as a capture does (commit.go).
-	locked := false
-	run := func(txn *badger.Txn) error {
+	err := s.write(ctx, func(txn *badger.Txn, ap *appending) error {
 		ev = nil
 		a = article.Article{}
 		err := getJSON(txn, idKey(pfxArticle, id), &a)
@@ -476,14 +473,11 @@ func (s *Store) updateWatch(ctx context.Context, id int64, fn WatchUpdate, also 
 			return err
 		}
 		if ev != nil {
-			if !locked {
-				return errNeedsEventLock
-			}
 			ev.ArticleID, ev.URL = id, a.URL
 			if ev.Title == "" {
 				ev.Title = a.Title
 			}
-			if err := s.appendEvent(txn, ev); err != nil {
+			if err := ap.event(txn, ev); err != nil {
 				return err
 			}
 			if a.Watch != nil && a.Watch.LastResult != nil {
@@ -491,12 +485,7 @@ func (s *Store) updateWatch(ctx context.Context, id int64, fn WatchUpdate, also 
 			}
 		}
 		return setJSON(txn, idKey(pfxArticle, id), &a)
-	}
-	err := s.update(ctx, run)
-	if errors.Is(err, errNeedsEventLock) {
-		locked = true
-		err = s.write(ctx, run, func() []*article.Event { return []*article.Event{ev} })
-	}
+	})
 	if err != nil {
 		return a, fmt.Errorf("update watch of article %d: %w", id, err)
 	}
