@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -96,9 +97,10 @@ func postCaptures(b *testing.B, h *harness, clients int, body func(n int64) stri
 					b.Error(err)
 					return
 				}
+				msg, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
 				if resp.StatusCode != 201 {
-					b.Errorf("status %d", resp.StatusCode)
+					b.Errorf("status %d: %s", resp.StatusCode, msg)
 					return
 				}
 				mine = append(mine, time.Since(t0))

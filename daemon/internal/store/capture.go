@@ -81,10 +81,12 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 	// event holds eventMu from that event until it committed, so that
 	// event ids are handed out one writer at a time, without conflicts,
 	// and reach Options.Events in order (commit.go).
+	// A new version rewrites its site's learned furniture: after a
+	// conflict, captures of one site take turns.
 	err := s.write(ctx, func(txn *badger.Txn, ap *appending) error {
 		c.ap = ap
 		return c.save(txn)
-	})
+	}, s.siteTurns(in.Site))
 	if err != nil {
 		return Saved{}, fmt.Errorf("save capture of %s: %w", in.URL, err)
 	}

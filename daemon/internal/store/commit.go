@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"path/filepath"
 	"slices"
@@ -44,33 +45,47 @@ import (
 // transaction touched the same keys, and returns once the write is on
 // disk. fn appends no event (see write).
 func (s *Store) update(ctx context.Context, fn func(txn *badger.Txn) error) error {
-	return s.write(ctx, func(txn *badger.Txn, _ *appending) error { return fn(txn) })
+	return s.write(ctx, func(txn *badger.Txn, _ *appending) error { return fn(txn) }, nil)
 }
 
 // write is update for a transaction that may append events (through
 // appending.event). Those reach Options.Events, in id order, once on
-// disk, before write returns.
-func (s *Store) write(ctx context.Context, fn func(txn *badger.Txn, ap *appending) error) error {
+// disk, before write returns. When a run conflicts with a concurrent
+// write and turns is set, the runs that follow hold it: writes that
+// touch the same record each time (a site's learned furniture) take
+// turns after a first conflict instead of running again and again.
+func (s *Store) write(ctx context.Context, fn func(txn *badger.Txn, ap *appending) error, turns *sync.Mutex) error {
 	if err := s.Writable(); err != nil {
 		return err // a write on a full disk would kill the process: see space.go
 	}
+	r, err := s.commit(ctx, fn, turns)
+	if err != nil {
+		return err
+	}
+	return r.wait()
+}
+
+// commit runs fn until it commits, or fails, and joins the syncer's next
+// round with the events it appended.
+func (s *Store) commit(ctx context.Context, fn func(txn *badger.Txn, ap *appending) error, turns *sync.Mutex) (*syncRound, error) {
 	for attempt := 0; ; attempt++ {
+		if attempt == 1 && turns != nil {
+			turns.Lock()
+			defer turns.Unlock()
+		}
 		ap := &appending{s: s}
 		err := s.db.Update(func(txn *badger.Txn) error { return fn(txn, ap) })
 		if err == nil {
 			r, err := s.sync.join(ap.committed())
 			ap.release()
-			if err != nil {
-				return err
-			}
-			return r.wait()
+			return r, err
 		}
 		ap.release()
 		if !errors.Is(err, badger.ErrConflict) || attempt >= 50 {
-			return mapStoreErr(err)
+			return nil, mapStoreErr(err)
 		}
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return nil, ctx.Err()
 		}
 	}
 }
@@ -308,5 +323,40 @@ func (s *Store) startSyncer() error {
 	s.lastEvent = last
 	s.sync = newSyncer(s.syncDisk, s.events, last)
 	go s.sync.run()
+	return nil
+}
+
+// siteTurns is the lock captures of site take turns on after a conflict
+// (sites share the store's 64 locks).
+func (s *Store) siteTurns(site string) *sync.Mutex {
+	h := fnv.New32a()
+	h.Write([]byte(site))
+	return &s.sites[h.Sum32()%uint32(len(s.sites))]
+}
+
+// dropEmptyLogs removes the memtable log files (.mem) that are empty: a
+// process killed while Badger created one (before it sized it) or
+// deleted one (its memtable was written out as a table: it cut the file
+// to nothing before removing it) leaves a file that holds no write, and
+// Badger would refuse to open the store because of it. A store open
+// elsewhere is left alone (Badger's lock refuses it), and so is a store
+// opened for reading only.
+func dropEmptyLogs(dir string, readOnly bool) error {
+	if readOnly || inUse(dir) {
+		return nil
+	}
+	logs, err := filepath.Glob(filepath.Join(dir, "*.mem"))
+	if err != nil {
+		return fmt.Errorf("list the store's logs: %w", err)
+	}
+	for _, name := range logs {
+		info, err := os.Stat(name)
+		if err != nil || info.Size() != 0 {
+			continue
+		}
+		if err := os.Remove(name); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("remove the empty log %s: %w", filepath.Base(name), err)
+		}
+	}
 	return nil
 }

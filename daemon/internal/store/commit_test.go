@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -208,5 +210,32 @@ func TestFailedSyncFailsItsRoundAndKeepsItsEvents(t *testing.T) {
 	sy.close()
 	if _, err := sy.join(nil); article.ErrorCode(err) != article.EUNAVAILABLE {
 		t.Errorf("a write after close: %v", err)
+	}
+}
+
+// A process killed while Badger created or deleted a memtable log leaves
+// an empty log file: the store still opens, with everything it held.
+func TestStoreOpensWithAnEmptyLogLeftByAKill(t *testing.T) {
+	dir := t.TempDir()
+	s := openStore(t, dir)
+	out := save(t, s, capture("https://news.test/kept", "Kept", "Kept text."))
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"00001.mem", "00999.mem"} {
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatalf("open after a kill left empty logs: %v", err)
+	}
+	defer s.Close()
+	v, err := s.Version(out.Article.ID, 1)
+	if err != nil || len(v.Blocks) != 1 || v.Blocks[0].Text != "Kept text." {
+		t.Fatalf("version after reopening: %+v %v", v, err)
 	}
 }

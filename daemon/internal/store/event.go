@@ -117,7 +117,7 @@ func (s *Store) MarkSeen(ctx context.Context, id int64, n int, now time.Time) (a
 			return err
 		}
 		return setJSON(txn, idKey(pfxArticle, id), &a)
-	})
+	}, nil)
 	if err != nil {
 		return a, nil, fmt.Errorf("mark article %d seen: %w", id, err)
 	}

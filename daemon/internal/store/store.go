@@ -61,6 +61,9 @@ type Store struct {
 	eventMu sync.Mutex
 	// lastEvent is the id of the newest event committed (under eventMu).
 	lastEvent int64
+	// sites are the turns captures of one site take after a conflict
+	// (siteTurns).
+	sites [64]sync.Mutex
 	// sync makes committed writes durable, a group at a time (nil when
 	// read-only).
 	sync *syncer
@@ -107,6 +110,9 @@ func Open(dir string, o Options) (*Store, error) {
 		return nil, err
 	}
 	if err := checkDamage(dir); err != nil {
+		return nil, err
+	}
+	if err := dropEmptyLogs(dir, o.ReadOnly); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {

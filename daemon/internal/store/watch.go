@@ -485,7 +485,7 @@ func (s *Store) updateWatch(ctx context.Context, id int64, fn WatchUpdate, also 
 			}
 		}
 		return setJSON(txn, idKey(pfxArticle, id), &a)
-	})
+	}, nil)
 	if err != nil {
 		return a, fmt.Errorf("update watch of article %d: %w", id, err)
 	}
