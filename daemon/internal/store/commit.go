@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -320,6 +321,13 @@ func (s *Store) startSyncer() error {
 	if err != nil {
 		return err
 	}
+	// The counter is written with every event; should it read back
+	// damaged, the newest event in the log still says where ids go on.
+	newest, err := s.newestEventID()
+	if err != nil {
+		return err
+	}
+	last = max(last, newest)
 	s.lastEvent = last
 	s.sync = newSyncer(s.syncDisk, s.events, last)
 	go s.sync.run()
@@ -359,4 +367,24 @@ func dropEmptyLogs(dir string, readOnly bool) error {
 		}
 	}
 	return nil
+}
+
+// newestEventID is the id of the newest event in the log (0: none).
+func (s *Store) newestEventID() (int64, error) {
+	var id int64
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: pfxEvent, Reverse: true})
+		defer it.Close()
+		it.Seek(idKey(pfxEvent, math.MaxInt64))
+		if it.Valid() {
+			if k := it.Item().Key(); len(k) == len(pfxEvent)+8 {
+				id = int64(binary.BigEndian.Uint64(k[len(pfxEvent):]))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("read the newest event: %w", err)
+	}
+	return id, nil
 }

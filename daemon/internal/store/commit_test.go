@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dgraph-io/badger/v4"
+
 	"redline/daemon/internal/article"
 )
 
@@ -237,5 +239,34 @@ func TestStoreOpensWithAnEmptyLogLeftByAKill(t *testing.T) {
 	v, err := s.Version(out.Article.ID, 1)
 	if err != nil || len(v.Blocks) != 1 || v.Blocks[0].Text != "Kept text." {
 		t.Fatalf("version after reopening: %+v %v", v, err)
+	}
+}
+
+// A damaged event counter does not make new events take the ids of
+// events in the log: ids go on from the newest event.
+func TestDamagedEventCounterDoesNotReuseIDs(t *testing.T) {
+	dir := t.TempDir()
+	s := openWith(t, dir, Options{Judge: markerJudge})
+	u := "https://news.test/counted"
+	save(t, s, capture(u, "T", "One."))
+	save(t, s, capture(u, "T", "Two."))
+	out := save(t, s, capture(u, "T", "Three."))
+	if out.Event == nil || out.Event.ID != 2 {
+		t.Fatalf("event = %+v", out.Event)
+	}
+	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Set(keyEventSeq, []byte("garbled")) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openWith(t, dir, Options{Judge: markerJudge})
+	out = save(t, s, capture(u, "T", "Four."))
+	if out.Event == nil || out.Event.ID != 3 {
+		t.Fatalf("after the counter was damaged, the next event is %+v, want id 3", out.Event)
+	}
+	evs, err := s.EventsAfter(0, 10)
+	if err != nil || len(evs) != 3 || evs[1].ToVersion != 3 || evs[2].ToVersion != 4 {
+		t.Errorf("log = %+v %v", evs, err)
 	}
 }
