@@ -121,7 +121,7 @@ func run(out, python string, articles int) error {
 	s.Name = "1,000 articles × 5 versions"
 	r.Storage = append(r.Storage, s)
 
-	log.Print("ingest over HTTP")
+	log.Print("ingest over HTTP (all captures, and captures that append an event)")
 	if r.Ingest, err = goBench("./daemon/internal/api", "CaptureIngest", "2000x"); err != nil {
 		return err
 	}

@@ -205,6 +205,11 @@ func (r *report) markdown() string {
 		w("| Ingest over HTTP, durable, %s client(s) | %.0f captures/s, p50 %.2f ms, p99 %.2f ms | — | — | no HTTP ingest to compare |\n",
 			c, m["captures/s"], m["p50-ms"], m["p99-ms"])
 	}
+	for _, c := range []string{"1", "16"} {
+		m := r.Ingest["CaptureIngestEvents/clients="+c]
+		w("| Ingest over HTTP, captures that append an event, durable, %s client(s) | %.0f captures/s, p50 %.2f ms, p99 %.2f ms | — | — | each a changed version of an article already read |\n",
+			c, m["captures/s"], m["p50-ms"], m["p99-ms"])
+	}
 	f := r.Footprint
 	w("| Daemon memory, idle with %s articles | %s own memory (%s RSS with the store's mapped files) | — | — | |\n", commas(f.Articles), kb(f.IdleAnon), kb(f.IdleRSS))
 	w("| Daemon memory, peak under load (16 clients, %.0f captures/s) | %s own memory (%s RSS with the store's mapped files) | — | — | |\n", float64(f.LoadCaptures)/f.LoadSeconds, kb(f.LoadAnon), kb(f.LoadRSS))

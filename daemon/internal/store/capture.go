@@ -79,28 +79,22 @@ func (s *Store) SaveCapture(ctx context.Context, in Ingest) (Saved, error) {
 		c.page = article.DigestPage(text, content)
 		c.pageBytes = c.page.Encode()
 	}
-	// Most captures append no event and run concurrently, sharing fsyncs.
-	// One that must append an event is run again holding eventMu, so that
+	// Captures run concurrently and share syncs. One that appends an
+	// event holds eventMu from that event until it committed, so that
 	// event ids are handed out one writer at a time, without conflicts,
-	// and reach Options.Events in order.
-	err := s.update(ctx, c.save)
-	if errors.Is(err, errNeedsEventLock) {
-		s.eventMu.Lock()
-		defer s.eventMu.Unlock()
-		c.locked = true
-		err = s.update(ctx, c.save)
-	}
+	// and reach Options.Events in order (commit.go).
+	// A new version rewrites its site's learned furniture: after a
+	// conflict, captures of one site take turns.
+	err := s.write(ctx, func(txn *badger.Txn, ap *appending) error {
+		c.ap = ap
+		return c.save(txn)
+	}, s.siteTurns(in.Site))
 	if err != nil {
 		return Saved{}, fmt.Errorf("save capture of %s: %w", in.URL, err)
 	}
-	s.publish(c.out.Event)
 	s.watchSaved(c.out)
 	return c.out, nil
 }
-
-// errNeedsEventLock makes SaveCapture run its transaction again holding
-// the event lock.
-var errNeedsEventLock = errors.New("this write appends an event")
 
 // capturing is one capture being saved: what stays the same when its
 // transaction runs again, and what each run finds and does.
@@ -111,9 +105,7 @@ type capturing struct {
 	raw     []byte
 	hash    string
 	// newID is the id a new article takes, kept for a second run.
-	newID int64
-	// locked: this run holds the event lock.
-	locked bool
+	newID  int64
 	memo   encodeMemo // compression kept for a second run
 	judged judgeMemo
 	// page is the digest of the capture's page text (nil: none sent).
@@ -122,8 +114,9 @@ type capturing struct {
 
 	// Each run's own.
 	txn    *badger.Txn
-	urls   []string // the capture's URLs: Ingest.URL, then its Aliases
-	owners []int64  // the article each of urls belongs to (0: none)
+	ap     *appending // the run's events
+	urls   []string   // the capture's URLs: Ingest.URL, then its Aliases
+	owners []int64    // the article each of urls belongs to (0: none)
 	a      article.Article
 	isNew  bool
 	stored *article.Article // the article as indexed for listings (nil: new)
@@ -370,10 +363,9 @@ func (c *capturing) aliases() error {
 }
 
 // encodeMemo keeps what encode compressed in one attempt of a capture's
-// transaction for the next: a capture that appends an event runs twice
-// (the second time holding the event lock, where time is shared by every
-// such capture), and a version's content never changes, so the same base
-// version gives the same bytes.
+// transaction for the next: a capture runs again when a concurrent write
+// touched the same article, and a version's content never changes, so the
+// same base version gives the same bytes.
 type encodeMemo struct {
 	id         int64
 	base       int

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -24,41 +25,6 @@ var (
 // (Options.Judge).
 type Judge func(p article.Pair) article.Summary
 
-// publish hands an event that is on disk to Options.Events.
-func (s *Store) publish(ev *article.Event) {
-	if ev != nil && s.events != nil {
-		s.events(*ev)
-	}
-}
-
-// appendEvent writes e with the next event id inside txn.
-func (s *Store) appendEvent(txn *badger.Txn, e *article.Event) error {
-	var last int64
-	item, err := txn.Get(keyEventSeq)
-	switch {
-	case err == nil:
-		if err := item.Value(func(v []byte) error {
-			if len(v) != 8 {
-				return errors.New("event counter is damaged")
-			}
-			last = int64(binary.BigEndian.Uint64(v))
-			return nil
-		}); err != nil {
-			return err
-		}
-	case !errors.Is(err, badger.ErrKeyNotFound):
-		return err
-	}
-	e.ID = last + 1
-	if err := txn.Set(keyEventSeq, idKey(nil, e.ID)); err != nil {
-		return err
-	}
-	if err := setJSON(txn, idKey(pfxEvent, e.ID), e); err != nil {
-		return err
-	}
-	return txn.Set(binary.BigEndian.AppendUint64(idKey(pfxArticleEvent, e.ArticleID), uint64(e.ID)), nil)
-}
-
 func flipKey(id int64, a, b string) []byte {
 	if a > b {
 		a, b = b, a
@@ -66,8 +32,18 @@ func flipKey(id int64, a, b string) []byte {
 	return append(append(idKey(pfxFlip, id), a...), b...)
 }
 
-// LastEventID returns the id of the newest event (0 when there is none).
+// LastEventID returns the id of the newest event on disk (0 when there
+// is none). A reader following the log by id is never shown an event that
+// is not yet on disk, nor one whose predecessors are not (see commit.go).
 func (s *Store) LastEventID() (int64, error) {
+	if s.sync != nil {
+		return s.sync.durable.Load(), nil
+	}
+	return s.storedLastEventID()
+}
+
+// storedLastEventID reads the event counter.
+func (s *Store) storedLastEventID() (int64, error) {
 	var last int64
 	err := s.db.View(func(txn *badger.Txn) error {
 		_, err := getOptional(txn, keyEventSeq, func(v []byte) error {
@@ -84,13 +60,19 @@ func (s *Store) LastEventID() (int64, error) {
 	return last, nil
 }
 
-// EventsAfter returns up to limit events with ids above after, in order.
+// EventsAfter returns up to limit events with ids above after, in order:
+// those on disk, up to LastEventID.
 func (s *Store) EventsAfter(after int64, limit int) ([]article.Event, error) {
+	last, err := s.LastEventID()
+	if err != nil {
+		return nil, err
+	}
 	var out []article.Event
-	err := s.db.View(func(txn *badger.Txn) error {
+	err = s.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: pfxEvent, PrefetchValues: true, PrefetchSize: 64})
 		defer it.Close()
-		for it.Seek(idKey(pfxEvent, after+1)); it.Valid() && len(out) < limit; it.Next() {
+		end := idKey(pfxEvent, last)
+		for it.Seek(idKey(pfxEvent, after+1)); it.Valid() && len(out) < limit && bytes.Compare(it.Item().Key(), end) <= 0; it.Next() {
 			var e article.Event
 			if err := it.Item().Value(func(b []byte) error { return jsonUnmarshal(b, &e) }); err != nil {
 				return err
@@ -108,11 +90,9 @@ func (s *Store) EventsAfter(after int64, limit int) ([]article.Event, error) {
 // MarkSeen records that the user has seen the article's changes up to
 // version n, and appends an article.seen event when that cleared any.
 func (s *Store) MarkSeen(ctx context.Context, id int64, n int, now time.Time) (article.Article, *article.Event, error) {
-	s.eventMu.Lock()
-	defer s.eventMu.Unlock()
 	var a article.Article
 	var ev *article.Event
-	err := s.update(ctx, func(txn *badger.Txn) error {
+	err := s.write(ctx, func(txn *badger.Txn, ap *appending) error {
 		ev = nil
 		err := getJSON(txn, idKey(pfxArticle, id), &a)
 		if errors.Is(err, badger.ErrKeyNotFound) {
@@ -133,14 +113,13 @@ func (s *Store) MarkSeen(ctx context.Context, id int64, n int, now time.Time) (a
 			return nil // nothing was unseen up to n: no news for anyone
 		}
 		ev = &article.Event{Type: article.EventSeen, ArticleID: id, URL: a.URL, Title: a.Title, Version: n, At: now.UTC()}
-		if err := s.appendEvent(txn, ev); err != nil {
+		if err := ap.event(txn, ev); err != nil {
 			return err
 		}
 		return setJSON(txn, idKey(pfxArticle, id), &a)
-	})
+	}, nil)
 	if err != nil {
 		return a, nil, fmt.Errorf("mark article %d seen: %w", id, err)
 	}
-	s.publish(ev)
 	return a, ev, nil
 }

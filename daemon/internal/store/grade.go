@@ -33,7 +33,7 @@ type judging struct {
 // judgeMemo keeps the summaries judged while saving one capture, by the
 // hashes of the two contents compared: the change since the read is most
 // often the change just judged (the reader knew the previous version),
-// and a capture that appends an event runs its transaction twice.
+// and a capture runs its transaction again after a conflict.
 type judgeMemo map[judgeKey]article.Summary
 
 type judgeKey struct {
@@ -196,9 +196,6 @@ func (c *capturing) alert(j judging, p article.Pair, fromHash string) error {
 	case !errors.Is(err, badger.ErrKeyNotFound):
 		return err
 	}
-	if !c.locked {
-		return errNeedsEventLock
-	}
 	if err := txn.Set(flip, nil); err != nil {
 		return err
 	}
@@ -206,7 +203,7 @@ func (c *capturing) alert(j judging, p article.Pair, fromHash string) error {
 		Type: article.EventChanged, ArticleID: a.ID, URL: a.URL, Title: c.content.Title, TitleWas: titleWas(ch, since),
 		FromVersion: j.known, ToVersion: j.rec.Number, Summary: &since, RevertOf: j.rec.RevertOf, At: c.in.Now.UTC(),
 	}
-	if err := c.s.appendEvent(txn, ev); err != nil {
+	if err := c.ap.event(txn, ev); err != nil {
 		return err
 	}
 	a.Unseen = append(a.Unseen, article.UnseenChange{

@@ -120,8 +120,7 @@ func (s *Store) importBatch(ctx context.Context, xs []Exported) ([]bool, error) 
 	added := make([]bool, len(xs))
 	arts := make([]article.Article, len(xs))
 	newIDs := make([]int64, len(xs))
-	s.eventMu.Lock() // the event counter may be raised
-	err := s.update(ctx, func(txn *badger.Txn) error {
+	err := s.write(ctx, func(txn *badger.Txn, ap *appending) error {
 		for i := range xs {
 			a := xs[i].Article
 			a.Watch = cloneWatch(a.Watch)
@@ -131,10 +130,14 @@ func (s *Store) importBatch(ctx context.Context, xs []Exported) ([]bool, error) 
 				return fmt.Errorf("import article %d (%s): %w", xs[i].Article.ID, xs[i].Article.URL, err)
 			}
 			added[i], arts[i] = ok, a
+			if ok {
+				if err := ap.reserve(txn, topEvent(&a)); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
-	})
-	s.eventMu.Unlock()
+	}, nil)
 	// Fold the new words into the posting lists as captures do: pending,
 	// they would be copied again with every batch.
 	defer s.foldWordsIfDue()
@@ -197,9 +200,6 @@ func (s *Store) importOne(txn *badger.Txn, a *article.Article, x Exported, newID
 	if err := moveDue(txn, a.ID, time.Time{}, DueAt(a.Watch)); err != nil {
 		return false, err
 	}
-	if err := raiseEventSeq(txn, a); err != nil {
-		return false, err
-	}
 	if err := setJSON(txn, idKey(pfxArticle, a.ID), a); err != nil {
 		return false, err
 	}
@@ -257,31 +257,13 @@ func (s *Store) raiseArticleSeq(id int64) error {
 	}
 }
 
-// raiseEventSeq moves the event counter past the events an imported
-// article's unseen changes name, so that a later event never takes an id
-// a client may already hold for another change.
-func raiseEventSeq(txn *badger.Txn, a *article.Article) error {
+// topEvent is the newest event an article's unseen changes name.
+func topEvent(a *article.Article) int64 {
 	var top int64
 	for _, u := range a.Unseen {
 		top = max(top, u.EventID)
 	}
-	if top == 0 {
-		return nil
-	}
-	var last int64
-	if _, err := getOptional(txn, keyEventSeq, func(v []byte) error {
-		if len(v) != 8 {
-			return errors.New("event counter is damaged")
-		}
-		last = int64(binary.BigEndian.Uint64(v))
-		return nil
-	}); err != nil {
-		return err
-	}
-	if last >= top {
-		return nil
-	}
-	return txn.Set(keyEventSeq, idKey(nil, top))
+	return top
 }
 
 func cloneWatch(w *article.Watch) *article.Watch {

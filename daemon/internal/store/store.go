@@ -57,8 +57,16 @@ type Store struct {
 	plan   Planner
 	wake   func()
 	// eventMu is held by every write that appends an event, from its
-	// transaction until the event is handed to Events.
+	// first event until its events are queued for the syncer (commit.go).
 	eventMu sync.Mutex
+	// lastEvent is the id of the newest event committed (under eventMu).
+	lastEvent int64
+	// sites are the turns captures of one site take after a conflict
+	// (siteTurns).
+	sites [64]sync.Mutex
+	// sync makes committed writes durable, a group at a time (nil when
+	// read-only).
+	sync *syncer
 	// due is the floor of the due index.
 	due dueFloor
 	// words is the state of the word index (listwords.go).
@@ -82,8 +90,8 @@ type Options struct {
 	// a lineage is substantive and none across lineages counts.
 	Judge Judge
 	// Events receives every event after it is on disk (the event hub's
-	// Publish). Writers that append events to a capture's article take
-	// turns, so those arrive in id order. It must not block.
+	// Publish), in id order: the store's syncer calls it (commit.go). It
+	// must not block.
 	Events func(article.Event)
 	// Plan says when an article is checked next (the watcher's
 	// schedule): a browser capture that brings a change starts the fast
@@ -104,6 +112,9 @@ func Open(dir string, o Options) (*Store, error) {
 		return nil, err
 	}
 	if err := checkDamage(dir); err != nil {
+		return nil, err
+	}
+	if err := dropEmptyLogs(dir, o.ReadOnly); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -131,6 +142,11 @@ func Open(dir string, o Options) (*Store, error) {
 			db.Close()
 			return nil, fmt.Errorf("open article sequence: %w", err)
 		}
+		if err := s.startSyncer(); err != nil {
+			s.seq.Release()
+			db.Close()
+			return nil, err
+		}
 	}
 	return s, nil
 }
@@ -147,7 +163,7 @@ func BadgerOptions(dir string) badger.Options {
 func badgerOptions(dir string, logger *slog.Logger, readOnly bool) badger.Options {
 	return badger.DefaultOptions(dir).
 		WithLogger(badgerLogger{logger}).
-		WithSyncWrites(true).
+		WithSyncWrites(false). // the store syncs, once per group of commits: commit.go
 		WithReadOnly(readOnly).
 		WithMemTableSize(8 << 20).
 		WithNumMemtables(2).
@@ -188,6 +204,9 @@ func checkForeign(dir string) error {
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		var errs []error
+		if s.sync != nil {
+			s.sync.close()
+		}
 		if s.seq != nil {
 			errs = append(errs, s.seq.Release())
 		}
@@ -410,23 +429,6 @@ func setJSON(txn *badger.Txn, key []byte, v any) error {
 		return err
 	}
 	return txn.Set(key, b)
-}
-
-// update runs fn in a read-write transaction, retrying when a concurrent
-// transaction touched the same keys.
-func (s *Store) update(ctx context.Context, fn func(txn *badger.Txn) error) error {
-	if err := s.Writable(); err != nil {
-		return err // a write on a full disk would kill the process: see space.go
-	}
-	for attempt := 0; ; attempt++ {
-		err := s.db.Update(fn)
-		if !errors.Is(err, badger.ErrConflict) || attempt >= 50 {
-			return mapStoreErr(err)
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-	}
 }
 
 // mapStoreErr turns disk failures into errors the user can act on.

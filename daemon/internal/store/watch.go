@@ -445,7 +445,7 @@ func (s *Store) UpdateWatch(ctx context.Context, id int64, fn WatchUpdate) (arti
 func (s *Store) updateWatch(ctx context.Context, id int64, fn WatchUpdate, also func(txn *badger.Txn, a *article.Article) error) (article.Article, error) {
 	var a article.Article
 	var ev *article.Event
-	err := s.update(ctx, func(txn *badger.Txn) error {
+	err := s.write(ctx, func(txn *badger.Txn, ap *appending) error {
 		ev = nil
 		a = article.Article{}
 		err := getJSON(txn, idKey(pfxArticle, id), &a)
@@ -477,7 +477,7 @@ func (s *Store) updateWatch(ctx context.Context, id int64, fn WatchUpdate, also 
 			if ev.Title == "" {
 				ev.Title = a.Title
 			}
-			if err := s.appendEvent(txn, ev); err != nil {
+			if err := ap.event(txn, ev); err != nil {
 				return err
 			}
 			if a.Watch != nil && a.Watch.LastResult != nil {
@@ -485,14 +485,13 @@ func (s *Store) updateWatch(ctx context.Context, id int64, fn WatchUpdate, also 
 			}
 		}
 		return setJSON(txn, idKey(pfxArticle, id), &a)
-	})
+	}, nil)
 	if err != nil {
 		return a, fmt.Errorf("update watch of article %d: %w", id, err)
 	}
 	if due := DueAt(a.Watch); !due.IsZero() {
 		s.due.lower(due.UnixMilli())
 	}
-	s.publish(ev)
 	return a, nil
 }
 
