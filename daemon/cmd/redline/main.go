@@ -46,6 +46,7 @@ func init() {
 		{"open", "[--data DIR] [--print]", "open the dashboard in the browser (--print: only print its one-time login link)", runOpen},
 		{"track", "[--data DIR] URL", "watch a page you name, without the browser (its first fetch counts as read)", runTrack},
 		{"check", "[--data DIR] URL|ID", "check an article now and say what changed", runCheck},
+		{"diff", diffUsage, "show how an article changed (since you read it, or between two versions), to read or to share", runDiff},
 		{"pause", "[--data DIR] URL|ID | --site SITE", "stop checking an article, or every article of a site", runPause},
 		{"resume", "[--data DIR] URL|ID | --site SITE", "check a paused article or site again, starting now", runResume},
 		{"notify", notifyUsage, "send changes to your phone or inbox: add, list, remove or test targets", runNotify},
