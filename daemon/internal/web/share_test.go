@@ -1,6 +1,9 @@
 package web_test
 
 import (
+	"fmt"
+	"html"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -63,6 +66,101 @@ func TestShareMarkdownKeepsCapturedTextInert(t *testing.T) {
 	for _, want := range []string{`\[click\](javascript:alert(1))`, `\<b onmouseover=alert(1)\>`, `\&lt;`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the Markdown lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// The article page offers the change to share, and its downloads need
+// the dashboard login: the HTML file and the card of the versions named,
+// a clear refusal of versions the article does not have, and nothing
+// for a browser without the session.
+func TestShareDownloads(t *testing.T) {
+	s := newStack(t)
+	id := s.changedArticle("https://news.example/budget")
+	once := s.capture("https://news.example/once", "Only once", "", paras("Nothing changed.")...)
+	b := s.loggedIn()
+
+	code, page, _ := b.get(fmt.Sprintf("/articles/%d", id))
+	if code != http.StatusOK {
+		t.Fatalf("article page: %d", code)
+	}
+	htmlLink := fmt.Sprintf("/articles/%d/share.html?from=1&amp;to=2", id)
+	cardLink := fmt.Sprintf("/articles/%d/card.png?from=1&amp;to=2", id)
+	for _, want := range []string{htmlLink, cardLink, "Download as HTML", "Download card", "Copy as Markdown", `id="share-md"`, "~~reluctant~~ **willing**"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the article page lacks %q", want)
+		}
+	}
+
+	code, body, h := b.get(html.UnescapeString(htmlLink))
+	if code != http.StatusOK || h.Get("Content-Type") != "text/html; charset=utf-8" ||
+		h.Get("Content-Disposition") != fmt.Sprintf(`attachment; filename="redline-%d-v1-v2.html"`, id) {
+		t.Fatalf("share.html: %d %v", code, h)
+	}
+	for _, want := range []string{`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
+		"<del>reluctant</del>", "<ins>willing</ins>", "https://news.example/budget", "Captured by Redline", "SHA-256"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the HTML file lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "<script") || strings.Contains(body, "<link") {
+		t.Errorf("the HTML file loads or runs something")
+	}
+
+	code, body, h = b.get(html.UnescapeString(cardLink))
+	if code != http.StatusOK || h.Get("Content-Type") != "image/png" || !strings.HasPrefix(h.Get("Content-Disposition"), "attachment;") {
+		t.Fatalf("card.png: %d %v", code, h)
+	}
+	if spread := lumaSpread(t, []byte(body)); spread < 5 {
+		t.Errorf("the card looks blank")
+	}
+	// Without versions named: the change since the read.
+	if code, body, _ = b.get(fmt.Sprintf("/articles/%d/share.html", id)); code != http.StatusOK || !strings.Contains(body, "<ins>willing</ins>") {
+		t.Errorf("share.html without versions: %d", code)
+	}
+
+	for _, bad := range []struct {
+		path string
+		code int
+		says string
+	}{
+		{fmt.Sprintf("/articles/%d/share.html?from=2&to=1", id), http.StatusBadRequest, "Version 2 is after version 1"},
+		{fmt.Sprintf("/articles/%d/card.png?to=9", id), http.StatusBadRequest, "This article has versions 1 to 2."},
+		{fmt.Sprintf("/articles/%d/card.png?from=x", id), http.StatusBadRequest, "This article has versions 1 to 2."},
+		{fmt.Sprintf("/articles/%d/share.html", once), http.StatusBadRequest, "only one version so far"},
+		{"/articles/999/share.html", http.StatusNotFound, "no such article"},
+		{"/articles/x/card.png", http.StatusNotFound, ""},
+	} {
+		code, body, h := b.get(bad.path)
+		if code != bad.code || !strings.Contains(body, bad.says) || h.Get("Content-Disposition") != "" {
+			t.Errorf("%s: %d (want %d), Content-Disposition %q, says %q", bad.path, code, bad.code, h.Get("Content-Disposition"), bad.says)
+		}
+	}
+
+	// No session, or the session's cookie sent to another host name: refused.
+	stranger := s.newBrowser()
+	for _, path := range []string{fmt.Sprintf("/articles/%d/share.html", id), fmt.Sprintf("/articles/%d/card.png", id)} {
+		code, body, h := stranger.get(path)
+		if code != http.StatusUnauthorized || h.Get("Content-Disposition") != "" || strings.Contains(body, "willing") {
+			t.Errorf("%s without a session: %d %v", path, code, h)
+		}
+		code, body, h = b.get(s.base + path)
+		if code != http.StatusUnauthorized || h.Get("Content-Disposition") != "" || strings.Contains(body, "willing") {
+			t.Errorf("%s on 127.0.0.1: %d %v", path, code, h)
+		}
+	}
+}
+
+// An article whose headline the card's font cannot draw: its page says
+// what the card leaves out and shows the Markdown to copy.
+func TestSharePageSaysWhatTheCardLeavesOut(t *testing.T) {
+	s := newStack(t)
+	id := s.capture("https://news.example/zh", "市议会推迟预算投票", "", paras("The council met.")...)
+	s.capture("https://news.example/zh", "市议会最终批准预算", "", paras("The council met.")...)
+	_, page, _ := s.loggedIn().get(fmt.Sprintf("/articles/%d", id))
+	for _, want := range []string{"The card leaves out the headline and the edit", `<details class="md" id="md-box" open>`, "市议会最终批准预算"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the article page lacks %q", want)
 		}
 	}
 }

@@ -1,0 +1,116 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"redline/daemon/internal/article"
+)
+
+// shareLinks are what an article page offers to share the change it
+// shows: the HTML file, the card, and the Markdown to copy.
+type shareLinks struct {
+	HTML, Card string
+	Markdown   string
+	// CardLeft is what the card leaves out because its font cannot
+	// draw it (Share.CardLeavesOut): the page says so, and offers the
+	// text to copy.
+	CardLeft []string
+}
+
+// shareLinksOf are the share links of the change from version from to
+// version to of article id, shown as s.
+func shareLinksOf(id int64, s Share) (*shareLinks, error) {
+	q := url.Values{"from": {strconv.Itoa(s.From.Number)}, "to": {strconv.Itoa(s.To.Number)}}.Encode()
+	base := "/articles/" + strconv.FormatInt(id, 10)
+	l := &shareLinks{HTML: base + "/share.html?" + q, Card: base + "/card.png?" + q}
+	var md bytes.Buffer
+	if err := s.Markdown(&md); err != nil {
+		return nil, err
+	}
+	l.Markdown = md.String()
+	left, err := s.CardLeavesOut()
+	if err != nil {
+		return nil, err
+	}
+	l.CardLeft = left
+	return l, nil
+}
+
+// shareOf is the change a share link names: versions from and to of the
+// article (the query's, else the range "since you read it").
+func (d *Dashboard) shareOf(r *http.Request) (article.Article, Share, error) {
+	a, err := d.articleOf(r)
+	if err != nil {
+		return a, Share{}, err
+	}
+	if a.Versions < 2 {
+		return a, Share{}, userError(article.EINVALID, "This article has only one version so far: there is no change to share yet.")
+	}
+	from, to, err := d.reading.Range(a)
+	if err != nil {
+		return a, Share{}, err
+	}
+	q := r.URL.Query()
+	for name, dst := range map[string]*int{"from": &from, "to": &to} {
+		if s := q.Get(name); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 1 || n > a.Versions {
+				return a, Share{}, userError(article.EINVALID, fmt.Sprintf("This article has versions 1 to %d.", a.Versions))
+			}
+			*dst = n
+		}
+	}
+	if from > to {
+		return a, Share{}, userError(article.EINVALID, fmt.Sprintf("Version %d is after version %d: name the older version first.", from, to))
+	}
+	c, err := d.reading.Compare(a, from, to)
+	if err != nil {
+		return a, Share{}, err
+	}
+	return a, NewShare(a, c.From, c.To, c.Result, c.Across), nil
+}
+
+// shareFileName names a download: redline-ARTICLE-vFROM-vTO.EXT.
+func shareFileName(a article.Article, s Share, ext string) string {
+	return fmt.Sprintf("redline-%d-v%d-v%d.%s", a.ID, s.From.Number, s.To.Number, ext)
+}
+
+// shareHTML downloads the change as a single self-contained HTML file.
+func (d *Dashboard) shareHTML(w http.ResponseWriter, r *http.Request, u user) error {
+	a, s, err := d.shareOf(r)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := s.html(&buf, d.pages); err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="`+shareFileName(a, s, "html")+`"`)
+	h.Set("Cache-Control", "no-store")
+	w.Write(buf.Bytes())
+	return nil
+}
+
+// shareCard downloads the change as a PNG card.
+func (d *Dashboard) shareCard(w http.ResponseWriter, r *http.Request, u user) error {
+	a, s, err := d.shareOf(r)
+	if err != nil {
+		return err
+	}
+	c, err := s.Card()
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "image/png")
+	h.Set("Content-Disposition", `attachment; filename="`+shareFileName(a, s, "png")+`"`)
+	h.Set("Cache-Control", "no-store")
+	w.Write(c.PNG)
+	return nil
+}
