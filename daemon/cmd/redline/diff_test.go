@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -131,6 +132,28 @@ func TestDiffCommand(t *testing.T) {
 	}
 	if strings.Contains(outputs["diff-markdown.golden"], "<script>") {
 		t.Errorf("captured markup came out unescaped in the Markdown")
+	}
+
+	// The dashboard's Download as HTML is the same file, byte for byte.
+	link, stderr, code := cli(t, "", "open", "--print", "--data", dir)
+	if code != 0 {
+		t.Fatalf("open --print: %d %s", code, stderr)
+	}
+	link = strings.TrimSpace(link)
+	browser := newBrowser()
+	for _, u := range []string{link, originOf(t, link) + "/articles/1/share.html?from=1&to=2"} {
+		resp, err := browser.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d", u, resp.StatusCode)
+		}
+		if strings.Contains(u, "share.html") && string(b) != html {
+			t.Errorf("the dashboard's HTML file differs from `redline diff --format html`:\n%s", b)
+		}
 	}
 
 	// NO_COLOR wins over auto, not over always.
