@@ -134,3 +134,14 @@ func saveCard(t *testing.T, name string, b []byte) {
 		os.WriteFile(filepath.Join(dir, name), b, 0o644)
 	}
 }
+
+// BenchmarkCard draws the card of a headline change with an edit.
+func BenchmarkCard(b *testing.B) {
+	s := shareOf("Council delays budget vote", "Council approves budget after all",
+		[]string{"The mayor said she was reluctant to raise taxes."}, []string{"The mayor said she was willing to raise taxes."})
+	for b.Loop() {
+		if _, err := s.Card(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
