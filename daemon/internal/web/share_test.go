@@ -114,6 +114,11 @@ func TestShareDownloads(t *testing.T) {
 	if spread := lumaSpread(t, []byte(body)); spread < 5 {
 		t.Errorf("the card looks blank")
 	}
+	code, body, h = b.get(fmt.Sprintf("/articles/%d/share.md?from=1&to=2", id))
+	if code != http.StatusOK || h.Get("Content-Type") != "text/markdown; charset=utf-8" ||
+		h.Get("Content-Disposition") != fmt.Sprintf(`attachment; filename="redline-%d-v1-v2.md"`, id) || !strings.Contains(body, "~~reluctant~~ **willing**") {
+		t.Fatalf("share.md: %d %v\n%s", code, h, body)
+	}
 	// Without versions named: the change since the read.
 	if code, body, _ = b.get(fmt.Sprintf("/articles/%d/share.html", id)); code != http.StatusOK || !strings.Contains(body, "<ins>willing</ins>") {
 		t.Errorf("share.html without versions: %d", code)
@@ -139,7 +144,7 @@ func TestShareDownloads(t *testing.T) {
 
 	// No session, or the session's cookie sent to another host name: refused.
 	stranger := s.newBrowser()
-	for _, path := range []string{fmt.Sprintf("/articles/%d/share.html", id), fmt.Sprintf("/articles/%d/card.png", id)} {
+	for _, path := range []string{fmt.Sprintf("/articles/%d/share.html", id), fmt.Sprintf("/articles/%d/card.png", id), fmt.Sprintf("/articles/%d/share.md", id)} {
 		code, body, h := stranger.get(path)
 		if code != http.StatusUnauthorized || h.Get("Content-Disposition") != "" || strings.Contains(body, "willing") {
 			t.Errorf("%s without a session: %d %v", path, code, h)
@@ -162,5 +167,27 @@ func TestSharePageSaysWhatTheCardLeavesOut(t *testing.T) {
 		if !strings.Contains(page, want) {
 			t.Errorf("the article page lacks %q", want)
 		}
+	}
+}
+
+// A change too long to carry as Markdown in its page (every paragraph of
+// a capture at the limits edited): the page stays small, and offers the
+// Markdown as a download.
+func TestShareOfALongChangeKeepsThePageSmall(t *testing.T) {
+	s := newStack(t)
+	v1, v2 := maximalVersions()
+	id := s.capture("https://news.test/maximal", "A maximal report", "", v1...)
+	s.capture("https://news.test/maximal", "A maximal report", "", v2...)
+	b := s.loggedIn()
+	code, page, _ := b.get(fmt.Sprintf("/articles/%d", id))
+	if code != http.StatusOK || strings.Contains(page, `id="share-md"`) || !strings.Contains(page, fmt.Sprintf("/articles/%d/share.md?from=1&amp;to=2", id)) {
+		t.Fatalf("the page of a long change: %d, textarea %v", code, strings.Contains(page, `id="share-md"`))
+	}
+	if len(page) > 256<<10 {
+		t.Errorf("the page is %d KiB", len(page)>>10)
+	}
+	code, md, _ := b.get(fmt.Sprintf("/articles/%d/share.md?from=1&to=2", id))
+	if code != http.StatusOK || strings.Count(md, "\n> ") != len(v2) {
+		t.Errorf("share.md of a long change: %d, %d quoted paragraphs, want %d", code, strings.Count(md, "\n> "), len(v2))
 	}
 }

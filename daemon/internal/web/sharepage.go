@@ -8,17 +8,48 @@ import (
 	"strconv"
 
 	"redline/daemon/internal/article"
+	"redline/daemon/internal/diff"
 )
 
 // shareLinks are what an article page offers to share the change it
 // shows: the HTML file, the card, and the Markdown to copy.
 type shareLinks struct {
 	HTML, Card string
-	Markdown   string
+	// Markdown is the change as Markdown, carried by the page for Copy
+	// as Markdown; empty when longer than markdownInPage, and then
+	// MarkdownFile downloads it.
+	Markdown     string
+	MarkdownFile string
 	// CardLeft is what the card leaves out because its font cannot
 	// draw it (Share.CardLeavesOut): the page says so, and offers the
 	// text to copy.
 	CardLeft []string
+}
+
+// markdownInPage is about the most Markdown an article page carries for
+// Copy as Markdown: a long comparison is shown in parts of about
+// partBudget, and the page stays small; a longer change is downloaded.
+const markdownInPage = 32 << 10
+
+// markdownSize is about how long the Markdown of res is, without writing
+// it: the text of the headline, the byline and the changed paragraphs.
+func markdownSize(res diff.Result) int {
+	n := 512
+	for _, ss := range [][]diff.Span{res.Title, res.Byline} {
+		for _, s := range ss {
+			n += len(s.Text) + 4
+		}
+	}
+	for _, op := range res.Ops {
+		if op.Op == diff.OpEqual {
+			continue
+		}
+		n += len(op.Text) + 8
+		for _, s := range op.Spans {
+			n += len(s.Text) + 4
+		}
+	}
+	return n
 }
 
 // shareLinksOf are the share links of the change from version from to
@@ -27,11 +58,15 @@ func shareLinksOf(id int64, s Share) (*shareLinks, error) {
 	q := url.Values{"from": {strconv.Itoa(s.From.Number)}, "to": {strconv.Itoa(s.To.Number)}}.Encode()
 	base := "/articles/" + strconv.FormatInt(id, 10)
 	l := &shareLinks{HTML: base + "/share.html?" + q, Card: base + "/card.png?" + q}
-	var md bytes.Buffer
-	if err := s.Markdown(&md); err != nil {
-		return nil, err
+	if markdownSize(s.Result) > markdownInPage {
+		l.MarkdownFile = base + "/share.md?" + q
+	} else {
+		var md bytes.Buffer
+		if err := s.Markdown(&md); err != nil {
+			return nil, err
+		}
+		l.Markdown = md.String()
 	}
-	l.Markdown = md.String()
 	left, err := s.CardLeavesOut()
 	if err != nil {
 		return nil, err
@@ -112,5 +147,23 @@ func (d *Dashboard) shareCard(w http.ResponseWriter, r *http.Request, u user) er
 	h.Set("Content-Disposition", `attachment; filename="`+shareFileName(a, s, "png")+`"`)
 	h.Set("Cache-Control", "no-store")
 	w.Write(c.PNG)
+	return nil
+}
+
+// shareMarkdown downloads the change as Markdown.
+func (d *Dashboard) shareMarkdown(w http.ResponseWriter, r *http.Request, u user) error {
+	a, s, err := d.shareOf(r)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := s.Markdown(&buf); err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/markdown; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="`+shareFileName(a, s, "md")+`"`)
+	h.Set("Cache-Control", "no-store")
+	w.Write(buf.Bytes())
 	return nil
 }

@@ -219,6 +219,7 @@ func (d *Dashboard) routes() {
 	page("GET /settings", d.settings)
 	mux.HandleFunc("GET /articles/{id}/share.html", d.authed(d.shareHTML))
 	mux.HandleFunc("GET /articles/{id}/card.png", d.authed(d.shareCard))
+	mux.HandleFunc("GET /articles/{id}/share.md", d.authed(d.shareMarkdown))
 	mux.HandleFunc("GET /export", d.authed(d.export))
 	mux.HandleFunc("GET /backup", d.authed(d.backup))
 	mux.HandleFunc("GET /live", d.authed(d.live))
