@@ -139,10 +139,17 @@ func (s Share) Card() (Card, error) {
 		return Card{}, err
 	}
 	p := s.cardPlan(fonts)
-	c := &canvas{img: image.NewRGBA(image.Rect(0, 0, CardWidth, CardHeight)), fonts: fonts}
+	c := &canvas{img: image.NewRGBA(image.Rect(0, 0, CardWidth, CardHeight)), fonts: fonts, faces: map[faceKey]font.Face{}}
+	defer c.close()
+	for _, k := range cardFaces {
+		f, err := opentype.NewFace(fonts[k.bold], &opentype.FaceOptions{Size: k.size, DPI: 72, Hinting: font.HintingFull})
+		if err != nil {
+			return Card{}, fmt.Errorf("the card's font at %v px: %w", k.size, err)
+		}
+		c.faces[k] = f
+	}
 	draw.Draw(c.img, c.img.Bounds(), image.NewUniform(cardBG), image.Point{}, draw.Src)
 	draw.Draw(c.img, image.Rect(0, 0, 14, CardHeight), image.NewUniform(cardAccent), image.Point{}, draw.Src)
-	defer c.close()
 
 	width := CardWidth - 2*cardMargin
 	y := 78
@@ -181,25 +188,25 @@ func plainSpans(s string) []diff.Span { return []diff.Span{{Op: diff.SpanEqual, 
 type canvas struct {
 	img   *image.RGBA
 	fonts [2]*sfnt.Font
-	faces []font.Face
+	faces map[faceKey]font.Face
 	lines []string
 }
+
+// faceKey is a face of the card: regular (0) or bold (1), at a size in
+// pixels.
+type faceKey struct {
+	bold int
+	size float64
+}
+
+// cardFaces are every face the card draws with, made before drawing (a
+// face is not safe to share between cards).
+var cardFaces = []faceKey{{0, 24}, {1, 52}, {1, 40}, {1, 22}, {0, 32}, {0, 30}, {1, 26}, {0, 20}}
 
 func (c *canvas) close() {
 	for _, f := range c.faces {
 		f.Close()
 	}
-}
-
-func (c *canvas) face(bold int, size float64) font.Face {
-	f, err := opentype.NewFace(c.fonts[bold], &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingFull})
-	if err != nil {
-		// The fonts are embedded and parsed already: a size is all
-		// that could be wrong, and the sizes are the card's own.
-		panic(fmt.Sprintf("card face: %v", err))
-	}
-	c.faces = append(c.faces, f)
-	return f
 }
 
 // word is a word of a paragraph with the op of the span it comes from.
@@ -246,7 +253,7 @@ func words(spans []diff.Span) []word {
 // Deleted words are red and struck through, inserted ones green, both on
 // a pale ground.
 func (c *canvas) paragraph(spans []diff.Span, bold int, size float64, fg color.Color, width, maxLines, y int) int {
-	f := c.face(bold, size)
+	f := c.faces[faceKey{bold, size}]
 	lineH := int(size * 1.3)
 	space := font.MeasureString(f, " ").Ceil()
 	var lines [][]word
