@@ -115,7 +115,7 @@ func (d *Dashboard) articlePage(w http.ResponseWriter, r *http.Request, u user) 
 		}
 		data.Diff = &dv
 		if from < to {
-			if data.Share, err = shareLinksOf(id, NewShare(a, res.From, res.To, res.Result, res.Across)); err != nil {
+			if data.Share, err = shareLinksOf(a, res.From, res.To, res.Result, res.Across); err != nil {
 				return err
 			}
 		}

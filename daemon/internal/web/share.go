@@ -49,9 +49,19 @@ type SharedVersion struct {
 // NewShare is the change from version from to version to of a, as the
 // diff engine compared them (res).
 func NewShare(a article.Article, from, to article.Version, res diff.Result, across bool) Share {
+	return newShare(a, from, to, res, across, true)
+}
+
+// newShare is NewShare, with the SHA-256 of the texts only when hash is
+// set: the article page does without them when it carries no Markdown.
+func newShare(a article.Article, from, to article.Version, res diff.Result, across, hash bool) Share {
 	side := func(v article.Version) SharedVersion {
-		sum := sha256.Sum256([]byte(VersionText(v.Content)))
-		return SharedVersion{Number: v.Number, CapturedAt: v.CapturedAt, Source: v.Source, Title: v.Title, TextSHA256: hex.EncodeToString(sum[:])}
+		sv := SharedVersion{Number: v.Number, CapturedAt: v.CapturedAt, Source: v.Source, Title: v.Title}
+		if hash {
+			sum := sha256.Sum256([]byte(VersionText(v.Content)))
+			sv.TextSHA256 = hex.EncodeToString(sum[:])
+		}
+		return sv
 	}
 	return Share{URL: a.URL, Site: a.Site, SiteName: a.SiteName, Title: to.Title, From: side(from), To: side(to), Result: res, Across: across}
 }

@@ -53,12 +53,14 @@ func markdownSize(res diff.Result) int {
 }
 
 // shareLinksOf are the share links of the change from version from to
-// version to of article id, shown as s.
-func shareLinksOf(id int64, s Share) (*shareLinks, error) {
-	q := url.Values{"from": {strconv.Itoa(s.From.Number)}, "to": {strconv.Itoa(s.To.Number)}}.Encode()
-	base := "/articles/" + strconv.FormatInt(id, 10)
+// version to of article a, as the diff engine compared them.
+func shareLinksOf(a article.Article, from, to article.Version, res diff.Result, across bool) (*shareLinks, error) {
+	q := url.Values{"from": {strconv.Itoa(from.Number)}, "to": {strconv.Itoa(to.Number)}}.Encode()
+	base := "/articles/" + strconv.FormatInt(a.ID, 10)
 	l := &shareLinks{HTML: base + "/share.html?" + q, Card: base + "/card.png?" + q}
-	if markdownSize(s.Result) > markdownInPage {
+	long := markdownSize(res) > markdownInPage
+	s := newShare(a, from, to, res, across, !long)
+	if long {
 		l.MarkdownFile = base + "/share.md?" + q
 	} else {
 		var md bytes.Buffer
