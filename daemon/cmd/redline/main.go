@@ -51,6 +51,7 @@ func init() {
 		{"list", "[--data DIR] [--changed] [--limit N] [--json]", "list the newest articles, or with --changed the most recently changed", runList},
 		{"track", "[--data DIR] [--json] URL", "watch a page you name, without the browser (its first fetch counts as read)", runTrack},
 		{"check", "[--data DIR] [--json] URL|ID", "check an article now and say what changed", runCheck},
+		{"diff", diffUsage, "show how an article changed since you read it, to read or to share", runDiff},
 		{"pause", "[--data DIR] URL|ID | --site SITE", "stop checking an article, or every article of a site", runPause},
 		{"resume", "[--data DIR] URL|ID | --site SITE", "check a paused article or site again, starting now", runResume},
 		{"notify", notifyUsage, "send changes to your phone or inbox: add, list, remove or test targets", runNotify},

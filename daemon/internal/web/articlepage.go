@@ -54,6 +54,7 @@ type articleData struct {
 	Return   string
 	Watch    watchView
 	Checked  string
+	Share    *shareLinks
 }
 
 func (d *Dashboard) articlePage(w http.ResponseWriter, r *http.Request, u user) error {
@@ -113,6 +114,11 @@ func (d *Dashboard) articlePage(w http.ResponseWriter, r *http.Request, u user) 
 			return err
 		}
 		data.Diff = &dv
+		if from < to {
+			if data.Share, err = shareLinksOf(a, res.From, res.To, res.Result, res.Across); err != nil {
+				return err
+			}
+		}
 	}
 	data.Timeline = timelineOf(versions, a, from, to, grades)
 	v, err := d.base(r, u, a.Title, "articles")

@@ -161,3 +161,17 @@ func runScript(t *testing.T, script string, env []string, onLine func(line strin
 	}
 	t.Logf("screenshots in %s", shots)
 }
+
+// TestShareInChromium runs testdata/share.mjs in real headless Chromium:
+// the HTML file downloaded from the article page and opened from disk
+// runs nothing (a hostile capture included) and shows both wordings; the
+// card downloads; Copy as Markdown fills the clipboard, or selects the
+// Markdown when the clipboard is refused.
+func TestShareInChromium(t *testing.T) {
+	s := newStack(t)
+	changed := s.changedArticle("https://news.example/budget")
+	pwn := `<img src=x onerror="window.pwned=1"><script>window.pwned=1</script><svg onload="window.pwned=1">`
+	hostile := s.capture("https://evil.example/story", pwn+" headline", pwn, block{"p", pwn}, block{"p", "A paragraph that stays."})
+	s.capture("https://evil.example/story", pwn+" headline, edited", pwn, block{"p", pwn + " and more"}, block{"p", "A paragraph that stays."}, block{"li", pwn})
+	runScript(t, "share.mjs", []string{"BASE=" + s.home, "LOGIN=" + s.loginLink(), fmt.Sprintf("CHANGED=%d", changed), fmt.Sprintf("HOSTILE=%d", hostile)}, nil)
+}

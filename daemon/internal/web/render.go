@@ -73,6 +73,15 @@ func loadPages() (*pages, error) {
 		"sub":      func(a, b int) int { return a - b },
 		"spanOld":  func(s diff.Span) bool { return s.Op != diff.SpanInsert },
 		"spanNew":  func(s diff.Span) bool { return s.Op != diff.SpanDelete },
+		"utc":      shareTime,
+		"list":     func(vs ...SharedVersion) []SharedVersion { return vs },
+		"inlineCSS": func(name string) (template.CSS, error) {
+			a, ok := p.assets[name]
+			if !ok {
+				return "", fmt.Errorf("no asset %q", name)
+			}
+			return template.CSS(a.body), nil
+		},
 		"pct": func(a, b int) int {
 			if b == 0 {
 				return 0

@@ -79,6 +79,27 @@
     });
   }
 
+  // Copy as Markdown (an article page): to the clipboard when the
+  // browser allows it; when it does not, the Markdown is shown selected,
+  // for the user to copy.
+  var copyMd = document.getElementById("copy-md");
+  var md = document.getElementById("share-md");
+  if (copyMd && md) {
+    copyMd.hidden = false;
+    copyMd.addEventListener("click", function () {
+      var said = document.getElementById("copy-status");
+      function selectIt() {
+        var box = document.getElementById("md-box");
+        if (box) box.open = true;
+        md.focus();
+        md.select();
+        said.textContent = "The browser did not allow copying: the Markdown is selected below, press Ctrl+C (⌘C on a Mac) to copy it.";
+      }
+      if (!navigator.clipboard || !navigator.clipboard.writeText) { selectIt(); return; }
+      navigator.clipboard.writeText(md.value).then(function () { said.textContent = "Copied as Markdown."; }, selectIt);
+    });
+  }
+
   var ticketMeta = document.querySelector('meta[name="redline-ticket"]');
   // The home page's live list, or an article page's account of its checks.
   var list = document.getElementById("unseen");
