@@ -2,7 +2,7 @@ package main
 
 import (
 	"path/filepath"
-	"syscall"
+	"redline/daemon/internal/testtool"
 	"testing"
 
 	"redline/daemon/internal/diff"
@@ -28,21 +28,12 @@ func BenchmarkPairs(b *testing.B) {
 	for _, p := range makePairs(pages, real) {
 		b.Run(p.Name, func(b *testing.B) {
 			b.ReportAllocs()
-			start, n := cpuTime(), 0
+			start, n := int64(testtool.CPUTime()), 0
 			for b.Loop() {
 				diff.Compare(p.Old, p.New, rules)
 				n++
 			}
-			b.ReportMetric(float64(cpuTime()-start)/float64(n), "cpu-ns/op")
+			b.ReportMetric(float64(int64(testtool.CPUTime())-start)/float64(n), "cpu-ns/op")
 		})
 	}
-}
-
-// cpuTime is the CPU time the process has used, in nanoseconds.
-func cpuTime() int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
 }

@@ -54,15 +54,11 @@ func main() {
 
 // runMemory prints the daemon's memory figures; it takes a few minutes.
 func runMemory(reuse, heapProfile string, articles, burst int, wait time.Duration) error {
-	work, err := os.MkdirTemp("", "redline-memory-")
+	work, pages, err := workspace("redline-memory-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(work)
-	pages, err := loadPages(filepath.Join("bench", "testdata", "pages.json"))
-	if err != nil {
-		return err
-	}
 	var tags []string
 	if heapProfile != "" {
 		if heapProfile, err = filepath.Abs(heapProfile); err != nil {
@@ -84,16 +80,12 @@ func runMemory(reuse, heapProfile string, articles, burst int, wait time.Duratio
 
 func run(out, python string, articles int) error {
 	started := time.Now()
-	work, err := os.MkdirTemp("", "redline-bench-")
+	work, pages, err := workspace("redline-bench-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(work)
 	refDir := filepath.Join("bench", "reference")
-	pages, err := loadPages(filepath.Join("bench", "testdata", "pages.json"))
-	if err != nil {
-		return err
-	}
 	real, err := realPairs(pages)
 	if err != nil {
 		return err
@@ -161,4 +153,19 @@ func run(out, python string, articles int) error {
 	}
 	fmt.Print(md)
 	return nil
+}
+
+// workspace makes a temporary folder for a run (the caller removes it)
+// and loads the real pages the bench's inputs are made from.
+func workspace(prefix string) (string, []page, error) {
+	work, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return "", nil, err
+	}
+	pages, err := loadPages(filepath.Join("bench", "testdata", "pages.json"))
+	if err != nil {
+		os.RemoveAll(work)
+		return "", nil, err
+	}
+	return work, pages, nil
 }

@@ -36,15 +36,11 @@ func storageHistories(pages []page) (one, corpus histories) {
 // kind and by key prefix. The Brotli reference is measured only when the
 // Python given has its module.
 func runStorage(python string) error {
-	work, err := os.MkdirTemp("", "redline-storage-")
+	work, pages, err := workspace("redline-storage-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(work)
-	pages, err := loadPages(filepath.Join("bench", "testdata", "pages.json"))
-	if err != nil {
-		return err
-	}
 	refDir := filepath.Join("bench", "reference")
 	if err := exec.Command(python, "-c", "import brotli").Run(); err != nil {
 		log.Printf("no Brotli reference: %s cannot import brotli (%v)", python, err)

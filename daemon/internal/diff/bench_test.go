@@ -2,8 +2,8 @@ package diff
 
 import (
 	"math/rand"
+	"redline/daemon/internal/testtool"
 	"strings"
-	"syscall"
 	"testing"
 
 	"redline/daemon/internal/article"
@@ -94,21 +94,13 @@ func benchCompare(b *testing.B, old, new article.Content) {
 	b.Helper()
 	rules := DefaultRules()
 	b.ReportAllocs()
-	start := cpuTime()
+	start := int64(testtool.CPUTime())
 	n := 0
 	for b.Loop() {
 		Compare(old, new, rules)
 		n++
 	}
-	b.ReportMetric(float64(cpuTime()-start)/float64(n), "cpu-ns/op")
-}
-
-func cpuTime() int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
+	b.ReportMetric(float64(int64(testtool.CPUTime())-start)/float64(n), "cpu-ns/op")
 }
 
 func BenchmarkCompare2000Words5Edits(b *testing.B) {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"redline/daemon/internal/testtool"
 	"testing"
 	"time"
 
@@ -86,7 +87,7 @@ func benchListArticles(b *testing.B, n int) {
 		{"search_text_common_page1", ListFilter{Q: "council vote", Limit: 50}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			cpu := cpuTime()
+			cpu := testtool.CPUTime()
 			for b.Loop() {
 				p, err := s.ListArticles(c.f)
 				if err != nil || len(p.Articles) == 0 && c.f.Q != "no such words" {
@@ -94,7 +95,7 @@ func benchListArticles(b *testing.B, n int) {
 				}
 			}
 			// CPU time tells more than the clock on a shared machine.
-			b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64((testtool.CPUTime()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 		})
 	}
 	b.Run("sites", func(b *testing.B) {

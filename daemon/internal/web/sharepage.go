@@ -126,12 +126,17 @@ func (d *Dashboard) shareHTML(w http.ResponseWriter, r *http.Request, u user) er
 	if err := s.html(&buf, d.pages); err != nil {
 		return err
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="`+shareFileName(a, s, "html")+`"`)
-	h.Set("Cache-Control", "no-store")
-	w.Write(buf.Bytes())
+	sendShare(w, shareFileName(a, s, "html"), "text/html; charset=utf-8", buf.Bytes())
 	return nil
+}
+
+// sendShare sends a shared change as a file to save.
+func sendShare(w http.ResponseWriter, name, contentType string, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	h.Set("Cache-Control", "no-store")
+	w.Write(body)
 }
 
 // shareCard downloads the change as a PNG card.
@@ -144,11 +149,7 @@ func (d *Dashboard) shareCard(w http.ResponseWriter, r *http.Request, u user) er
 	if err != nil {
 		return err
 	}
-	h := w.Header()
-	h.Set("Content-Type", "image/png")
-	h.Set("Content-Disposition", `attachment; filename="`+shareFileName(a, s, "png")+`"`)
-	h.Set("Cache-Control", "no-store")
-	w.Write(c.PNG)
+	sendShare(w, shareFileName(a, s, "png"), "image/png", c.PNG)
 	return nil
 }
 
@@ -162,10 +163,6 @@ func (d *Dashboard) shareMarkdown(w http.ResponseWriter, r *http.Request, u user
 	if err := s.Markdown(&buf); err != nil {
 		return err
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/markdown; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="`+shareFileName(a, s, "md")+`"`)
-	h.Set("Cache-Control", "no-store")
-	w.Write(buf.Bytes())
+	sendShare(w, shareFileName(a, s, "md"), "text/markdown; charset=utf-8", buf.Bytes())
 	return nil
 }
