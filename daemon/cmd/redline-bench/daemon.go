@@ -194,18 +194,7 @@ func measureFootprint(work, bin string, binSize int64, articles int, paras []art
 		go func() {
 			defer wg.Done()
 			for i := 0; time.Now().Before(deadline); i++ {
-				blocks := []map[string]string{}
-				for j := range 12 {
-					blocks = append(blocks, map[string]string{"kind": "p", "text": paras[(w*31+i+j)%len(paras)].Text})
-				}
-				body, _ := json.Marshal(map[string]any{
-					"url": fmt.Sprintf("https://load.example/%d/%d", w, i/2), "title": "Load", "blocks": blocks,
-					"captured_at": time.Now().UTC().Format(time.RFC3339Nano), "source": "browser", "extractor": "bench",
-				})
-				req, _ := http.NewRequest("POST", base+"/api/v1/captures", strings.NewReader(string(body)))
-				req.Header.Set("Authorization", "Bearer "+token)
-				req.Header.Set("Content-Type", "application/json")
-				resp, err := client.Do(req)
+				resp, err := postCapture(client, base, token, fmt.Sprintf("https://load.example/%d/%d", w, i/2), "Load", paras, w*31+i)
 				if err != nil {
 					return
 				}
@@ -217,24 +206,9 @@ func measureFootprint(work, bin string, binSize int64, articles int, paras []art
 		}()
 	}
 	loadStart := time.Now()
-	sampled := make(chan struct{})
-	stopSampling := make(chan struct{})
-	go func() {
-		defer close(sampled)
-		t := time.NewTicker(100 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-stopSampling:
-				return
-			case <-t.C:
-				f.LoadAnon = max(f.LoadAnon, procStatus(pid, "RssAnon"))
-			}
-		}
-	}()
+	peak := samplePeak(pid, "RssAnon")
 	wg.Wait()
-	close(stopSampling)
-	<-sampled
+	f.LoadAnon = max(f.LoadAnon, peak())
 	f.LoadSeconds = time.Since(loadStart).Seconds()
 	f.LoadCaptures = int(done.Load())
 	f.LoadRSS = procStatus(pid, "VmHWM")
@@ -279,4 +253,49 @@ func goBench(pkg, pattern, benchtime string) (map[string]map[string]float64, err
 		res[name] = m
 	}
 	return res, nil
+}
+
+// postCapture sends a browser capture of twelve of paras' paragraphs,
+// starting at the from-th, to the daemon's API.
+func postCapture(client *http.Client, base, token, url, title string, paras []article.Block, from int) (*http.Response, error) {
+	blocks := []map[string]string{}
+	for j := range 12 {
+		blocks = append(blocks, map[string]string{"kind": "p", "text": paras[(from+j)%len(paras)].Text})
+	}
+	body, _ := json.Marshal(map[string]any{
+		"url": url, "title": title, "blocks": blocks,
+		"captured_at": time.Now().UTC().Format(time.RFC3339Nano), "source": "browser", "extractor": "bench",
+	})
+	req, err := http.NewRequest("POST", base+"/api/v1/captures", strings.NewReader(string(body)))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	return client.Do(req)
+}
+
+// samplePeak reads a /proc/PID/status figure every 100 ms until the
+// function it returns is called, which gives the highest reading.
+func samplePeak(pid int, field string) func() int64 {
+	var peak int64
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				peak = max(peak, procStatus(pid, field))
+			}
+		}
+	}()
+	return func() int64 {
+		close(stop)
+		<-done
+		return peak
+	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -95,18 +94,7 @@ func measureMemory(work, bin, reuse, heapProfile string, articles, burst int, wa
 				if i >= burst {
 					return
 				}
-				blocks := []map[string]string{}
-				for j := range 12 {
-					blocks = append(blocks, map[string]string{"kind": "p", "text": paras[(w*31+i+j)%len(paras)].Text})
-				}
-				body, _ := json.Marshal(map[string]any{
-					"url": fmt.Sprintf("https://burst%d.test/%d/story-%d", i%50, i/1000, i), "title": fmt.Sprintf("Burst %d", i), "blocks": blocks,
-					"captured_at": time.Now().UTC().Format(time.RFC3339Nano), "source": "browser", "extractor": "bench",
-				})
-				req, _ := http.NewRequest("POST", base+"/api/v1/captures", strings.NewReader(string(body)))
-				req.Header.Set("Authorization", "Bearer "+token)
-				req.Header.Set("Content-Type", "application/json")
-				resp, err := client.Do(req)
+				resp, err := postCapture(client, base, token, fmt.Sprintf("https://burst%d.test/%d/story-%d", i%50, i/1000, i), fmt.Sprintf("Burst %d", i), paras, w*31+i)
 				if err != nil {
 					failed.Store(err)
 					return
@@ -119,24 +107,9 @@ func measureMemory(work, bin, reuse, heapProfile string, articles, burst int, wa
 		}()
 	}
 	start := time.Now()
-	sampled := make(chan struct{})
-	stop := make(chan struct{})
-	go func() {
-		defer close(sampled)
-		t := time.NewTicker(100 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				m.BurstAnon = max(m.BurstAnon, procStatus(pid, "RssAnon"))
-			}
-		}
-	}()
+	peak := samplePeak(pid, "RssAnon")
 	wg.Wait()
-	close(stop)
-	<-sampled
+	m.BurstAnon = max(m.BurstAnon, peak())
 	if err, ok := failed.Load().(error); ok {
 		return m, fmt.Errorf("burst: %w", err)
 	}
