@@ -256,26 +256,8 @@ func (c *capturing) writeVersion() (versionRecord, error) {
 		Number: a.Versions + 1, CapturedAt: cp.CapturedAt.UnixMilli(), Source: cp.Source,
 		Extractor: cp.Extractor, Hash: c.hash, Title: cp.Title,
 	}
-	prevRaw, err := c.s.encode(txn, a.ID, &rec, c.raw, a.Versions, &c.memo)
-	if err != nil {
+	if err := c.s.putVersion(txn, a.ID, &rec, c.content, c.raw, &c.memo); err != nil {
 		return rec, err
-	}
-	b, err := rec.marshal()
-	if err != nil {
-		return rec, err
-	}
-	if err := txn.Set(versionKey(a.ID, rec.Number), b); err != nil {
-		return rec, err
-	}
-	if rec.RevertOf == 0 {
-		if err := c.s.addWords(txn, a.ID, c.content, a.Versions == 0, prevRaw); err != nil {
-			return rec, err
-		}
-		var n [4]byte
-		binary.BigEndian.PutUint32(n[:], uint32(rec.Number))
-		if err := txn.Set(hashKey(a.ID, c.hash), n[:]); err != nil {
-			return rec, err
-		}
 	}
 	c.out.RevertOf = rec.RevertOf
 	a.Versions = rec.Number
@@ -288,6 +270,33 @@ func (c *capturing) writeVersion() (versionRecord, error) {
 		a.Reverts++
 	}
 	return rec, nil
+}
+
+// putVersion writes rec, the article's next version with content (raw
+// its canonical bytes): a reference when the article held that content
+// before, else compressed against the newest version; a new text's words
+// are indexed and its hash remembered. It fills rec's encoding.
+func (s *Store) putVersion(txn *badger.Txn, id int64, rec *versionRecord, content article.Content, raw []byte, memo *encodeMemo) error {
+	prevRaw, err := s.encode(txn, id, rec, raw, rec.Number-1, memo)
+	if err != nil {
+		return err
+	}
+	b, err := rec.marshal()
+	if err != nil {
+		return err
+	}
+	if err := txn.Set(versionKey(id, rec.Number), b); err != nil {
+		return err
+	}
+	if rec.RevertOf != 0 {
+		return nil
+	}
+	if err := s.addWords(txn, id, content, rec.Number == 1, prevRaw); err != nil {
+		return err
+	}
+	var n [4]byte
+	binary.BigEndian.PutUint32(n[:], uint32(rec.Number))
+	return txn.Set(hashKey(id, rec.Hash), n[:])
 }
 
 // titles names the article by its newest headline. A fetch's extractor

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -211,32 +210,12 @@ func (s *Store) importOne(txn *badger.Txn, a *article.Article, x Exported, newID
 // each new text's words indexed.
 func (s *Store) importVersions(txn *badger.Txn, a *article.Article, x Exported) error {
 	var memo encodeMemo
-	for i, v := range x.Versions {
-		raw := contentBytes(v.Content)
+	for _, v := range x.Versions {
 		rec := versionRecord{
 			Number: v.Number, CapturedAt: v.CapturedAt.UnixMilli(), Source: v.Source,
 			Extractor: v.Extractor, Hash: v.Hash, Title: v.Title, Layout: x.Layout[v.Number],
 		}
-		prevRaw, err := s.encode(txn, a.ID, &rec, raw, i, &memo)
-		if err != nil {
-			return err
-		}
-		b, err := rec.marshal()
-		if err != nil {
-			return err
-		}
-		if err := txn.Set(versionKey(a.ID, rec.Number), b); err != nil {
-			return err
-		}
-		if rec.RevertOf != 0 {
-			continue
-		}
-		if err := s.addWords(txn, a.ID, v.Content, i == 0, prevRaw); err != nil {
-			return err
-		}
-		var n [4]byte
-		binary.BigEndian.PutUint32(n[:], uint32(rec.Number))
-		if err := txn.Set(hashKey(a.ID, v.Hash), n[:]); err != nil {
+		if err := s.putVersion(txn, a.ID, &rec, v.Content, contentBytes(v.Content), &memo); err != nil {
 			return err
 		}
 	}
